@@ -1,0 +1,162 @@
+/**
+ * Assembles the platform: database and migrations, keys, job queue, providers (real adapters or
+ * loopback simulators, by configuration), and one Fastify plugin per capability.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import pino, { type Logger } from 'pino';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { DbSmsOutbox } from './dev/sms-outbox.ts';
+import { devRoutes } from './dev/routes.ts';
+import { registerErrorHandler, registerNotFound } from './http/errors.ts';
+import { sessionPlugin } from './http/session.ts';
+import { startJobQueue, type JobQueue } from './jobs/queue.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { createAuthService } from './modules/auth/service.ts';
+import { createSmsSender, startSmsWorker } from './modules/notifications/sms.ts';
+import { AliyunSmsProvider } from './providers/sms/aliyun.ts';
+import { smsSimulatorPlugin, type SimulatedSms } from './providers/sms/simulator.ts';
+import type { SmsProvider } from './providers/sms/types.ts';
+import { deriveKeys, loadMasterSecret } from './security/keys.ts';
+
+z.config(z.locales.zhCN());
+
+export const SMS_SIMULATOR_PREFIX = '/sim/aliyun-sms';
+const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+export interface CertDeskOptions {
+  /** The clock every rule reads; tests pass one they can move. */
+  clock?: () => Date;
+  logger?: Logger;
+  /** Replaces the configured SMS provider (tests of failure paths). */
+  smsProvider?: SmsProvider;
+  /** Called for every message the SMS simulator accepts (the console print in demo mode). */
+  onSimulatedSms?: (sms: SimulatedSms) => void;
+}
+
+export interface CertDesk {
+  app: FastifyInstance;
+  database: Database;
+  config: Config;
+  /** Starts listening, then the workers (the simulator's address is known only then). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: {
+      paths: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+      censor: '[已隐藏]',
+    },
+  });
+}
+
+export async function createCertDesk(config: Config, options: CertDeskOptions = {}): Promise<CertDesk> {
+  const clock = options.clock ?? (() => new Date());
+  const log = options.logger ?? createLogger(config);
+
+  const database = await openDatabase(config.database);
+  await database.migrate();
+  const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
+  const boss: JobQueue = await startJobQueue(database, log);
+  const sms = await createSmsSender(boss, keys.jobSeal);
+  const auth = createAuthService({ db: database.db, policy: config.auth, codeHmacKey: keys.codeHmac, sms, clock, log });
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 2 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: { info: { title: 'CertDesk API', description: '数字证书在线受理平台接口', version: '0.1.0' } },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie);
+  await app.register(sessionPlugin, {
+    auth,
+    cookieSecure: config.cookieSecure,
+    csrfExemptPrefixes: ['/sim/'],
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await database.db.execute(sql`SELECT 1`);
+      return { status: 'ok', database: database.kind };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: database.kind });
+    }
+  });
+
+  await app.register(authRoutes, { auth });
+
+  const outbox = new DbSmsOutbox(database.db);
+  if (config.sms.provider === 'simulator') {
+    await app.register(
+      smsSimulatorPlugin({
+        outbox,
+        accessKeys: { [config.sms.accessKeyId]: config.sms.accessKeySecret },
+        signNames: [config.sms.signName],
+        templates: { [config.sms.templates.login_code]: '您的验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信。' },
+        now: clock,
+        onDelivered: options.onSimulatedSms,
+      }),
+      { prefix: SMS_SIMULATOR_PREFIX },
+    );
+  }
+  if (config.devPages) await app.register(devRoutes, { outbox });
+
+  const portalBuilt = existsSync(webDist);
+  if (portalBuilt) await app.register(fastifyStatic, { root: webDist, wildcard: false });
+  registerNotFound(app, portalBuilt);
+
+  let stopped = false;
+  return {
+    app,
+    database,
+    config,
+    async listen() {
+      const address = await app.listen({ host: config.host, port: config.port });
+      const port = (app.server.address() as { port: number }).port;
+      const provider =
+        options.smsProvider ??
+        new AliyunSmsProvider({
+          endpoint: config.sms.endpoint ?? `http://127.0.0.1:${port}${SMS_SIMULATOR_PREFIX}/`,
+          accessKeyId: config.sms.accessKeyId,
+          accessKeySecret: config.sms.accessKeySecret,
+          signName: config.sms.signName,
+          templates: config.sms.templates,
+          now: clock,
+        });
+      await startSmsWorker(boss, keys.jobSeal, provider, log);
+      return address;
+    },
+    async close() {
+      if (stopped) return;
+      stopped = true;
+      await boss.stop({ graceful: true, wait: true, timeout: 5000 });
+      await app.close();
+      await database.close();
+    },
+  };
+}

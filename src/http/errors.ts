@@ -1,0 +1,56 @@
+/**
+ * The one error handler: AppError → its status and Chinese message; request validation → 400 with
+ * the first problem in Chinese; anything else → 500 with a generic message and the request id,
+ * never a stack trace.
+ */
+import type { FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError } from '../domain/errors.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown>; requestId?: string };
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof AppError) {
+      const body: ErrorBody = { error: { code: err.code, message: err.message, details: err.details } };
+      const retry = err.details?.['retryAfterSeconds'];
+      if (typeof retry === 'number') reply.header('retry-after', String(retry));
+      return reply.status(err.status).send(body);
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const first = err.validation[0];
+      const message = first?.message ?? '请求内容有误';
+      return reply.status(400).send({ error: { code: 'VALIDATION', message } } satisfies ErrorBody);
+    }
+    const status = typeof err === 'object' && err && 'statusCode' in err ? Number(err.statusCode) : 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own refusals (malformed JSON, body too large, wrong content type).
+      const message = status === 413 ? '上传内容过大' : status === 415 ? '不支持的请求格式' : '请求内容有误';
+      return reply.status(status).send({ error: { code: 'BAD_REQUEST', message } } satisfies ErrorBody);
+    }
+    request.log.error({ err }, 'unexpected error');
+    return reply.status(500).send({
+      error: { code: 'INTERNAL', message: '系统繁忙，请稍后再试', requestId: request.id },
+    } satisfies ErrorBody);
+  });
+
+}
+
+const notFound: ErrorBody = { error: { code: 'NOT_FOUND', message: '请求的内容不存在' } };
+/** Paths that belong to the server, never to the portal's client-side routes. */
+const SERVER_PATHS = /^\/(api|dev|sim|docs|healthz)(\/|$|\?)/;
+
+/**
+ * Unknown paths: the API answers 404 in Chinese; with the portal built, any other GET gets the
+ * portal's index so that its client-side routes (/login, /applications …) load directly.
+ */
+export function registerNotFound(app: FastifyInstance, servePortal: boolean): void {
+  app.setNotFoundHandler((request, reply) => {
+    if (servePortal && request.method === 'GET' && !SERVER_PATHS.test(request.url)) {
+      return reply.sendFile('index.html');
+    }
+    return reply.status(404).send(notFound);
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * The job queue: pg-boss, kept in the same PostgreSQL (or PGlite) as everything else, so that any
+ * number of app instances share one queue. pg-boss talks through the database's executeSql, so
+ * the embedded database needs no second connection.
+ */
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+
+export type JobQueue = PgBoss;
+
+export async function startJobQueue(database: Database, log: Logger): Promise<JobQueue> {
+  const boss = new PgBoss({
+    db: { executeSql: (text, values) => database.executeSql(text, values) },
+    schema: 'pgboss',
+    // Embedded mode has one connection; keep maintenance light there.
+    maintenanceIntervalSeconds: database.kind === 'pglite' ? 300 : 120,
+  });
+  boss.on('error', (err) => log.error({ err }, 'job queue error'));
+  await boss.start();
+  return boss;
+}
+
+/**
+ * Creates a queue unless it exists. Several instances starting at once race to create it; the
+ * loser's error is harmless when the queue is there afterwards.
+ */
+export async function ensureQueue(boss: JobQueue, queue: PgBoss.Queue): Promise<void> {
+  if (await boss.getQueue(queue.name)) return;
+  try {
+    await boss.createQueue(queue.name, queue);
+  } catch (err) {
+    if (!(await boss.getQueue(queue.name))) throw err;
+  }
+}

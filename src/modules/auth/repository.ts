@@ -1,0 +1,109 @@
+/** auth's tables: applicants, login_codes, sessions. Only this file queries them. */
+import { and, count, desc, eq, gte, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/database.ts';
+import { applicants, loginCodes, sessions } from '../../db/schema.ts';
+
+type Conn = Db | Tx;
+
+/** Serialises everything that reads-then-writes one phone's codes, across instances. */
+export async function lockPhone(tx: Tx, phone: string): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`login:${phone}`}))`);
+}
+
+/** A code the gateway never took does not count against the person who asked for it. */
+const delivered = or(isNull(loginCodes.endReason), ne(loginCodes.endReason, 'undeliverable'));
+
+export async function issueHistory(tx: Conn, phone: string, ip: string, dayStart: Date, hourAgo: Date) {
+  const [last] = await tx
+    .select({ createdAt: loginCodes.createdAt })
+    .from(loginCodes)
+    .where(and(eq(loginCodes.phone, phone), delivered))
+    .orderBy(desc(loginCodes.createdAt))
+    .limit(1);
+  const [today] = await tx
+    .select({ n: count() })
+    .from(loginCodes)
+    .where(and(eq(loginCodes.phone, phone), gte(loginCodes.createdAt, dayStart), delivered));
+  const [fromIp] = await tx
+    .select({ n: count() })
+    .from(loginCodes)
+    .where(and(eq(loginCodes.ip, ip), gte(loginCodes.createdAt, hourAgo), delivered));
+  return {
+    lastIssuedAt: last?.createdAt ?? null,
+    issuedTodayForPhone: today?.n ?? 0,
+    issuedLastHourForIp: fromIp?.n ?? 0,
+  };
+}
+
+export async function endLiveCodes(tx: Conn, phone: string, now: Date, reason: 'replaced' | 'undeliverable') {
+  await tx
+    .update(loginCodes)
+    .set({ endedAt: now, endReason: reason })
+    .where(and(eq(loginCodes.phone, phone), isNull(loginCodes.endedAt)));
+}
+
+export async function insertCode(
+  tx: Conn,
+  row: { phone: string; codeHash: string; ip: string; createdAt: Date; expiresAt: Date },
+) {
+  await tx.insert(loginCodes).values(row);
+}
+
+export async function liveCode(tx: Conn, phone: string) {
+  const [row] = await tx
+    .select()
+    .from(loginCodes)
+    .where(and(eq(loginCodes.phone, phone), isNull(loginCodes.endedAt)))
+    .orderBy(desc(loginCodes.createdAt))
+    .limit(1);
+  return row;
+}
+
+export async function recordFailure(tx: Conn, id: number, failedAttempts: number, burnedAt: Date | null) {
+  await tx
+    .update(loginCodes)
+    .set(burnedAt ? { failedAttempts, endedAt: burnedAt, endReason: 'burned' } : { failedAttempts })
+    .where(eq(loginCodes.id, id));
+}
+
+export async function markUsed(tx: Conn, id: number, now: Date) {
+  await tx.update(loginCodes).set({ endedAt: now, endReason: 'used' }).where(eq(loginCodes.id, id));
+}
+
+/** Registers the phone on its first login; returns the applicant either way. */
+export async function upsertApplicant(tx: Conn, phone: string, now: Date) {
+  const [row] = await tx
+    .insert(applicants)
+    .values({ phone, createdAt: now, lastLoginAt: now })
+    .onConflictDoUpdate({ target: applicants.phone, set: { lastLoginAt: now } })
+    .returning();
+  if (!row) throw new Error('applicant upsert returned nothing');
+  return row;
+}
+
+export async function findApplicant(tx: Conn, id: string) {
+  const [row] = await tx.select().from(applicants).where(eq(applicants.id, id));
+  return row;
+}
+
+export async function insertSession(tx: Conn, row: typeof sessions.$inferInsert) {
+  await tx.insert(sessions).values(row);
+}
+
+export async function findSession(tx: Conn, tokenHash: string) {
+  const [row] = await tx.select().from(sessions).where(eq(sessions.tokenHash, tokenHash));
+  return row;
+}
+
+export async function touchSession(tx: Conn, tokenHash: string, now: Date) {
+  await tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, tokenHash));
+}
+
+export async function deleteSession(tx: Conn, tokenHash: string) {
+  await tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+}
+
+/** Housekeeping: sessions past their absolute limit can never come back. */
+export async function deleteSessionsCreatedBefore(tx: Conn, cutoff: Date) {
+  await tx.delete(sessions).where(lt(sessions.createdAt, cutoff));
+}

@@ -1,0 +1,175 @@
+/**
+ * auth use cases: 获取验证码, 注册/登录 with a code, sessions for applicants (and staff, whose login
+ * arrives with the review console), 退出. Counters and sessions live in the database, so limits
+ * hold across restarts and across app instances.
+ */
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AuthPolicy } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
+import { AppError } from '../../domain/errors.ts';
+import {
+  CODE_PATTERN,
+  assertMayIssueCode,
+  attemptRefusal,
+  judgeAttempt,
+  startOfShanghaiDay,
+} from '../../domain/login-code.ts';
+import { isMainlandMobile, maskPhone } from '../../domain/phone.ts';
+import type { Principal } from '../../domain/principal.ts';
+import { LAST_SEEN_GRANULARITY_MS, isSessionLive } from '../../domain/session.ts';
+import { hmacHex } from '../../security/keys.ts';
+import type { SmsSender } from '../notifications/sms.ts';
+import * as repo from './repository.ts';
+
+export interface AuthServiceDeps {
+  db: Db;
+  policy: AuthPolicy;
+  codeHmacKey: Buffer;
+  sms: SmsSender;
+  clock: () => Date;
+  log: Logger;
+}
+
+export interface RequestContext {
+  ip: string;
+  userAgent: string;
+}
+
+export interface ResolvedSession {
+  tokenHash: string;
+  principal: Principal;
+  csrfToken: string;
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function assertPhone(phone: string): void {
+  if (!isMainlandMobile(phone)) throw new AppError('PHONE_INVALID', '请输入正确的手机号码');
+}
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { db, policy, clock, log } = deps;
+  const codeHash = (phone: string, code: string) => hmacHex(deps.codeHmacKey, phone, code);
+
+  /** 获取验证码. The answer is the same whether or not the phone is registered. */
+  async function requestCode(phone: string, ctx: RequestContext): Promise<{ cooldownSeconds: number }> {
+    assertPhone(phone);
+    const now = clock();
+    const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
+    await db.transaction(async (tx) => {
+      await repo.lockPhone(tx, phone);
+      const hourAgo = new Date(now.getTime() - 3600_000);
+      const history = await repo.issueHistory(tx, phone, ctx.ip, startOfShanghaiDay(now), hourAgo);
+      assertMayIssueCode(policy, history, now);
+      await repo.endLiveCodes(tx, phone, now, 'replaced');
+      await repo.insertCode(tx, {
+        phone,
+        codeHash: codeHash(phone, code),
+        ip: ctx.ip,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + policy.codeTtlSeconds * 1000),
+      });
+    });
+    try {
+      await deps.sms.enqueue({ phone, template: 'login_code', params: { code } });
+    } catch (err) {
+      log.error({ phone: maskPhone(phone), err: String(err) }, 'could not queue login code');
+      await repo.endLiveCodes(db, phone, clock(), 'undeliverable');
+      throw new AppError('SMS_UNAVAILABLE', '短信发送失败，请稍后再试', 503);
+    }
+    log.info({ phone: maskPhone(phone) }, 'login code issued');
+    return { cooldownSeconds: policy.resendCooldownSeconds };
+  }
+
+  /** 注册/登录: checks the code, registers a new phone, and opens a fresh session. */
+  async function login(
+    phone: string,
+    code: string,
+    ctx: RequestContext & { previousToken: string | undefined },
+  ): Promise<{ token: string; session: ResolvedSession }> {
+    assertPhone(phone);
+    if (!CODE_PATTERN.test(code)) throw new AppError('CODE_FORMAT', '请输入6位数字验证码');
+    const now = clock();
+    const token = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+
+    const result = await db.transaction(async (tx) => {
+      await repo.lockPhone(tx, phone);
+      const live = await repo.liveCode(tx, phone);
+      const outcome = judgeAttempt(policy, live, !!live && sameHex(live.codeHash, codeHash(phone, code)), now);
+      if (!live) throw new Error('unreachable: judgeAttempt refuses a missing code');
+      if (outcome.kind !== 'accepted') {
+        // The failure is committed before the refusal is thrown, or the count would roll back.
+        await repo.recordFailure(tx, live.id, outcome.failedAttempts, outcome.kind === 'burned' ? now : null);
+        return { ok: false, refused: attemptRefusal(outcome) } as const;
+      }
+      await repo.markUsed(tx, live.id, now);
+      const applicant = await repo.upsertApplicant(tx, phone, now);
+      // The session id rotates at login: whatever session the browser brought is ended.
+      if (ctx.previousToken) await repo.deleteSession(tx, sha256(ctx.previousToken));
+      const tokenHash = sha256(token);
+      await repo.insertSession(tx, {
+        tokenHash,
+        principalKind: 'applicant',
+        principalId: applicant.id,
+        csrfToken,
+        createdAt: now,
+        lastSeenAt: now,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent.slice(0, 512),
+      });
+      return { ok: true, applicant, tokenHash } as const;
+    });
+
+    if (!result.ok) {
+      log.info({ phone: maskPhone(phone), outcome: result.refused.code }, 'login refused');
+      throw result.refused;
+    }
+    log.info({ phone: maskPhone(phone), applicantId: result.applicant.id }, 'applicant logged in');
+    return {
+      token,
+      session: {
+        tokenHash: result.tokenHash,
+        csrfToken,
+        principal: { kind: 'applicant', id: result.applicant.id, phone },
+      },
+    };
+  }
+
+  async function resolveSession(token: string): Promise<ResolvedSession | undefined> {
+    const tokenHash = sha256(token);
+    const row = await repo.findSession(db, tokenHash);
+    if (!row) return undefined;
+    const now = clock();
+    if (!isSessionLive(policy, row, now)) {
+      await repo.deleteSession(db, tokenHash);
+      return undefined;
+    }
+    if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
+      await repo.touchSession(db, tokenHash, now);
+    }
+    if (row.principalKind !== 'applicant') return undefined; // staff principals arrive with the console
+    const applicant = await repo.findApplicant(db, row.principalId);
+    if (!applicant) return undefined;
+    return {
+      tokenHash,
+      csrfToken: row.csrfToken,
+      principal: { kind: 'applicant', id: applicant.id, phone: applicant.phone },
+    };
+  }
+
+  async function logout(tokenHash: string): Promise<void> {
+    await repo.deleteSession(db, tokenHash);
+  }
+
+  return { requestCode, login, resolveSession, logout };
+}

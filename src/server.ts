@@ -1,0 +1,44 @@
+/** `npm start`: the platform on http://localhost:3000 with the embedded database and simulators. */
+import { maskPhone } from './domain/phone.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createCertDesk } from './app.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const showSms = config.sms.provider === 'simulator';
+  const certdesk = await createCertDesk(config, {
+    // The simulator prints what it "delivers" so a tester at the console needs nothing else.
+    onSimulatedSms: showSms
+      ? (sms) => process.stdout.write(`[模拟短信] ${maskPhone(sms.phone)}：${sms.text}\n`)
+      : undefined,
+  });
+  await certdesk.listen();
+  const port = (certdesk.app.server.address() as { port: number }).port;
+  const base = config.publicUrl ?? `http://localhost:${port}`;
+  const lines = [
+    '',
+    `CertDesk 数字证书在线受理平台已启动：${base}`,
+    `  数据库：${config.database.kind === 'pglite' ? `内嵌 PGlite（${config.database.dataDir}）` : 'PostgreSQL（DATABASE_URL）'}`,
+    `  接口文档：${base}/docs`,
+  ];
+  if (config.devPages) lines.push(`  模拟短信（验证码）：${base}/dev/sms`);
+  if (config.mode === 'production') lines.push('  生产模式：短信经阿里云短信服务发送');
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  const stop = async (signal: string) => {
+    certdesk.app.log.info({ signal }, 'shutting down');
+    await certdesk.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`启动失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(1);
+});

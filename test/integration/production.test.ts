@@ -1,0 +1,106 @@
+/**
+ * Production configuration: no /dev pages and no built-in simulator; SMS go to the gateway named in
+ * the environment, with the credentials from the environment, through the real Alibaba adapter.
+ * The gateway here is the simulator on its own loopback port, standing in for dysmsapi.
+ * Also: what the JSON logs hold after a login — never a code, a full phone number or a cookie.
+ */
+import { Writable } from 'node:stream';
+import Fastify, { type FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { MemorySmsOutbox, smsSimulatorPlugin } from '../../src/providers/sms/simulator.ts';
+import { randomPhone, startTestApp, testConfig, type TestApp } from '../support/app.ts';
+import { TestClient } from '../support/http.ts';
+
+const outbox = new MemorySmsOutbox();
+let gateway: FastifyInstance;
+let t: TestApp;
+let logs = '';
+
+beforeAll(async () => {
+  gateway = Fastify();
+  await gateway.register(
+    smsSimulatorPlugin({
+      outbox,
+      accessKeys: { LTAIprodkey: 'production-secret-from-env' },
+      signNames: ['某某CA'],
+      templates: { SMS_900001: '您的验证码为${code}，5分钟内有效。' },
+    }),
+  );
+  await gateway.listen({ host: '127.0.0.1', port: 0 });
+  const port = (gateway.server.address() as { port: number }).port;
+
+  const prod = loadConfig({
+    CERTDESK_MODE: 'production',
+    CERTDESK_SECRET: 'x'.repeat(40),
+    ALIYUN_SMS_ENDPOINT: `http://127.0.0.1:${port}/`,
+    ALIYUN_SMS_ACCESS_KEY_ID: 'LTAIprodkey',
+    ALIYUN_SMS_ACCESS_KEY_SECRET: 'production-secret-from-env',
+    ALIYUN_SMS_SIGN_NAME: '某某CA',
+    ALIYUN_SMS_TEMPLATE_LOGIN_CODE: 'SMS_900001',
+  });
+  const base = testConfig();
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs += chunk.toString();
+      done();
+    },
+  });
+  // Its own embedded database even when DATABASE_URL is set: instances that share a database share
+  // one job queue and must share one secret and one gateway, which this deliberately different
+  // configuration does not.
+  t = await startTestApp({
+    config: { ...prod, host: '127.0.0.1', port: 0, database: { kind: 'pglite', dataDir: 'memory://' }, auth: base.auth },
+    logger: pino({ level: 'info' }, sink),
+  });
+});
+afterAll(async () => {
+  await t?.close();
+  await gateway?.close();
+});
+
+async function codeFor(phone: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const [sms] = (await outbox.list(100)).filter((m) => m.phone === phone);
+    if (sms) return sms.params['code'] ?? '';
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no SMS reached the gateway');
+}
+
+describe('production configuration', () => {
+  it('has no /dev pages and no built-in simulator', async () => {
+    const client = new TestClient(t.url);
+    expect((await client.get('/dev/sms')).status).toBe(404);
+    expect((await client.post('/sim/aliyun-sms/', {})).status).toBe(404);
+  });
+
+  it('sends the login code through the configured gateway with the configured credentials', async () => {
+    const client = new TestClient(t.url);
+    const phone = randomPhone();
+    expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
+    const code = await codeFor(phone);
+    const [sms] = (await outbox.list(100)).filter((m) => m.phone === phone);
+    expect(sms?.text).toBe(`【某某CA】您的验证码为${code}，5分钟内有效。`);
+    const login = await client.post('/api/auth/login', { phone, code });
+    expect(login.status).toBe(200);
+    expect((await client.get('/api/auth/session')).status).toBe(200);
+
+    // What the logs hold: the masked phone, never the number, the code or the session token.
+    expect(logs).toContain(`${phone.slice(0, 3)}****${phone.slice(7)}`);
+    expect(logs).not.toContain(phone);
+    expect(logs).not.toContain(code);
+    const token = client.cookie?.split('=')[1] ?? '';
+    expect(token.length).toBeGreaterThan(20);
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain('production-secret-from-env');
+  });
+
+  it('refuses to start without its secrets', () => {
+    expect(() => loadConfig({ CERTDESK_MODE: 'production' })).toThrow(/CERTDESK_SECRET/);
+    expect(() =>
+      loadConfig({ CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), SMS_PROVIDER: 'simulator' }),
+    ).toThrow(/模拟器/);
+  });
+});
