@@ -39,6 +39,8 @@ beforeAll(async () => {
     ALIYUN_SMS_ACCESS_KEY_SECRET: 'production-secret-from-env',
     ALIYUN_SMS_SIGN_NAME: '某某CA',
     ALIYUN_SMS_TEMPLATE_LOGIN_CODE: 'SMS_900001',
+    ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'LTAIprodregistry',
+    ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 'registry-secret-from-env',
   });
   const base = testConfig();
   const sink = new Writable({
@@ -70,9 +72,11 @@ async function codeFor(phone: string): Promise<string> {
 }
 
 describe('production configuration', () => {
-  it('has no /dev pages and no built-in simulator', async () => {
+  it('has no /dev pages and no built-in simulators', async () => {
     const client = new TestClient(t.url);
     expect((await client.get('/dev/sms')).status).toBe(404);
+    expect((await client.get('/dev/registry')).status).toBe(404);
+    expect((await client.post('/sim/registry/', {})).status).toBe(404);
     expect((await client.post('/sim/aliyun-sms/', {})).status).toBe(404);
   });
 
@@ -100,7 +104,16 @@ describe('production configuration', () => {
   it('refuses to start without its secrets', () => {
     expect(() => loadConfig({ CERTDESK_MODE: 'production' })).toThrow(/CERTDESK_SECRET/);
     expect(() =>
-      loadConfig({ CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), SMS_PROVIDER: 'simulator' }),
-    ).toThrow(/模拟器/);
+      loadConfig({
+        CERTDESK_MODE: 'production',
+        CERTDESK_SECRET: 'x'.repeat(40),
+        SMS_PROVIDER: 'simulator',
+        ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k',
+        ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's',
+      }),
+    ).toThrow(/不能使用短信模拟器/);
+    expect(() => loadConfig({ CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's' })).toThrow(
+      /ALIYUN_CLOUDAUTH_ACCESS_KEY_ID/,
+    );
   });
 });

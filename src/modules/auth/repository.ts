@@ -1,5 +1,5 @@
 /** auth's tables: applicants, login_codes, sessions. Only this file queries them. */
-import { and, count, desc, eq, gte, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { applicants, loginCodes, sessions } from '../../db/schema.ts';
 
@@ -13,7 +13,8 @@ export async function lockPhone(tx: Tx, phone: string): Promise<void> {
 /** A code the gateway never took does not count against the person who asked for it. */
 const delivered = or(isNull(loginCodes.endReason), ne(loginCodes.endReason, 'undeliverable'));
 
-export async function issueHistory(tx: Conn, phone: string, ip: string, dayStart: Date, hourAgo: Date) {
+/** Counts within [from, now]: rows stamped later (another instance's clock) are not "in the last hour". */
+export async function issueHistory(tx: Conn, phone: string, ip: string, dayStart: Date, hourAgo: Date, now: Date) {
   const [last] = await tx
     .select({ createdAt: loginCodes.createdAt })
     .from(loginCodes)
@@ -23,11 +24,11 @@ export async function issueHistory(tx: Conn, phone: string, ip: string, dayStart
   const [today] = await tx
     .select({ n: count() })
     .from(loginCodes)
-    .where(and(eq(loginCodes.phone, phone), gte(loginCodes.createdAt, dayStart), delivered));
+    .where(and(eq(loginCodes.phone, phone), gte(loginCodes.createdAt, dayStart), lte(loginCodes.createdAt, now), delivered));
   const [fromIp] = await tx
     .select({ n: count() })
     .from(loginCodes)
-    .where(and(eq(loginCodes.ip, ip), gte(loginCodes.createdAt, hourAgo), delivered));
+    .where(and(eq(loginCodes.ip, ip), gte(loginCodes.createdAt, hourAgo), lte(loginCodes.createdAt, now), delivered));
   return {
     lastIssuedAt: last?.createdAt ?? null,
     issuedTodayForPhone: today?.n ?? 0,

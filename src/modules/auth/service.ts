@@ -68,7 +68,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     await db.transaction(async (tx) => {
       await repo.lockPhone(tx, phone);
       const hourAgo = new Date(now.getTime() - 3600_000);
-      const history = await repo.issueHistory(tx, phone, ctx.ip, startOfShanghaiDay(now), hourAgo);
+      const history = await repo.issueHistory(tx, phone, ctx.ip, startOfShanghaiDay(now), hourAgo, now);
       assertMayIssueCode(policy, history, now);
       await repo.endLiveCodes(tx, phone, now, 'replaced');
       await repo.insertCode(tx, {

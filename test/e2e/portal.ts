@@ -1,0 +1,47 @@
+/**
+ * Steps of the applicant portal that several browser tests share, written as the manual words
+ * them: 免密码登录, 手机号码, 获取验证码, 注册/登录.
+ */
+import type { Page } from 'playwright-core';
+import { randomPhone, startTestApp } from '../support/app.ts';
+import { waitForCode } from '../support/sms.ts';
+
+/** The app behind the browser tests (testConfig already keeps the per-address limit out of the way). */
+export const startPortalApp = startTestApp;
+
+export const maskedPhone = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(7)}`;
+
+/** From wherever the browser stands, to the phone-and-code form. */
+export async function openSmsLogin(page: Page): Promise<void> {
+  await page.goto('/login');
+  await page.getByRole('button', { name: '免密码登录', exact: true }).click();
+  await page.getByPlaceholder('请输入手机号码').waitFor();
+}
+
+/** Types the phone, presses 获取验证码 and returns the code the simulator delivered. */
+export async function requestCode(page: Page, baseUrl: string, phone: string, after?: string): Promise<string> {
+  await page.getByPlaceholder('请输入手机号码').fill(phone);
+  await page.getByRole('button', { name: '获取验证码', exact: true }).click();
+  await page.getByText('验证码已发送').first().waitFor();
+  return waitForCode(baseUrl, phone, { after });
+}
+
+export async function submitCode(page: Page, code: string): Promise<void> {
+  await page.getByPlaceholder('请输入验证码').fill(code);
+  await page.getByRole('button', { name: '注册/登录', exact: true }).click();
+}
+
+/** A full 免密码登录; resolves once the portal shows the applications page. */
+export async function logIn(page: Page, baseUrl: string, phone = randomPhone()): Promise<string> {
+  await openSmsLogin(page);
+  const code = await requestCode(page, baseUrl, phone);
+  await submitCode(page, code);
+  await page.waitForURL('**/applications');
+  await page.getByRole('heading', { name: '单位证书及电子印章申请' }).waitFor();
+  return phone;
+}
+
+/** A 6-digit code certain to differ from `code`. */
+export function wrongCode(code: string): string {
+  return ((Number(code) + 1) % 1_000_000).toString().padStart(6, '0');
+}

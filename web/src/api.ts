@@ -1,0 +1,148 @@
+/**
+ * The one door from the browser to the server: JSON over fetch with the session cookie. The CSRF
+ * token lives only in memory (an HttpOnly cookie carries the session, so script never sees it) and
+ * is sent on every unsafe method. A 401 from a protected call means the session ended: the app's
+ * registered handler takes the user back to the login page.
+ */
+import { common } from './strings';
+
+export interface ApplicantPrincipal {
+  kind: 'applicant';
+  id: string;
+  phoneMasked: string;
+}
+
+export interface Session {
+  principal: ApplicantPrincipal;
+  csrfToken: string;
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> | undefined,
+  ) {
+    super(message);
+  }
+
+  /** A whole number of seconds the server asked us to wait, if it said so. */
+  get retryAfterSeconds(): number | undefined {
+    const value = this.details?.['retryAfterSeconds'];
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.ceil(value) : undefined;
+  }
+}
+
+/** The message to show for anything a call may throw. */
+export function errorMessage(err: unknown): string {
+  return err instanceof ApiError ? err.message : common.serverError;
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+let csrfToken: string | undefined;
+let unauthorizedHandler: (() => void) | undefined;
+
+export function onUnauthorized(handler: (() => void) | undefined): void {
+  unauthorizedHandler = handler;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** The call exists to find out whether there is a session: a 401 is an answer, not an expiry. */
+  anonymousAllowed?: boolean;
+}
+
+interface ErrorEnvelope {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error: unknown = value.error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    'message' in error &&
+    typeof error.message === 'string'
+  );
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A proxy's HTML error page, for instance: the caller treats it as a server failure.
+    return undefined;
+  }
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (csrfToken && UNSAFE_METHODS.has(method)) headers['x-csrf-token'] = csrfToken;
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', common.networkError, undefined);
+  }
+
+  const payload = await readJson(response);
+  if (response.ok) return payload as T;
+
+  if (response.status === 401 && !options.anonymousAllowed) {
+    csrfToken = undefined;
+    unauthorizedHandler?.();
+  }
+  if (isErrorEnvelope(payload)) {
+    const { code, message, details } = payload.error;
+    throw new ApiError(response.status, code, message, details);
+  }
+  throw new ApiError(response.status, 'UNEXPECTED', common.serverError, undefined);
+}
+
+export const authApi = {
+  /** 获取验证码: resolves with the cooldown the server imposes before the next request. */
+  requestCode(phone: string): Promise<{ cooldownSeconds: number }> {
+    return request('POST', '/api/auth/sms-code', { body: { phone } });
+  },
+
+  async login(phone: string, code: string): Promise<Session> {
+    const session = await request<Session>('POST', '/api/auth/login', { body: { phone, code } });
+    csrfToken = session.csrfToken;
+    return session;
+  },
+
+  /** The current session, or null when nobody is logged in. */
+  async session(): Promise<Session | null> {
+    try {
+      const session = await request<Session>('GET', '/api/auth/session', { anonymousAllowed: true });
+      csrfToken = session.csrfToken;
+      return session;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        csrfToken = undefined;
+        return null;
+      }
+      throw err;
+    }
+  },
+
+  async logout(): Promise<void> {
+    await request<void>('POST', '/api/auth/logout', { body: {} });
+    csrfToken = undefined;
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * Entry of the web front-end: Chinese locale for antd and dayjs, the session, and the routes.
+ * The staff console will mount its own routes here beside the applicant portal's.
+ */
+import { LoadingOutlined } from '@ant-design/icons';
+import { App as AntApp, ConfigProvider } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { NotFoundPage } from './NotFoundPage';
+import { ApplicationsPage } from './portal/ApplicationsPage';
+import { LoginPage } from './portal/LoginPage';
+import { PortalLayout } from './portal/PortalLayout';
+import { RequireApplicant, SessionProvider } from './session';
+import { theme } from './theme';
+import './global.css';
+
+dayjs.locale('zh-cn');
+
+const buttonConfig = {
+  // The manual's buttons read 申请 and 退出, not antd's spaced 申 请 and 退 出.
+  autoInsertSpace: false,
+  // antd's own spinner carries the English name "loading" into the button's accessible name,
+  // and its exit animation can keep it there after loading ends.
+  loadingIcon: <LoadingOutlined aria-hidden />,
+};
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+
+createRoot(root).render(
+  <StrictMode>
+    <ConfigProvider locale={zhCN} theme={theme} button={buttonConfig}>
+      <AntApp>
+        <BrowserRouter>
+          <SessionProvider>
+            <Routes>
+              <Route path="/login" element={<LoginPage />} />
+              <Route path="/" element={<Navigate to="/applications" replace />} />
+              <Route
+                element={
+                  <RequireApplicant>
+                    <PortalLayout />
+                  </RequireApplicant>
+                }
+              >
+                <Route path="/applications" element={<ApplicationsPage />} />
+              </Route>
+              <Route path="*" element={<NotFoundPage />} />
+            </Routes>
+          </SessionProvider>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  </StrictMode>,
+);

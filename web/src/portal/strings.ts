@@ -1,0 +1,44 @@
+/** Texts of the applicant portal. Labels quoted by the user manual are kept word for word. */
+import { common } from '../strings';
+
+export const loginStrings = {
+  title: common.platformName,
+  subtitle: common.productName,
+  intro: '首次办理单位证书及电子印章的用户，使用手机号码和短信验证码即可注册并登录，无需设置密码。',
+  smsLogin: '免密码登录',
+  phoneLabel: '手机号码',
+  phonePlaceholder: '请输入手机号码',
+  phoneRequired: '请输入手机号码',
+  phoneInvalid: '请输入正确的手机号码',
+  codeLabel: '验证码',
+  codePlaceholder: '请输入验证码',
+  codeRequired: '请输入验证码',
+  codeInvalid: '请输入6位数字验证码',
+  requestCode: '获取验证码',
+  resendIn: (seconds: number) => `${seconds}秒后重新获取`,
+  codeSent: '验证码已发送',
+  submit: '注册/登录',
+  newPhoneNote: '未注册的手机号码验证通过后将自动注册',
+  back: '返回',
+  devSmsHint: '开发模式：查看模拟短信',
+} as const;
+
+export const shellStrings = {
+  menuCertificates: '数字证书申请',
+  menuApplications: '单位证书及电子印章申请',
+  openMenu: '打开菜单',
+  logout: '退出',
+} as const;
+
+export const applicationsStrings = {
+  title: '单位证书及电子印章申请',
+  apply: '申请',
+  applyComingSoon: '在线申请即将开放',
+  columnNumber: '申请单号',
+  columnOrganisation: '单位名称',
+  columnProject: '所属项目',
+  columnAmount: '金额',
+  columnStatus: '状态',
+  columnActions: '操作',
+  empty: '暂无申请',
+} as const;
