@@ -31,11 +31,26 @@ import { createSmsSender, startSmsWorker } from './modules/notifications/sms.ts'
 import { AliyunSmsProvider } from './providers/sms/aliyun.ts';
 import { smsSimulatorPlugin, type SimulatedSms } from './providers/sms/simulator.ts';
 import type { SmsProvider } from './providers/sms/types.ts';
+import { AliyunRegistryProvider } from './providers/registry/aliyun.ts';
+import { registryFixtures } from './providers/registry/fixtures.ts';
+import { renderRegistryHtml } from './providers/registry/page.ts';
+import { registrySimulatorPlugin } from './providers/registry/simulator.ts';
+import type { RegistryProvider } from './providers/registry/types.ts';
+import { applicationRoutes } from './modules/applications/routes.ts';
+import { createApplicationsService } from './modules/applications/service.ts';
+import { createIdentityService } from './modules/applications/identity.ts';
+import { createAttachmentService } from './modules/attachments/service.ts';
+import { createCatalogueService } from './modules/catalogue/service.ts';
+import { createContractService } from './modules/contracts/service.ts';
+import type { BlobStore } from './storage/blob-store.ts';
+import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
+import { S3BlobStore } from './storage/s3.ts';
 import { deriveKeys, loadMasterSecret } from './security/keys.ts';
 
 z.config(z.locales.zhCN());
 
 export const SMS_SIMULATOR_PREFIX = '/sim/aliyun-sms';
+export const REGISTRY_SIMULATOR_PREFIX = '/sim/registry';
 const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export interface CertDeskOptions {
@@ -44,6 +59,10 @@ export interface CertDeskOptions {
   logger?: Logger;
   /** Replaces the configured SMS provider (tests of failure paths). */
   smsProvider?: SmsProvider;
+  /** Replaces the configured registry (tests of failure paths). */
+  registry?: RegistryProvider;
+  /** Replaces the configured blob store. */
+  blobs?: BlobStore;
   /** Called for every message the SMS simulator accepts (the console print in demo mode). */
   onSimulatedSms?: (sms: SimulatedSms) => void;
 }
@@ -55,6 +74,24 @@ export interface CertDesk {
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
+}
+
+function notListening(): never {
+  throw new Error('the registry is reached only once the server listens');
+}
+
+function openBlobStore(config: Config): BlobStore {
+  const b = config.blobs;
+  if (b.kind === 'local') return new LocalBlobStore(localBlobRoot(config.dataDir));
+  return new S3BlobStore({
+    endpoint: b.endpoint,
+    region: b.region,
+    bucket: b.bucket,
+    accessKeyId: b.accessKeyId,
+    secretAccessKey: b.secretAccessKey,
+    forcePathStyle: b.forcePathStyle,
+    prefix: b.prefix,
+  });
 }
 
 export function createLogger(config: Config): Logger {
@@ -77,6 +114,26 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const boss: JobQueue = await startJobQueue(database, log);
   const sms = await createSmsSender(boss, keys.jobSeal);
   const auth = createAuthService({ db: database.db, policy: config.auth, codeHmacKey: keys.codeHmac, sms, clock, log });
+
+  // The registry adapter needs the simulator's address, known only once the server listens.
+  let registryTarget: RegistryProvider | undefined = options.registry;
+  const registry: RegistryProvider = {
+    verifyPerson: (p) => (registryTarget ?? notListening()).verifyPerson(p),
+    verifyEnterprise: (e) => (registryTarget ?? notListening()).verifyEnterprise(e),
+  };
+  const blobs = options.blobs ?? openBlobStore(config);
+  const catalogue = createCatalogueService(database.db);
+  const applications = createApplicationsService({
+    db: database.db,
+    clock,
+    log,
+    caName: config.caName,
+    pickupAddress: config.pickupAddress,
+    identity: createIdentityService(registry, log),
+    catalogue,
+    contracts: createContractService(database.db),
+    attachments: createAttachmentService(database.db, blobs, log),
+  });
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -109,6 +166,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   });
 
   await app.register(authRoutes, { auth });
+  await app.register(applicationRoutes, { applications, catalogue });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {
@@ -124,7 +182,14 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       { prefix: SMS_SIMULATOR_PREFIX },
     );
   }
-  if (config.devPages) await app.register(devRoutes, { outbox });
+  if (config.registry.provider === 'simulator') {
+    await app.register(registrySimulatorPlugin({ fixtures: registryFixtures, credentials: { [config.registry.accessKeyId]: config.registry.accessKeySecret }, now: clock }), {
+      prefix: REGISTRY_SIMULATOR_PREFIX,
+    });
+  }
+  if (config.devPages) {
+    await app.register(devRoutes, { outbox, registryPage: () => renderRegistryHtml(registryFixtures) });
+  }
 
   const portalBuilt = existsSync(webDist);
   if (portalBuilt) await app.register(fastifyStatic, { root: webDist, wildcard: false });
@@ -148,6 +213,12 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
           templates: config.sms.templates,
           now: clock,
         });
+      registryTarget ??= new AliyunRegistryProvider({
+        endpoint: config.registry.endpoint ?? `http://127.0.0.1:${port}${REGISTRY_SIMULATOR_PREFIX}/`,
+        accessKeyId: config.registry.accessKeyId,
+        accessKeySecret: config.registry.accessKeySecret,
+        now: clock,
+      });
       await startSmsWorker(boss, keys.jobSeal, provider, log);
       return address;
     },

@@ -32,6 +32,25 @@ const envSchema = z.object({
   AUTH_CODES_PER_PHONE_PER_DAY: z.coerce.number().int().min(1).default(10),
   AUTH_CODES_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
 
+  /** Shown in contracts and forms. */
+  CA_NAME: z.string().default('CertDesk 数字证书认证中心'),
+  PICKUP_ADDRESS: z.string().default('内蒙古自治区呼和浩特市赛罕区敕勒川大街 1 号 CertDesk 服务大厅（工作日 9:00–17:00）'),
+
+  REGISTRY_PROVIDER: z.enum(['simulator', 'aliyun']).optional(),
+  ALIYUN_CLOUDAUTH_ENDPOINT: z.url().default('https://cloudauth.aliyuncs.com/'),
+  ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: z.string().optional(),
+  ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: z.string().optional(),
+
+  /** Where files live: a local directory under DATA_DIR, or S3-compatible object storage. */
+  BLOB_STORE: z.enum(['local', 's3']).default('local'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().default('cn-north-1'),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  S3_PREFIX: z.string().optional(),
+
   SMS_PROVIDER: z.enum(['simulator', 'aliyun']).optional(),
   ALIYUN_SMS_ENDPOINT: z.url().default('https://dysmsapi.aliyuncs.com/'),
   ALIYUN_SMS_ACCESS_KEY_ID: z.string().optional(),
@@ -52,6 +71,27 @@ export interface SmsConfig {
   templates: { login_code: string };
 }
 
+export interface RegistryConfig {
+  provider: 'simulator' | 'aliyun';
+  /** For the simulator, filled in once the server knows its own port. */
+  endpoint: string | undefined;
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
+export type BlobConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      endpoint: string | undefined;
+      region: string;
+      bucket: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      forcePathStyle: boolean;
+      prefix: string | undefined;
+    };
+
 export interface Config {
   mode: Mode;
   /** Simulators' inspection pages (/dev/sms …) exist only when this is true. */
@@ -65,7 +105,11 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   trustProxy: boolean;
   cookieSecure: boolean | undefined;
+  caName: string;
+  pickupAddress: string;
   sms: SmsConfig;
+  registry: RegistryConfig;
+  blobs: BlobConfig;
   auth: AuthPolicy;
 }
 
@@ -102,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const production = e.CERTDESK_MODE === 'production';
   const smsProvider = e.SMS_PROVIDER ?? (production ? 'aliyun' : 'simulator');
+  const registryProvider = e.REGISTRY_PROVIDER ?? (production ? 'aliyun' : 'simulator');
 
   if (production) {
     const missing: string[] = [];
@@ -110,12 +155,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!e.ALIYUN_SMS_ACCESS_KEY_ID) missing.push('ALIYUN_SMS_ACCESS_KEY_ID');
       if (!e.ALIYUN_SMS_ACCESS_KEY_SECRET) missing.push('ALIYUN_SMS_ACCESS_KEY_SECRET');
     }
+    if (registryProvider === 'aliyun') {
+      if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_ID) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_ID');
+      if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET');
+    }
     if (missing.length > 0) {
       throw new ConfigError(`生产模式缺少必需的环境变量：${missing.join(', ')}`);
     }
     if (smsProvider === 'simulator') {
       throw new ConfigError('生产模式不能使用短信模拟器：请设置 SMS_PROVIDER=aliyun');
     }
+    if (registryProvider === 'simulator') {
+      throw new ConfigError('生产模式不能使用实名认证模拟器：请设置 REGISTRY_PROVIDER=aliyun');
+    }
+  }
+
+  if (e.BLOB_STORE === 's3') {
+    const missingS3 = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((k) => !e[k]);
+    if (missingS3.length > 0) throw new ConfigError(`BLOB_STORE=s3 缺少环境变量：${missingS3.join(', ')}`);
   }
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -152,6 +209,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             signName: e.ALIYUN_SMS_SIGN_NAME,
             templates: { login_code: e.ALIYUN_SMS_TEMPLATE_LOGIN_CODE },
           },
+    caName: e.CA_NAME,
+    pickupAddress: e.PICKUP_ADDRESS,
+    registry:
+      registryProvider === 'aliyun'
+        ? {
+            provider: 'aliyun',
+            endpoint: e.ALIYUN_CLOUDAUTH_ENDPOINT,
+            accessKeyId: e.ALIYUN_CLOUDAUTH_ACCESS_KEY_ID ?? '',
+            accessKeySecret: e.ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET ?? '',
+          }
+        : {
+            provider: 'simulator',
+            endpoint: undefined,
+            accessKeyId: 'LTAI-certdesk-registry-simulator',
+            accessKeySecret: 'registry-simulator-secret-not-for-production',
+          },
+    blobs:
+      e.BLOB_STORE === 's3'
+        ? {
+            kind: 's3',
+            endpoint: e.S3_ENDPOINT,
+            region: e.S3_REGION,
+            bucket: e.S3_BUCKET ?? '',
+            accessKeyId: e.S3_ACCESS_KEY_ID ?? '',
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY ?? '',
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            prefix: e.S3_PREFIX,
+          }
+        : { kind: 'local' },
     auth: {
       ...defaultAuthPolicy,
       resendCooldownSeconds: e.AUTH_CODE_RESEND_SECONDS,

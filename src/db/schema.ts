@@ -6,12 +6,15 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -91,3 +94,120 @@ export const simulatedSms = pgTable(
   },
   (t) => [index('simulated_sms_seq_idx').on(t.seq)],
 );
+
+/** catalogue: 证书用途 / 所属项目, and the extra attachments each needs per applicant type. */
+export const projects = pgTable('projects', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  /** { enterprise: AttachmentKind[], institution: AttachmentKind[] } */
+  extraAttachments: jsonb('extra_attachments').$type<Record<'enterprise' | 'institution', string[]>>().notNull(),
+  sortOrder: integer('sort_order').notNull().default(0),
+  active: boolean('active').notNull().default(true),
+});
+
+/** catalogue: prices in fen; the newest effective row of a kind applies. */
+export const prices = pgTable('prices', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  kind: text('kind', { enum: ['first', 'renewal'] }).notNull(),
+  amountFen: integer('amount_fen').notNull(),
+  effectiveFrom: ts('effective_from').notNull(),
+});
+
+/** contracts: versioned templates; an accepted contract keeps the version it was accepted under. */
+export const contractTemplates = pgTable(
+  'contract_templates',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    version: integer('version').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('contract_templates_version_idx').on(t.version)],
+);
+
+export const applicationNumberSeq = pgSequence('application_number_seq', { startWith: 1 });
+
+/** applications: the 申请单 and its draft data. Status changes only through the domain's transition(). */
+export const applications = pgTable(
+  'applications',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    number: text('number').notNull().unique(),
+    applicantId: uuid('applicant_id').notNull(),
+    status: text('status').notNull(),
+    step: text('step').notNull(),
+    applicantType: text('applicant_type', { enum: ['enterprise', 'institution'] }).notNull(),
+    operatorName: text('operator_name').notNull(),
+    operatorIdNumber: text('operator_id_number').notNull(),
+    operatorPhone: text('operator_phone').notNull(),
+    operatorVerifiedAt: ts('operator_verified_at').notNull(),
+    orgName: text('org_name'),
+    uscc: text('uscc'),
+    legalRepresentative: text('legal_representative'),
+    orgVerifiedAt: ts('org_verified_at'),
+    /** 'match' (enterprise register), or 'not_found' (企业不存在: continues as 事业单位, checked by hand). */
+    registryOutcome: text('registry_outcome', { enum: ['match', 'not_found'] }),
+    manualReview: boolean('manual_review').notNull().default(false),
+    projectId: text('project_id'),
+    invoice: jsonb('invoice').$type<Record<string, unknown>>(),
+    delivery: jsonb('delivery').$type<Record<string, unknown>>(),
+    priceKind: text('price_kind', { enum: ['first', 'renewal'] }).notNull(),
+    priceFen: integer('price_fen').notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    submittedAt: ts('submitted_at'),
+  },
+  (t) => [index('applications_applicant_idx').on(t.applicantId, t.createdAt), index('applications_status_idx').on(t.status)],
+);
+
+/** contracts: each acceptance, kept as evidence (电子签名法). */
+export const contractAcceptances = pgTable('contract_acceptances', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  applicationId: uuid('application_id').notNull(),
+  kind: text('kind', { enum: ['sign', 'read'] }).notNull(),
+  templateVersion: integer('template_version').notNull(),
+  textSha256: text('text_sha256').notNull(),
+  acceptedAt: ts('accepted_at').notNull(),
+  ip: text('ip').notNull(),
+  userAgent: text('user_agent').notNull(),
+  phone: text('phone').notNull(),
+});
+
+/** attachments: scans, stored in the blob store; a replaced upload is kept, marked superseded. */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    applicationId: uuid('application_id').notNull(),
+    kind: text('kind').notNull(),
+    blobKey: text('blob_key').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    sha256: text('sha256').notNull(),
+    originalName: text('original_name').notNull(),
+    uploadedAt: ts('uploaded_at').notNull(),
+    supersededAt: ts('superseded_at'),
+  },
+  (t) => [index('attachments_application_idx').on(t.applicationId, t.kind)],
+);
+
+/**
+ * audit: append-only, hash-chained. Each record's hash covers its content and the previous
+ * record's hash, so editing or deleting any row breaks the chain from there on.
+ */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: ts('at').notNull(),
+  actorKind: text('actor_kind').notNull(),
+  actorId: text('actor_id').notNull(),
+  action: text('action').notNull(),
+  entityType: text('entity_type').notNull(),
+  entityId: text('entity_id').notNull(),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});

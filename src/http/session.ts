@@ -97,6 +97,13 @@ export const requireApplicant: preHandlerAsyncHookHandler = async (request) => {
   if (request.principal?.kind !== 'applicant') throw new AppError('UNAUTHENTICATED', '请先登录', 401);
 };
 
+/** The logged-in applicant of a request that passed requireApplicant. */
+export function applicantOf(request: FastifyRequest): Extract<Principal, { kind: 'applicant' }> {
+  const p = request.principal;
+  if (p?.kind !== 'applicant') throw new AppError('UNAUTHENTICATED', '请先登录', 401);
+  return p;
+}
+
 /** preHandler: a staff member holding one of the roles. */
 export function requireStaff(...roles: StaffRole[]): preHandlerAsyncHookHandler {
   return async (request) => {

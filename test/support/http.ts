@@ -38,6 +38,24 @@ export class TestClient {
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
+  /** A multipart upload of one file in the field `file`, as the browser sends it. */
+  async upload<T = unknown>(path: string, data: Buffer, filename: string, type = 'application/octet-stream'): Promise<JsonResponse<T>> {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(data)], { type }), filename);
+    const h: Record<string, string> = { ...this.extraHeaders };
+    if (this.cookie) h['cookie'] = this.cookie;
+    if (this.csrfToken) h['x-csrf-token'] = this.csrfToken;
+    const res = await fetch(this.baseUrl + path, { method: 'POST', headers: h, body: form });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
   get<T = unknown>(path: string) {
     return this.request<T>('GET', path);
   }

@@ -1,0 +1,116 @@
+/**
+ * The application (申请单): its statuses, the steps of a draft, and the one transition function
+ * through which every status change passes. Pure: the caller brings the time and the actor, and
+ * writes the result together with its audit record in one transaction.
+ */
+import type { Principal } from './principal.ts';
+import { AppError } from './errors.ts';
+
+/** Every status of the application's life (DESIGN.md). Labels are what users read. */
+export const statusLabels = {
+  draft: '草稿',
+  pending_review: '待审核',
+  needs_changes: '待修改',
+  approved: '资料审核通过',
+  awaiting_confirmation: '待确认到账',
+  paid: '已支付',
+  in_production: '制证中',
+  shipped: '已邮寄',
+  awaiting_pickup: '待自取',
+  completed: '已完成',
+  cancelled: '已取消',
+  refunded: '已退款',
+} as const;
+export type ApplicationStatus = keyof typeof statusLabels;
+export const applicationStatuses = Object.keys(statusLabels) as ApplicationStatus[];
+
+export const applicantTypeLabels = { enterprise: '企业', institution: '事业单位' } as const;
+export type ApplicantType = keyof typeof applicantTypeLabels;
+
+/**
+ * The steps of a draft, in the manual's order. The applicant may go back to any step reached;
+ * `step` records the furthest one, where 继续填写 resumes.
+ */
+export const draftSteps = [
+  'identity', // 实名认证
+  'contract', // 电子合同: 本人已同意签署合同
+  'attachments', // 上传附件
+  'contract_review', // 本人已阅读合同
+  'form', // 证书用途 / 是否开具发票 / 证书领取方式
+  'project_attachments', // 项目附件, 提交
+] as const;
+export type DraftStep = (typeof draftSteps)[number];
+
+export function stepIndex(step: DraftStep): number {
+  return draftSteps.indexOf(step);
+}
+
+/** Moves the furthest step forward, never back. */
+export function advanceStep(current: DraftStep, done: DraftStep): DraftStep {
+  const next = draftSteps[Math.min(stepIndex(done) + 1, draftSteps.length - 1)] ?? current;
+  return stepIndex(next) > stepIndex(current) ? next : current;
+}
+
+/** Refuses work on a step the draft has not reached yet. */
+export function assertStepReached(current: DraftStep, wanted: DraftStep): void {
+  if (stepIndex(wanted) > stepIndex(current)) {
+    throw new AppError('STEP_NOT_REACHED', '请先完成前面的步骤', 409);
+  }
+}
+
+export type ApplicationEvent = 'submit' | 'cancel';
+
+export const eventLabels: Record<ApplicationEvent, string> = {
+  submit: '提交',
+  cancel: '取消',
+};
+
+interface Rule {
+  from: readonly ApplicationStatus[];
+  to: ApplicationStatus;
+  /** Who may fire the event. */
+  by: Principal['kind'][];
+}
+
+const rules: Record<ApplicationEvent, Rule> = {
+  submit: { from: ['draft'], to: 'pending_review', by: ['applicant'] },
+  cancel: { from: ['draft', 'pending_review'], to: 'cancelled', by: ['applicant'] },
+};
+
+export interface TransitionSubject {
+  status: ApplicationStatus;
+  applicantId: string;
+}
+
+export interface Transition {
+  event: ApplicationEvent;
+  from: ApplicationStatus;
+  to: ApplicationStatus;
+  actor: Principal;
+  at: Date;
+}
+
+/**
+ * The one door for status changes: decides whether `actor` may fire `event` on the application
+ * now, and what the new status is. Refusals carry the Chinese message the user sees.
+ */
+export function transition(app: TransitionSubject, event: ApplicationEvent, actor: Principal, at: Date): Transition {
+  const rule = rules[event];
+  if (!rule.by.includes(actor.kind)) throw new AppError('FORBIDDEN', '无权执行此操作', 403);
+  if (actor.kind === 'applicant' && actor.id !== app.applicantId) {
+    throw new AppError('NOT_FOUND', '申请不存在', 404);
+  }
+  if (!rule.from.includes(app.status)) {
+    throw new AppError(
+      'INVALID_STATUS',
+      `当前状态为“${statusLabels[app.status]}”，不能${eventLabels[event]}`,
+      409,
+    );
+  }
+  return { event, from: app.status, to: rule.to, actor, at };
+}
+
+/** Which statuses the applicant may still edit (草稿; 待修改 arrives with review). */
+export function isEditable(status: ApplicationStatus): boolean {
+  return status === 'draft';
+}

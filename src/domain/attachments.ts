@@ -1,0 +1,87 @@
+/**
+ * Which scans an application needs. The base set depends on the applicant type (the manual's
+ * 上传附件 step); each project (所属项目) adds its own, per applicant type, as catalogue data.
+ */
+import type { ApplicantType } from './application.ts';
+
+export const attachmentKinds = [
+  'business_licence',
+  'institution_certificate',
+  'org_seal',
+  'legal_rep_id_front',
+  'legal_rep_id_back',
+  'legal_rep_personal_seal',
+  'legal_rep_signature',
+  'application_form',
+  'authorisation_letter',
+] as const;
+export type AttachmentKind = (typeof attachmentKinds)[number];
+
+export function isAttachmentKind(value: string): value is AttachmentKind {
+  return (attachmentKinds as readonly string[]).includes(value);
+}
+
+export function attachmentLabel(kind: AttachmentKind, type: ApplicantType): string {
+  switch (kind) {
+    case 'business_licence':
+      return '营业执照副本扫描件';
+    case 'institution_certificate':
+      return '事业单位法人证书';
+    case 'org_seal':
+      return type === 'enterprise' ? '企业印章' : '单位印章';
+    case 'legal_rep_id_front':
+      return '法定代表人身份证件（人像面）';
+    case 'legal_rep_id_back':
+      return '法定代表人身份证件（国徽面）';
+    case 'legal_rep_personal_seal':
+      return '法人手章';
+    case 'legal_rep_signature':
+      return '法人签名';
+    case 'application_form':
+      return '申请表（加盖单位公章）';
+    case 'authorisation_letter':
+      return '授权委托书（加盖单位公章）';
+  }
+}
+
+/** Hints shown beside an upload slot. */
+export function attachmentHint(kind: AttachmentKind): string | undefined {
+  switch (kind) {
+    case 'business_licence':
+      return '营业执照副本扫描件必须加盖公章';
+    case 'institution_certificate':
+      return '事业单位法人证书扫描件须加盖公章';
+    case 'org_seal':
+      return '在白纸上加盖单位公章后扫描或拍照';
+    case 'legal_rep_personal_seal':
+      return '在白纸上加盖法定代表人手章后扫描';
+    case 'legal_rep_signature':
+      return '法定代表人在白纸上手写签名后扫描';
+    case 'application_form':
+    case 'authorisation_letter':
+      return '下载模板，填写并加盖单位公章后扫描上传';
+    default:
+      return undefined;
+  }
+}
+
+/** The 上传附件 step (before the contract is read again). */
+export function baseAttachments(type: ApplicantType): AttachmentKind[] {
+  return [
+    type === 'enterprise' ? 'business_licence' : 'institution_certificate',
+    'org_seal',
+    'legal_rep_id_front',
+    'legal_rep_id_back',
+  ];
+}
+
+/** The project's extra attachments, as the catalogue lists them, keeping only kinds we know. */
+export function projectAttachments(extra: Record<ApplicantType, string[]>, type: ApplicantType): AttachmentKind[] {
+  return (extra[type] ?? []).filter(isAttachmentKind);
+}
+
+/** Kinds still missing, in the order the page lists them. */
+export function missingAttachments(required: AttachmentKind[], present: Iterable<string>): AttachmentKind[] {
+  const have = new Set(present);
+  return required.filter((k) => !have.has(k));
+}

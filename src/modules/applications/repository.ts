@@ -1,0 +1,90 @@
+/** applications' table. Only this file queries it; status is written only by writeTransition. */
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/database.ts';
+import { applicationNumberSeq, applications, projects } from '../../db/schema.ts';
+import type { Transition } from '../../domain/application.ts';
+
+type Conn = Db | Tx;
+export type ApplicationRow = typeof applications.$inferSelect;
+export type NewApplication = Omit<typeof applications.$inferInsert, 'id' | 'number' | 'status'>;
+
+/** 申请单号: CD + Beijing date + a sequence, e.g. CD20261125000042. */
+export async function nextNumber(tx: Conn, now: Date): Promise<string> {
+  const result = await tx.execute<{ n: string }>(sql`SELECT nextval(${applicationNumberSeq.seqName}) AS n`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: { n: string }[] }).rows) as { n: string }[];
+  const n = rows[0]?.n ?? '0';
+  const beijing = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  return `CD${beijing}${String(n).padStart(6, '0')}`;
+}
+
+export async function insertDraft(tx: Tx, row: NewApplication & { number: string }): Promise<ApplicationRow> {
+  const [inserted] = await tx.insert(applications).values({ ...row, status: 'draft' }).returning();
+  if (!inserted) throw new Error('application insert returned nothing');
+  return inserted;
+}
+
+/** An application of this applicant, or undefined: another applicant's id looks like a missing one. */
+export async function findOwned(tx: Conn, applicantId: string, id: string): Promise<ApplicationRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await tx
+    .select()
+    .from(applications)
+    .where(and(eq(applications.id, id), eq(applications.applicantId, applicantId)));
+  return row;
+}
+
+/** Row-locks the application for the rest of the transaction. */
+export async function lockOwned(tx: Tx, applicantId: string, id: string): Promise<ApplicationRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await tx
+    .select()
+    .from(applications)
+    .where(and(eq(applications.id, id), eq(applications.applicantId, applicantId)))
+    .for('update');
+  return row;
+}
+
+export async function listForApplicant(tx: Conn, applicantId: string) {
+  return tx
+    .select({
+      id: applications.id,
+      number: applications.number,
+      orgName: applications.orgName,
+      projectName: projects.name,
+      priceFen: applications.priceFen,
+      status: applications.status,
+      step: applications.step,
+      createdAt: applications.createdAt,
+      submittedAt: applications.submittedAt,
+    })
+    .from(applications)
+    .leftJoin(projects, eq(projects.id, applications.projectId))
+    .where(eq(applications.applicantId, applicantId))
+    .orderBy(desc(applications.createdAt));
+}
+
+/** Draft data only: never the status (see writeTransition). */
+export async function updateDraft(
+  tx: Tx,
+  id: string,
+  changes: Partial<Omit<ApplicationRow, 'id' | 'number' | 'status' | 'applicantId' | 'createdAt'>>,
+): Promise<ApplicationRow> {
+  const [row] = await tx.update(applications).set(changes).where(eq(applications.id, id)).returning();
+  if (!row) throw new Error('application update returned nothing');
+  return row;
+}
+
+/** The only statement that writes a status: the outcome of the domain's transition(). */
+export async function writeTransition(tx: Tx, id: string, t: Transition): Promise<ApplicationRow> {
+  const [row] = await tx
+    .update(applications)
+    .set({
+      status: t.to,
+      updatedAt: t.at,
+      ...(t.event === 'submit' ? { submittedAt: t.at } : {}),
+    })
+    .where(and(eq(applications.id, id), eq(applications.status, t.from)))
+    .returning();
+  if (!row) throw new Error(`status of ${id} changed underneath ${t.event}`);
+  return row;
+}

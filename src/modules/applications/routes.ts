@@ -1,0 +1,255 @@
+/** applications HTTP: the applicant's 单位证书及电子印章申请, step by step. Applicants only, own data only. */
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { applicantTypeLabels, statusLabels, type ApplicationStatus } from '../../domain/application.ts';
+import { applicationFormSchema, type Delivery, type Invoice } from '../../domain/application-form.ts';
+import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind } from '../../domain/attachments.ts';
+import { AppError } from '../../domain/errors.ts';
+import { formatYuan } from '../../domain/money.ts';
+import { maskPhone } from '../../domain/phone.ts';
+import { applicantOf, requireApplicant } from '../../http/session.ts';
+import { renderApplicationForm, renderAuthorisationLetter } from '../../pdf/forms.ts';
+import type { CatalogueService } from '../catalogue/service.ts';
+import type { ApplicationsService } from './service.ts';
+
+const text = (label: string, max: number) =>
+  z
+    .string({ error: `请填写${label}` })
+    .trim()
+    .min(1, `请填写${label}`)
+    .max(max, `${label}不能超过${max}个字符`);
+
+const idParams = z.object({ id: z.string() });
+/** Uploads are judged by content (and their real size reported) before the 1 MB rule refuses them. */
+const UPLOAD_LIMIT = 8 * 1024 * 1024;
+
+function maskId(id: string): string {
+  return id.length === 18 ? `${id.slice(0, 6)}********${id.slice(14)}` : '******';
+}
+
+export const applicationRoutes: FastifyPluginAsyncZod<{ applications: ApplicationsService; catalogue: CatalogueService }> = async (
+  app,
+  { applications, catalogue },
+) => {
+  await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 5 } });
+  app.addHook('preHandler', requireApplicant);
+
+  const applicant = applicantOf;
+  const evidence = (request: { ip: string; headers: Record<string, unknown> }) => ({
+    ip: request.ip,
+    userAgent: String(request.headers['user-agent'] ?? ''),
+  });
+
+  app.get('/api/projects', { schema: { tags: ['applications'], summary: '证书用途（所属项目）' } }, async () => ({
+    items: (await catalogue.listProjects()).map((p) => ({
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      extraAttachments: {
+        enterprise: p.extraAttachments.enterprise.filter(isAttachmentKind).map((k) => ({ kind: k, label: attachmentLabel(k, 'enterprise') })),
+        institution: p.extraAttachments.institution.filter(isAttachmentKind).map((k) => ({ kind: k, label: attachmentLabel(k, 'institution') })),
+      },
+    })),
+  }));
+
+  app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表' } }, async (request) => ({
+    items: (await applications.list(applicant(request))).map((a) => ({
+      id: a.id,
+      number: a.number,
+      orgName: a.orgName,
+      projectName: a.projectName,
+      amount: formatYuan(a.priceFen),
+      status: a.status,
+      statusLabel: statusLabels[a.status as ApplicationStatus],
+      step: a.step,
+      createdAt: a.createdAt.toISOString(),
+    })),
+  }));
+
+  app.get('/api/applications/:id', { schema: { tags: ['applications'], params: idParams } }, async (request) => {
+    const v = await applications.view(applicant(request), request.params.id);
+    const a = v.app;
+    const kinds = (list: AttachmentKind[]) =>
+      list.map((kind) => {
+        const current = v.attachments.find((x) => x.kind === kind);
+        return {
+          kind,
+          label: attachmentLabel(kind, a.applicantType),
+          hint: attachmentHint(kind) ?? null,
+          uploaded: current
+            ? { id: current.id, name: current.originalName, sizeBytes: current.sizeBytes, width: current.width, height: current.height }
+            : null,
+        };
+      });
+    return {
+      id: a.id,
+      number: a.number,
+      status: a.status,
+      statusLabel: statusLabels[a.status as ApplicationStatus],
+      step: a.step,
+      applicantType: a.applicantType,
+      applicantTypeLabel: applicantTypeLabels[a.applicantType],
+      operator: { name: a.operatorName, idNumberMasked: maskId(a.operatorIdNumber), phoneMasked: maskPhone(a.operatorPhone) },
+      organisation: a.orgName
+        ? { name: a.orgName, uscc: a.uscc, legalRepresentative: a.legalRepresentative, registryOutcome: a.registryOutcome }
+        : null,
+      manualReview: a.manualReview,
+      project: v.project ? { id: v.project.id, name: v.project.name } : null,
+      invoice: (a.invoice as Invoice | null) ?? null,
+      delivery: (a.delivery as Delivery | null) ?? null,
+      amount: formatYuan(a.priceFen),
+      baseAttachments: kinds(v.baseKinds),
+      projectAttachments: kinds(v.projectKinds),
+      contractAcceptances: v.acceptances.map((c) => ({ kind: c.kind, version: c.templateVersion, at: c.acceptedAt.toISOString() })),
+      createdAt: a.createdAt.toISOString(),
+      submittedAt: a.submittedAt?.toISOString() ?? null,
+    };
+  });
+
+  app.post(
+    '/api/applications/identity/operator',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '实名认证（经办人）',
+        body: z.object({
+          applicationId: z.string().optional(),
+          applicantType: z.enum(['enterprise', 'institution'], { error: '请选择申请类型' }),
+          operatorName: text('经办人姓名', 30),
+          operatorIdNumber: z.string({ error: '请填写身份证号' }).trim().toUpperCase().min(1, '请填写身份证号'),
+          operatorPhone: z.string({ error: '请填写手机号' }).trim().regex(/^1[3-9]\d{9}$/, '请输入正确的手机号码'),
+        }),
+      },
+    },
+    async (request) => {
+      const row = await applications.verifyOperator(applicant(request), request.body);
+      return { id: row.id, number: row.number, message: '经办人实名认证成功' };
+    },
+  );
+
+  app.post(
+    '/api/applications/:id/identity/organisation',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '企业认证',
+        params: idParams,
+        body: z.object({
+          orgName: text('单位名称', 100),
+          uscc: z.string({ error: '请填写统一社会信用代码' }).trim().toUpperCase().min(1, '请填写统一社会信用代码'),
+          legalRepresentative: text('法定代表人', 30),
+        }),
+      },
+    },
+    async (request) => {
+      const { app: row, outcome } = await applications.verifyOrganisation(applicant(request), request.params.id, request.body);
+      return {
+        outcome,
+        applicantType: row.applicantType,
+        message:
+          outcome === 'match'
+            ? '实名认证成功'
+            : '企业不存在：将按事业单位办理，请在上传附件时提交事业单位法人证书，并下载、盖章后上传申请表和授权委托书，由审核员人工核验',
+      };
+    },
+  );
+
+  app.get('/api/applications/:id/contract', { schema: { tags: ['applications'], summary: '电子合同', params: idParams } }, async (request) =>
+    applications.contract(applicant(request), request.params.id),
+  );
+
+  app.post(
+    '/api/applications/:id/contract/accept',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '本人已同意签署合同 / 本人已阅读合同 → 确认',
+        params: idParams,
+        body: z.object({
+          kind: z.enum(['sign', 'read']),
+          version: z.number().int(),
+          sha256: z.string().regex(/^[0-9a-f]{64}$/),
+          agreed: z.literal(true, { error: '请先勾选同意' }),
+        }),
+      },
+    },
+    async (request) => {
+      const { kind, version, sha256 } = request.body;
+      const row = await applications.acceptContract(applicant(request), request.params.id, kind, { version, sha256 }, evidence(request));
+      return { step: row.step };
+    },
+  );
+
+  app.post(
+    '/api/applications/:id/attachments/:kind',
+    { schema: { tags: ['applications'], summary: '上传附件（multipart，字段 file）', params: z.object({ id: z.string(), kind: z.string() }) }, bodyLimit: UPLOAD_LIMIT + 64 * 1024 },
+    async (request) => {
+      const { id, kind } = request.params;
+      if (!isAttachmentKind(kind)) throw new AppError('ATTACHMENT_UNKNOWN', '附件类型不正确', 400);
+      if (!request.isMultipart()) throw new AppError('UPLOAD_FORMAT', '请以文件形式上传附件', 400);
+      const file = await request.file();
+      if (!file) throw new AppError('FILE_EMPTY', '请选择要上传的文件', 400);
+      const data = await file.toBuffer().catch((err: unknown) => {
+        if (err instanceof Error && 'code' in err && err.code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw new AppError('FILE_TOO_LARGE', '文件过大（超过8MB），附件大小须在1MB以内，请压缩后重新上传', 413);
+        }
+        throw err;
+      });
+      const row = await applications.uploadAttachment(applicant(request), id, kind, data, file.filename || '未命名');
+      return { id: row.id, kind: row.kind, sizeBytes: row.sizeBytes, width: row.width, height: row.height, message: '上传成功' };
+    },
+  );
+
+  app.get(
+    '/api/applications/:id/attachments/:attachmentId/content',
+    { schema: { tags: ['applications'], params: z.object({ id: z.string(), attachmentId: z.string() }) } },
+    async (request, reply) => {
+      const c = await applications.attachmentContent(applicant(request), request.params.id, request.params.attachmentId);
+      return reply.type(c.contentType).header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff').send(c.data);
+    },
+  );
+
+  app.post(
+    '/api/applications/:id/attachments/complete',
+    { schema: { tags: ['applications'], summary: '上传附件 → 提交', params: idParams } },
+    async (request) => ({ step: (await applications.completeAttachments(applicant(request), request.params.id)).step }),
+  );
+
+  app.put(
+    '/api/applications/:id/form',
+    { schema: { tags: ['applications'], summary: '证书用途 / 是否开具发票 / 证书领取方式 → 下一步', params: idParams, body: applicationFormSchema } },
+    async (request) => ({ step: (await applications.saveForm(applicant(request), request.params.id, request.body)).step }),
+  );
+
+  app.get(
+    '/api/applications/:id/templates/:which',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '下载申请表 / 授权委托书（已填入申请信息）',
+        params: z.object({ id: z.string(), which: z.enum(['application-form.pdf', 'authorisation-letter.pdf']) }),
+      },
+    },
+    async (request, reply) => {
+      const data = await applications.formData(applicant(request), request.params.id);
+      const isForm = request.params.which === 'application-form.pdf';
+      const pdf = isForm ? await renderApplicationForm(data) : await renderAuthorisationLetter(data);
+      const name = `${isForm ? '申请表' : '授权委托书'}-${data.applicationNumber}.pdf`;
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .send(Buffer.from(pdf));
+    },
+  );
+
+  app.post('/api/applications/:id/submit', { schema: { tags: ['applications'], summary: '提交', params: idParams } }, async (request) => {
+    const row = await applications.submit(applicant(request), request.params.id);
+    return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+  });
+
+  app.post('/api/applications/:id/cancel', { schema: { tags: ['applications'], summary: '取消', params: idParams } }, async (request) => {
+    const row = await applications.cancel(applicant(request), request.params.id);
+    return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+  });
+};

@@ -1,0 +1,313 @@
+/**
+ * applications: the 单位证书及电子印章申请 from 申请 to 提交 — real-name checks, the contract,
+ * attachments, the form — saved at every step so that a draft resumes where it was left.
+ * Status changes go through the domain's transition() and are written with their audit record.
+ */
+import type { Logger } from 'pino';
+import type { Db, Tx } from '../../db/database.ts';
+import {
+  advanceStep,
+  assertStepReached,
+  isEditable,
+  statusLabels,
+  transition,
+  type ApplicantType,
+  type ApplicationEvent,
+  type ApplicationStatus,
+  type DraftStep,
+} from '../../domain/application.ts';
+import { describeDelivery, type ApplicationForm, type Delivery } from '../../domain/application-form.ts';
+import {
+  attachmentLabel,
+  baseAttachments,
+  missingAttachments,
+  projectAttachments,
+  type AttachmentKind,
+} from '../../domain/attachments.ts';
+import { AppError } from '../../domain/errors.ts';
+import type { Principal } from '../../domain/principal.ts';
+import { appendAudit } from '../audit/chain.ts';
+import type { AttachmentService } from '../attachments/service.ts';
+import type { CatalogueService } from '../catalogue/service.ts';
+import type { AcceptanceKind, ContractService, RenderedContract } from '../contracts/service.ts';
+import type { IdentityService } from './identity.ts';
+import * as repo from './repository.ts';
+
+type Applicant = Extract<Principal, { kind: 'applicant' }>;
+
+export interface RequestEvidence {
+  ip: string;
+  userAgent: string;
+}
+
+export interface ApplicationsDeps {
+  db: Db;
+  clock: () => Date;
+  log: Logger;
+  caName: string;
+  pickupAddress: string;
+  identity: IdentityService;
+  catalogue: CatalogueService;
+  contracts: ContractService;
+  attachments: AttachmentService;
+}
+
+export type ApplicationsService = ReturnType<typeof createApplicationsService>;
+
+const notFound = () => new AppError('NOT_FOUND', '申请不存在', 404);
+
+export function createApplicationsService(deps: ApplicationsDeps) {
+  const { db, clock, catalogue, contracts } = deps;
+
+  async function owned(applicant: Applicant, id: string) {
+    const row = await repo.findOwned(db, applicant.id, id);
+    if (!row) throw notFound();
+    return row;
+  }
+
+  /** Runs `work` on a locked draft of this applicant, at a step it has reached. */
+  async function onDraft<T>(applicant: Applicant, id: string, step: DraftStep, work: (tx: Tx, app: repo.ApplicationRow) => Promise<T>) {
+    return db.transaction(async (tx) => {
+      const app = await repo.lockOwned(tx, applicant.id, id);
+      if (!app) throw notFound();
+      if (!isEditable(app.status as ApplicationStatus)) {
+        throw new AppError('NOT_EDITABLE', `申请状态为“${statusLabels[app.status as ApplicationStatus]}”，不能修改`, 409);
+      }
+      assertStepReached(app.step as DraftStep, step);
+      return work(tx, app);
+    });
+  }
+
+  function requiredAttachments(app: repo.ApplicationRow, extra: Record<ApplicantType, string[]> | undefined): AttachmentKind[] {
+    const type = app.applicantType;
+    return [...baseAttachments(type), ...(extra ? projectAttachments(extra, type) : [])];
+  }
+
+  async function contractFor(app: repo.ApplicationRow): Promise<RenderedContract> {
+    if (!app.orgName || !app.uscc || !app.legalRepresentative) {
+      throw new AppError('STEP_NOT_REACHED', '请先完成实名认证', 409);
+    }
+    const now = clock();
+    return contracts.render({
+      applicationNumber: app.number,
+      orgName: app.orgName,
+      uscc: app.uscc,
+      legalRepresentative: app.legalRepresentative,
+      operatorName: app.operatorName,
+      operatorIdNumber: app.operatorIdNumber,
+      operatorPhone: app.operatorPhone,
+      caName: deps.caName,
+      firstPriceFen: await catalogue.price('first', now),
+      renewalPriceFen: await catalogue.price('renewal', now),
+    });
+  }
+
+  async function fire(tx: Tx, app: repo.ApplicationRow, event: ApplicationEvent, actor: Principal, data: Record<string, unknown> = {}) {
+    const t = transition({ status: app.status as ApplicationStatus, applicantId: app.applicantId }, event, actor, clock());
+    const row = await repo.writeTransition(tx, app.id, t);
+    await appendAudit(tx, {
+      at: t.at,
+      actor,
+      action: `application.${event}`,
+      entityType: 'application',
+      entityId: app.id,
+      data: { number: app.number, from: t.from, to: t.to, ...data },
+    });
+    return row;
+  }
+
+  return {
+    list: (applicant: Applicant) => repo.listForApplicant(db, applicant.id),
+
+    async view(applicant: Applicant, id: string) {
+      const app = await owned(applicant, id);
+      const project = app.projectId ? await catalogue.project(app.projectId).catch(() => undefined) : undefined;
+      const current = await deps.attachments.current(app.id);
+      const base = baseAttachments(app.applicantType);
+      const extra = project ? projectAttachments(project.extraAttachments, app.applicantType) : [];
+      const acceptances = await contracts.acceptances(app.id);
+      return { app, project, attachments: current, baseKinds: base, projectKinds: extra, acceptances };
+    },
+
+    /** 实名认证 of the operator. Creates the draft, or updates the one given. */
+    async verifyOperator(
+      applicant: Applicant,
+      input: { applicationId?: string; applicantType: ApplicantType; operatorName: string; operatorIdNumber: string; operatorPhone: string },
+    ) {
+      await deps.identity.verifyOperator(input);
+      const now = clock();
+      const fields = {
+        applicantType: input.applicantType,
+        operatorName: input.operatorName,
+        operatorIdNumber: input.operatorIdNumber,
+        operatorPhone: input.operatorPhone,
+        operatorVerifiedAt: now,
+        updatedAt: now,
+      };
+      if (input.applicationId) {
+        return onDraft(applicant, input.applicationId, 'identity', (tx) => repo.updateDraft(tx, input.applicationId!, fields));
+      }
+      const priceFen = await catalogue.price('first', now);
+      return db.transaction(async (tx) => {
+        const app = await repo.insertDraft(tx, {
+          ...fields,
+          number: await repo.nextNumber(tx, now),
+          applicantId: applicant.id,
+          step: 'identity',
+          priceKind: 'first',
+          priceFen,
+          createdAt: now,
+        });
+        await appendAudit(tx, {
+          at: now,
+          actor: applicant,
+          action: 'application.create',
+          entityType: 'application',
+          entityId: app.id,
+          data: { number: app.number, status: 'draft' },
+        });
+        return app;
+      });
+    },
+
+    /** 企业认证. 企业不存在 is not an error: the application continues as a 事业单位. */
+    async verifyOrganisation(applicant: Applicant, id: string, input: { orgName: string; uscc: string; legalRepresentative: string }) {
+      const before = await owned(applicant, id);
+      if (!before.operatorVerifiedAt) throw new AppError('STEP_NOT_REACHED', '请先完成经办人实名认证', 409);
+      const outcome = await deps.identity.verifyOrganisation(input);
+      const now = clock();
+      return onDraft(applicant, id, 'identity', async (tx, app) => {
+        const row = await repo.updateDraft(tx, app.id, {
+          orgName: input.orgName,
+          uscc: input.uscc,
+          legalRepresentative: input.legalRepresentative,
+          orgVerifiedAt: now,
+          registryOutcome: outcome,
+          applicantType: outcome === 'not_found' ? 'institution' : app.applicantType,
+          manualReview: outcome === 'not_found' || app.applicantType === 'institution',
+          step: advanceStep(app.step as DraftStep, 'identity'),
+          updatedAt: now,
+        });
+        return { app: row, outcome };
+      });
+    },
+
+    async contract(applicant: Applicant, id: string) {
+      return contractFor(await owned(applicant, id));
+    },
+
+    /** 本人已同意签署合同 (sign, after 实名认证) or 本人已阅读合同 (read, after 上传附件). */
+    async acceptContract(applicant: Applicant, id: string, kind: AcceptanceKind, shown: { version: number; sha256: string }, ev: RequestEvidence) {
+      const step: DraftStep = kind === 'sign' ? 'contract' : 'contract_review';
+      const app0 = await owned(applicant, id);
+      const current = await contractFor(app0);
+      return onDraft(applicant, id, step, async (tx, app) => {
+        const now = clock();
+        await contracts.accept(tx, app.id, kind, shown, current, { at: now, ip: ev.ip, userAgent: ev.userAgent, phone: applicant.phone });
+        await appendAudit(tx, {
+          at: now,
+          actor: applicant,
+          action: kind === 'sign' ? 'contract.sign' : 'contract.read',
+          entityType: 'application',
+          entityId: app.id,
+          data: { templateVersion: current.version, textSha256: current.sha256 },
+        });
+        return repo.updateDraft(tx, app.id, { step: advanceStep(app.step as DraftStep, step), updatedAt: now });
+      });
+    },
+
+    async uploadAttachment(applicant: Applicant, id: string, kind: AttachmentKind, data: Buffer, name: string) {
+      const app = await owned(applicant, id);
+      const project = app.projectId ? await catalogue.project(app.projectId) : undefined;
+      const allowed = requiredAttachments(app, project?.extraAttachments);
+      if (!allowed.includes(kind)) throw new AppError('ATTACHMENT_NOT_NEEDED', '本申请不需要上传该附件', 400);
+      const step: DraftStep = baseAttachments(app.applicantType).includes(kind) ? 'attachments' : 'project_attachments';
+      await onDraft(applicant, id, step, async () => undefined);
+      return deps.attachments.store(app.id, kind, data, name, clock());
+    },
+
+    async attachmentContent(applicant: Applicant, id: string, attachmentId: string) {
+      const app = await owned(applicant, id);
+      return deps.attachments.content(app.id, attachmentId);
+    },
+
+    /** The 上传附件 step's 提交: every base scan must be there. */
+    async completeAttachments(applicant: Applicant, id: string) {
+      const app0 = await owned(applicant, id);
+      await assertAttachments(app0, baseAttachments(app0.applicantType));
+      return onDraft(applicant, id, 'attachments', (tx, app) =>
+        repo.updateDraft(tx, app.id, { step: advanceStep(app.step as DraftStep, 'attachments'), updatedAt: clock() }),
+      );
+    },
+
+    /** 证书用途 / 是否开具发票 / 证书领取方式 → 下一步. */
+    async saveForm(applicant: Applicant, id: string, form: ApplicationForm) {
+      await catalogue.project(form.projectId);
+      return onDraft(applicant, id, 'form', (tx, app) =>
+        repo.updateDraft(tx, app.id, {
+          projectId: form.projectId,
+          invoice: form.invoice,
+          delivery: form.delivery,
+          step: advanceStep(app.step as DraftStep, 'form'),
+          updatedAt: clock(),
+        }),
+      );
+    },
+
+    /** Data for the 申请表 / 授权委托书 templates. */
+    async formData(applicant: Applicant, id: string) {
+      const app = await owned(applicant, id);
+      if (!app.projectId || !app.delivery || !app.orgName || !app.uscc || !app.legalRepresentative) {
+        throw new AppError('STEP_NOT_REACHED', '请先填写证书用途和领取方式', 409);
+      }
+      const project = await catalogue.project(app.projectId);
+      return {
+        applicationNumber: app.number,
+        applicantType: app.applicantType === 'enterprise' ? ('企业' as const) : ('事业单位' as const),
+        organisationName: app.orgName,
+        uscc: app.uscc,
+        legalRepresentative: app.legalRepresentative,
+        operatorName: app.operatorName,
+        operatorIdNumber: app.operatorIdNumber,
+        operatorPhone: app.operatorPhone,
+        projectName: project.name,
+        delivery: describeDelivery(app.delivery as Delivery, deps.pickupAddress),
+        caName: deps.caName,
+        date: clock(),
+      };
+    },
+
+    /** 提交 → 待审核. */
+    async submit(applicant: Applicant, id: string) {
+      const app0 = await owned(applicant, id);
+      assertStepReached(app0.step as DraftStep, 'project_attachments');
+      const project = app0.projectId ? await catalogue.project(app0.projectId) : undefined;
+      if (!project) throw new AppError('STEP_NOT_REACHED', '请先选择所属项目', 409);
+      await assertAttachments(app0, requiredAttachments(app0, project.extraAttachments));
+      const row = await db.transaction(async (tx) => {
+        const app = await repo.lockOwned(tx, applicant.id, id);
+        if (!app) throw notFound();
+        return fire(tx, app, 'submit', applicant, { project: project.id, manualReview: app.manualReview });
+      });
+      deps.log.info({ applicationId: row.id, number: row.number }, 'application submitted');
+      return row;
+    },
+
+    async cancel(applicant: Applicant, id: string) {
+      return db.transaction(async (tx) => {
+        const app = await repo.lockOwned(tx, applicant.id, id);
+        if (!app) throw notFound();
+        return fire(tx, app, 'cancel', applicant);
+      });
+    },
+  };
+
+  async function assertAttachments(app: repo.ApplicationRow, required: AttachmentKind[]) {
+    const present = (await deps.attachments.current(app.id)).map((a) => a.kind);
+    const missing = missingAttachments(required, present);
+    if (missing.length > 0) {
+      const names = missing.map((k) => attachmentLabel(k, app.applicantType)).join('、');
+      throw new AppError('ATTACHMENTS_MISSING', `请上传：${names}`, 422, { missing });
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * audit: an append-only log, hash-chained. A record's hash covers its content and the previous
+ * record's hash, so changing or removing any row breaks every link after it. Appends take a
+ * transaction-scoped lock so that concurrent transactions (on any instance) chain in order; the
+ * record commits or rolls back with the change it describes.
+ */
+import { createHash } from 'node:crypto';
+import { asc, desc, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/database.ts';
+import { auditLog } from '../../db/schema.ts';
+import type { Principal } from '../../domain/principal.ts';
+
+const GENESIS = '0'.repeat(64);
+const AUDIT_LOCK_KEY = 72_410_002;
+
+export interface AuditEntry {
+  at: Date;
+  actor: Principal | { kind: 'system'; id: string };
+  action: string;
+  entityType: string;
+  entityId: string;
+  data: Record<string, unknown>;
+}
+
+/** JSON with sorted keys: the same content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+interface RecordContent {
+  at: Date;
+  actorKind: string;
+  actorId: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  data: Record<string, unknown>;
+}
+
+export function recordHash(prevHash: string, r: RecordContent): string {
+  const content = canonicalJson({
+    at: r.at.toISOString(),
+    actorKind: r.actorKind,
+    actorId: r.actorId,
+    action: r.action,
+    entityType: r.entityType,
+    entityId: r.entityId,
+    data: r.data,
+  });
+  return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
+}
+
+export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  const prevHash = last?.hash ?? GENESIS;
+  const content: RecordContent = {
+    at: entry.at,
+    actorKind: entry.actor.kind,
+    actorId: entry.actor.id,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    // Through JSON once, so the hash is computed over exactly what jsonb will give back.
+    data: JSON.parse(JSON.stringify(entry.data)) as Record<string, unknown>,
+  };
+  await tx.insert(auditLog).values({ ...content, prevHash, hash: recordHash(prevHash, content) });
+}
+
+export type ChainVerdict = { ok: true; records: number } | { ok: false; records: number; brokenAt: number; reason: string };
+
+/** Walks the whole chain in id order; names the first record whose link does not hold. */
+export async function verifyAuditChain(db: Db | Tx, batch = 1000): Promise<ChainVerdict> {
+  let prev = GENESIS;
+  let afterId = 0;
+  let count = 0;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.id} > ${afterId}`)
+      .orderBy(asc(auditLog.id))
+      .limit(batch);
+    for (const row of rows) {
+      count++;
+      if (row.prevHash !== prev) {
+        return { ok: false, records: count, brokenAt: row.id, reason: '前一条记录的哈希不符（记录被删除或插入）' };
+      }
+      if (recordHash(row.prevHash, row) !== row.hash) {
+        return { ok: false, records: count, brokenAt: row.id, reason: '记录内容与其哈希不符（记录被修改）' };
+      }
+      prev = row.hash;
+      afterId = row.id;
+    }
+    if (rows.length < batch) return { ok: true, records: count };
+  }
+}

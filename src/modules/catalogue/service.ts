@@ -1,0 +1,34 @@
+/** catalogue: 所属项目 (projects and their attachment rules), prices, the pickup address. */
+import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import type { Db } from '../../db/database.ts';
+import { prices, projects } from '../../db/schema.ts';
+import { AppError } from '../../domain/errors.ts';
+
+export type Project = typeof projects.$inferSelect;
+export type CatalogueService = ReturnType<typeof createCatalogueService>;
+
+export function createCatalogueService(db: Db) {
+  return {
+    async listProjects(): Promise<Project[]> {
+      return db.select().from(projects).where(eq(projects.active, true)).orderBy(asc(projects.sortOrder));
+    },
+
+    async project(id: string): Promise<Project> {
+      const [row] = await db.select().from(projects).where(and(eq(projects.id, id), eq(projects.active, true)));
+      if (!row) throw new AppError('PROJECT_UNKNOWN', '所选项目不存在，请重新选择所属项目');
+      return row;
+    },
+
+    /** The price in force at `at` for a first application or a renewal, in fen. */
+    async price(kind: 'first' | 'renewal', at: Date): Promise<number> {
+      const [row] = await db
+        .select({ amountFen: prices.amountFen })
+        .from(prices)
+        .where(and(eq(prices.kind, kind), lte(prices.effectiveFrom, at)))
+        .orderBy(desc(prices.effectiveFrom))
+        .limit(1);
+      if (!row) throw new Error(`no ${kind} price in force`);
+      return row.amountFen;
+    },
+  };
+}

@@ -1,0 +1,284 @@
+/**
+ * 单位证书及电子印章申请 over HTTP: the enterprise and the 事业单位 paths from 实名认证 to 待审核,
+ * refusals with the field named, owner-only access, cancellation, and the audit chain.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../src/modules/audit/chain.ts';
+import { exampleUnlistedInstitution, registryFixtures } from '../../src/providers/registry/fixtures.ts';
+import { randomPhone, startTestApp, type TestApp } from '../support/app.ts';
+import { TestClient, type ErrorBody } from '../support/http.ts';
+import { bmpScan, gifImage, jpegScan, largeJpeg, pdfDocument, pngScan } from '../support/images.ts';
+import { waitForCode } from '../support/sms.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const company = registryFixtures.organisations[0]!;
+const person = registryFixtures.persons[0]!;
+
+async function applicant(): Promise<TestClient> {
+  const client = new TestClient(t.url);
+  const phone = randomPhone();
+  expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
+  const code = await waitForCode(t.url, phone);
+  const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
+  client.csrfToken = res.body.csrfToken;
+  return client;
+}
+
+async function verifiedDraft(client: TestClient, org = { orgName: company.name, uscc: company.uscc, legalRepresentative: company.legalRepresentative }) {
+  const op = await client.post<{ id: string; number: string }>('/api/applications/identity/operator', {
+    applicantType: 'enterprise',
+    operatorName: person.name,
+    operatorIdNumber: person.idNumber,
+    operatorPhone: person.phone,
+  });
+  expect(op.status, JSON.stringify(op.body)).toBe(200);
+  const id = op.body.id;
+  const orgRes = await client.post<{ outcome: string; message: string }>(`/api/applications/${id}/identity/organisation`, org);
+  expect(orgRes.status, JSON.stringify(orgRes.body)).toBe(200);
+  return { id, number: op.body.number, outcome: orgRes.body.outcome, message: orgRes.body.message };
+}
+
+async function accept(client: TestClient, id: string, kind: 'sign' | 'read') {
+  const contract = await client.get<{ version: number; sha256: string; text: string }>(`/api/applications/${id}/contract`);
+  expect(contract.status).toBe(200);
+  const res = await client.post(`/api/applications/${id}/contract/accept`, { kind, version: contract.body.version, sha256: contract.body.sha256, agreed: true });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return contract.body;
+}
+
+async function uploadAll(client: TestClient, id: string, kinds: string[]) {
+  for (const kind of kinds) {
+    const res = await client.upload(`/api/applications/${id}/attachments/${kind}`, await jpegScan(kind), `${kind}.jpg`, 'image/jpeg');
+    expect(res.status, `${kind}: ${JSON.stringify(res.body)}`).toBe(200);
+  }
+}
+
+const postDelivery = { method: 'post', courier: 'EMS', recipient: '张三', phone: '13800001111', province: '内蒙古自治区', city: '呼和浩特市', district: '赛罕区', address: '大学东街 1 号' };
+
+describe('the enterprise path', () => {
+  it('goes from 实名认证 to 待审核 and shows in the list at 195.00 元', async () => {
+    const client = await applicant();
+    const draft = await verifiedDraft(client);
+    expect(draft.outcome).toBe('match');
+    expect(draft.message).toBe('实名认证成功');
+    expect(draft.number).toMatch(/^CD\d{8}\d{6}$/);
+
+    const contract = await accept(client, draft.id, 'sign');
+    expect(contract.text).toContain(company.name);
+    expect(contract.text).toContain('195.00');
+
+    const early = await client.post<ErrorBody>(`/api/applications/${draft.id}/attachments/complete`);
+    expect(early.status).toBe(422);
+    expect(early.body.error.message).toBe('请上传：营业执照副本扫描件、企业印章、法定代表人身份证件（人像面）、法定代表人身份证件（国徽面）');
+
+    await uploadAll(client, draft.id, ['business_licence', 'org_seal', 'legal_rep_id_front', 'legal_rep_id_back']);
+    expect((await client.post(`/api/applications/${draft.id}/attachments/complete`)).status).toBe(200);
+    await accept(client, draft.id, 'read');
+
+    const form = await client.request('PUT', `/api/applications/${draft.id}/form`, {
+      projectId: 'nmg-gov-procurement',
+      invoice: { wanted: true, type: 'normal', title: company.name, taxNumber: company.uscc, email: 'caiwu@example.com' },
+      delivery: postDelivery,
+    });
+    expect(form.status, JSON.stringify(form.body)).toBe(200);
+
+    const missing = await client.post<ErrorBody>(`/api/applications/${draft.id}/submit`);
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.message).toBe('请上传：法人手章、法人签名');
+
+    await uploadAll(client, draft.id, ['legal_rep_personal_seal', 'legal_rep_signature']);
+    const submitted = await client.post<{ statusLabel: string }>(`/api/applications/${draft.id}/submit`);
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.statusLabel).toBe('待审核');
+
+    const list = await client.get<{ items: { number: string; orgName: string; projectName: string; amount: string; statusLabel: string }[] }>('/api/applications');
+    expect(list.body.items[0]).toMatchObject({
+      number: draft.number,
+      orgName: company.name,
+      projectName: '内蒙古自治区政府采购云平台',
+      amount: '195.00',
+      statusLabel: '待审核',
+    });
+
+    const view = await client.get<{ contractAcceptances: { kind: string }[] }>(`/api/applications/${draft.id}`);
+    expect(view.body.contractAcceptances.map((c) => c.kind)).toEqual(['sign', 'read']);
+    const again = await client.post<ErrorBody>(`/api/applications/${draft.id}/submit`);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toBe('当前状态为“待审核”，不能提交');
+  });
+});
+
+describe('the 事业单位 path', () => {
+  it('continues after 企业不存在 and needs the stamped 申请表 and 授权委托书', async () => {
+    const client = await applicant();
+    const inst = exampleUnlistedInstitution();
+    const draft = await verifiedDraft(client, { orgName: inst.name, uscc: inst.uscc, legalRepresentative: inst.legalRepresentative });
+    expect(draft.outcome).toBe('not_found');
+    expect(draft.message).toContain('企业不存在');
+    await accept(client, draft.id, 'sign');
+    await uploadAll(client, draft.id, ['institution_certificate', 'org_seal', 'legal_rep_id_front', 'legal_rep_id_back']);
+    expect((await client.post(`/api/applications/${draft.id}/attachments/complete`)).status).toBe(200);
+    await accept(client, draft.id, 'read');
+    const form = await client.request('PUT', `/api/applications/${draft.id}/form`, {
+      projectId: 'nmg-public-resources',
+      invoice: { wanted: false },
+      delivery: { method: 'pickup' },
+    });
+    expect(form.status, JSON.stringify(form.body)).toBe(200);
+
+    const pdf = await fetch(`${t.url}/api/applications/${draft.id}/templates/authorisation-letter.pdf`, { headers: { cookie: client.cookie ?? '' } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+
+    const view = await client.get<{ applicantType: string; manualReview: boolean; projectAttachments: { kind: string }[] }>(`/api/applications/${draft.id}`);
+    expect(view.body.applicantType).toBe('institution');
+    expect(view.body.manualReview).toBe(true);
+    expect(view.body.projectAttachments.map((a) => a.kind)).toEqual([
+      'application_form',
+      'authorisation_letter',
+      'legal_rep_personal_seal',
+      'legal_rep_signature',
+    ]);
+    await uploadAll(client, draft.id, ['application_form', 'authorisation_letter', 'legal_rep_personal_seal', 'legal_rep_signature']);
+    expect((await client.post(`/api/applications/${draft.id}/submit`)).status).toBe(200);
+  });
+});
+
+describe('refusals name what is wrong', () => {
+  it('checks the ID number and credit code before asking the registry', async () => {
+    const client = await applicant();
+    const badId = await client.post<ErrorBody>('/api/applications/identity/operator', {
+      applicantType: 'enterprise',
+      operatorName: person.name,
+      operatorIdNumber: `${person.idNumber.slice(0, 17)}${person.idNumber[17] === '0' ? '1' : '0'}`,
+      operatorPhone: person.phone,
+    });
+    expect(badId.status).toBe(400);
+    expect(badId.body.error.message).toBe('身份证号校验位不正确，请核对后重新输入');
+
+    const draft = await client.post<{ id: string }>('/api/applications/identity/operator', {
+      applicantType: 'enterprise',
+      operatorName: person.name,
+      operatorIdNumber: person.idNumber,
+      operatorPhone: person.phone,
+    });
+    const badUscc = await client.post<ErrorBody>(`/api/applications/${draft.body.id}/identity/organisation`, {
+      orgName: company.name,
+      uscc: `${company.uscc.slice(0, 17)}${company.uscc[17] === 'A' ? 'B' : 'A'}`,
+      legalRepresentative: company.legalRepresentative,
+    });
+    expect(badUscc.status).toBe(400);
+    expect(badUscc.body.error.message).toBe('统一社会信用代码校验位不正确，请核对后重新输入');
+
+    const wrongRep = await client.post<ErrorBody>(`/api/applications/${draft.body.id}/identity/organisation`, {
+      orgName: company.name,
+      uscc: company.uscc,
+      legalRepresentative: '张冒名',
+    });
+    expect(wrongRep.status).toBe(400);
+    expect(wrongRep.body.error.message).toBe('企业认证未通过：法定代表人与登记信息不一致，请核对后重新输入');
+  });
+
+  it('names the mismatching field of the operator', async () => {
+    const client = await applicant();
+    const other = registryFixtures.persons[1]!;
+    const res = await client.post<ErrorBody>('/api/applications/identity/operator', {
+      applicantType: 'enterprise',
+      operatorName: person.name,
+      operatorIdNumber: person.idNumber,
+      operatorPhone: other.phone,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^实名认证未通过：.*(手机号|姓名|身份证号).*与登记信息不一致/);
+  });
+
+  it('judges scans by content: BMP yes; GIF, a renamed PDF and 1.5 MB no', async () => {
+    const client = await applicant();
+    const { id } = await verifiedDraft(client);
+    await accept(client, id, 'sign');
+    const up = (data: Buffer, name: string) => client.upload<ErrorBody>(`/api/applications/${id}/attachments/org_seal`, data, name);
+    expect((await up(bmpScan(), 'seal.bmp')).status).toBe(200);
+    expect((await up(await pngScan(), 'seal.png')).status).toBe(200);
+    const gif = await up(await gifImage(), 'seal.gif');
+    expect(gif.status).toBe(422);
+    expect(gif.body.error.message).toBe('不支持GIF格式，请上传JPEG、PNG或BMP格式的图片');
+    const pdf = await up(pdfDocument(), 'seal.jpg');
+    expect(pdf.status).toBe(422);
+    expect(pdf.body.error.message).toContain('该文件实际是PDF文档，不是图片');
+    const big = await up(await largeJpeg(), 'big.jpg');
+    expect(big.status).toBe(422);
+    expect(big.body.error.message).toMatch(/^文件大小为1\.\dMB，超过1MB的限制，请压缩后重新上传$/);
+  });
+
+  it('wants the bank details of a 增值税专用发票', async () => {
+    const client = await applicant();
+    const { id } = await verifiedDraft(client);
+    await accept(client, id, 'sign');
+    await uploadAll(client, id, ['business_licence', 'org_seal', 'legal_rep_id_front', 'legal_rep_id_back']);
+    await client.post(`/api/applications/${id}/attachments/complete`);
+    await accept(client, id, 'read');
+    const res = await client.request<ErrorBody>('PUT', `/api/applications/${id}/form`, {
+      projectId: 'nmg-etax',
+      invoice: { wanted: true, type: 'special', title: company.name, taxNumber: company.uscc, email: 'a@example.com', address: '呼和浩特市', phone: '0471-1234567' },
+      delivery: postDelivery,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('请填写开户行');
+  });
+});
+
+describe('ownership and cancellation', () => {
+  it("answers 404 for another applicant's application and its files", async () => {
+    const owner = await applicant();
+    const { id } = await verifiedDraft(owner);
+    await accept(owner, id, 'sign');
+    const up = await owner.upload<{ id: string }>(`/api/applications/${id}/attachments/org_seal`, await jpegScan(), 'seal.jpg');
+    const stranger = await applicant();
+    expect((await stranger.get(`/api/applications/${id}`)).status).toBe(404);
+    expect((await stranger.get(`/api/applications/${id}/contract`)).status).toBe(404);
+    expect((await stranger.get(`/api/applications/${id}/attachments/${up.body.id}/content`)).status).toBe(404);
+    expect((await stranger.post(`/api/applications/${id}/cancel`)).status).toBe(404);
+    expect((await stranger.upload(`/api/applications/${id}/attachments/org_seal`, await jpegScan(), 'x.jpg')).status).toBe(404);
+    const mine = await owner.get(`/api/applications/${id}/attachments/${up.body.id}/content`);
+    expect(mine.status).toBe(200);
+  });
+
+  it('cancels a draft (已取消) and then refuses changes', async () => {
+    const client = await applicant();
+    const { id } = await verifiedDraft(client);
+    const res = await client.post<{ statusLabel: string }>(`/api/applications/${id}/cancel`);
+    expect(res.body.statusLabel).toBe('已取消');
+    const after = await client.post<ErrorBody>(`/api/applications/${id}/contract/accept`, { kind: 'sign', version: 1, sha256: '0'.repeat(64), agreed: true });
+    expect(after.status).toBe(409);
+  });
+
+  it('keeps an audit chain that verifies, and breaks when a row is edited', async () => {
+    const db = t.certdesk.database.db;
+    const verdict = await verifyAuditChain(db);
+    expect(verdict.ok).toBe(true);
+    expect(verdict.records).toBeGreaterThan(3);
+
+    // Edit one record inside a transaction that is then rolled back: CI's PostgreSQL keeps the log.
+    const edited = await db
+      .transaction(async (tx) => {
+        const rows = await tx.execute(sql`SELECT id FROM audit_log ORDER BY id DESC LIMIT 1 OFFSET 2`);
+        const id = Number((rows as unknown as { rows: { id: string }[] }).rows[0]?.id);
+        await tx.execute(sql`UPDATE audit_log SET data = data || '{"to":"已支付"}'::jsonb WHERE id = ${id}`);
+        const broken = await verifyAuditChain(tx);
+        throw Object.assign(new Error('rollback'), { broken, id });
+      })
+      .catch((err: { broken: Awaited<ReturnType<typeof verifyAuditChain>>; id: number }) => err);
+    expect(edited.broken.ok).toBe(false);
+    if (!edited.broken.ok) expect(edited.broken.brokenAt).toBe(edited.id);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+});
