@@ -3,10 +3,11 @@
  * answer) with the failure policy of a check a person is waiting for: a few quick retries of what
  * may pass on its own (timeouts, network, 5xx, throttling), an immediate answer for what cannot
  * (credentials, permissions, malformed data), and never the applicant's data in an error message.
- * The signature is the SMS adapter's, which the vendor's published examples pin.
+ * The request itself (common parameters, signature, POST, redaction) is ../aliyun/, shared with
+ * the SMS adapter; the vendor's published examples pin the signature.
  */
 import { z } from 'zod';
-import { percentEncode, sign } from '../sms/aliyun-signature.ts';
+import { commonParams, parseJson, postForm, redact, signedForm } from '../aliyun/rpc-client.ts';
 import { RegistryConfigurationError, RegistryInputRejected, RegistryUnavailable } from './types.ts';
 
 export interface RpcPolicy {
@@ -81,11 +82,6 @@ export function classifyRefusal(code: string, httpStatus: number): RefusalKind {
   return 'configuration';
 }
 
-function alibabaTimestamp(date: Date): string {
-  // ISO 8601 UTC to the second: Alibaba documents yyyy-MM-ddTHH:mm:ssZ.
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Exponential backoff with "equal jitter", so that many instances do not retry in step. */
 export function backoffDelay(policy: Pick<RpcPolicy, 'backoffMs' | 'random'>, retry: number): number {
   const ceiling = policy.backoffMs * 2 ** (retry - 1);
@@ -110,43 +106,24 @@ export async function callRpc(policy: RpcPolicy, call: RpcCall): Promise<RpcAnsw
 
 async function attemptOnce(policy: RpcPolicy, call: RpcCall): Promise<Outcome> {
   const params: Record<string, string> = {
-    Action: call.action,
-    Version: call.version,
-    Format: 'JSON',
-    AccessKeyId: policy.accessKeyId,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: policy.nonce(),
-    Timestamp: alibabaTimestamp(policy.now()),
+    ...commonParams({
+      action: call.action,
+      version: call.version,
+      accessKeyId: policy.accessKeyId,
+      nonce: policy.nonce(),
+      timestamp: policy.now(),
+    }),
     ...call.params,
   };
-  params['Signature'] = sign('POST', params, policy.accessKeySecret);
-  const body = Object.entries(params)
-    .map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`)
-    .join('&');
+  const body = signedForm('POST', params, policy.accessKeySecret);
 
-  let status: number;
-  let text: string;
-  try {
-    // The timeout signal also covers reading the body, so a registry that stalls mid-answer
-    // cannot keep the applicant waiting beyond the budget either.
-    const res = await fetch(policy.endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', accept: 'application/json' },
-      body,
-      signal: AbortSignal.timeout(policy.timeoutMs),
-    });
-    status = res.status;
-    text = await res.text();
-  } catch (err) {
-    if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-      return { kind: 'transient', code: 'Timeout', detail: ` after ${policy.timeoutMs} ms` };
-    }
-    // Only the cause's code: fetch errors can quote the request, and with it the applicant's data.
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
-    const detail = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : 'fetch failed';
-    return { kind: 'transient', code: 'NetworkError', detail: ` (${detail})` };
-  }
+  // The timeout also covers reading the body, so a registry that stalls mid-answer cannot keep the
+  // applicant waiting beyond the budget either.
+  const outcome = await postForm(policy.endpoint, body, policy.timeoutMs);
+  if (outcome.kind === 'timeout') return { kind: 'transient', code: 'Timeout', detail: ` after ${policy.timeoutMs} ms` };
+  // Only the cause's code: fetch errors can quote the request, and with it the applicant's data.
+  if (outcome.kind === 'network') return { kind: 'transient', code: 'NetworkError', detail: ` (${outcome.detail})` };
+  const { status, text } = outcome;
 
   const envelope = envelopeSchema.safeParse(parseJson(text));
   if (!envelope.success) {
@@ -167,27 +144,4 @@ async function attemptOnce(policy: RpcPolicy, call: RpcCall): Promise<Outcome> {
     case 'configuration':
       throw new RegistryConfigurationError(`${call.action} refused CertDesk: ${Code}${detail}`, Code);
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The vendor's message minus anything secret. A SignatureDoesNotMatch message quotes the whole
- * string-to-sign, which holds the ID number and the phone.
- */
-export function redact(message: string, secrets: string[]): string {
-  let out = message.replace(/\s*server string to sign is:[\s\S]*$/i, '');
-  for (const secret of secrets) {
-    if (secret.length < 2) continue;
-    for (const form of new Set([secret, percentEncode(secret), percentEncode(percentEncode(secret))])) {
-      out = out.split(form).join('***');
-    }
-  }
-  return out.length > 200 ? `${out.slice(0, 200)}…` : out;
 }

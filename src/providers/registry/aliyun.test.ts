@@ -1,12 +1,12 @@
 /**
  * The real adapter against the loopback simulator over real HTTP on 127.0.0.1: whatever passes
  * here is the same wire protocol on both sides. The signature itself is pinned to Alibaba's
- * published examples in src/providers/sms/aliyun-signature.test.ts.
+ * published examples in src/providers/aliyun/signature.test.ts.
  */
-import { createServer } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { verify } from '../sms/aliyun-signature.ts';
+import { verify } from '../aliyun/signature.ts';
+import { closedPort, rawFormRoutes, startTestServer } from '../aliyun/test-server.ts';
 import { AliyunRegistryProvider, type AliyunRegistryOptions } from './aliyun.ts';
 import { buildIdNumber, buildUscc, exampleUnlistedInstitution, registryFixtures } from './fixtures.ts';
 import {
@@ -46,34 +46,29 @@ let delayed: number;
 let captured: string | undefined;
 
 beforeAll(async () => {
-  // forceCloseConnections: a delayed answer must not keep close() waiting.
-  app = Fastify({ logger: false, forceCloseConnections: true });
-  await app.register(
-    registrySimulatorPlugin({
-      fixtures: registryFixtures,
-      credentials: { [ACCESS_KEY_ID]: ACCESS_KEY_SECRET },
-      delayMs: () => {
-        delayed += 1;
-        return delayMs;
-      },
-      failNext: () => failures.take(),
-      onAnswer: (answer) => answers.push(answer),
-    }),
-    { prefix: '/sim/registry' },
-  );
-  await app.register(async (raw) => {
-    raw.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) =>
-      done(null, body),
+  ({ app, base } = await startTestServer(async (server) => {
+    await server.register(
+      registrySimulatorPlugin({
+        fixtures: registryFixtures,
+        credentials: { [ACCESS_KEY_ID]: ACCESS_KEY_SECRET },
+        delayMs: () => {
+          delayed += 1;
+          return delayMs;
+        },
+        failNext: () => failures.take(),
+        onAnswer: (answer) => answers.push(answer),
+      }),
+      { prefix: '/sim/registry' },
     );
-    raw.post('/capture', async (request) => {
-      captured = String(request.body);
-      return { RequestId: 'R', Code: '200', Message: 'success', ResultObject: { BizCode: '1', SubCode: '101' } };
-    });
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  base = `http://127.0.0.1:${address.port}`;
+    await server.register(
+      rawFormRoutes((raw) => {
+        raw.post('/capture', async (request) => {
+          captured = String(request.body);
+          return { RequestId: 'R', Code: '200', Message: 'success', ResultObject: { BizCode: '1', SubCode: '101' } };
+        });
+      }),
+    );
+  }));
 });
 
 afterAll(async () => {
@@ -294,15 +289,8 @@ describe('timeouts and retries', () => {
   });
 
   it('says unavailable when nothing listens', async () => {
-    const closedPort = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        if (address === null || typeof address === 'string') return reject(new Error('no port'));
-        server.close(() => resolve(address.port));
-      });
-    });
-    const err = await failure(provider({ endpoint: `http://127.0.0.1:${closedPort}/`, retries: 0 }).verifyPerson(PERSON));
+    const port = await closedPort();
+    const err = await failure(provider({ endpoint: `http://127.0.0.1:${port}/`, retries: 0 }).verifyPerson(PERSON));
     expect(err).toMatchObject({ name: 'RegistryUnavailable', vendorCode: 'NetworkError', attempts: 1 });
     expect(err.message).not.toContain(PERSON.phone);
   });

@@ -2,6 +2,7 @@
  * The /dev/registry page: what the registry simulator knows, so a tester knows what to type for
  * 实名认证 and 企业认证, and how to reach the 事业单位 path. Only mounted outside production.
  */
+import { escapeHtml, renderDevPage } from '../../dev/html.ts';
 import { exampleUnlistedInstitution, type RegistryFixtures } from './fixtures.ts';
 import type { BusinessStatus } from './types.ts';
 
@@ -15,15 +16,6 @@ const STATUS_LABEL: Record<BusinessStatus, string> = {
   other: '其他',
   unknown: '未知',
 };
-
-function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
 
 export function renderRegistryHtml(fixtures: RegistryFixtures): string {
   const representing = new Map<string, string[]>();
@@ -49,25 +41,12 @@ export function renderRegistryHtml(fixtures: RegistryFixtures): string {
     })
     .join('\n');
   const institution = exampleUnlistedInstitution();
-  return `<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="UTF-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>模拟实名认证库</title>
-<style>
-body { font-family: system-ui, "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2rem; color: #222; }
-.note { color: #8a6d3b; background: #fcf8e3; border: 1px solid #faebcc; padding: .5rem .75rem; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0 2rem; }
-th, td { border: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }
-th { background: #f5f5f5; }
-.code { font-family: ui-monospace, Consolas, monospace; white-space: nowrap; }
-</style>
-</head>
-<body>
-<h1>模拟实名认证库</h1>
-<p class="note">本页面仅在开发或演示模式下存在：实名认证与企业认证并未查询真实的公安、运营商和工商数据，而是由模拟器按下列虚构数据作答。</p>
-<ul>
+  return renderDevPage({
+    title: '模拟实名认证库',
+    note: '本页面仅在开发或演示模式下存在：实名认证与企业认证并未查询真实的公安、运营商和工商数据，而是由模拟器按下列虚构数据作答。',
+    tableMargin: 'margin: 1rem 0 2rem',
+    styles: ['.code { font-family: ui-monospace, Consolas, monospace; white-space: nowrap; }'],
+    body: `<ul>
 <li>实名认证：姓名、身份证号、手机号须与“人员”表同一行一致；任一项不符即提示该项不一致，手机号不在表中则提示查无记录。</li>
 <li>企业认证：单位名称、统一社会信用代码、法定代表人须与“单位”表同一行一致；任一项不符即提示该项不一致。</li>
 <li>校验位正确但不在“单位”表中的统一社会信用代码会得到“企业不存在”，申请按事业单位继续，例如：<span data-example-institution="${escapeHtml(institution.uscc)}">${escapeHtml(institution.name)}，统一社会信用代码 <span class="code">${escapeHtml(institution.uscc)}</span>，法定代表人 ${escapeHtml(institution.legalRepresentative)}</span>。</li>
@@ -85,8 +64,6 @@ ${organisations}
 <tbody>
 ${persons}
 </tbody>
-</table>
-</body>
-</html>
-`;
+</table>`,
+  });
 }

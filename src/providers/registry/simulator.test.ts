@@ -4,7 +4,8 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { percentEncode, sign } from '../sms/aliyun-signature.ts';
+import { signedForm } from '../aliyun/rpc-client.ts';
+import { freshCommonParams } from '../aliyun/test-server.ts';
 import { registryFixtures } from './fixtures.ts';
 import { registrySimulatorPlugin } from './simulator.ts';
 
@@ -29,14 +30,7 @@ afterAll(async () => {
 
 function signed(method: 'GET' | 'POST', params: Record<string, string>, secret = SECRET): string {
   const all: Record<string, string> = {
-    Action: 'EntElementVerify',
-    Version: '2022-11-25',
-    Format: 'JSON',
-    AccessKeyId: KEY,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: crypto.randomUUID(),
-    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...freshCommonParams('EntElementVerify', '2022-11-25', KEY),
     SceneCode: 'TEST',
     MerchantBizId: 'biz1',
     MerchantUserId: 'user1',
@@ -48,10 +42,7 @@ function signed(method: 'GET' | 'POST', params: Record<string, string>, secret =
     ...params,
   };
   for (const [key, value] of Object.entries(all)) if (value === '') delete all[key];
-  all['Signature'] = sign(method, all, secret);
-  return Object.entries(all)
-    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
-    .join('&');
+  return signedForm(method, all, secret);
 }
 
 async function post(body: string): Promise<{ status: number; json: Record<string, unknown> }> {

@@ -9,10 +9,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { z } from 'zod';
 import { idNumberProblem, usccProblem } from '../../domain/codes.ts';
 import { isMainlandMobile } from '../../domain/phone.ts';
-import { acceptFormBodies, rpcGateway } from './aliyun-gateway-sim.ts';
+import {
+  FailureSwitch,
+  acceptFormBodies,
+  isRefusal,
+  requestParams,
+  rpcGateway,
+  unparsableRequest,
+} from '../aliyun/gateway-sim.ts';
 import {
   BIZ_CODE,
   BUSINESS_STATUS,
@@ -41,17 +47,7 @@ export const registryFailures = {
 } as const satisfies Record<string, RegistryFailure>;
 
 /** Lets a test make the next N authenticated calls fail. */
-export class RegistryFailureSwitch {
-  private pending: RegistryFailure[] = [];
-
-  failNext(count: number, failure: RegistryFailure): void {
-    for (let i = 0; i < count; i += 1) this.pending.push(failure);
-  }
-
-  take(): RegistryFailure | undefined {
-    return this.pending.shift();
-  }
-}
+export class RegistryFailureSwitch extends FailureSwitch<RegistryFailure> {}
 
 /** What the simulator answered, for tests that count calls; carries no applicant data. */
 export interface SimulatedAnswer {
@@ -76,8 +72,6 @@ const STATUS_CODE: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(BUSINESS_STATUS).map(([code, status]) => [status, code]),
 );
 const MD5_HEX = /^[0-9a-f]{32}$/;
-
-const paramsSchema = z.record(z.string(), z.string());
 
 interface Answer {
   status: number;
@@ -206,10 +200,8 @@ export function registrySimulatorPlugin(opts: RegistrySimulatorOptions): Fastify
 
     // Whatever goes wrong in here is answered in Alibaba's shape, which is what the adapter parses.
     app.setErrorHandler((err, request, reply) => {
-      const status = typeof err === 'object' && err && 'statusCode' in err ? Number(err.statusCode) : 500;
-      if (status >= 400 && status < 500) {
-        return send(reply, '-', refusal(status, 'InvalidParameter', 'The request could not be parsed.'));
-      }
+      const unparsable = unparsableRequest(err);
+      if (unparsable) return send(reply, '-', refusal(unparsable.status, unparsable.code, unparsable.message));
       request.log.error({ err }, 'registry simulator failed');
       return send(reply, '-', refusal(500, 'InternalError', 'The request processing has failed due to some unknown error.'));
     });
@@ -219,12 +211,8 @@ export function registrySimulatorPlugin(opts: RegistrySimulatorOptions): Fastify
       method: ['GET', 'POST'],
       url: '/',
       handler: async (request, reply) => {
-        const query = paramsSchema.safeParse(request.query ?? {});
-        const body = paramsSchema.safeParse(request.body ?? {});
-        if (!query.success || !body.success) {
-          return send(reply, '-', refusal(400, 'InvalidParameter', 'Parameters must be given once, as strings.'));
-        }
-        const params = { ...query.data, ...body.data };
+        const params = requestParams(request.query, request.body);
+        if (isRefusal(params)) return send(reply, '-', refusal(params.status, params.code, params.message));
         const action = params['Action'] ?? '-';
         const refused = gateway(request.method, params);
         if (refused) return send(reply, action, refusal(refused.status, refused.code, refused.message));

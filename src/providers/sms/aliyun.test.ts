@@ -2,10 +2,10 @@
  * The real adapter against the loopback simulator over real HTTP: whatever passes here is the same
  * wire protocol on both sides, and the signature tests pin that protocol to Alibaba's examples.
  */
-import { createServer } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { percentEncode, sign } from './aliyun-signature.ts';
+import { signedForm } from '../aliyun/rpc-client.ts';
+import { closedPort, freshCommonParams, rawFormRoutes, startTestServer } from '../aliyun/test-server.ts';
 import { AliyunSmsProvider, type AliyunSmsOptions } from './aliyun.ts';
 import {
   MemorySmsOutbox,
@@ -30,32 +30,27 @@ let delivered: SimulatedSms[];
 let failures: SmsFailureSwitch;
 
 beforeAll(async () => {
-  // forceCloseConnections: the hanging route below must not keep close() waiting.
-  app = Fastify({ logger: false, forceCloseConnections: true });
-  await app.register(
-    smsSimulatorPlugin({
-      outbox: { add: (sms, now) => outbox.add(sms, now), list: (limit) => outbox.list(limit) },
-      accessKeys: { [ACCESS_KEY_ID]: ACCESS_KEY_SECRET },
-      signNames: [SIGN_NAME],
-      templates: { [TEMPLATE_CODE]: TEMPLATE_TEXT, SMS_NO_VARS: '欢迎使用 CertDesk。' },
-      onDelivered: (sms) => delivered.push(sms),
-      failNext: () => failures.take(),
-    }),
-    { prefix: '/sim/aliyun-sms' },
-  );
-  await app.register(async (misbehaving) => {
-    misbehaving.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) =>
-      done(null, body),
+  ({ app, base } = await startTestServer(async (server) => {
+    await server.register(
+      smsSimulatorPlugin({
+        outbox: { add: (sms, now) => outbox.add(sms, now), list: (limit) => outbox.list(limit) },
+        accessKeys: { [ACCESS_KEY_ID]: ACCESS_KEY_SECRET },
+        signNames: [SIGN_NAME],
+        templates: { [TEMPLATE_CODE]: TEMPLATE_TEXT, SMS_NO_VARS: '欢迎使用 CertDesk。' },
+        onDelivered: (sms) => delivered.push(sms),
+        failNext: () => failures.take(),
+      }),
+      { prefix: '/sim/aliyun-sms' },
     );
-    misbehaving.post('/hang', () => new Promise<never>(() => {}));
-    misbehaving.post('/broken', async (_request, reply) =>
-      reply.status(502).type('text/html').send('<h1>Bad Gateway</h1>'),
+    await server.register(
+      rawFormRoutes((misbehaving) => {
+        misbehaving.post('/hang', () => new Promise<never>(() => {}));
+        misbehaving.post('/broken', async (_request, reply) =>
+          reply.status(502).type('text/html').send('<h1>Bad Gateway</h1>'),
+        );
+      }),
     );
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  base = `http://127.0.0.1:${address.port}`;
+  }));
 });
 
 afterAll(async () => {
@@ -91,24 +86,14 @@ async function refusal(promise: Promise<unknown>): Promise<SmsGatewayError> {
 /** A signed SendSms form body, for checks the adapter itself never provokes. */
 function signedBody(params: Record<string, string>, secret = ACCESS_KEY_SECRET): string {
   const all: Record<string, string> = {
-    Action: 'SendSms',
-    Version: '2017-05-25',
-    Format: 'JSON',
-    AccessKeyId: ACCESS_KEY_ID,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: crypto.randomUUID(),
-    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...freshCommonParams('SendSms', '2017-05-25', ACCESS_KEY_ID),
     RegionId: 'cn-hangzhou',
     SignName: SIGN_NAME,
     TemplateCode: TEMPLATE_CODE,
     TemplateParam: '{"code":"135790"}',
     ...params,
   };
-  all['Signature'] = sign('POST', all, secret);
-  return Object.entries(all)
-    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
-    .join('&');
+  return signedForm('POST', all, secret);
 }
 
 async function postRaw(body: string): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -214,15 +199,8 @@ describe('AliyunSmsProvider against the simulator', () => {
   });
 
   it('gives a retryable error when nothing listens', async () => {
-    const closedPort = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        if (address === null || typeof address === 'string') return reject(new Error('no port'));
-        server.close(() => resolve(address.port));
-      });
-    });
-    const err = await refusal(provider({ endpoint: `http://127.0.0.1:${closedPort}/` }).send(LOGIN));
+    const port = await closedPort();
+    const err = await refusal(provider({ endpoint: `http://127.0.0.1:${port}/` }).send(LOGIN));
     expect(err.gatewayCode).toBe('NetworkError');
     expect(err.retryable).toBe(true);
     expect(err.message).not.toContain('482913');

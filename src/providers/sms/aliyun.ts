@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { percentEncode, sign } from './aliyun-signature.ts';
+import { commonParams, parseJson, postForm, redact, signedForm } from '../aliyun/rpc-client.ts';
 import {
   SmsGatewayError,
   type SmsMessage,
@@ -78,15 +78,13 @@ const PERMANENT_CODES = new Set([
   'Forbidden.RAM',
 ]);
 
+/** Template values shorter than this are not redacted from the gateway's messages. */
+const SMS_MIN_SECRET_LENGTH = 3;
+
 /** Everything else (throttling, InternalError, ServiceUnavailable, unknown codes) is retried. */
 export function isPermanentSmsRefusal(code: string): boolean {
   // Missing parameters are a bug in this adapter; resending the same request cannot help.
   return PERMANENT_CODES.has(code) || code.startsWith('Missing');
-}
-
-function alibabaTimestamp(date: Date): string {
-  // ISO 8601 UTC to the second: Alibaba documents yyyy-MM-ddTHH:mm:ssZ.
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class AliyunSmsProvider implements SmsProvider {
@@ -106,50 +104,32 @@ export class AliyunSmsProvider implements SmsProvider {
       throw new SmsGatewayError('SendSms refused locally: phone holds a list', 'isv.MOBILE_NUMBER_ILLEGAL', false);
     }
     const params: Record<string, string> = {
-      Action: 'SendSms',
-      Version: '2017-05-25',
-      Format: 'JSON',
-      AccessKeyId: this.options.accessKeyId,
-      SignatureMethod: 'HMAC-SHA1',
-      SignatureVersion: '1.0',
-      SignatureNonce: this.nonce(),
-      Timestamp: alibabaTimestamp(this.now()),
+      ...commonParams({
+        action: 'SendSms',
+        version: '2017-05-25',
+        accessKeyId: this.options.accessKeyId,
+        nonce: this.nonce(),
+        timestamp: this.now(),
+      }),
       RegionId: 'cn-hangzhou',
       PhoneNumbers: message.phone,
       SignName: this.options.signName,
       TemplateCode: this.options.templates[message.template],
     };
     if (Object.keys(message.params).length > 0) params['TemplateParam'] = JSON.stringify(message.params);
-    params['Signature'] = sign('POST', params, this.options.accessKeySecret);
-    const body = Object.entries(params)
-      .map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`)
-      .join('&');
+    const body = signedForm('POST', params, this.options.accessKeySecret);
 
-    let status: number;
-    let text: string;
-    try {
-      // The timeout signal also covers reading the body, so a gateway that stalls mid-answer
-      // cannot hold a queue worker either.
-      const res = await fetch(this.options.endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
-          accept: 'application/json',
-        },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-        throw new SmsGatewayError(`SendSms timed out after ${this.timeoutMs} ms`, 'Timeout', true);
-      }
-      // Only the error class and cause code: the request (and with it the code) stays out of logs.
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
-      const detail = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : 'fetch failed';
-      throw new SmsGatewayError(`SendSms network error: ${detail}`, 'NetworkError', true);
+    // The timeout also covers reading the body, so a gateway that stalls mid-answer cannot hold a
+    // queue worker either.
+    const outcome = await postForm(this.options.endpoint, body, this.timeoutMs);
+    if (outcome.kind === 'timeout') {
+      throw new SmsGatewayError(`SendSms timed out after ${this.timeoutMs} ms`, 'Timeout', true);
     }
+    if (outcome.kind === 'network') {
+      // Only the cause's code: the request (and with it the code) stays out of logs.
+      throw new SmsGatewayError(`SendSms network error: ${outcome.detail}`, 'NetworkError', true);
+    }
+    const { status, text } = outcome;
 
     const parsed = parseJson(text);
     const answer = parsed === undefined ? undefined : responseSchema.safeParse(parsed);
@@ -167,34 +147,12 @@ export class AliyunSmsProvider implements SmsProvider {
       return { receiptId: BizId ?? RequestId ?? '' };
     }
     const secrets = [this.options.accessKeySecret, ...Object.values(message.params)];
-    const why = Message === undefined ? '' : ` (${redact(Message, secrets)})`;
+    // Alibaba's SignatureDoesNotMatch message quotes TemplateParam, and so the verification code.
+    const why = Message === undefined ? '' : ` (${redact(Message, secrets, SMS_MIN_SECRET_LENGTH)})`;
     throw new SmsGatewayError(
       `SendSms refused: ${Code}${why}; HTTP ${status}; RequestId ${RequestId ?? '-'}`,
       Code,
       !isPermanentSmsRefusal(Code),
     );
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The gateway's message minus anything secret. Alibaba's SignatureDoesNotMatch message quotes its
- * whole string-to-sign, which holds TemplateParam and so the verification code.
- */
-function redact(message: string, secrets: string[]): string {
-  let out = message.replace(/\s*server string to sign is:[\s\S]*$/i, '');
-  for (const secret of secrets) {
-    if (secret.length < 3) continue;
-    for (const form of new Set([secret, percentEncode(secret), percentEncode(percentEncode(secret))])) {
-      out = out.split(form).join('***');
-    }
-  }
-  return out.length > 200 ? `${out.slice(0, 200)}…` : out;
 }

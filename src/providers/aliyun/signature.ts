@@ -1,8 +1,9 @@
 /**
  * Alibaba Cloud RPC-style request signature, Signature Version 1.0 (HMAC-SHA1), as used by
- * dysmsapi SendSms (API version 2017-05-25). Pure functions: the real adapter signs with them and
- * the loopback simulator verifies with them, so both sides agree by construction and the
- * published worked examples in the tests pin them to Alibaba's own calculation.
+ * dysmsapi SendSms (2017-05-25) and Cloudauth (Mobile3MetaDetailVerify, EntElementVerify). Pure
+ * functions: the real adapters sign with them and the loopback simulators verify with them, so both
+ * sides agree by construction and the published worked examples in the tests pin them to Alibaba's
+ * own calculation.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

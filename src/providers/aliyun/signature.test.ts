@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalize, percentEncode, sign, stringToSign, verify } from './aliyun-signature.ts';
+import { canonicalize, percentEncode, sign, stringToSign, verify } from './signature.ts';
 
 /** The worked example of Alibaba's SMS "HTTP protocol and signature" documentation (GET SendSms). */
 const SMS_DOC_EXAMPLE = {
