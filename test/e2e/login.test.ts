@@ -55,13 +55,14 @@ describe.skipIf(browserMissing)('免密码登录', () => {
       await page.getByText('暂无申请').waitFor();
       await screenshot(page, 'portal-after-login.png');
 
-      await page.getByRole('button', { name: '申请', exact: true }).click();
-      await page.getByText('在线申请即将开放').waitFor();
-
       // A reload keeps the session: the cookie, not the page's memory, says who is logged in.
       await page.reload();
       await page.getByText(maskedPhone(phone)).waitFor();
       expect(new URL(page.url()).pathname).toBe('/applications');
+
+      await page.getByRole('button', { name: '申请', exact: true }).click();
+      await page.waitForURL('**/applications/new');
+      await page.getByRole('button', { name: '实名认证', exact: true }).waitFor();
     } finally {
       await context.close();
     }

@@ -2,12 +2,44 @@
  * Steps of the applicant portal that several browser tests share, written as the manual words
  * them: 免密码登录, 手机号码, 获取验证码, 注册/登录.
  */
-import type { Page } from 'playwright-core';
-import { randomPhone, startTestApp } from '../support/app.ts';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { randomPhone, startTestApp, type TestApp } from '../support/app.ts';
+import { launchBrowser } from '../support/browser.ts';
 import { waitForCode } from '../support/sms.ts';
 
 /** The app behind the browser tests (testConfig already keeps the per-address limit out of the way). */
 export const startPortalApp = startTestApp;
+
+export interface PortalSuite {
+  readonly app: TestApp;
+  readonly browser: Browser;
+}
+
+/** For a describe block: its own app and browser, started before its tests and closed after them. */
+export function portalSuite(options?: Parameters<typeof startPortalApp>[0]): PortalSuite {
+  let app: TestApp | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startPortalApp(options), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('portalSuite is used before its beforeAll ran');
+    return value;
+  };
+  return {
+    get app() {
+      return started(app);
+    },
+    get browser() {
+      return started(browser);
+    },
+  };
+}
 
 export const maskedPhone = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(7)}`;
 

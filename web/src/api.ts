@@ -73,17 +73,10 @@ function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
 }
 
 async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    // A proxy's HTML error page, for instance: the caller treats it as a server failure.
-    return undefined;
-  }
+  return parseJson(await response.text());
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (csrfToken && UNSAFE_METHODS.has(method)) headers['x-csrf-token'] = csrfToken;
@@ -102,16 +95,56 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 
   const payload = await readJson(response);
   if (response.ok) return payload as T;
+  throw failure(response.status, payload, options.anonymousAllowed);
+}
 
-  if (response.status === 401 && !options.anonymousAllowed) {
+/** The error a non-2xx answer stands for; a 401 on a protected call also ends the session here. */
+function failure(status: number, payload: unknown, anonymousAllowed = false): ApiError {
+  if (status === 401 && !anonymousAllowed) {
     csrfToken = undefined;
     unauthorizedHandler?.();
   }
   if (isErrorEnvelope(payload)) {
     const { code, message, details } = payload.error;
-    throw new ApiError(response.status, code, message, details);
+    return new ApiError(status, code, message, details);
   }
-  throw new ApiError(response.status, 'UNEXPECTED', common.serverError, undefined);
+  return new ApiError(status, 'UNEXPECTED', common.serverError, undefined);
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A proxy's HTML error page, for instance: the caller treats it as a server failure.
+    return undefined;
+  }
+}
+
+/**
+ * A multipart upload of one file in the field `file`. XMLHttpRequest rather than fetch, because
+ * only it reports how much of the body has been sent: `onProgress` gets 0–100.
+ */
+export function upload<T>(path: string, file: Blob, filename: string, onProgress: (percent: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(Math.min(100, Math.round((event.loaded / event.total) * 100)));
+    };
+    xhr.onload = () => {
+      const payload = parseJson(xhr.responseText);
+      if (xhr.status >= 200 && xhr.status < 300) resolve(payload as T);
+      else reject(failure(xhr.status, payload));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', common.networkError, undefined));
+    const body = new FormData();
+    body.append('file', file, filename);
+    xhr.send(body);
+  });
 }
 
 export const authApi = {

@@ -12,6 +12,8 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { NotFoundPage } from './NotFoundPage';
 import { ApplicationsPage } from './portal/ApplicationsPage';
+import { ApplicationDetailPage } from './portal/apply/ApplicationDetailPage';
+import { ApplyWizard } from './portal/apply/ApplyWizard';
 import { LoginPage } from './portal/LoginPage';
 import { PortalLayout } from './portal/PortalLayout';
 import { RequireApplicant, SessionProvider } from './session';
@@ -48,6 +50,9 @@ createRoot(root).render(
                 }
               >
                 <Route path="/applications" element={<ApplicationsPage />} />
+                {/* One route for /applications/new and a draft's id, so that naming the new draft keeps the page. */}
+                <Route path="/applications/:id" element={<ApplyWizard />} />
+                <Route path="/applications/:id/view" element={<ApplicationDetailPage />} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />
             </Routes>

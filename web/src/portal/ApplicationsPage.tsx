@@ -1,34 +1,84 @@
 /**
- * 单位证书及电子印章申请: the applicant's orders and the 申请 button that starts a new one. There is
- * no list endpoint yet, so the table is empty; the row shape is what the page will show.
+ * 单位证书及电子印章申请: the applicant's orders, newest first, and the 申请 button that starts a new
+ * one. Each row offers 查看; a 草稿 also 继续填写; a 草稿 or 待审核 also 取消 (after a confirmation).
  */
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Flex, Table, Typography, type TableColumnsType } from 'antd';
-import { formatFen } from '../format';
+import { Alert, App, Button, Flex, Popconfirm, Space, Table, Typography, type TableColumnsType } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { errorMessage } from '../api';
+import { applicationsApi, type ApplicationSummary } from './applicationsApi';
+import { StatusTag } from './StatusTag';
 import { applicationsStrings as s } from './strings';
 
-interface ApplicationRow {
-  id: string;
-  number: string;
-  organisationName: string;
-  projectName: string;
-  amountFen: number;
-  statusLabel: string;
-}
-
-const columns: TableColumnsType<ApplicationRow> = [
-  { title: s.columnNumber, dataIndex: 'number', key: 'number' },
-  { title: s.columnOrganisation, dataIndex: 'organisationName', key: 'organisationName' },
-  { title: s.columnProject, dataIndex: 'projectName', key: 'projectName' },
-  { title: s.columnAmount, dataIndex: 'amountFen', key: 'amountFen', align: 'right', render: (fen: number) => formatFen(fen) },
-  { title: s.columnStatus, dataIndex: 'statusLabel', key: 'status' },
-  { title: s.columnActions, key: 'actions' },
-];
-
-const noApplications: ApplicationRow[] = [];
+// As the domain's transition() allows: 草稿, 待审核, 待修改 and 资料审核通过 can be cancelled.
+const CANCELLABLE = new Set(['draft', 'pending_review', 'needs_changes', 'approved']);
 
 export function ApplicationsPage() {
   const { message } = App.useApp();
+  const navigate = useNavigate();
+  const [rows, setRows] = useState<ApplicationSummary[] | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  const load = useCallback(async () => {
+    try {
+      setRows(await applicationsApi.list());
+      setError(undefined);
+    } catch (err) {
+      setError(errorMessage(err));
+      setRows((r) => r ?? []);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function cancel(row: ApplicationSummary) {
+    try {
+      await applicationsApi.cancel(row.id);
+      message.success(s.cancelled(row.number));
+    } catch (err) {
+      message.error(errorMessage(err));
+    }
+    await load();
+  }
+
+  const columns: TableColumnsType<ApplicationSummary> = [
+    { title: s.columnNumber, dataIndex: 'number', key: 'number' },
+    { title: s.columnOrganisation, dataIndex: 'orgName', key: 'orgName', render: (v: string | null) => v ?? '—' },
+    { title: s.columnProject, dataIndex: 'projectName', key: 'projectName', render: (v: string | null) => v ?? '—' },
+    { title: s.columnAmount, dataIndex: 'amount', key: 'amount', align: 'right', render: (v: string) => s.yuan(v) },
+    {
+      title: s.columnStatus,
+      dataIndex: 'statusLabel',
+      key: 'status',
+      render: (label: string, row) => <StatusTag status={row.status} label={label} />,
+    },
+    {
+      title: s.columnActions,
+      key: 'actions',
+      render: (_, row) => (
+        <Space size={0} wrap>
+          <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}/view`)}>
+            {s.view}
+          </Button>
+          {row.status === 'draft' && (
+            <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}`)}>
+              {s.resume}
+            </Button>
+          )}
+          {CANCELLABLE.has(row.status) && (
+            <Popconfirm title={s.cancelConfirm} okText={s.cancelOk} cancelText={s.cancelKeep} onConfirm={() => cancel(row)}>
+              <Button type="link" size="small" danger>
+                {s.cancel}
+              </Button>
+            </Popconfirm>
+          )}
+        </Space>
+      ),
+    },
+  ];
 
   return (
     <section className="portal-page">
@@ -36,17 +86,19 @@ export function ApplicationsPage() {
         <Typography.Title level={4} style={{ margin: 0 }}>
           {s.title}
         </Typography.Title>
-        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => message.info(s.applyComingSoon)}>
+        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => navigate('/applications/new')}>
           {s.apply}
         </Button>
       </Flex>
-      <Table<ApplicationRow>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      <Table<ApplicationSummary>
         rowKey="id"
         columns={columns}
-        dataSource={noApplications}
+        dataSource={rows ?? []}
+        loading={rows === undefined}
         locale={{ emptyText: s.empty }}
-        pagination={false}
-        scroll={{ x: 720 }}
+        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        scroll={{ x: 860 }}
       />
     </section>
   );

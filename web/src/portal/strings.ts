@@ -33,7 +33,6 @@ export const shellStrings = {
 export const applicationsStrings = {
   title: '单位证书及电子印章申请',
   apply: '申请',
-  applyComingSoon: '在线申请即将开放',
   columnNumber: '申请单号',
   columnOrganisation: '单位名称',
   columnProject: '所属项目',
@@ -41,4 +40,12 @@ export const applicationsStrings = {
   columnStatus: '状态',
   columnActions: '操作',
   empty: '暂无申请',
+  yuan: (amount: string) => `${amount} 元`,
+  view: '查看',
+  resume: '继续填写',
+  cancel: '取消',
+  cancelConfirm: '确定取消该申请吗？',
+  cancelOk: '确定',
+  cancelKeep: '取消',
+  cancelled: (number: string) => `申请${number}已取消`,
 } as const;

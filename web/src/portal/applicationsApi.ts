@@ -1,0 +1,167 @@
+/**
+ * The applicant's 单位证书及电子印章申请 as the server describes it (src/modules/applications/routes.ts
+ * is the contract), and one typed call per endpoint.
+ */
+import { request, upload } from '../api';
+
+export type ApplicantType = 'enterprise' | 'institution';
+export type DraftStep = 'identity' | 'contract' | 'attachments' | 'contract_review' | 'form' | 'project_attachments';
+export type ContractKind = 'sign' | 'read';
+
+export interface ApplicationSummary {
+  id: string;
+  number: string;
+  orgName: string | null;
+  projectName: string | null;
+  /** yuan, e.g. "195.00" */
+  amount: string;
+  status: string;
+  statusLabel: string;
+  step: DraftStep;
+  createdAt: string;
+}
+
+export interface UploadedAttachment {
+  id: string;
+  name: string;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+}
+
+export interface AttachmentSlot {
+  kind: string;
+  label: string;
+  hint: string | null;
+  uploaded: UploadedAttachment | null;
+}
+
+export type Invoice =
+  | { wanted: false }
+  | {
+      wanted: true;
+      type: 'normal' | 'special';
+      title: string;
+      taxNumber: string;
+      email: string;
+      address?: string;
+      phone?: string;
+      bank?: string;
+      account?: string;
+    };
+
+export type Courier = 'EMS' | 'SF';
+
+export type Delivery =
+  | { method: 'pickup' }
+  | {
+      method: 'post';
+      courier: Courier;
+      recipient: string;
+      phone: string;
+      province: string;
+      city: string;
+      district: string;
+      address: string;
+    };
+
+export interface ApplicationForm {
+  projectId: string;
+  invoice: Invoice;
+  delivery: Delivery;
+}
+
+export interface ApplicationView {
+  id: string;
+  number: string;
+  status: string;
+  statusLabel: string;
+  step: DraftStep;
+  applicantType: ApplicantType;
+  applicantTypeLabel: string;
+  operator: { name: string; idNumberMasked: string; phoneMasked: string };
+  organisation: { name: string; uscc: string | null; legalRepresentative: string | null; registryOutcome: string | null } | null;
+  manualReview: boolean;
+  project: { id: string; name: string } | null;
+  invoice: Invoice | null;
+  delivery: Delivery | null;
+  amount: string;
+  baseAttachments: AttachmentSlot[];
+  projectAttachments: AttachmentSlot[];
+  contractAcceptances: { kind: ContractKind; version: number; at: string }[];
+  createdAt: string;
+  submittedAt: string | null;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  description: string | null;
+}
+
+export interface Contract {
+  version: number;
+  title: string;
+  text: string;
+  sha256: string;
+}
+
+export interface OperatorIdentity {
+  applicationId?: string;
+  applicantType: ApplicantType;
+  operatorName: string;
+  operatorIdNumber: string;
+  operatorPhone: string;
+}
+
+export interface OrganisationIdentity {
+  orgName: string;
+  uscc: string;
+  legalRepresentative: string;
+}
+
+export interface OrganisationOutcome {
+  outcome: 'match' | 'not_found';
+  applicantType: ApplicantType;
+  message: string;
+}
+
+export type Template = 'application-form.pdf' | 'authorisation-letter.pdf';
+
+const base = (id: string) => `/api/applications/${encodeURIComponent(id)}`;
+
+export const attachmentContentUrl = (applicationId: string, attachmentId: string) =>
+  `${base(applicationId)}/attachments/${encodeURIComponent(attachmentId)}/content`;
+
+export const templateUrl = (applicationId: string, template: Template) => `${base(applicationId)}/templates/${template}`;
+
+export const applicationsApi = {
+  list: () => request<{ items: ApplicationSummary[] }>('GET', '/api/applications').then((r) => r.items),
+  projects: () => request<{ items: Project[] }>('GET', '/api/projects').then((r) => r.items),
+  view: (id: string) => request<ApplicationView>('GET', base(id)),
+
+  verifyOperator: (body: OperatorIdentity) =>
+    request<{ id: string; number: string; message: string }>('POST', '/api/applications/identity/operator', { body }),
+  verifyOrganisation: (id: string, body: OrganisationIdentity) =>
+    request<OrganisationOutcome>('POST', `${base(id)}/identity/organisation`, { body }),
+
+  contract: (id: string) => request<Contract>('GET', `${base(id)}/contract`),
+  acceptContract: (id: string, kind: ContractKind, contract: Contract) =>
+    request<{ step: DraftStep }>('POST', `${base(id)}/contract/accept`, {
+      body: { kind, version: contract.version, sha256: contract.sha256, agreed: true },
+    }),
+
+  uploadAttachment: (id: string, kind: string, file: Blob, filename: string, onProgress: (percent: number) => void) =>
+    upload<{ id: string; kind: string; sizeBytes: number; message: string }>(
+      `${base(id)}/attachments/${encodeURIComponent(kind)}`,
+      file,
+      filename,
+      onProgress,
+    ),
+  completeAttachments: (id: string) => request<{ step: DraftStep }>('POST', `${base(id)}/attachments/complete`, { body: {} }),
+
+  saveForm: (id: string, form: ApplicationForm) => request<{ step: DraftStep }>('PUT', `${base(id)}/form`, { body: form }),
+
+  submit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/submit`, { body: {} }),
+  cancel: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/cancel`, { body: {} }),
+};

@@ -1,0 +1,208 @@
+/**
+ * 申请: the wizard from 实名认证 to 提交, one step at a time (antd Steps). A draft resumes at the step
+ * the server recorded (`step`); the applicant may go back to any step reached. The forms of the
+ * steps live here, not in the steps, so what was typed survives going back and forth; the URL
+ * names the draft as soon as it exists, so a reload resumes it.
+ */
+import { ArrowLeftOutlined } from '@ant-design/icons';
+import { Alert, Button, Flex, Form, Grid, Result, Skeleton, Steps, Typography } from 'antd';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import { errorMessage } from '../../api';
+import { common } from '../../strings';
+import { applicationsApi, type ApplicationView, type DraftStep, type OrganisationOutcome } from '../applicationsApi';
+import { AttachmentsStep } from './AttachmentsStep';
+import { ContractStep } from './ContractStep';
+import { FormStep, type FormFields } from './FormStep';
+import { IdentityStep, type IdentityFields } from './IdentityStep';
+import { ProjectAttachmentsStep } from './ProjectAttachmentsStep';
+import { identityStrings, wizardStrings as s } from './strings';
+import './apply.css';
+
+const steps: { step: DraftStep; title: string }[] = [
+  { step: 'identity', title: s.stepIdentity },
+  { step: 'contract', title: s.stepContract },
+  { step: 'attachments', title: s.stepAttachments },
+  { step: 'contract_review', title: s.stepContractReview },
+  { step: 'form', title: s.stepForm },
+  { step: 'project_attachments', title: s.stepProjectAttachments },
+];
+const indexOf = (step: DraftStep) => Math.max(0, steps.findIndex((x) => x.step === step));
+
+const NEW = 'new';
+
+type Notice = { type: 'success' | 'warning'; message: string };
+
+/** What 企业认证 said: fresh from the answer, or as the draft records it when resumed. */
+function identityNotice(view: ApplicationView | undefined, fresh: Notice | undefined): Notice | undefined {
+  if (fresh) return fresh;
+  const outcome = view?.organisation?.registryOutcome;
+  if (outcome === 'match') return { type: 'success', message: identityStrings.verifiedTitle };
+  if (outcome === 'not_found') return { type: 'warning', message: identityStrings.notFoundSummary };
+  return undefined;
+}
+
+export function ApplyWizard() {
+  const { id = NEW } = useParams();
+  const navigate = useNavigate();
+  // On a phone the six steps stay in one row, their titles under the numbers.
+  const mobile = Grid.useBreakpoint().md === false;
+  const [identityForm] = Form.useForm<IdentityFields>();
+  const [applicationForm] = Form.useForm<FormFields>();
+  const [view, setView] = useState<ApplicationView | undefined>(undefined);
+  const [current, setCurrent] = useState(0);
+  const [loadError, setLoadError] = useState<string | undefined>(undefined);
+  const [attempt, setAttempt] = useState(0);
+  const [freshNotice, setFreshNotice] = useState<Notice | undefined>(undefined);
+  const [operatorPhone, setOperatorPhone] = useState<string | undefined>(undefined);
+  /** The draft already in hand: the URL catching up with it must not reload the page. */
+  const loaded = useRef<string | undefined>(undefined);
+
+  useEffect(() => {
+    if (id === NEW || loaded.current === id) return;
+    let active = true;
+    setLoadError(undefined);
+    applicationsApi.view(id).then(
+      (v) => {
+        if (!active) return;
+        if (v.status !== 'draft') {
+          navigate(`/applications/${v.id}/view`, { replace: true });
+          return;
+        }
+        loaded.current = v.id;
+        setView(v);
+        setCurrent(indexOf(v.step));
+      },
+      (err: unknown) => active && setLoadError(errorMessage(err)),
+    );
+    return () => {
+      active = false;
+    };
+  }, [id, attempt, navigate]);
+
+  const refresh = useCallback(async (): Promise<ApplicationView | undefined> => {
+    const target = loaded.current;
+    if (!target) return undefined;
+    const v = await applicationsApi.view(target);
+    setView(v);
+    return v;
+  }, []);
+
+  /** After a step is done: the next one, as far as the server says the draft has got. */
+  const advance = useCallback(async () => {
+    try {
+      const v = await refresh();
+      if (v) setCurrent((c) => Math.min(c + 1, indexOf(v.step)));
+    } catch (err) {
+      setLoadError(errorMessage(err));
+    }
+  }, [refresh]);
+
+  const keepFresh = useCallback(() => {
+    refresh().catch((err: unknown) => setLoadError(errorMessage(err)));
+  }, [refresh]);
+
+  async function operatorVerified(newId: string, phone: string) {
+    setOperatorPhone(phone);
+    const v = await applicationsApi.view(newId);
+    loaded.current = v.id;
+    setView(v);
+    if (id !== v.id) navigate(`/applications/${v.id}`, { replace: true });
+  }
+
+  async function organisationVerified(outcome: OrganisationOutcome) {
+    setFreshNotice({ type: outcome.outcome === 'match' ? 'success' : 'warning', message: outcome.message });
+    await advance();
+  }
+
+  if (loadError && !view) {
+    return (
+      <section className="portal-page">
+        <Result
+          status="warning"
+          title={common.loadFailedTitle}
+          subTitle={loadError}
+          extra={
+            <Button type="primary" onClick={() => setAttempt((n) => n + 1)}>
+              {common.retry}
+            </Button>
+          }
+        />
+      </section>
+    );
+  }
+  if (id !== NEW && !view) {
+    return (
+      <section className="portal-page">
+        <Skeleton active paragraph={{ rows: 10 }} />
+      </section>
+    );
+  }
+
+  const furthest = view ? indexOf(view.step) : 0;
+  const notice = identityNotice(view, freshNotice);
+  const noticeNode = notice && (
+    <Alert
+      type={notice.type}
+      showIcon
+      title={notice.message}
+      description={
+        notice.type === 'success' && view?.organisation
+          ? identityStrings.verifiedSummary(view.organisation.name, view.applicantTypeLabel)
+          : undefined
+      }
+    />
+  );
+
+  return (
+    <section className="portal-page">
+      <Flex justify="space-between" align="center" wrap gap={12} className="portal-page-header">
+        <Flex vertical gap={2}>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {s.title}
+          </Typography.Title>
+          {view && <Typography.Text type="secondary">{s.number(view.number)}</Typography.Text>}
+        </Flex>
+        <Button icon={<ArrowLeftOutlined aria-hidden />} onClick={() => navigate('/applications')}>
+          {s.backToList}
+        </Button>
+      </Flex>
+      <Steps
+        size="small"
+        responsive={false}
+        titlePlacement={mobile ? 'vertical' : 'horizontal'}
+        current={current}
+        onChange={(i) => i <= furthest && setCurrent(i)}
+        items={steps.map((x, i) => ({ title: x.title, disabled: i > furthest }))}
+        className="apply-steps"
+      />
+      {loadError && <Alert type="error" showIcon title={loadError} className="apply-alert" />}
+      <div className="apply-step-body">
+        {current === 0 && (
+          <IdentityStep
+            form={identityForm}
+            application={view}
+            notice={noticeNode}
+            onOperatorVerified={operatorVerified}
+            onOrganisationVerified={organisationVerified}
+            onNext={() => setCurrent(1)}
+          />
+        )}
+        {view && current === 1 && (
+          <ContractStep key="sign" application={view} kind="sign" notice={freshNotice && noticeNode} onAccepted={advance} />
+        )}
+        {view && current === 2 && <AttachmentsStep application={view} onChanged={keepFresh} onCompleted={advance} />}
+        {view && current === 3 && <ContractStep key="read" application={view} kind="read" onAccepted={advance} />}
+        {view && current === 4 && (
+          <FormStep
+            form={applicationForm}
+            application={view}
+            operatorPhone={operatorPhone}
+            onSaved={advance}
+          />
+        )}
+        {view && current === 5 && <ProjectAttachmentsStep application={view} onChanged={keepFresh} />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * 申请信息 (the manual's 单位证书及电子印章申请界面): 证书用途 (所属项目), 是否开具发票, 证书领取方式,
+ * then 下一步. The form lives in the wizard, so going back and forth keeps what was typed.
+ */
+import { Alert, Button, Card, Flex, Form, Select, type FormInstance } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { errorMessage } from '../../api';
+import {
+  applicationsApi,
+  type ApplicationForm,
+  type ApplicationView,
+  type Courier,
+  type Delivery,
+  type Invoice,
+  type Project,
+} from '../applicationsApi';
+import { DeliveryFields } from './DeliveryFields';
+import { trimmed } from './fieldRules';
+import { InvoiceFields } from './InvoiceFields';
+import { formStrings as s } from './strings';
+
+export interface FormFields {
+  projectId?: string;
+  invoice: {
+    wanted?: boolean;
+    type?: 'normal' | 'special';
+    title?: string;
+    taxNumber?: string;
+    email?: string;
+    address?: string;
+    phone?: string;
+    bank?: string;
+    account?: string;
+  };
+  delivery: {
+    method?: 'post' | 'pickup';
+    courier?: Courier;
+    recipient?: string;
+    phone?: string;
+    province?: string;
+    city?: string;
+    district?: string;
+    address?: string;
+  };
+}
+
+/** The fields a server refusal can name, longest label first so 收件人手机号 wins over 收件人. */
+type FieldPath = ['invoice', keyof FormFields['invoice']] | ['delivery', keyof FormFields['delivery']];
+const fieldsByLabel = (
+  [
+    [s.recipientPhone, ['delivery', 'phone']],
+    [s.detailAddress, ['delivery', 'address']],
+    [s.invoiceTitleField, ['invoice', 'title']],
+    [s.telephone, ['invoice', 'phone']],
+    [s.address, ['invoice', 'address']],
+    [s.recipient, ['delivery', 'recipient']],
+    [s.province, ['delivery', 'province']],
+    [s.district, ['delivery', 'district']],
+    [s.taxNumber, ['invoice', 'taxNumber']],
+    [s.bank, ['invoice', 'bank']],
+    [s.account, ['invoice', 'account']],
+    [s.email, ['invoice', 'email']],
+    [s.city, ['delivery', 'city']],
+    [s.courier, ['delivery', 'courier']],
+  ] satisfies [string, FieldPath][]
+).sort(([a], [b]) => b.length - a.length);
+
+function toRequest(v: FormFields): ApplicationForm {
+  const i = v.invoice;
+  const invoice: Invoice = !i.wanted
+    ? { wanted: false }
+    : {
+        wanted: true,
+        type: i.type ?? 'normal',
+        title: trimmed(i.title),
+        taxNumber: trimmed(i.taxNumber),
+        email: trimmed(i.email),
+        ...(i.type === 'special'
+          ? { address: trimmed(i.address), phone: trimmed(i.phone), bank: trimmed(i.bank), account: trimmed(i.account) }
+          : {}),
+      };
+  const d = v.delivery;
+  const delivery: Delivery =
+    d.method === 'pickup'
+      ? { method: 'pickup' }
+      : {
+          method: 'post',
+          courier: d.courier ?? 'EMS',
+          recipient: trimmed(d.recipient),
+          phone: trimmed(d.phone),
+          province: trimmed(d.province),
+          city: trimmed(d.city),
+          district: trimmed(d.district),
+          address: trimmed(d.address),
+        };
+  return { projectId: v.projectId ?? '', invoice, delivery };
+}
+
+/** What the form starts with: what was saved, or the organisation and the operator as defaults. */
+function initialValues(app: ApplicationView, operatorPhone: string | undefined): FormFields {
+  const invoice: FormFields['invoice'] = app.invoice
+    ? { ...app.invoice }
+    : { title: app.organisation?.name, taxNumber: app.organisation?.uscc ?? undefined };
+  const delivery: FormFields['delivery'] = app.delivery ? { ...app.delivery } : { recipient: app.operator.name, phone: operatorPhone };
+  return { projectId: app.project?.id, invoice, delivery };
+}
+
+interface Props {
+  form: FormInstance<FormFields>;
+  application: ApplicationView;
+  /** The operator's phone as typed at 实名认证 in this visit (the server gives it back masked). */
+  operatorPhone: string | undefined;
+  onSaved(): void;
+}
+
+export function FormStep({ form, application, operatorPhone, onSaved }: Props) {
+  const [projects, setProjects] = useState<Project[] | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [saving, setSaving] = useState(false);
+  const initial = useMemo(() => initialValues(application, operatorPhone), [application, operatorPhone]);
+
+  useEffect(() => {
+    let current = true;
+    applicationsApi.projects().then(
+      (items) => current && setProjects(items),
+      (err: unknown) => current && setError(errorMessage(err)),
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+
+  async function save(values: FormFields) {
+    setSaving(true);
+    setError(undefined);
+    try {
+      await applicationsApi.saveForm(application.id, toRequest(values));
+      onSaved();
+    } catch (err) {
+      const message = errorMessage(err);
+      setError(message);
+      const named = fieldsByLabel.find(([label]) => message.includes(label));
+      if (named) form.setFields([{ name: named[1], errors: [message] }]);
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Form<FormFields>
+      form={form}
+      name="application"
+      layout="vertical"
+      initialValues={initial}
+      onFinish={save}
+      onValuesChange={() => setError(undefined)}
+      scrollToFirstError
+      className="apply-form"
+    >
+      <Flex vertical gap={16}>
+        <Card size="small" title={s.projectTitle}>
+          <Form.Item name="projectId" label={s.project} rules={[{ required: true, message: s.projectRequired }]}>
+            <Select
+              placeholder={s.projectPlaceholder}
+              loading={projects === undefined}
+              options={(projects ?? []).map((p) => ({ value: p.id, label: p.name }))}
+            />
+          </Form.Item>
+        </Card>
+        <Card size="small" title={s.invoiceTitle}>
+          <InvoiceFields />
+        </Card>
+        <Card size="small" title={s.deliveryTitle}>
+          <DeliveryFields />
+        </Card>
+        {error && <Alert type="error" showIcon title={error} />}
+        <div>
+          <Button type="primary" htmlType="submit" loading={saving}>
+            {s.next}
+          </Button>
+        </div>
+      </Flex>
+    </Form>
+  );
+}
