@@ -27,6 +27,9 @@ import { sessionPlugin } from './http/session.ts';
 import { startJobQueue, type JobQueue } from './jobs/queue.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { createAuthService } from './modules/auth/service.ts';
+import { seedDemoStaff, staffDevRoutes } from './modules/staff/demo.ts';
+import { staffRoutes } from './modules/staff/routes.ts';
+import { createStaffService, staffDirectory } from './modules/staff/service.ts';
 import { createSmsSender, startSmsWorker } from './modules/notifications/sms.ts';
 import { AliyunSmsProvider } from './providers/sms/aliyun.ts';
 import { smsSimulatorPlugin, type SimulatedSms } from './providers/sms/simulator.ts';
@@ -42,6 +45,8 @@ import { createIdentityService } from './modules/applications/identity.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
 import { createCatalogueService } from './modules/catalogue/service.ts';
 import { createContractService } from './modules/contracts/service.ts';
+import { reviewRoutes } from './modules/review/routes.ts';
+import { createReviewService } from './modules/review/service.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
 import { S3BlobStore } from './storage/s3.ts';
@@ -113,7 +118,17 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   const boss: JobQueue = await startJobQueue(database, log);
   const sms = await createSmsSender(boss, keys.jobSeal);
-  const auth = createAuthService({ db: database.db, policy: config.auth, codeHmacKey: keys.codeHmac, sms, clock, log });
+  const auth = createAuthService({
+    db: database.db,
+    policy: config.auth,
+    codeHmacKey: keys.codeHmac,
+    sms,
+    clock,
+    log,
+    staffPrincipal: staffDirectory(database.db).principal,
+  });
+  const staff = createStaffService({ db: database.db, auth, totpKey: keys.totpSeal, clock, log });
+  if (config.mode === 'demo') await seedDemoStaff(database.db, keys.totpSeal, clock(), log);
 
   // The registry adapter needs the simulator's address, known only once the server listens.
   let registryTarget: RegistryProvider | undefined = options.registry;
@@ -123,6 +138,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   };
   const blobs = options.blobs ?? openBlobStore(config);
   const catalogue = createCatalogueService(database.db);
+  const attachmentService = createAttachmentService(database.db, blobs, log);
+  const review = createReviewService({ db: database.db, clock, log, attachments: attachmentService });
   const applications = createApplicationsService({
     db: database.db,
     clock,
@@ -132,7 +149,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     identity: createIdentityService(registry, log),
     catalogue,
     contracts: createContractService(database.db),
-    attachments: createAttachmentService(database.db, blobs, log),
+    attachments: attachmentService,
+    review,
   });
 
   const app = Fastify({
@@ -166,7 +184,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   });
 
   await app.register(authRoutes, { auth });
+  await app.register(staffRoutes, { staff });
   await app.register(applicationRoutes, { applications, catalogue });
+  await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {
@@ -189,6 +209,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   }
   if (config.devPages) {
     await app.register(devRoutes, { outbox, registryPage: () => renderRegistryHtml(registryFixtures) });
+    await app.register(staffDevRoutes, { db: database.db, totpKey: keys.totpSeal, clock });
   }
 
   const portalBuilt = existsSync(webDist);

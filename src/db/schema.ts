@@ -4,6 +4,7 @@
  * Each module owns its tables; the comment on each says which.
  */
 import { sql } from 'drizzle-orm';
+import type { ReturnedItem } from '../domain/review.ts';
 import {
   bigserial,
   boolean,
@@ -211,3 +212,54 @@ export const auditLog = pgTable('audit_log', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 });
+
+/**
+ * auth: the CA's staff. Password hashed with argon2id; the TOTP secret sealed with a key derived
+ * from the master secret; roles 审核员 reviewer, 财务 finance, 制证员 producer, 管理员 admin.
+ */
+export const staffAccounts = pgTable('staff_accounts', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  totpSecretSealed: text('totp_secret_sealed'),
+  totpEnrolledAt: ts('totp_enrolled_at'),
+  roles: jsonb('roles').$type<string[]>().notNull(),
+  disabledAt: ts('disabled_at'),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: ts('locked_until'),
+  createdAt: ts('created_at').notNull(),
+  lastLoginAt: ts('last_login_at'),
+});
+
+/**
+ * review: each decision on an application — 审核通过, or 审核不通过 with a reason per item (a field
+ * or an attachment) — with a snapshot of what was reviewed, so the next review sees what changed.
+ */
+export const reviewDecisions = pgTable(
+  'review_decisions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: uuid('application_id').notNull(),
+    reviewerId: uuid('reviewer_id').notNull(),
+    decision: text('decision', { enum: ['approve', 'return'] }).notNull(),
+    items: jsonb('items').$type<ReturnedItem[]>().notNull(),
+    note: text('note').notNull().default(''),
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('review_decisions_application_idx').on(t.applicationId, t.createdAt)],
+);
+
+/** notifications: SMS texts as data, versioned; the newest version of a code is used. */
+export const smsTemplates = pgTable(
+  'sms_templates',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    code: text('code').notNull(),
+    version: integer('version').notNull(),
+    body: text('body').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('sms_templates_code_version_idx').on(t.code, t.version)],
+);

@@ -3,7 +3,7 @@
  * through which every status change passes. Pure: the caller brings the time and the actor, and
  * writes the result together with its audit record in one transaction.
  */
-import type { Principal } from './principal.ts';
+import type { Principal, StaffRole } from './principal.ts';
 import { AppError } from './errors.ts';
 
 /** Every status of the application's life (DESIGN.md). Labels are what users read. */
@@ -58,23 +58,32 @@ export function assertStepReached(current: DraftStep, wanted: DraftStep): void {
   }
 }
 
-export type ApplicationEvent = 'submit' | 'cancel';
+export type ApplicationEvent = 'submit' | 'cancel' | 'approve' | 'return' | 'resubmit';
 
 export const eventLabels: Record<ApplicationEvent, string> = {
   submit: '提交',
   cancel: '取消',
+  approve: '审核通过',
+  return: '审核不通过',
+  resubmit: '再次提交',
 };
 
 interface Rule {
   from: readonly ApplicationStatus[];
   to: ApplicationStatus;
-  /** Who may fire the event. */
-  by: Principal['kind'][];
+  /** Who may fire the event: the applicant who owns it, or staff holding one of these roles. */
+  by: { applicant: boolean; roles: StaffRole[] };
 }
 
+const applicantOnly = { applicant: true, roles: [] };
+const reviewers = { applicant: false, roles: ['reviewer'] as StaffRole[] };
+
 const rules: Record<ApplicationEvent, Rule> = {
-  submit: { from: ['draft'], to: 'pending_review', by: ['applicant'] },
-  cancel: { from: ['draft', 'pending_review'], to: 'cancelled', by: ['applicant'] },
+  submit: { from: ['draft'], to: 'pending_review', by: applicantOnly },
+  cancel: { from: ['draft', 'pending_review', 'needs_changes', 'approved'], to: 'cancelled', by: applicantOnly },
+  approve: { from: ['pending_review'], to: 'approved', by: reviewers },
+  return: { from: ['pending_review'], to: 'needs_changes', by: reviewers },
+  resubmit: { from: ['needs_changes'], to: 'pending_review', by: applicantOnly },
 };
 
 export interface TransitionSubject {
@@ -96,9 +105,11 @@ export interface Transition {
  */
 export function transition(app: TransitionSubject, event: ApplicationEvent, actor: Principal, at: Date): Transition {
   const rule = rules[event];
-  if (!rule.by.includes(actor.kind)) throw new AppError('FORBIDDEN', '无权执行此操作', 403);
-  if (actor.kind === 'applicant' && actor.id !== app.applicantId) {
-    throw new AppError('NOT_FOUND', '申请不存在', 404);
+  if (actor.kind === 'applicant') {
+    if (!rule.by.applicant) throw new AppError('FORBIDDEN', '无权执行此操作', 403);
+    if (actor.id !== app.applicantId) throw new AppError('NOT_FOUND', '申请不存在', 404);
+  } else if (!actor.roles.some((r) => rule.by.roles.includes(r))) {
+    throw new AppError('FORBIDDEN', '无权执行此操作', 403);
   }
   if (!rule.from.includes(app.status)) {
     throw new AppError(
@@ -110,7 +121,7 @@ export function transition(app: TransitionSubject, event: ApplicationEvent, acto
   return { event, from: app.status, to: rule.to, actor, at };
 }
 
-/** Which statuses the applicant may still edit (草稿; 待修改 arrives with review). */
+/** Which statuses the applicant may still edit: a 草稿, and the returned items of a 待修改. */
 export function isEditable(status: ApplicationStatus): boolean {
-  return status === 'draft';
+  return status === 'draft' || status === 'needs_changes';
 }

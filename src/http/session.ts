@@ -104,6 +104,13 @@ export function applicantOf(request: FastifyRequest): Extract<Principal, { kind:
   return p;
 }
 
+/** The logged-in staff member of a request that passed requireStaff. */
+export function staffOf(request: FastifyRequest): Extract<Principal, { kind: 'staff' }> {
+  const p = request.principal;
+  if (p?.kind !== 'staff') throw new AppError('UNAUTHENTICATED', '请先登录', 401);
+  return p;
+}
+
 /** preHandler: a staff member holding one of the roles. */
 export function requireStaff(...roles: StaffRole[]): preHandlerAsyncHookHandler {
   return async (request) => {

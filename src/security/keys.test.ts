@@ -6,6 +6,8 @@ describe('keys', () => {
 
   it('derives different keys for different purposes', () => {
     expect(keys.codeHmac.equals(keys.jobSeal)).toBe(false);
+    expect(keys.totpSeal.equals(keys.jobSeal)).toBe(false);
+    expect(keys.totpSeal.equals(keys.codeHmac)).toBe(false);
     expect(deriveKeys('another master secret, also long enough!!').codeHmac.equals(keys.codeHmac)).toBe(false);
   });
 

@@ -14,6 +14,8 @@ export interface Keys {
   codeHmac: Buffer;
   /** AES-256-GCM key for job payloads that carry secrets (an SMS with a code). */
   jobSeal: Buffer;
+  /** AES-256-GCM key for staff TOTP secrets: a copied staff table does not yield second factors. */
+  totpSeal: Buffer;
 }
 
 function derive(master: string, label: string): Buffer {
@@ -21,7 +23,11 @@ function derive(master: string, label: string): Buffer {
 }
 
 export function deriveKeys(master: string): Keys {
-  return { codeHmac: derive(master, 'login-code-hmac'), jobSeal: derive(master, 'job-seal') };
+  return {
+    codeHmac: derive(master, 'login-code-hmac'),
+    jobSeal: derive(master, 'job-seal'),
+    totpSeal: derive(master, 'staff-totp-seal'),
+  };
 }
 
 export async function loadMasterSecret(config: Config, db: Db, now: Date): Promise<string> {

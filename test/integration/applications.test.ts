@@ -6,10 +6,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/modules/audit/chain.ts';
 import { exampleUnlistedInstitution, registryFixtures } from '../../src/providers/registry/fixtures.ts';
-import { randomPhone, startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { acceptContract, company, loggedInApplicant, person, postDelivery, uploadAll, verifiedDraft } from '../support/applicant.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { bmpScan, gifImage, jpegScan, largeJpeg, pdfDocument, pngScan } from '../support/images.ts';
-import { waitForCode } from '../support/sms.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -19,49 +19,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const company = registryFixtures.organisations[0]!;
-const person = registryFixtures.persons[0]!;
-
-async function applicant(): Promise<TestClient> {
-  const client = new TestClient(t.url);
-  const phone = randomPhone();
-  expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
-  const code = await waitForCode(t.url, phone);
-  const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
-  client.csrfToken = res.body.csrfToken;
-  return client;
-}
-
-async function verifiedDraft(client: TestClient, org = { orgName: company.name, uscc: company.uscc, legalRepresentative: company.legalRepresentative }) {
-  const op = await client.post<{ id: string; number: string }>('/api/applications/identity/operator', {
-    applicantType: 'enterprise',
-    operatorName: person.name,
-    operatorIdNumber: person.idNumber,
-    operatorPhone: person.phone,
-  });
-  expect(op.status, JSON.stringify(op.body)).toBe(200);
-  const id = op.body.id;
-  const orgRes = await client.post<{ outcome: string; message: string }>(`/api/applications/${id}/identity/organisation`, org);
-  expect(orgRes.status, JSON.stringify(orgRes.body)).toBe(200);
-  return { id, number: op.body.number, outcome: orgRes.body.outcome, message: orgRes.body.message };
-}
-
-async function accept(client: TestClient, id: string, kind: 'sign' | 'read') {
-  const contract = await client.get<{ version: number; sha256: string; text: string }>(`/api/applications/${id}/contract`);
-  expect(contract.status).toBe(200);
-  const res = await client.post(`/api/applications/${id}/contract/accept`, { kind, version: contract.body.version, sha256: contract.body.sha256, agreed: true });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return contract.body;
-}
-
-async function uploadAll(client: TestClient, id: string, kinds: string[]) {
-  for (const kind of kinds) {
-    const res = await client.upload(`/api/applications/${id}/attachments/${kind}`, await jpegScan(kind), `${kind}.jpg`, 'image/jpeg');
-    expect(res.status, `${kind}: ${JSON.stringify(res.body)}`).toBe(200);
-  }
-}
-
-const postDelivery = { method: 'post', courier: 'EMS', recipient: '张三', phone: '13800001111', province: '内蒙古自治区', city: '呼和浩特市', district: '赛罕区', address: '大学东街 1 号' };
+const applicant = () => loggedInApplicant(t);
+const accept = acceptContract;
 
 describe('the enterprise path', () => {
   it('goes from 实名认证 to 待审核 and shows in the list at 195.00 元', async () => {

@@ -1,5 +1,5 @@
 /** applications' table. Only this file queries it; status is written only by writeTransition. */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { applicationNumberSeq, applications, projects } from '../../db/schema.ts';
 import type { Transition } from '../../domain/application.ts';
@@ -87,4 +87,66 @@ export async function writeTransition(tx: Tx, id: string, t: Transition): Promis
     .returning();
   if (!row) throw new Error(`status of ${id} changed underneath ${t.event}`);
   return row;
+}
+
+/** Staff access: any application by id (the caller has checked the role). */
+export async function lockById(tx: Tx, id: string): Promise<ApplicationRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await tx.select().from(applications).where(eq(applications.id, id)).for('update');
+  return row;
+}
+
+export async function findById(tx: Conn, id: string): Promise<ApplicationRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await tx.select().from(applications).where(eq(applications.id, id));
+  return row;
+}
+
+export interface QueueFilter {
+  statuses: string[];
+  projectId?: string;
+  applicantType?: 'enterprise' | 'institution';
+  /** Only those submitted at or before this instant (age filter). */
+  submittedBefore?: Date;
+  limit: number;
+}
+
+/** The review queue: oldest submission first. */
+export async function queue(tx: Conn, f: QueueFilter) {
+  const conditions = [inArray(applications.status, f.statuses)];
+  if (f.projectId) conditions.push(eq(applications.projectId, f.projectId));
+  if (f.applicantType) conditions.push(eq(applications.applicantType, f.applicantType));
+  if (f.submittedBefore) conditions.push(lte(applications.submittedAt, f.submittedBefore));
+  return tx
+    .select({
+      id: applications.id,
+      number: applications.number,
+      orgName: applications.orgName,
+      uscc: applications.uscc,
+      applicantType: applications.applicantType,
+      projectName: projects.name,
+      status: applications.status,
+      manualReview: applications.manualReview,
+      registryOutcome: applications.registryOutcome,
+      submittedAt: applications.submittedAt,
+    })
+    .from(applications)
+    .leftJoin(projects, eq(projects.id, applications.projectId))
+    .where(and(...conditions))
+    .orderBy(asc(applications.submittedAt))
+    .limit(f.limit);
+}
+
+/** Other applications of the same organisation still in progress: a reviewer must see them. */
+export async function openWithUscc(tx: Conn, uscc: string, excludeId: string) {
+  return tx
+    .select({ id: applications.id, number: applications.number, status: applications.status })
+    .from(applications)
+    .where(
+      and(
+        eq(applications.uscc, uscc),
+        ne(applications.id, excludeId),
+        notInArray(applications.status, ['draft', 'cancelled', 'completed', 'refunded']),
+      ),
+    );
 }

@@ -69,6 +69,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
 
   app.get('/api/applications/:id', { schema: { tags: ['applications'], params: idParams } }, async (request) => {
     const v = await applications.view(applicant(request), request.params.id);
+    const returnedItems = await applications.returnedItems(applicant(request), request.params.id);
     const a = v.app;
     const kinds = (list: AttachmentKind[]) =>
       list.map((kind) => {
@@ -101,6 +102,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       amount: formatYuan(a.priceFen),
       baseAttachments: kinds(v.baseKinds),
       projectAttachments: kinds(v.projectKinds),
+      returnedItems,
       contractAcceptances: v.acceptances.map((c) => ({ kind: c.kind, version: c.templateVersion, at: c.acceptedAt.toISOString() })),
       createdAt: a.createdAt.toISOString(),
       submittedAt: a.submittedAt?.toISOString() ?? null,
@@ -245,6 +247,11 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
 
   app.post('/api/applications/:id/submit', { schema: { tags: ['applications'], summary: '提交', params: idParams } }, async (request) => {
     const row = await applications.submit(applicant(request), request.params.id);
+    return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+  });
+
+  app.post('/api/applications/:id/resubmit', { schema: { tags: ['applications'], summary: '再次提交（待修改 → 待审核）', params: idParams } }, async (request) => {
+    const row = await applications.resubmit(applicant(request), request.params.id);
     return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
   });
 

@@ -10,7 +10,6 @@ import {
   assertStepReached,
   isEditable,
   statusLabels,
-  transition,
   type ApplicantType,
   type ApplicationEvent,
   type ApplicationStatus,
@@ -24,7 +23,9 @@ import {
   projectAttachments,
   type AttachmentKind,
 } from '../../domain/attachments.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
 import { AppError } from '../../domain/errors.ts';
+import { itemLabel, mayChange, type ReturnedItem, type ReviewItem } from '../../domain/review.ts';
 import type { Principal } from '../../domain/principal.ts';
 import { appendAudit } from '../audit/chain.ts';
 import type { AttachmentService } from '../attachments/service.ts';
@@ -32,12 +33,20 @@ import type { CatalogueService } from '../catalogue/service.ts';
 import type { AcceptanceKind, ContractService, RenderedContract } from '../contracts/service.ts';
 import type { IdentityService } from './identity.ts';
 import * as repo from './repository.ts';
+import { fireTransition } from './transitions.ts';
 
 type Applicant = Extract<Principal, { kind: 'applicant' }>;
 
 export interface RequestEvidence {
   ip: string;
   userAgent: string;
+}
+
+/** What the applications module needs from review: the items a 审核不通过 returned. */
+export interface ReturnedItemsSource {
+  returnedItems(applicationId: string): Promise<ReturnedItem[]>;
+  /** Returned items whose content is still what the reviewer saw. */
+  unchangedReturnedItems(applicationId: string): Promise<ReturnedItem[]>;
 }
 
 export interface ApplicationsDeps {
@@ -50,6 +59,7 @@ export interface ApplicationsDeps {
   catalogue: CatalogueService;
   contracts: ContractService;
   attachments: AttachmentService;
+  review: ReturnedItemsSource;
 }
 
 export type ApplicationsService = ReturnType<typeof createApplicationsService>;
@@ -65,8 +75,18 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     return row;
   }
 
-  /** Runs `work` on a locked draft of this applicant, at a step it has reached. */
-  async function onDraft<T>(applicant: Applicant, id: string, step: DraftStep, work: (tx: Tx, app: repo.ApplicationRow) => Promise<T>) {
+  /**
+   * Runs `work` on a locked, editable application of this applicant, at a step it has reached.
+   * While 待修改, only the items the reviewer returned may change (`items`: what `work` changes).
+   */
+  async function onDraft<T>(
+    applicant: Applicant,
+    id: string,
+    step: DraftStep,
+    work: (tx: Tx, app: repo.ApplicationRow) => Promise<T>,
+    items: ReviewItem[] = [],
+  ) {
+    const returned = await deps.review.returnedItems(id);
     return db.transaction(async (tx) => {
       const app = await repo.lockOwned(tx, applicant.id, id);
       if (!app) throw notFound();
@@ -74,6 +94,13 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         throw new AppError('NOT_EDITABLE', `申请状态为“${statusLabels[app.status as ApplicationStatus]}”，不能修改`, 409);
       }
       assertStepReached(app.step as DraftStep, step);
+      if (app.status === 'needs_changes') {
+        const refused = items.filter((i) => !mayChange(i, returned));
+        if (refused.length > 0 || items.length === 0) {
+          const names = refused.map((i) => itemLabel(i, app.applicantType)).join('、');
+          throw new AppError('NOT_RETURNED', names ? `${names}未被退回修改，不能更改` : '该内容未被退回修改，不能更改', 409);
+        }
+      }
       return work(tx, app);
     });
   }
@@ -102,19 +129,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     });
   }
 
-  async function fire(tx: Tx, app: repo.ApplicationRow, event: ApplicationEvent, actor: Principal, data: Record<string, unknown> = {}) {
-    const t = transition({ status: app.status as ApplicationStatus, applicantId: app.applicantId }, event, actor, clock());
-    const row = await repo.writeTransition(tx, app.id, t);
-    await appendAudit(tx, {
-      at: t.at,
-      actor,
-      action: `application.${event}`,
-      entityType: 'application',
-      entityId: app.id,
-      data: { number: app.number, from: t.from, to: t.to, ...data },
-    });
-    return row;
-  }
+  const fire = (tx: Tx, app: repo.ApplicationRow, event: ApplicationEvent, actor: Principal, data: Record<string, unknown> = {}) =>
+    fireTransition(tx, app, event, actor, clock(), data);
 
   return {
     list: (applicant: Applicant) => repo.listForApplicant(db, applicant.id),
@@ -145,7 +161,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         updatedAt: now,
       };
       if (input.applicationId) {
-        return onDraft(applicant, input.applicationId, 'identity', (tx) => repo.updateDraft(tx, input.applicationId!, fields));
+        return onDraft(applicant, input.applicationId, 'identity', (tx) => repo.updateDraft(tx, input.applicationId!, fields), ['field:operator']);
       }
       const priceFen = await catalogue.price('first', now);
       return db.transaction(async (tx) => {
@@ -189,7 +205,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           updatedAt: now,
         });
         return { app: row, outcome };
-      });
+      }, ['field:organisation']);
     },
 
     async contract(applicant: Applicant, id: string) {
@@ -222,7 +238,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const allowed = requiredAttachments(app, project?.extraAttachments);
       if (!allowed.includes(kind)) throw new AppError('ATTACHMENT_NOT_NEEDED', '本申请不需要上传该附件', 400);
       const step: DraftStep = baseAttachments(app.applicantType).includes(kind) ? 'attachments' : 'project_attachments';
-      await onDraft(applicant, id, step, async () => undefined);
+      await onDraft(applicant, id, step, async () => undefined, [`attachment:${kind}`]);
       return deps.attachments.store(app.id, kind, data, name, clock());
     },
 
@@ -243,6 +259,12 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     /** 证书用途 / 是否开具发票 / 证书领取方式 → 下一步. */
     async saveForm(applicant: Applicant, id: string, form: ApplicationForm) {
       await catalogue.project(form.projectId);
+      const before = await owned(applicant, id);
+      const changed: ReviewItem[] = [];
+      if (before.projectId !== form.projectId) changed.push('field:project');
+      if (canonicalJson(before.invoice) !== canonicalJson(form.invoice)) changed.push('field:invoice');
+      if (canonicalJson(before.delivery) !== canonicalJson(form.delivery)) changed.push('field:delivery');
+      if (before.status === 'needs_changes' && changed.length === 0) return before;
       return onDraft(applicant, id, 'form', (tx, app) =>
         repo.updateDraft(tx, app.id, {
           projectId: form.projectId,
@@ -251,6 +273,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           step: advanceStep(app.step as DraftStep, 'form'),
           updatedAt: clock(),
         }),
+        changed,
       );
     },
 
@@ -291,6 +314,29 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       });
       deps.log.info({ applicationId: row.id, number: row.number }, 'application submitted');
       return row;
+    },
+
+    /** 待修改 → 再次提交 → 待审核, once every returned item has been changed. */
+    async resubmit(applicant: Applicant, id: string) {
+      const app0 = await owned(applicant, id);
+      const project = app0.projectId ? await catalogue.project(app0.projectId) : undefined;
+      await assertAttachments(app0, requiredAttachments(app0, project?.extraAttachments));
+      const unchanged = await deps.review.unchangedReturnedItems(app0.id);
+      if (app0.status === 'needs_changes' && unchanged.length > 0) {
+        const names = unchanged.map((i) => itemLabel(i.item, app0.applicantType)).join('、');
+        throw new AppError('RETURNED_UNCHANGED', `请先修改退回的内容：${names}`, 422);
+      }
+      return db.transaction(async (tx) => {
+        const app = await repo.lockOwned(tx, applicant.id, id);
+        if (!app) throw notFound();
+        return fire(tx, app, 'resubmit', applicant);
+      });
+    },
+
+    async returnedItems(applicant: Applicant, id: string) {
+      const app = await owned(applicant, id);
+      if (app.status !== 'needs_changes') return [];
+      return (await deps.review.returnedItems(app.id)).map((i) => ({ ...i, label: itemLabel(i.item, app.applicantType) }));
     },
 
     async cancel(applicant: Applicant, id: string) {

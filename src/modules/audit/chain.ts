@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { asc, desc, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { auditLog } from '../../db/schema.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
 import type { Principal } from '../../domain/principal.ts';
 
 const GENESIS = '0'.repeat(64);
@@ -20,18 +21,6 @@ export interface AuditEntry {
   entityType: string;
   entityId: string;
   data: Record<string, unknown>;
-}
-
-/** JSON with sorted keys: the same content always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 interface RecordContent {

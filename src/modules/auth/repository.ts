@@ -104,6 +104,11 @@ export async function deleteSession(tx: Conn, tokenHash: string) {
   await tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
 }
 
+/** Ends every session of one principal (a disabled staff account, a reset second factor). */
+export async function deleteSessionsOf(tx: Conn, principalKind: 'applicant' | 'staff', principalId: string) {
+  await tx.delete(sessions).where(and(eq(sessions.principalKind, principalKind), eq(sessions.principalId, principalId)));
+}
+
 /** Housekeeping: sessions past their absolute limit can never come back. */
 export async function deleteSessionsCreatedBefore(tx: Conn, cutoff: Date) {
   await tx.delete(sessions).where(lt(sessions.createdAt, cutoff));

@@ -1,12 +1,14 @@
 /**
- * auth use cases: 获取验证码, 注册/登录 with a code, sessions for applicants (and staff, whose login
- * arrives with the review console), 退出. Counters and sessions live in the database, so limits
+ * auth use cases: 获取验证码, 注册/登录 with a code, sessions for applicants and staff, 退出.
+ * Staff passwords and second factors are the staff module's; it opens its sessions here, and a
+ * staff session resolves through the staff directory on every request, so that a disabled account
+ * or a changed role takes effect at once. Counters and sessions live in the database, so limits
  * hold across restarts and across app instances.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuthPolicy } from '../../config.ts';
-import type { Db } from '../../db/database.ts';
+import type { Db, Tx } from '../../db/database.ts';
 import { AppError } from '../../domain/errors.ts';
 import {
   CODE_PATTERN,
@@ -16,7 +18,7 @@ import {
   startOfShanghaiDay,
 } from '../../domain/login-code.ts';
 import { isMainlandMobile, maskPhone } from '../../domain/phone.ts';
-import type { Principal } from '../../domain/principal.ts';
+import type { Principal, PrincipalKind } from '../../domain/principal.ts';
 import { LAST_SEEN_GRANULARITY_MS, isSessionLive } from '../../domain/session.ts';
 import { hmacHex } from '../../security/keys.ts';
 import type { SmsSender } from '../notifications/sms.ts';
@@ -29,6 +31,8 @@ export interface AuthServiceDeps {
   sms: SmsSender;
   clock: () => Date;
   log: Logger;
+  /** The staff member behind a staff session, or undefined when the account is gone or disabled. */
+  staffPrincipal?: (id: string) => Promise<Extract<Principal, { kind: 'staff' }> | undefined>;
 }
 
 export interface RequestContext {
@@ -39,6 +43,12 @@ export interface RequestContext {
 export interface ResolvedSession {
   tokenHash: string;
   principal: Principal;
+  csrfToken: string;
+}
+
+export interface OpenedSession {
+  token: string;
+  tokenHash: string;
   csrfToken: string;
 }
 
@@ -90,6 +100,39 @@ export function createAuthService(deps: AuthServiceDeps) {
     return { cooldownSeconds: policy.resendCooldownSeconds };
   }
 
+  /**
+   * A fresh session for a principal whose credentials were just checked, inside the caller's
+   * transaction. The session id rotates at login: whatever session the browser brought is ended.
+   */
+  async function openSession(
+    tx: Tx,
+    principalKind: PrincipalKind,
+    principalId: string,
+    ctx: RequestContext & { previousToken: string | undefined },
+    now: Date,
+  ): Promise<OpenedSession> {
+    if (ctx.previousToken) await repo.deleteSession(tx, sha256(ctx.previousToken));
+    const token = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    const tokenHash = sha256(token);
+    await repo.insertSession(tx, {
+      tokenHash,
+      principalKind,
+      principalId,
+      csrfToken,
+      createdAt: now,
+      lastSeenAt: now,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent.slice(0, 512),
+    });
+    return { token, tokenHash, csrfToken };
+  }
+
+  /** Ends every session of a principal, inside the caller's transaction. */
+  async function endSessionsOf(tx: Tx, principalKind: PrincipalKind, principalId: string): Promise<void> {
+    await repo.deleteSessionsOf(tx, principalKind, principalId);
+  }
+
   /** 注册/登录: checks the code, registers a new phone, and opens a fresh session. */
   async function login(
     phone: string,
@@ -99,8 +142,6 @@ export function createAuthService(deps: AuthServiceDeps) {
     assertPhone(phone);
     if (!CODE_PATTERN.test(code)) throw new AppError('CODE_FORMAT', '请输入6位数字验证码');
     const now = clock();
-    const token = randomBytes(32).toString('base64url');
-    const csrfToken = randomBytes(32).toString('base64url');
 
     const result = await db.transaction(async (tx) => {
       await repo.lockPhone(tx, phone);
@@ -114,20 +155,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
       await repo.markUsed(tx, live.id, now);
       const applicant = await repo.upsertApplicant(tx, phone, now);
-      // The session id rotates at login: whatever session the browser brought is ended.
-      if (ctx.previousToken) await repo.deleteSession(tx, sha256(ctx.previousToken));
-      const tokenHash = sha256(token);
-      await repo.insertSession(tx, {
-        tokenHash,
-        principalKind: 'applicant',
-        principalId: applicant.id,
-        csrfToken,
-        createdAt: now,
-        lastSeenAt: now,
-        ip: ctx.ip,
-        userAgent: ctx.userAgent.slice(0, 512),
-      });
-      return { ok: true, applicant, tokenHash } as const;
+      const opened = await openSession(tx, 'applicant', applicant.id, ctx, now);
+      return { ok: true, applicant, opened } as const;
     });
 
     if (!result.ok) {
@@ -136,10 +165,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
     log.info({ phone: maskPhone(phone), applicantId: result.applicant.id }, 'applicant logged in');
     return {
-      token,
+      token: result.opened.token,
       session: {
-        tokenHash: result.tokenHash,
-        csrfToken,
+        tokenHash: result.opened.tokenHash,
+        csrfToken: result.opened.csrfToken,
         principal: { kind: 'applicant', id: result.applicant.id, phone },
       },
     };
@@ -157,7 +186,15 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
       await repo.touchSession(db, tokenHash, now);
     }
-    if (row.principalKind !== 'applicant') return undefined; // staff principals arrive with the console
+    if (row.principalKind === 'staff') {
+      const staff = await deps.staffPrincipal?.(row.principalId);
+      if (!staff) {
+        // Disabled or removed: the session ends now, not at its idle limit.
+        await repo.deleteSession(db, tokenHash);
+        return undefined;
+      }
+      return { tokenHash, csrfToken: row.csrfToken, principal: staff };
+    }
     const applicant = await repo.findApplicant(db, row.principalId);
     if (!applicant) return undefined;
     return {
@@ -167,9 +204,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     };
   }
 
-  async function logout(tokenHash: string): Promise<void> {
-    await repo.deleteSession(db, tokenHash);
+  /** 退出; inside the caller's transaction when it records the logout. */
+  async function logout(tokenHash: string, tx: Db | Tx = db): Promise<void> {
+    await repo.deleteSession(tx, tokenHash);
   }
 
-  return { requestCode, login, resolveSession, logout };
+  return { requestCode, login, openSession, endSessionsOf, resolveSession, logout };
 }

@@ -1,0 +1,98 @@
+/**
+ * The rules of staff accounts, free of I/O: what a username and a password must look like, which
+ * role a word names, when failed logins lock an account, and which TOTP time step may be accepted.
+ * The staff module feeds in what the database says and the current time.
+ */
+import { AppError } from './errors.ts';
+import { staffRoleLabels, staffRoles, type StaffRole } from './principal.ts';
+
+export const PASSWORD_MIN_LENGTH = 10;
+/** argon2 hashes whatever it is given; a bound keeps one request from costing seconds. */
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** Throws the refusal a person should see, or returns when the password may be used. */
+export function assertPasswordPolicy(password: string): void {
+  if (password.length > PASSWORD_MAX_LENGTH) {
+    throw new AppError('PASSWORD_WEAK', `密码不能超过${PASSWORD_MAX_LENGTH}个字符`);
+  }
+  if (password.length < PASSWORD_MIN_LENGTH || !/[A-Za-z]/.test(password) || !/\d/.test(password)) {
+    throw new AppError('PASSWORD_WEAK', `密码至少${PASSWORD_MIN_LENGTH}位，且须同时包含字母和数字`);
+  }
+}
+
+/** Lower case so that "Li.Ming" and "li.ming" cannot be two accounts. */
+export function normaliseUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,31}$/;
+export const USERNAME_RULE = '用户名须为3至32位，以字母开头，只含字母、数字、点、下划线或连字符';
+
+export function assertUsername(username: string): void {
+  if (!USERNAME_PATTERN.test(username)) throw new AppError('USERNAME_INVALID', USERNAME_RULE);
+}
+
+/** A role by its Chinese label (审核员) or its English key (reviewer); undefined when neither. */
+export function parseStaffRole(word: string): StaffRole | undefined {
+  const w = word.trim();
+  const byKey = staffRoles.find((r) => r === w.toLowerCase());
+  if (byKey) return byKey;
+  return staffRoles.find((r) => staffRoleLabels[r] === w);
+}
+
+/** The known roles among what the database holds, in the canonical order, without repeats. */
+export function knownRoles(stored: readonly string[]): StaffRole[] {
+  return staffRoles.filter((r) => stored.includes(r));
+}
+
+export function roleLabels(roles: readonly StaffRole[]): string[] {
+  return roles.map((r) => staffRoleLabels[r]);
+}
+
+// ── Lockout ──────────────────────────────────────────────────────────────────────────────────
+
+export const LOGIN_MAX_FAILURES = 5;
+export const LOCKOUT_SECONDS = 15 * 60;
+export const LOCKED_MESSAGE = '账户已锁定，请15分钟后再试';
+
+export interface LoginCounters {
+  failedLogins: number;
+  lockedUntil: Date | null;
+}
+
+export function isLocked(account: LoginCounters, now: Date): boolean {
+  return account.lockedUntil !== null && account.lockedUntil.getTime() > now.getTime();
+}
+
+export function lockedError(account: LoginCounters, now: Date): AppError {
+  const seconds = account.lockedUntil ? Math.ceil((account.lockedUntil.getTime() - now.getTime()) / 1000) : LOCKOUT_SECONDS;
+  return new AppError('STAFF_LOCKED', LOCKED_MESSAGE, 429, { retryAfterSeconds: Math.max(1, seconds) });
+}
+
+/**
+ * One more failed password or second factor. The fifth in a row locks the account for 15 minutes
+ * and starts the count again, so that after the lock the person has five fresh tries.
+ */
+export function afterFailure(account: LoginCounters, now: Date): LoginCounters & { locked: boolean } {
+  const failures = account.failedLogins + 1;
+  if (failures >= LOGIN_MAX_FAILURES) {
+    return { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCKOUT_SECONDS * 1000), locked: true };
+  }
+  return { failedLogins: failures, lockedUntil: account.lockedUntil, locked: false };
+}
+
+// ── TOTP replay ──────────────────────────────────────────────────────────────────────────────
+
+export type StepVerdict = { ok: true; step: number } | { ok: false; reason: 'wrong' | 'reused' };
+
+/**
+ * Which of the time steps a code matched may be accepted. RFC 6238 §5.2: a verifier must not
+ * accept the same code twice; accepting only steps after the last accepted one also refuses an
+ * older code seen after a newer one was used.
+ */
+export function acceptTotpStep(matchedSteps: readonly number[], lastAcceptedStep: number | undefined): StepVerdict {
+  if (matchedSteps.length === 0) return { ok: false, reason: 'wrong' };
+  const fresh = matchedSteps.filter((s) => lastAcceptedStep === undefined || s > lastAcceptedStep);
+  const step = fresh.length > 0 ? Math.min(...fresh) : undefined;
+  return step === undefined ? { ok: false, reason: 'reused' } : { ok: true, step };
+}

@@ -1,0 +1,111 @@
+/**
+ * review: the 审核员's queue, the detail of one application with what changed since the last
+ * review, and the decision — 审核通过 (→ 资料审核通过) or 审核不通过 with a reason per item
+ * (→ 待修改). The decision, its snapshot, the status change and the audit record commit together.
+ */
+import { desc, eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db, Tx } from '../../db/database.ts';
+import { reviewDecisions } from '../../db/schema.ts';
+import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
+import { AppError } from '../../domain/errors.ts';
+import type { Principal } from '../../domain/principal.ts';
+import { changedKeys, summariseReturn, type ReturnedItem } from '../../domain/review.ts';
+import type { Attachment, AttachmentService } from '../attachments/service.ts';
+import * as apps from '../applications/repository.ts';
+import { fireTransition } from '../applications/transitions.ts';
+
+type Staff = Extract<Principal, { kind: 'staff' }>;
+export type ReviewService = ReturnType<typeof createReviewService>;
+
+export type Decision = { decision: 'approve'; note?: string } | { decision: 'return'; items: ReturnedItem[]; note?: string };
+
+/** What a reviewer saw, keyed by review item: the next review compares against it. */
+export function snapshotOf(app: apps.ApplicationRow, files: Attachment[]): Record<string, unknown> {
+  const snapshot: Record<string, unknown> = {
+    'field:operator': { name: app.operatorName, idNumber: app.operatorIdNumber, phone: app.operatorPhone },
+    'field:organisation': { name: app.orgName, uscc: app.uscc, legalRepresentative: app.legalRepresentative },
+    'field:project': app.projectId,
+    'field:invoice': app.invoice,
+    'field:delivery': app.delivery,
+  };
+  for (const f of files) snapshot[`attachment:${f.kind}`] = f.sha256;
+  return snapshot;
+}
+
+export function createReviewService(deps: { db: Db; clock: () => Date; log: Logger; attachments: AttachmentService }) {
+  const { db, clock } = deps;
+
+  async function lastDecision(conn: Db | Tx, applicationId: string) {
+    const [row] = await conn
+      .select()
+      .from(reviewDecisions)
+      .where(eq(reviewDecisions.applicationId, applicationId))
+      .orderBy(desc(reviewDecisions.createdAt), desc(reviewDecisions.id))
+      .limit(1);
+    return row;
+  }
+
+  return {
+    queue: (filter: apps.QueueFilter) => apps.queue(db, filter),
+
+    async detail(id: string) {
+      const app = await apps.findById(db, id);
+      if (!app || app.status === 'draft') throw new AppError('NOT_FOUND', '申请不存在', 404);
+      const files = await deps.attachments.current(app.id);
+      const previous = await lastDecision(db, app.id);
+      const duplicates = app.uscc ? await apps.openWithUscc(db, app.uscc, app.id) : [];
+      return {
+        app,
+        files,
+        previous,
+        changedSinceLastReview: previous ? changedKeys(previous.snapshot, snapshotOf(app, files)) : null,
+        duplicates: duplicates.map((d) => ({ ...d, statusLabel: statusLabels[d.status as ApplicationStatus] })),
+      };
+    },
+
+    /** The returned items of the latest 审核不通过, while the application is 待修改. */
+    async returnedItems(applicationId: string): Promise<ReturnedItem[]> {
+      const last = await lastDecision(db, applicationId);
+      return last?.decision === 'return' ? last.items : [];
+    },
+
+    /** Returned items whose content is still what the reviewer saw at the latest 审核不通过. */
+    async unchangedReturnedItems(applicationId: string): Promise<ReturnedItem[]> {
+      const last = await lastDecision(db, applicationId);
+      if (last?.decision !== 'return') return [];
+      const app = await apps.findById(db, applicationId);
+      if (!app) return [];
+      const changed = new Set(changedKeys(last.snapshot, snapshotOf(app, await deps.attachments.current(applicationId))));
+      return last.items.filter((i) => !changed.has(i.item));
+    },
+
+    async decide(reviewer: Staff, id: string, d: Decision) {
+      if (d.decision === 'return' && d.items.length === 0) {
+        throw new AppError('RETURN_ITEMS', '请至少选择一项需要修改的内容并填写原因', 400);
+      }
+      const files = await deps.attachments.current(id);
+      return db.transaction(async (tx) => {
+        const app = await apps.lockById(tx, id);
+        if (!app) throw new AppError('NOT_FOUND', '申请不存在', 404);
+        const now = clock();
+        const items = d.decision === 'return' ? d.items : [];
+        const row = await fireTransition(tx, app, d.decision === 'approve' ? 'approve' : 'return', reviewer, now, {
+          items,
+          ...(d.decision === 'return' ? { summary: summariseReturn(items, app.applicantType) } : {}),
+        });
+        await tx.insert(reviewDecisions).values({
+          applicationId: app.id,
+          reviewerId: reviewer.id,
+          decision: d.decision,
+          items,
+          note: d.note ?? '',
+          snapshot: snapshotOf(app, files),
+          createdAt: now,
+        });
+        deps.log.info({ applicationId: app.id, decision: d.decision, items: items.length }, 'review decided');
+        return row;
+      });
+    },
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * staff HTTP: 员工登录 (password, then TOTP or enrolment), the current staff session, 退出, and the
+ * 管理员's account management. Login routes need no session; the rest need a staff session, and
+ * account management the admin role.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../domain/errors.ts';
+import { staffRoles } from '../../domain/principal.ts';
+import { SESSION_COOKIE, requireStaff, staffOf } from '../../http/session.ts';
+import type { StaffService } from './service.ts';
+
+const errorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});
+
+const roleKey = z.enum(staffRoles);
+const profile = z.object({
+  kind: z.literal('staff'),
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(roleKey),
+  roleLabels: z.array(z.string()),
+});
+const sessionBody = z.object({ principal: profile, csrfToken: z.string() });
+
+const ticketStep = z.object({
+  ticket: z.string({ error: '登录已超时，请重新输入用户名和密码' }).min(1, '登录已超时，请重新输入用户名和密码'),
+  code: z.string({ error: '请输入动态验证码' }).trim().regex(/^\d{6}$/, '请输入6位数字动态验证码'),
+});
+
+const account = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(roleKey),
+  roleLabels: z.array(z.string()),
+  totpEnrolled: z.boolean(),
+  disabled: z.boolean(),
+  locked: z.boolean(),
+  statusLabel: z.string(),
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+});
+const roles = z.array(roleKey, { error: '请选择角色' }).min(1, '请至少选择一个角色');
+const idParams = z.object({ id: z.string() });
+
+export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async (app, { staff }) => {
+  const loginContext = (request: FastifyRequest) => ({
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? '',
+    previousToken: request.cookies[SESSION_COOKIE],
+  });
+
+  app.post(
+    '/api/staff/login',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: '员工登录：用户名和密码',
+        body: z.object({
+          username: z.string({ error: '请输入用户名' }).trim().min(1, '请输入用户名').max(64, '用户名或密码错误'),
+          password: z.string({ error: '请输入密码' }).min(1, '请输入密码').max(256, '用户名或密码错误'),
+        }),
+        response: {
+          200: z.discriminatedUnion('next', [
+            z.object({ next: z.literal('enrol'), ticket: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }),
+            z.object({ next: z.literal('totp'), ticket: z.string() }),
+          ]),
+          400: errorBody,
+          401: errorBody,
+          403: errorBody,
+          429: errorBody,
+        },
+      },
+    },
+    async (request) => staff.passwordLogin(request.body.username, request.body.password),
+  );
+
+  // The second step: a code from the bound authenticator, or the first code of a new one.
+  const secondSteps = [
+    { url: '/api/staff/login/totp', summary: '员工登录：动态验证码', run: staff.totpLogin },
+    { url: '/api/staff/enrol', summary: '首次登录：绑定身份验证器并登录', run: staff.enrol },
+  ];
+  for (const { url, summary, run } of secondSteps) {
+    app.post(
+      url,
+      {
+        schema: {
+          tags: ['staff'],
+          summary,
+          body: ticketStep,
+          response: { 200: sessionBody, 400: errorBody, 401: errorBody, 403: errorBody, 429: errorBody },
+        },
+      },
+      async (request, reply) => {
+        const { token, session, profile: p } = await run(request.body.ticket, request.body.code, loginContext(request));
+        app.sessionCookie.set(request, reply, token);
+        return { principal: { kind: 'staff' as const, ...p }, csrfToken: session.csrfToken };
+      },
+    );
+  }
+
+  app.get(
+    '/api/staff/session',
+    {
+      schema: { tags: ['staff'], summary: '当前员工登录状态', response: { 200: sessionBody, 401: errorBody } },
+      preHandler: requireStaff(...staffRoles),
+    },
+    async (request) => {
+      const p = await staff.profile(staffOf(request).id);
+      if (!p) throw new AppError('UNAUTHENTICATED', '请先登录', 401);
+      return { principal: { kind: 'staff' as const, ...p }, csrfToken: request.session!.csrfToken };
+    },
+  );
+
+  app.post(
+    '/api/staff/logout',
+    { schema: { tags: ['staff'], summary: '退出', response: { 204: z.null() } } },
+    async (request, reply) => {
+      if (request.session) await staff.logout(request.session);
+      app.sessionCookie.clear(reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  await app.register(async (plain) => {
+    const admin = plain.withTypeProvider<ZodTypeProvider>();
+    // onRequest, after the session plugin's: a caller without the role learns nothing, not even
+    // how the body should look.
+    admin.addHook('onRequest', requireStaff('admin'));
+    const withAccount = { 200: z.object({ account }), 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
+
+    admin.get(
+      '/api/staff/accounts',
+      { schema: { tags: ['staff'], summary: '员工账户列表', response: { 200: z.object({ accounts: z.array(account) }), 401: errorBody, 403: errorBody } } },
+      async () => ({ accounts: await staff.list() }),
+    );
+
+    admin.post(
+      '/api/staff/accounts',
+      {
+        schema: {
+          tags: ['staff'],
+          summary: '新建员工账户',
+          body: z.object({
+            username: z.string({ error: '请输入用户名' }).trim().min(1, '请输入用户名'),
+            displayName: z.string({ error: '请输入显示名' }).trim().min(1, '请输入显示名'),
+            password: z.string({ error: '请输入密码' }).min(1, '请输入密码'),
+            roles,
+          }),
+          response: { ...withAccount, 201: z.object({ account }) },
+        },
+      },
+      async (request, reply) => reply.status(201).send({ account: await staff.create(staffOf(request), request.body) }),
+    );
+
+    admin.post(
+      '/api/staff/accounts/:id/disable',
+      { schema: { tags: ['staff'], summary: '停用员工账户（立即退出其所有会话）', params: idParams, response: withAccount } },
+      async (request) => ({ account: await staff.disable(staffOf(request), request.params.id) }),
+    );
+
+    admin.post(
+      '/api/staff/accounts/:id/enable',
+      { schema: { tags: ['staff'], summary: '启用员工账户（同时解除锁定）', params: idParams, response: withAccount } },
+      async (request) => ({ account: await staff.enable(staffOf(request), request.params.id) }),
+    );
+
+    admin.put(
+      '/api/staff/accounts/:id/roles',
+      { schema: { tags: ['staff'], summary: '设置员工角色', params: idParams, body: z.object({ roles }), response: withAccount } },
+      async (request) => ({ account: await staff.setRoles(staffOf(request), request.params.id, request.body.roles) }),
+    );
+
+    admin.post(
+      '/api/staff/accounts/:id/reset-totp',
+      { schema: { tags: ['staff'], summary: '重置动态验证码（下次登录时重新绑定）', params: idParams, response: withAccount } },
+      async (request) => ({ account: await staff.resetTotp(staffOf(request), request.params.id) }),
+    );
+  });
+};

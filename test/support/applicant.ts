@@ -1,0 +1,81 @@
+/** An applicant's path over HTTP, step by step, for integration tests. */
+import { expect } from 'vitest';
+import { registryFixtures } from '../../src/providers/registry/fixtures.ts';
+import { randomPhone, type TestApp } from './app.ts';
+import { TestClient } from './http.ts';
+import { jpegScan } from './images.ts';
+import { waitForCode } from './sms.ts';
+
+export const company = registryFixtures.organisations[0]!;
+export const person = registryFixtures.persons[0]!;
+export const postDelivery = {
+  method: 'post',
+  courier: 'EMS',
+  recipient: '张三',
+  phone: '13800001111',
+  province: '内蒙古自治区',
+  city: '呼和浩特市',
+  district: '赛罕区',
+  address: '大学东街 1 号',
+};
+export const baseKinds = ['business_licence', 'org_seal', 'legal_rep_id_front', 'legal_rep_id_back'];
+
+export async function loggedInApplicant(t: TestApp): Promise<TestClient> {
+  const client = new TestClient(t.url);
+  const phone = randomPhone();
+  expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
+  const code = await waitForCode(t.url, phone);
+  const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
+  client.csrfToken = res.body.csrfToken;
+  return client;
+}
+
+export async function verifiedDraft(
+  client: TestClient,
+  org = { orgName: company.name, uscc: company.uscc, legalRepresentative: company.legalRepresentative },
+) {
+  const op = await client.post<{ id: string; number: string }>('/api/applications/identity/operator', {
+    applicantType: 'enterprise',
+    operatorName: person.name,
+    operatorIdNumber: person.idNumber,
+    operatorPhone: person.phone,
+  });
+  expect(op.status, JSON.stringify(op.body)).toBe(200);
+  const id = op.body.id;
+  const orgRes = await client.post<{ outcome: string; message: string }>(`/api/applications/${id}/identity/organisation`, org);
+  expect(orgRes.status, JSON.stringify(orgRes.body)).toBe(200);
+  return { id, number: op.body.number, outcome: orgRes.body.outcome, message: orgRes.body.message };
+}
+
+export async function acceptContract(client: TestClient, id: string, kind: 'sign' | 'read') {
+  const contract = await client.get<{ version: number; sha256: string; text: string }>(`/api/applications/${id}/contract`);
+  expect(contract.status).toBe(200);
+  const res = await client.post(`/api/applications/${id}/contract/accept`, { kind, version: contract.body.version, sha256: contract.body.sha256, agreed: true });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return contract.body;
+}
+
+export async function uploadAll(client: TestClient, id: string, kinds: string[], label = '') {
+  for (const kind of kinds) {
+    const res = await client.upload(`/api/applications/${id}/attachments/${kind}`, await jpegScan(`${kind}${label}`), `${kind}.jpg`, 'image/jpeg');
+    expect(res.status, `${kind}: ${JSON.stringify(res.body)}`).toBe(200);
+  }
+}
+
+/** An enterprise application through every step to 待审核 (project 电子税务局: no extra scans). */
+export async function submittedApplication(client: TestClient) {
+  const draft = await verifiedDraft(client);
+  await acceptContract(client, draft.id, 'sign');
+  await uploadAll(client, draft.id, baseKinds);
+  expect((await client.post(`/api/applications/${draft.id}/attachments/complete`)).status).toBe(200);
+  await acceptContract(client, draft.id, 'read');
+  const form = await client.request('PUT', `/api/applications/${draft.id}/form`, {
+    projectId: 'nmg-etax',
+    invoice: { wanted: false },
+    delivery: postDelivery,
+  });
+  expect(form.status, JSON.stringify(form.body)).toBe(200);
+  const submitted = await client.post(`/api/applications/${draft.id}/submit`);
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+  return draft;
+}
