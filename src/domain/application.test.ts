@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { advanceStep, assertStepReached, transition } from './application.ts';
-import { AppError } from './errors.ts';
+import { refusal } from './testing.ts';
 import type { Principal } from './principal.ts';
 
 const owner: Principal = { kind: 'applicant', id: 'a1', phone: '13800000000' };
@@ -8,15 +8,6 @@ const stranger: Principal = { kind: 'applicant', id: 'a2', phone: '13900000000' 
 const reviewer: Principal = { kind: 'staff', id: 's1', username: 'li', roles: ['reviewer'] };
 const at = new Date('2026-11-25T08:00:00Z');
 
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('transition()', () => {
   it('submits a draft: 草稿 → 待审核', () => {

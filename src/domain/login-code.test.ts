@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAuthPolicy as policy } from '../config.ts';
-import { AppError } from './errors.ts';
+import { refusal } from './testing.ts';
 import { assertMayIssueCode, attemptRefusal, judgeAttempt, startOfShanghaiDay } from './login-code.ts';
 
 const now = new Date('2026-11-25T08:00:00Z');
 const none = { lastIssuedAt: null, issuedTodayForPhone: 0, issuedLastHourForIp: 0 };
 
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('issuing a code', () => {
   it('allows a first code', () => {
