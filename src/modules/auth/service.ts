@@ -195,12 +195,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
       return { tokenHash, csrfToken: row.csrfToken, principal: staff };
     }
-    const applicant = await repo.findApplicant(db, row.principalId);
-    if (!applicant) return undefined;
+    if (row.applicantPhone === null) return undefined;
     return {
       tokenHash,
       csrfToken: row.csrfToken,
-      principal: { kind: 'applicant', id: applicant.id, phone: applicant.phone },
+      principal: { kind: 'applicant', id: row.principalId, phone: row.applicantPhone },
     };
   }
 
