@@ -30,7 +30,7 @@ import { createAuthService } from './modules/auth/service.ts';
 import { seedDemoStaff, staffDevRoutes } from './modules/staff/demo.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
-import { createSmsSender, startSmsWorker } from './modules/notifications/sms.ts';
+import { createSmsSender, smsTemplateTexts, startSmsWorker } from './modules/notifications/sms.ts';
 import { AliyunSmsProvider } from './providers/sms/aliyun.ts';
 import { smsSimulatorPlugin, type SimulatedSms } from './providers/sms/simulator.ts';
 import type { SmsProvider } from './providers/sms/types.ts';
@@ -139,7 +139,14 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const blobs = options.blobs ?? openBlobStore(config);
   const catalogue = createCatalogueService(database.db);
   const attachmentService = createAttachmentService(database.db, blobs, log);
-  const review = createReviewService({ db: database.db, clock, log, attachments: attachmentService });
+  const review = createReviewService({
+    db: database.db,
+    clock,
+    log,
+    attachments: attachmentService,
+    sms,
+    applicantPhone: auth.applicantPhone,
+  });
   const applications = createApplicationsService({
     db: database.db,
     clock,
@@ -195,7 +202,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
         outbox,
         accessKeys: { [config.sms.accessKeyId]: config.sms.accessKeySecret },
         signNames: [config.sms.signName],
-        templates: { [config.sms.templates.login_code]: '您的验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信。' },
+        templates: await smsTemplateTexts(database.db, config.sms.templates),
         now: clock,
         onDelivered: options.onSimulatedSms,
       }),

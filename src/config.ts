@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { SmsTemplate } from './providers/sms/types.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -57,6 +58,8 @@ const envSchema = z.object({
   ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().optional(),
   ALIYUN_SMS_SIGN_NAME: z.string().default('CertDesk'),
   ALIYUN_SMS_TEMPLATE_LOGIN_CODE: z.string().default('SMS_CERTDESK_LOGIN'),
+  ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED: z.string().default('SMS_CERTDESK_REVIEW_APPROVED'),
+  ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED: z.string().default('SMS_CERTDESK_REVIEW_RETURNED'),
 });
 
 export type Mode = 'demo' | 'development' | 'production';
@@ -68,7 +71,8 @@ export interface SmsConfig {
   accessKeyId: string;
   accessKeySecret: string;
   signName: string;
-  templates: { login_code: string };
+  /** Our template → the template code registered at the gateway. */
+  templates: Record<SmsTemplate, string>;
 }
 
 export interface RegistryConfig {
@@ -132,6 +136,14 @@ export const defaultAuthPolicy: AuthPolicy = {
   sessionIdleSeconds: 30 * 60,
   sessionAbsoluteSeconds: 12 * 60 * 60,
 };
+
+function smsTemplateCodes(e: z.infer<typeof envSchema>): Record<SmsTemplate, string> {
+  return {
+    login_code: e.ALIYUN_SMS_TEMPLATE_LOGIN_CODE,
+    review_approved: e.ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED,
+    review_returned: e.ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED,
+  };
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -198,7 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID ?? '',
             accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET ?? '',
             signName: e.ALIYUN_SMS_SIGN_NAME,
-            templates: { login_code: e.ALIYUN_SMS_TEMPLATE_LOGIN_CODE },
+            templates: smsTemplateCodes(e),
           }
         : {
             // The simulator checks signatures like the gateway; these demo keys never leave loopback.
@@ -207,7 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             accessKeyId: 'LTAI-certdesk-simulator',
             accessKeySecret: 'simulator-secret-not-for-production',
             signName: e.ALIYUN_SMS_SIGN_NAME,
-            templates: { login_code: e.ALIYUN_SMS_TEMPLATE_LOGIN_CODE },
+            templates: smsTemplateCodes(e),
           },
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,

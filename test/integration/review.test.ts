@@ -25,6 +25,19 @@ async function reviewer() {
   return (await staffLogIn(t, clock, username)).client;
 }
 
+/** The newest SMS to `phone` at /dev/sms whose text contains `marker`, waiting for the job queue. */
+async function smsFor(phone: string, marker: string): Promise<string> {
+  for (let i = 0; i < 75; i++) {
+    const html = await (await fetch(`${t.url}/dev/sms`)).text();
+    const row = [...html.matchAll(/<tr data-phone="(\d+)">[\s\S]*?<td>([^<]*)<\/td><\/tr>/g)].find(
+      (m) => m[1] === phone && m[2]!.includes(marker),
+    );
+    if (row) return row[2]!;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no SMS with ${marker} for ${phone}`);
+}
+
 interface Detail {
   statusLabel: string;
   attachments: { id: string; kind: string; label: string }[];
@@ -59,6 +72,9 @@ describe('审核', () => {
     });
     expect(returned.status, JSON.stringify(returned.body)).toBe(200);
     expect(returned.body.statusLabel).toBe('待修改');
+    expect(await smsFor(applicant.phone!, '资料审核未通过')).toBe(
+      `【CertDesk】您的证书及电子印章申请（申请单号${number}）资料审核未通过。请登录数字证书在线受理平台查看修改意见，修改后再次提交。`,
+    );
 
     const view = await applicant.get<{ statusLabel: string; returnedItems: { item: string; label: string; reason: string }[] }>(`/api/applications/${id}`);
     expect(view.body.statusLabel).toBe('待修改');
@@ -89,6 +105,7 @@ describe('审核', () => {
 
     const approved = await staff.post<{ statusLabel: string }>(`/api/review/applications/${id}/decision`, { decision: 'approve' });
     expect(approved.body.statusLabel).toBe('资料审核通过');
+    expect(await smsFor(applicant.phone!, '资料审核通过')).toContain(`申请单号${number}）资料审核通过，应缴费用195.00元`);
     const list = await applicant.get<{ items: { id: string; statusLabel: string }[] }>('/api/applications');
     expect(list.body.items.find((i) => i.id === id)?.statusLabel).toBe('资料审核通过');
 

@@ -27,6 +27,7 @@ export async function loggedInApplicant(t: TestApp): Promise<TestClient> {
   const code = await waitForCode(t.url, phone);
   const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
   client.csrfToken = res.body.csrfToken;
+  client.phone = phone;
   return client;
 }
 

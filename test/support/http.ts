@@ -8,6 +8,8 @@ export interface JsonResponse<T = unknown> {
 export class TestClient {
   cookie: string | undefined;
   csrfToken: string | undefined;
+  /** The phone an applicant client logged in with, where tests know it. */
+  phone: string | undefined;
 
   constructor(readonly baseUrl: string, readonly extraHeaders: Record<string, string> = {}) {}
 

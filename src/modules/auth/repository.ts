@@ -71,6 +71,11 @@ export async function markUsed(tx: Conn, id: number, now: Date) {
   await tx.update(loginCodes).set({ endedAt: now, endReason: 'used' }).where(eq(loginCodes.id, id));
 }
 
+export async function phoneOf(tx: Conn, applicantId: string): Promise<string | undefined> {
+  const [row] = await tx.select({ phone: applicants.phone }).from(applicants).where(eq(applicants.id, applicantId));
+  return row?.phone;
+}
+
 /** Registers the phone on its first login; returns the applicant either way. */
 export async function upsertApplicant(tx: Conn, phone: string, now: Date) {
   const [row] = await tx

@@ -208,5 +208,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     await repo.deleteSession(tx, tokenHash);
   }
 
-  return { requestCode, login, openSession, endSessionsOf, resolveSession, logout };
+  /** The phone an applicant logs in with: where notices about their applications go. */
+  const applicantPhone = (applicantId: string) => repo.phoneOf(db, applicantId);
+
+  return { requestCode, login, openSession, endSessionsOf, resolveSession, logout, applicantPhone };
 }

@@ -8,13 +8,16 @@ import { z } from 'zod';
 import { ensureQueue, type JobQueue } from '../../jobs/queue.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import { seal, unseal } from '../../security/keys.ts';
-import { SmsGatewayError, type SmsMessage, type SmsProvider } from '../../providers/sms/types.ts';
+import { asc } from 'drizzle-orm';
+import type { Db } from '../../db/database.ts';
+import { smsTemplates as smsTemplatesTable } from '../../db/schema.ts';
+import { SmsGatewayError, smsTemplates, type SmsMessage, type SmsProvider, type SmsTemplate } from '../../providers/sms/types.ts';
 
 export const SMS_QUEUE = 'sms-send';
 
 const smsMessageSchema = z.object({
   phone: z.string(),
-  template: z.enum(['login_code']),
+  template: z.enum(smsTemplates),
   params: z.record(z.string(), z.string()),
 });
 const jobSchema = z.object({ sealed: z.string() });
@@ -63,4 +66,15 @@ export async function startSmsWorker(
       }
     }
   });
+}
+
+/** The newest text of each template, keyed by the gateway's TemplateCode (for the simulator). */
+export async function smsTemplateTexts(db: Db, codes: Record<SmsTemplate, string>): Promise<Record<string, string>> {
+  const rows = await db.select().from(smsTemplatesTable).orderBy(asc(smsTemplatesTable.version));
+  const texts: Record<string, string> = {};
+  for (const row of rows) {
+    const gatewayCode = codes[row.code as SmsTemplate];
+    if (gatewayCode) texts[gatewayCode] = row.body; // later versions overwrite earlier ones
+  }
+  return texts;
 }

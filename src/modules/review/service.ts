@@ -9,6 +9,8 @@ import type { Db, Tx } from '../../db/database.ts';
 import { reviewDecisions } from '../../db/schema.ts';
 import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
+import { formatYuan } from '../../domain/money.ts';
+import type { SmsSender } from '../notifications/sms.ts';
 import type { Principal } from '../../domain/principal.ts';
 import { changedKeys, summariseReturn, type ReturnedItem } from '../../domain/review.ts';
 import type { Attachment, AttachmentService } from '../attachments/service.ts';
@@ -33,7 +35,16 @@ export function snapshotOf(app: apps.ApplicationRow, files: Attachment[]): Recor
   return snapshot;
 }
 
-export function createReviewService(deps: { db: Db; clock: () => Date; log: Logger; attachments: AttachmentService }) {
+export interface ReviewDeps {
+  db: Db;
+  clock: () => Date;
+  log: Logger;
+  attachments: AttachmentService;
+  sms: SmsSender;
+  applicantPhone: (applicantId: string) => Promise<string | undefined>;
+}
+
+export function createReviewService(deps: ReviewDeps) {
   const { db, clock } = deps;
 
   async function lastDecision(conn: Db | Tx, applicationId: string) {
@@ -44,6 +55,21 @@ export function createReviewService(deps: { db: Db; clock: () => Date; log: Logg
       .orderBy(desc(reviewDecisions.createdAt), desc(reviewDecisions.id))
       .limit(1);
     return row;
+  }
+
+  /** 审核通过 / 审核不通过 SMS, through the job queue: a failing gateway never fails the decision. */
+  async function notify(app: apps.ApplicationRow, decision: Decision['decision']) {
+    try {
+      const phone = await deps.applicantPhone(app.applicantId);
+      if (!phone) return;
+      await deps.sms.enqueue(
+        decision === 'approve'
+          ? { phone, template: 'review_approved', params: { number: app.number, amount: formatYuan(app.priceFen) } }
+          : { phone, template: 'review_returned', params: { number: app.number } },
+      );
+    } catch (err) {
+      deps.log.error({ applicationId: app.id, err: String(err) }, 'review notice not queued');
+    }
   }
 
   return {
@@ -85,7 +111,7 @@ export function createReviewService(deps: { db: Db; clock: () => Date; log: Logg
         throw new AppError('RETURN_ITEMS', '请至少选择一项需要修改的内容并填写原因', 400);
       }
       const files = await deps.attachments.current(id);
-      return db.transaction(async (tx) => {
+      const decided = await db.transaction(async (tx) => {
         const app = await apps.lockById(tx, id);
         if (!app) throw new AppError('NOT_FOUND', '申请不存在', 404);
         const now = clock();
@@ -106,6 +132,8 @@ export function createReviewService(deps: { db: Db; clock: () => Date; log: Logg
         deps.log.info({ applicationId: app.id, decision: d.decision, items: items.length }, 'review decided');
         return row;
       });
+      await notify(decided, d.decision);
+      return decided;
     },
   };
 }

@@ -21,7 +21,8 @@ export interface AliyunSmsOptions {
   accessKeySecret: string;
   signName: string;
   /** Template codes registered at Alibaba, e.g. SMS_123456789. */
-  templates: Record<SmsTemplate, string>;
+  /** Our template → the TemplateCode registered at Alibaba; a template without one is not sent. */
+  templates: Partial<Record<SmsTemplate, string>>;
   timeoutMs?: number;
   now?: () => Date;
   nonce?: () => string;
@@ -103,6 +104,10 @@ export class AliyunSmsProvider implements SmsProvider {
       // PhoneNumbers is a comma-separated list at Alibaba: one message must never fan out.
       throw new SmsGatewayError('SendSms refused locally: phone holds a list', 'isv.MOBILE_NUMBER_ILLEGAL', false);
     }
+    const templateCode = this.options.templates[message.template];
+    if (!templateCode) {
+      throw new SmsGatewayError(`SendSms refused locally: no TemplateCode for ${message.template}`, 'isv.SMS_TEMPLATE_ILLEGAL', false);
+    }
     const params: Record<string, string> = {
       ...commonParams({
         action: 'SendSms',
@@ -114,7 +119,7 @@ export class AliyunSmsProvider implements SmsProvider {
       RegionId: 'cn-hangzhou',
       PhoneNumbers: message.phone,
       SignName: this.options.signName,
-      TemplateCode: this.options.templates[message.template],
+      TemplateCode: templateCode,
     };
     if (Object.keys(message.params).length > 0) params['TemplateParam'] = JSON.stringify(message.params);
     const body = signedForm('POST', params, this.options.accessKeySecret);

@@ -5,7 +5,8 @@
  */
 
 /** Templates CertDesk sends; each maps to a template code registered at the gateway. */
-export type SmsTemplate = 'login_code';
+export const smsTemplates = ['login_code', 'review_approved', 'review_returned'] as const;
+export type SmsTemplate = (typeof smsTemplates)[number];
 
 export interface SmsMessage {
   /** Mainland mobile number, 11 digits. */
