@@ -193,7 +193,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(authRoutes, { auth });
   await app.register(staffRoutes, { staff });
   await app.register(applicationRoutes, { applications, catalogue });
-  await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
+  await app.register(reviewRoutes, { review, attachments: attachmentService, catalogue, clock });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {

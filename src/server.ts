@@ -25,8 +25,7 @@ async function main(): Promise<void> {
     lines.push(`  模拟短信（验证码）：${base}/dev/sms`);
     lines.push(`  模拟实名认证库（可用的单位和经办人）：${base}/dev/registry`);
   }
-  // The staff console's pages arrive with the review issue; its API and accounts exist already.
-  if (config.mode === 'demo') lines.push(`  演示员工账号（员工接口 /api/staff）：${base}/dev/staff`);
+  lines.push(`  员工控制台：${base}/console${config.mode === 'demo' ? `（演示账号及动态验证码见 ${base}/dev/staff）` : ''}`);
   if (config.mode === 'production') lines.push('  生产模式：短信经阿里云短信服务发送');
   process.stdout.write(`${lines.join('\n')}\n\n`);
 

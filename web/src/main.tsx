@@ -10,6 +10,7 @@ import 'dayjs/locale/zh-cn';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { ConsoleApp } from './console/ConsoleApp';
 import { NotFoundPage } from './NotFoundPage';
 import { ApplicationsPage } from './portal/ApplicationsPage';
 import { ApplicationDetailPage } from './portal/apply/ApplicationDetailPage';
@@ -54,6 +55,7 @@ createRoot(root).render(
                 <Route path="/applications/:id" element={<ApplyWizard />} />
                 <Route path="/applications/:id/view" element={<ApplicationDetailPage />} />
               </Route>
+              <Route path="/console/*" element={<ConsoleApp />} />
               <Route path="*" element={<NotFoundPage />} />
             </Routes>
           </SessionProvider>

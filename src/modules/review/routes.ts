@@ -7,14 +7,17 @@ import { formatYuan } from '../../domain/money.ts';
 import { itemLabel, returnedItemSchema } from '../../domain/review.ts';
 import { requireStaff, staffOf } from '../../http/session.ts';
 import type { AttachmentService } from '../attachments/service.ts';
+import type { CatalogueService } from '../catalogue/service.ts';
 import type { ReviewService } from './service.ts';
 
 const idParams = z.object({ id: z.string() });
 
-export const reviewRoutes: FastifyPluginAsyncZod<{ review: ReviewService; attachments: AttachmentService; clock: () => Date }> = async (
-  app,
-  { review, attachments, clock },
-) => {
+export const reviewRoutes: FastifyPluginAsyncZod<{
+  review: ReviewService;
+  attachments: AttachmentService;
+  catalogue: CatalogueService;
+  clock: () => Date;
+}> = async (app, { review, attachments, catalogue, clock }) => {
   app.addHook('preHandler', requireStaff('reviewer'));
 
   app.get(
@@ -70,6 +73,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ review: ReviewService; attach
       operator: { name: a.operatorName, idNumber: a.operatorIdNumber, phone: a.operatorPhone },
       organisation: { name: a.orgName, uscc: a.uscc, legalRepresentative: a.legalRepresentative },
       projectId: a.projectId,
+      projectName: a.projectId ? ((await catalogue.project(a.projectId).catch(() => undefined))?.name ?? a.projectId) : null,
       invoice: a.invoice,
       delivery: a.delivery,
       amount: formatYuan(a.priceFen),

@@ -1,6 +1,8 @@
 /**
  * 单位证书及电子印章申请: the applicant's orders, newest first, and the 申请 button that starts a new
- * one. Each row offers 查看; a 草稿 also 继续填写; a 草稿 or 待审核 also 取消 (after a confirmation).
+ * one. Each row offers 查看; a 草稿 also 继续填写; a 待修改 also 修改 (the returned mode); a 资料审核通过
+ * a primary 支付 (payment method choice, PaymentModal); 草稿, 待审核, 待修改 and 资料审核通过 also 取消
+ * (after a confirmation).
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Flex, Popconfirm, Space, Table, Typography, type TableColumnsType } from 'antd';
@@ -8,6 +10,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { applicationsApi, type ApplicationSummary } from './applicationsApi';
+import { PaymentModal } from './PaymentModal';
 import { StatusTag } from './StatusTag';
 import { applicationsStrings as s } from './strings';
 
@@ -19,6 +22,7 @@ export function ApplicationsPage() {
   const navigate = useNavigate();
   const [rows, setRows] = useState<ApplicationSummary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  const [paying, setPaying] = useState<ApplicationSummary | undefined>(undefined);
 
   const load = useCallback(async () => {
     try {
@@ -60,12 +64,22 @@ export function ApplicationsPage() {
       key: 'actions',
       render: (_, row) => (
         <Space size={0} wrap>
+          {row.status === 'approved' && (
+            <Button type="primary" size="small" onClick={() => setPaying(row)}>
+              {s.pay}
+            </Button>
+          )}
           <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}/view`)}>
             {s.view}
           </Button>
           {row.status === 'draft' && (
             <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}`)}>
               {s.resume}
+            </Button>
+          )}
+          {row.status === 'needs_changes' && (
+            <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}`)}>
+              {s.modify}
             </Button>
           )}
           {CANCELLABLE.has(row.status) && (
@@ -100,6 +114,7 @@ export function ApplicationsPage() {
         pagination={{ pageSize: 10, hideOnSinglePage: true }}
         scroll={{ x: 860 }}
       />
+      <PaymentModal application={paying} onClose={() => setPaying(undefined)} />
     </section>
   );
 }

@@ -71,6 +71,13 @@ export interface ApplicationForm {
   delivery: Delivery;
 }
 
+/** An item the reviewer returned (待修改): `attachment:<kind>` or `field:operator|organisation|project|invoice|delivery`. */
+export interface ReturnedItem {
+  item: string;
+  label: string;
+  reason: string;
+}
+
 export interface ApplicationView {
   id: string;
   number: string;
@@ -88,6 +95,8 @@ export interface ApplicationView {
   amount: string;
   baseAttachments: AttachmentSlot[];
   projectAttachments: AttachmentSlot[];
+  /** Empty unless the status is 待修改 (needs_changes). */
+  returnedItems?: ReturnedItem[];
   contractAcceptances: { kind: ContractKind; version: number; at: string }[];
   createdAt: string;
   submittedAt: string | null;
@@ -163,5 +172,6 @@ export const applicationsApi = {
   saveForm: (id: string, form: ApplicationForm) => request<{ step: DraftStep }>('PUT', `${base(id)}/form`, { body: form }),
 
   submit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/submit`, { body: {} }),
+  resubmit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/resubmit`, { body: {} }),
   cancel: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/cancel`, { body: {} }),
 };

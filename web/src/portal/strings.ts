@@ -43,9 +43,23 @@ export const applicationsStrings = {
   yuan: (amount: string) => `${amount} 元`,
   view: '查看',
   resume: '继续填写',
+  modify: '修改',
+  pay: '支付',
   cancel: '取消',
   cancelConfirm: '确定取消该申请吗？',
   cancelOk: '确定',
   cancelKeep: '取消',
   cancelled: (number: string) => `申请${number}已取消`,
+} as const;
+
+/** 支付 (the manual's 支付 chapter): for now only the choice of method; payment itself comes next. */
+export const paymentStrings = {
+  title: '选择支付方式',
+  order: (number: string, amount: string) => `申请单号：${number}　金额：${amount} 元`,
+  method: '支付方式',
+  bankTransfer: '银行汇款',
+  wechat: '微信支付',
+  confirm: '确认支付',
+  cancel: '取消',
+  comingSoon: '支付功能即将开放',
 } as const;

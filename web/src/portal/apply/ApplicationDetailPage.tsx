@@ -9,28 +9,14 @@ import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { errorMessage } from '../../api';
 import { common } from '../../strings';
-import { applicationsApi, type ApplicationView, type Delivery, type Invoice } from '../applicationsApi';
+import { applicationsApi, type ApplicationView } from '../applicationsApi';
+import { describeDelivery, describeInvoice } from './describe';
 import { StatusTag } from '../StatusTag';
 import { UploadCard } from './UploadCard';
-import { detailStrings as s, formStrings } from './strings';
+import { detailStrings as s } from './strings';
 import './apply.css';
 
 const time = (iso: string | null) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
-
-function describeInvoice(invoice: Invoice | null): string {
-  if (!invoice) return s.notFilled;
-  if (!invoice.wanted) return formStrings.no;
-  const type = invoice.type === 'special' ? formStrings.special : formStrings.normal;
-  const extra = invoice.type === 'special' ? `；${invoice.address}；${invoice.phone}；${invoice.bank} ${invoice.account}` : '';
-  return `${formStrings.yes}（${type}）：${invoice.title}；${formStrings.taxNumber} ${invoice.taxNumber}；${invoice.email}${extra}`;
-}
-
-function describeDelivery(delivery: Delivery | null): string {
-  if (!delivery) return s.notFilled;
-  if (delivery.method === 'pickup') return `${formStrings.pickup}：${formStrings.pickupAddress}`;
-  const courier = formStrings.couriers[delivery.courier];
-  return `${formStrings.post}（${courier}）：${delivery.province}${delivery.city}${delivery.district}${delivery.address}，${delivery.recipient}，${delivery.phone}`;
-}
 
 export function ApplicationDetailPage() {
   const { id = '' } = useParams();
@@ -80,6 +66,11 @@ export function ApplicationDetailPage() {
           {view.status === 'draft' && (
             <Button type="primary" icon={<EditOutlined aria-hidden />} onClick={() => navigate(`/applications/${view.id}`)}>
               {s.continue}
+            </Button>
+          )}
+          {view.status === 'needs_changes' && (
+            <Button type="primary" icon={<EditOutlined aria-hidden />} onClick={() => navigate(`/applications/${view.id}`)}>
+              {s.modify}
             </Button>
           )}
           <Button icon={<ArrowLeftOutlined aria-hidden />} onClick={() => navigate('/applications')}>

@@ -2,7 +2,8 @@
  * 申请: the wizard from 实名认证 to 提交, one step at a time (antd Steps). A draft resumes at the step
  * the server recorded (`step`); the applicant may go back to any step reached. The forms of the
  * steps live here, not in the steps, so what was typed survives going back and forth; the URL
- * names the draft as soon as it exists, so a reload resumes it.
+ * names the draft as soon as it exists, so a reload resumes it. An application returned for changes
+ * (待修改) opens here in the returned mode (ReturnedApplication) instead of the steps.
  */
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Alert, Button, Flex, Form, Grid, Result, Skeleton, Steps, Typography } from 'antd';
@@ -16,6 +17,7 @@ import { ContractStep } from './ContractStep';
 import { FormStep, type FormFields } from './FormStep';
 import { IdentityStep, type IdentityFields } from './IdentityStep';
 import { ProjectAttachmentsStep } from './ProjectAttachmentsStep';
+import { ReturnedApplication } from './ReturnedApplication';
 import { identityStrings, wizardStrings as s } from './strings';
 import './apply.css';
 
@@ -65,7 +67,8 @@ export function ApplyWizard() {
     applicationsApi.view(id).then(
       (v) => {
         if (!active) return;
-        if (v.status !== 'draft') {
+        // 待修改 opens here too, in the returned mode; anything else is only 查看.
+        if (v.status !== 'draft' && v.status !== 'needs_changes') {
           navigate(`/applications/${v.id}/view`, { replace: true });
           return;
         }
@@ -138,6 +141,8 @@ export function ApplyWizard() {
       </section>
     );
   }
+
+  if (view?.status === 'needs_changes') return <ReturnedApplication application={view} refresh={refresh} />;
 
   const furthest = view ? indexOf(view.step) : 0;
   const notice = identityNotice(view, freshNotice);

@@ -2,7 +2,7 @@
  * 申请信息 (the manual's 单位证书及电子印章申请界面): 证书用途 (所属项目), 是否开具发票, 证书领取方式,
  * then 下一步. The form lives in the wizard, so going back and forth keeps what was typed.
  */
-import { Alert, Button, Card, Flex, Form, Select, type FormInstance } from 'antd';
+import { Alert, Button, Card, ConfigProvider, Flex, Form, Select, type FormInstance } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { errorMessage } from '../../api';
 import {
@@ -111,9 +111,13 @@ interface Props {
   /** The operator's phone as typed at 实名认证 in this visit (the server gives it back masked). */
   operatorPhone: string | undefined;
   onSaved(): void;
+  /** 待修改: only these groups may change; the others are shown disabled. All editable when absent. */
+  editable?: { project: boolean; invoice: boolean; delivery: boolean };
+  /** The button's text; 下一步 in the wizard. */
+  submitLabel?: string;
 }
 
-export function FormStep({ form, application, operatorPhone, onSaved }: Props) {
+export function FormStep({ form, application, operatorPhone, onSaved, editable, submitLabel }: Props) {
   const [projects, setProjects] = useState<Project[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [saving, setSaving] = useState(false);
@@ -135,6 +139,8 @@ export function FormStep({ form, application, operatorPhone, onSaved }: Props) {
     setError(undefined);
     try {
       await applicationsApi.saveForm(application.id, toRequest(values));
+      // The wizard moves on; the returned mode stays on this form.
+      setSaving(false);
       onSaved();
     } catch (err) {
       const message = errorMessage(err);
@@ -158,6 +164,7 @@ export function FormStep({ form, application, operatorPhone, onSaved }: Props) {
     >
       <Flex vertical gap={16}>
         <Card size="small" title={s.projectTitle}>
+          <ConfigProvider componentDisabled={editable ? !editable.project : undefined}>
           <Form.Item name="projectId" label={s.project} rules={[{ required: true, message: s.projectRequired }]}>
             <Select
               placeholder={s.projectPlaceholder}
@@ -165,17 +172,22 @@ export function FormStep({ form, application, operatorPhone, onSaved }: Props) {
               options={(projects ?? []).map((p) => ({ value: p.id, label: p.name }))}
             />
           </Form.Item>
+          </ConfigProvider>
         </Card>
         <Card size="small" title={s.invoiceTitle}>
-          <InvoiceFields />
+          <ConfigProvider componentDisabled={editable ? !editable.invoice : undefined}>
+            <InvoiceFields />
+          </ConfigProvider>
         </Card>
         <Card size="small" title={s.deliveryTitle}>
-          <DeliveryFields />
+          <ConfigProvider componentDisabled={editable ? !editable.delivery : undefined}>
+            <DeliveryFields />
+          </ConfigProvider>
         </Card>
         {error && <Alert type="error" showIcon title={error} />}
         <div>
           <Button type="primary" htmlType="submit" loading={saving}>
-            {s.next}
+            {submitLabel ?? s.next}
           </Button>
         </div>
       </Flex>

@@ -184,5 +184,24 @@ export const detailStrings = {
   notFilled: '未填写',
   notUploaded: '未上传',
   continue: '继续填写',
+  modify: '修改',
   back: '返回列表',
+} as const;
+
+/** 待修改: the application returned by the reviewer, changed item by item and 再次提交. */
+export const returnedStrings = {
+  title: '修改申请',
+  alert: '审核未通过，请按以下意见修改后再次提交',
+  item: (label: string, reason: string) => `${label}：${reason}`,
+  attachmentsTitle: '附件',
+  attachmentsIntro: '请重新上传被退回的附件，其他附件不能更改。',
+  attachmentsReadOnly: '附件未被退回，不能更改。',
+  identityTitle: '实名认证',
+  formTitle: '申请信息',
+  formIntro: '请修改被退回的内容，其他内容请保持不变，然后点击“保存”。',
+  readOnlyTitle: '其他申请内容（不能更改）',
+  save: '保存',
+  saved: '已保存',
+  resubmit: '再次提交',
+  resubmitted: '已重新提交，请等待审核',
 } as const;

@@ -1,0 +1,15 @@
+/** Times as staff in 内蒙古 read them: Asia/Shanghai, whatever the browser's zone. */
+const formatter = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
+export function shanghaiTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return formatter.format(new Date(iso)).replace(/\//g, '-');
+}
