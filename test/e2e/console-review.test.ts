@@ -3,32 +3,22 @@
  * enrolment QR code's otpauth URI), the queue shows the submitted application, 审核不通过 returns
  * 企业印章 with a reason, the application leaves the queue and the applicant sees 待修改 with it.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
 import { loggedInApplicant, submittedApplication } from '../support/applicant.ts';
-import { browserMissing, launchBrowser, newPage, screenshot } from '../support/browser.ts';
+import { browserMissing, newPage, screenshot } from '../support/browser.ts';
 import { newStaffAccount, secretOf, STAFF_PASSWORD, totpCode, type PasswordStep } from '../support/staff.ts';
-import { startPortalApp } from './portal.ts';
+import { portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('员工控制台：审核', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startPortalApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const suite = portalSuite();
+  const app = () => suite.app;
 
   it('a reviewer returns 企业印章 with a reason; the applicant sees 待修改 with that item', async () => {
-    const reviewer = await newStaffAccount(t, ['reviewer']);
-    const applicant = await loggedInApplicant(t);
+    const reviewer = await newStaffAccount(app(), ['reviewer']);
+    const applicant = await loggedInApplicant(app());
     const draft = await submittedApplication(applicant);
 
-    const { context, page } = await newPage(browser, t.url);
+    const { context, page } = await newPage(suite.browser, app().url);
     try {
       await page.goto('/console/login');
       await page.getByText('数字证书在线受理平台 · 员工控制台').waitFor();

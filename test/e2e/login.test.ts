@@ -2,27 +2,18 @@
  * 免密码登录 in a real browser against a real app: the manual's path into the platform, and what
  * the page says when the code is wrong.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { randomPhone, type TestApp } from '../support/app.ts';
-import { browserMissing, launchBrowser, newPage, screenshot } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { randomPhone } from '../support/app.ts';
+import { browserMissing, newPage, screenshot } from '../support/browser.ts';
 import { waitForCode } from '../support/sms.ts';
-import { logIn, maskedPhone, openSmsLogin, requestCode, startPortalApp, submitCode, wrongCode } from './portal.ts';
+import { logIn, maskedPhone, openSmsLogin, portalSuite, requestCode, submitCode, wrongCode } from './portal.ts';
 
 describe.skipIf(browserMissing)('免密码登录', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startPortalApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const suite = portalSuite();
+  const app = () => suite.app;
 
   it('takes a new phone from the home page to 单位证书及电子印章申请', async () => {
-    const { context, page } = await newPage(browser, t.url);
+    const { context, page } = await newPage(suite.browser, app().url);
     try {
       await page.goto('/');
       await page.waitForURL('**/login');
@@ -39,7 +30,7 @@ describe.skipIf(browserMissing)('免密码登录', () => {
       expect(await countdown.textContent()).toMatch(/^(60|59)秒后重新获取$/);
       await page.getByText('验证码已发送').first().waitFor();
 
-      const code = await waitForCode(t.url, phone);
+      const code = await waitForCode(app().url, phone);
       await page.getByPlaceholder('请输入验证码').fill(code);
       await page.getByRole('button', { name: '注册/登录', exact: true }).click();
 
@@ -69,11 +60,11 @@ describe.skipIf(browserMissing)('免密码登录', () => {
   });
 
   it('counts down the attempts of a wrong code, then refuses even the right one', async () => {
-    const { context, page } = await newPage(browser, t.url);
+    const { context, page } = await newPage(suite.browser, app().url);
     try {
       await openSmsLogin(page);
       const phone = randomPhone();
-      const code = await requestCode(page, t.url, phone);
+      const code = await requestCode(page, app().url, phone);
       const wrong = wrongCode(code);
 
       for (const remaining of [4, 3, 2, 1]) {
@@ -93,7 +84,7 @@ describe.skipIf(browserMissing)('免密码登录', () => {
   });
 
   it('checks the phone and the code in the page before asking the server', async () => {
-    const { context, page } = await newPage(browser, t.url);
+    const { context, page } = await newPage(suite.browser, app().url);
     try {
       await openSmsLogin(page);
       await page.getByPlaceholder('请输入手机号码').fill('12345678901');
@@ -111,7 +102,7 @@ describe.skipIf(browserMissing)('免密码登录', () => {
   });
 
   it('fits a 375 px phone screen', async () => {
-    const { context, page } = await newPage(browser, t.url, { width: 375, height: 812 });
+    const { context, page } = await newPage(suite.browser, app().url, { width: 375, height: 812 });
     try {
       await openSmsLogin(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -119,7 +110,7 @@ describe.skipIf(browserMissing)('免密码登录', () => {
       await screenshot(page, 'login-mobile.png');
 
       const phone = randomPhone();
-      const code = await requestCode(page, t.url, phone);
+      const code = await requestCode(page, app().url, phone);
       await submitCode(page, code);
       await page.getByRole('heading', { name: '单位证书及电子印章申请' }).waitFor();
       await page.getByRole('button', { name: '申请', exact: true }).waitFor();

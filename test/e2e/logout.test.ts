@@ -1,26 +1,15 @@
 /** 退出 ends the session on the server: the portal's pages lead back to the login page. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { TestApp } from '../support/app.ts';
-import { browserMissing, launchBrowser, newPage } from '../support/browser.ts';
-import { logIn, startPortalApp } from './portal.ts';
+import { describe, expect, it } from 'vitest';
+import { browserMissing, newPage } from '../support/browser.ts';
+import { logIn, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('退出', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startPortalApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const suite = portalSuite();
 
   it('returns to the login page, and the portal stays closed afterwards', async () => {
-    const { context, page } = await newPage(browser, t.url);
+    const { context, page } = await newPage(suite.browser, suite.app.url);
     try {
-      await logIn(page, t.url);
+      await logIn(page, suite.app.url);
       await page.getByRole('button', { name: '退出', exact: true }).click();
       await page.waitForURL('**/login');
       await page.getByRole('button', { name: '免密码登录', exact: true }).waitFor();
