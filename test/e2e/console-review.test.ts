@@ -39,6 +39,9 @@ describe.skipIf(browserMissing)('员工控制台：审核', () => {
       await page.waitForURL('**/console/review');
       await page.getByText('测试reviewer').waitFor();
       await page.getByText('审核员').first().waitFor();
+      // CI's PostgreSQL keeps every earlier run's applications: find this one as a reviewer would.
+      await page.getByPlaceholder('申请单号或单位名称').fill(draft.number);
+      await page.getByRole('button', { name: '查询' }).click();
       const row = page.getByRole('row').filter({ hasText: draft.number });
       await row.waitFor();
       await expect(row.textContent()).resolves.toContain('电子税务局');
@@ -66,6 +69,8 @@ describe.skipIf(browserMissing)('员工控制台：审核', () => {
 
       await page.waitForURL('**/console/review');
       await page.getByText('已退回修改').waitFor();
+      await page.getByPlaceholder('申请单号或单位名称').fill(draft.number);
+      await page.getByRole('button', { name: '查询' }).click();
       await page.locator('.ant-table-placeholder').waitFor();
       expect(await page.getByRole('row').filter({ hasText: draft.number }).count()).toBe(0);
       await screenshot(page, 'console-queue-after.png');

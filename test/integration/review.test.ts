@@ -52,7 +52,7 @@ describe('审核', () => {
     const { id, number } = await submittedApplication(applicant);
     const staff = await reviewer();
 
-    const queue = await staff.get<{ items: { id: string; number: string; statusLabel: string }[] }>('/api/review/queue');
+    const queue = await staff.get<{ items: { id: string; number: string; statusLabel: string }[] }>(`/api/review/queue?q=${number}`);
     expect(queue.status).toBe(200);
     expect(queue.body.items.find((i) => i.id === id)).toMatchObject({ number, statusLabel: '待审核' });
 

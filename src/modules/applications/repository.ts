@@ -1,5 +1,5 @@
 /** applications' table. Only this file queries it; status is written only by writeTransition. */
-import { and, asc, desc, eq, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, lte, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { applicationNumberSeq, applications, projects } from '../../db/schema.ts';
 import type { Transition } from '../../domain/application.ts';
@@ -108,6 +108,8 @@ export interface QueueFilter {
   applicantType?: 'enterprise' | 'institution';
   /** Only those submitted at or before this instant (age filter). */
   submittedBefore?: Date;
+  /** 申请单号 (exact) or part of 单位名称. */
+  search?: string;
   limit: number;
 }
 
@@ -117,6 +119,11 @@ export async function queue(tx: Conn, f: QueueFilter) {
   if (f.projectId) conditions.push(eq(applications.projectId, f.projectId));
   if (f.applicantType) conditions.push(eq(applications.applicantType, f.applicantType));
   if (f.submittedBefore) conditions.push(lte(applications.submittedAt, f.submittedBefore));
+  if (f.search) {
+    const term = f.search.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const match = or(eq(applications.number, f.search.toUpperCase()), ilike(applications.orgName, `%${term}%`));
+    if (match) conditions.push(match);
+  }
   return tx
     .select({
       id: applications.id,
@@ -137,7 +144,7 @@ export async function queue(tx: Conn, f: QueueFilter) {
     .limit(f.limit);
 }
 
-/** Other applications of the same organisation still in progress: a reviewer must see them. */
+/** Other applications of the same organisation still in progress (the newest 20): a reviewer must see them. */
 export async function openWithUscc(tx: Conn, uscc: string, excludeId: string) {
   return tx
     .select({ id: applications.id, number: applications.number, status: applications.status })
@@ -148,5 +155,7 @@ export async function openWithUscc(tx: Conn, uscc: string, excludeId: string) {
         ne(applications.id, excludeId),
         notInArray(applications.status, ['draft', 'cancelled', 'completed', 'refunded']),
       ),
-    );
+    )
+    .orderBy(desc(applications.createdAt))
+    .limit(20);
 }

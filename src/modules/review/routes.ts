@@ -31,6 +31,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
           project: z.string().optional(),
           type: z.enum(['enterprise', 'institution']).optional(),
           olderThanDays: z.coerce.number().int().min(0).max(365).optional(),
+          q: z.string().trim().max(100).optional(),
         }),
       },
     },
@@ -41,6 +42,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
         projectId: q.project,
         applicantType: q.type,
         submittedBefore: q.olderThanDays === undefined ? undefined : new Date(clock().getTime() - q.olderThanDays * 86_400_000),
+        search: q.q || undefined,
         limit: 200,
       });
       return {

@@ -1,5 +1,5 @@
 /** 待审核申请: the reviewer's queue, oldest first as the server returns it, with filters. */
-import { Alert, Button, Card, Form, InputNumber, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { errorMessage } from '../api';
@@ -18,6 +18,7 @@ interface FilterValues {
   project?: string;
   type?: string;
   olderThanDays?: number | null;
+  search?: string;
 }
 
 const initial: FilterValues = { status: 'pending_review' };
@@ -93,12 +94,16 @@ export function ReviewQueuePage() {
       project: v.project || undefined,
       type: v.type || undefined,
       olderThanDays: v.olderThanDays ?? undefined,
+      search: v.search?.trim() || undefined,
     });
 
   return (
     <Card>
       <Typography.Title level={4}>{s.queueTitle}</Typography.Title>
       <Form form={form} layout="inline" initialValues={initial} onFinish={apply} style={{ marginBottom: 16, rowGap: 8 }}>
+        <Form.Item name="search">
+          <Input allowClear placeholder={s.filterSearch} style={{ width: 220 }} />
+        </Form.Item>
         <Form.Item label={s.filterStatus} name="status">
           <Select options={statusOptions} style={{ width: 140 }} />
         </Form.Item>

@@ -116,6 +116,7 @@ export interface QueueFilter {
   project?: string;
   type?: string;
   olderThanDays?: number;
+  search?: string;
 }
 
 export interface Project {
@@ -177,6 +178,7 @@ export const reviewApi = {
     if (f.project) q.set('project', f.project);
     if (f.type) q.set('type', f.type);
     if (f.olderThanDays !== undefined) q.set('olderThanDays', String(f.olderThanDays));
+    if (f.search) q.set('q', f.search);
     return consoleRequest('GET', `/api/review/queue?${q.toString()}`);
   },
   projects(): Promise<{ items: Project[] }> {

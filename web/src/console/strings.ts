@@ -35,6 +35,7 @@ export const s = {
   filterStatus: '状态',
   filterProject: '所属项目',
   filterType: '申请类型',
+  filterSearch: '申请单号或单位名称',
   filterOlder: '提交超过N天',
   filterOlderSuffix: '天',
   all: '全部',
