@@ -39,7 +39,7 @@ import { registryFixtures } from './providers/registry/fixtures.ts';
 import { renderRegistryHtml } from './providers/registry/page.ts';
 import { registrySimulatorPlugin } from './providers/registry/simulator.ts';
 import type { RegistryProvider } from './providers/registry/types.ts';
-import { applicationRoutes } from './modules/applications/routes.ts';
+import { applicationRoutes, consoleApplicationRoutes } from './modules/applications/routes.ts';
 import { createApplicationsService } from './modules/applications/service.ts';
 import { createIdentityService } from './modules/applications/identity.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
@@ -118,6 +118,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   const boss: JobQueue = await startJobQueue(database, log);
   const sms = await createSmsSender(boss, keys.jobSeal);
+  const staffDir = staffDirectory(database.db);
   const auth = createAuthService({
     db: database.db,
     policy: config.auth,
@@ -125,7 +126,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     sms,
     clock,
     log,
-    staffPrincipal: staffDirectory(database.db).principal,
+    staffPrincipal: staffDir.principal,
   });
   const staff = createStaffService({ db: database.db, auth, totpKey: keys.totpSeal, clock, log });
   if (config.mode === 'demo') await seedDemoStaff(database.db, keys.totpSeal, clock(), log);
@@ -144,6 +145,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     clock,
     log,
     attachments: attachmentService,
+    catalogue,
+    staffNames: staffDir.names,
     sms,
     applicantPhone: auth.applicantPhone,
   });
@@ -158,6 +161,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     contracts: createContractService(database.db),
     attachments: attachmentService,
     review,
+    staffNames: staffDir.names,
   });
 
   const app = Fastify({
@@ -193,7 +197,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(authRoutes, { auth });
   await app.register(staffRoutes, { staff });
   await app.register(applicationRoutes, { applications, catalogue });
-  await app.register(reviewRoutes, { review, attachments: attachmentService, catalogue, clock });
+  await app.register(consoleApplicationRoutes, { applications });
+  await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {

@@ -105,6 +105,8 @@ export const projects = pgTable('projects', {
   extraAttachments: jsonb('extra_attachments').$type<Record<'enterprise' | 'institution', string[]>>().notNull(),
   sortOrder: integer('sort_order').notNull().default(0),
   active: boolean('active').notNull().default(true),
+  /** Four eyes: 审核通过 takes two different reviewers (初审通过, then 复核通过). */
+  requiresSecondReview: boolean('requires_second_review').notNull().default(false),
 });
 
 /** catalogue: prices in fen; the newest effective row of a kind applies. */
@@ -200,18 +202,23 @@ export const attachments = pgTable(
  * audit: append-only, hash-chained. Each record's hash covers its content and the previous
  * record's hash, so editing or deleting any row breaks the chain from there on.
  */
-export const auditLog = pgTable('audit_log', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  at: ts('at').notNull(),
-  actorKind: text('actor_kind').notNull(),
-  actorId: text('actor_id').notNull(),
-  action: text('action').notNull(),
-  entityType: text('entity_type').notNull(),
-  entityId: text('entity_id').notNull(),
-  data: jsonb('data').$type<Record<string, unknown>>().notNull(),
-  prevHash: text('prev_hash').notNull(),
-  hash: text('hash').notNull(),
-});
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull(),
+    actorKind: text('actor_kind').notNull(),
+    actorId: text('actor_id').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  // An application's timeline reads its records.
+  (t) => [index('audit_log_entity_idx').on(t.entityType, t.entityId, t.id)],
+);
 
 /**
  * auth: the CA's staff. Password hashed with argon2id; the TOTP secret sealed with a key derived
@@ -242,7 +249,8 @@ export const reviewDecisions = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     applicationId: uuid('application_id').notNull(),
     reviewerId: uuid('reviewer_id').notNull(),
-    decision: text('decision', { enum: ['approve', 'return'] }).notNull(),
+    /** 'first_approval' is 初审通过 on a project that requires a second reviewer: no status change. */
+    decision: text('decision', { enum: ['approve', 'return', 'first_approval'] }).notNull(),
     items: jsonb('items').$type<ReturnedItem[]>().notNull(),
     note: text('note').notNull().default(''),
     snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),

@@ -3,6 +3,7 @@
  * An applicant whose application is 待修改 may change exactly the returned items.
  */
 import { z } from 'zod';
+import { AppError } from './errors.ts';
 import type { ApplicantType } from './application.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { attachmentKinds, attachmentLabel, type AttachmentKind } from './attachments.ts';
@@ -48,4 +49,25 @@ export function mayChange(item: ReviewItem, returned: readonly ReturnedItem[]): 
 export function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys].filter((k) => canonicalJson(before[k] ?? null) !== canonicalJson(after[k] ?? null)).sort();
+}
+
+/** 审核通过 by the only reviewer, by the first of two (初审通过), or by the second (复核通过). */
+export type ApprovalStage = 'final' | 'first';
+
+/**
+ * Four eyes: a project may require a second reviewer. The first 审核通过 is recorded as 初审通过
+ * and leaves the application 待审核; the next 审核通过, by a different reviewer, makes it
+ * 资料审核通过. A 审核不通过 by either returns it, and the count starts again after 再次提交.
+ */
+export function approvalStage(
+  requiresSecondReview: boolean,
+  latest: { decision: string; reviewerId: string } | undefined,
+  reviewerId: string,
+): ApprovalStage {
+  if (!requiresSecondReview) return 'final';
+  if (latest?.decision !== 'first_approval') return 'first';
+  if (latest.reviewerId === reviewerId) {
+    throw new AppError('SECOND_REVIEWER_REQUIRED', '本项目需要另一名审核员复核，初审人不能复核同一申请', 409);
+  }
+  return 'final';
 }

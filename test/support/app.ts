@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import { createCertDesk, type CertDesk, type CertDeskOptions } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { auditHead, verifyAuditChain } from '../../src/modules/audit/chain.ts';
 
 export interface TestApp {
   certdesk: CertDesk;
@@ -34,7 +35,19 @@ export async function startTestApp(options: CertDeskOptions & { config?: Partial
   const certdesk = await createCertDesk(config, { logger: pino({ level: 'silent' }), ...options });
   await certdesk.listen();
   const port = (certdesk.app.server.address() as { port: number }).port;
-  return { certdesk, url: `http://127.0.0.1:${port}`, config, close: () => certdesk.close() };
+  const head = await auditHead(certdesk.database.db);
+  return {
+    certdesk,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    // Every suite ends by checking the audit chain from where it found it (CI's PostgreSQL keeps
+    // earlier runs' records): a transition or staff action that broke a link fails the suite.
+    async close() {
+      const verdict = await verifyAuditChain(certdesk.database.db, 1000, head);
+      await certdesk.close();
+      if (!verdict.ok) throw new Error(`audit chain broken at record ${verdict.brokenAt}: ${verdict.reason}`);
+    },
+  };
 }
 
 /** A mainland mobile number nobody else in this run uses (tests share one PostgreSQL in CI). */

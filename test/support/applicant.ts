@@ -64,14 +64,14 @@ export async function uploadAll(client: TestClient, id: string, kinds: string[],
 }
 
 /** An enterprise application through every step to 待审核 (project 电子税务局: no extra scans). */
-export async function submittedApplication(client: TestClient) {
+export async function submittedApplication(client: TestClient, projectId = 'nmg-etax') {
   const draft = await verifiedDraft(client);
   await acceptContract(client, draft.id, 'sign');
   await uploadAll(client, draft.id, baseKinds);
   expect((await client.post(`/api/applications/${draft.id}/attachments/complete`)).status).toBe(200);
   await acceptContract(client, draft.id, 'read');
   const form = await client.request('PUT', `/api/applications/${draft.id}/form`, {
-    projectId: 'nmg-etax',
+    projectId,
     invoice: { wanted: false },
     delivery: postDelivery,
   });

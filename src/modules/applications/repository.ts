@@ -1,6 +1,7 @@
 /** applications' table. Only this file queries it; status is written only by writeTransition. */
 import { and, asc, desc, eq, ilike, inArray, lte, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
+import { isUuid } from '../../db/uuid.ts';
 import { applicationNumberSeq, applications, projects } from '../../db/schema.ts';
 import type { Transition } from '../../domain/application.ts';
 
@@ -25,7 +26,7 @@ export async function insertDraft(tx: Tx, row: NewApplication & { number: string
 
 /** An application of this applicant, or undefined: another applicant's id looks like a missing one. */
 export async function findOwned(tx: Conn, applicantId: string, id: string): Promise<ApplicationRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await tx
     .select()
     .from(applications)
@@ -35,7 +36,7 @@ export async function findOwned(tx: Conn, applicantId: string, id: string): Prom
 
 /** Row-locks the application for the rest of the transaction. */
 export async function lockOwned(tx: Tx, applicantId: string, id: string): Promise<ApplicationRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await tx
     .select()
     .from(applications)
@@ -91,13 +92,13 @@ export async function writeTransition(tx: Tx, id: string, t: Transition): Promis
 
 /** Staff access: any application by id (the caller has checked the role). */
 export async function lockById(tx: Tx, id: string): Promise<ApplicationRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await tx.select().from(applications).where(eq(applications.id, id)).for('update');
   return row;
 }
 
 export async function findById(tx: Conn, id: string): Promise<ApplicationRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await tx.select().from(applications).where(eq(applications.id, id));
   return row;
 }
@@ -136,6 +137,8 @@ export async function queue(tx: Conn, f: QueueFilter) {
       manualReview: applications.manualReview,
       registryOutcome: applications.registryOutcome,
       submittedAt: applications.submittedAt,
+      // 初审通过 shows as 待复核 in the queue.
+      latestDecision: sql<string | null>`(SELECT d.decision FROM review_decisions d WHERE d.application_id = ${applications.id} ORDER BY d.created_at DESC, d.id DESC LIMIT 1)`,
     })
     .from(applications)
     .leftJoin(projects, eq(projects.id, applications.projectId))

@@ -8,7 +8,8 @@ import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind 
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { maskPhone } from '../../domain/phone.ts';
-import { applicantOf, requireApplicant } from '../../http/session.ts';
+import { applicantOf, requireApplicant, requireStaff } from '../../http/session.ts';
+import { staffRoles } from '../../domain/principal.ts';
 import { renderApplicationForm, renderAuthorisationLetter } from '../../pdf/forms.ts';
 import type { CatalogueService } from '../catalogue/service.ts';
 import type { ApplicationsService } from './service.ts';
@@ -65,6 +66,10 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       step: a.step,
       createdAt: a.createdAt.toISOString(),
     })),
+  }));
+
+  app.get('/api/applications/:id/timeline', { schema: { tags: ['applications'], summary: '办理进度', params: idParams } }, async (request) => ({
+    entries: await applications.timeline(applicant(request), request.params.id),
   }));
 
   app.get('/api/applications/:id', { schema: { tags: ['applications'], params: idParams } }, async (request) => {
@@ -259,4 +264,14 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     const row = await applications.cancel(applicant(request), request.params.id);
     return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
   });
+};
+
+/** The timeline for staff (any role): who did what, when. */
+export const consoleApplicationRoutes: FastifyPluginAsyncZod<{ applications: ApplicationsService }> = async (app, { applications }) => {
+  app.addHook('preHandler', requireStaff(...staffRoles));
+  app.get(
+    '/api/console/applications/:id/timeline',
+    { schema: { tags: ['applications'], summary: '申请的处理记录（员工）', params: idParams } },
+    async (request) => applications.staffTimeline(request.params.id),
+  );
 };

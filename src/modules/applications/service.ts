@@ -26,6 +26,8 @@ import {
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { AppError } from '../../domain/errors.ts';
 import { itemLabel, mayChange, type ReturnedItem, type ReviewItem } from '../../domain/review.ts';
+import { applicantTimeline, staffTimeline, type TimelineEntry } from '../../domain/timeline.ts';
+import { recordsOf } from '../audit/records.ts';
 import type { Principal } from '../../domain/principal.ts';
 import { appendAudit } from '../audit/chain.ts';
 import type { AttachmentService } from '../attachments/service.ts';
@@ -60,6 +62,8 @@ export interface ApplicationsDeps {
   contracts: ContractService;
   attachments: AttachmentService;
   review: ReturnedItemsSource;
+  /** Staff display names by id, for the staff timeline. */
+  staffNames: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 export type ApplicationsService = ReturnType<typeof createApplicationsService>;
@@ -134,6 +138,21 @@ export function createApplicationsService(deps: ApplicationsDeps) {
 
   return {
     list: (applicant: Applicant) => repo.listForApplicant(db, applicant.id),
+
+    /** The applicant's timeline: statuses with times. */
+    async timeline(applicant: Applicant, id: string): Promise<TimelineEntry[]> {
+      const app = await owned(applicant, id);
+      return applicantTimeline(await recordsOf(db, 'application', app.id));
+    },
+
+    /** Staff's timeline: also who did what. Any staff role may read it. */
+    async staffTimeline(id: string): Promise<{ number: string; entries: TimelineEntry[] }> {
+      const app = await repo.findById(db, id);
+      if (!app || app.status === 'draft') throw notFound();
+      const records = await recordsOf(db, 'application', app.id);
+      const names = await deps.staffNames(records.filter((r) => r.actorKind === 'staff').map((r) => r.actorId));
+      return { number: app.number, entries: staffTimeline(records, names) };
+    },
 
     async view(applicant: Applicant, id: string) {
       const app = await owned(applicant, id);

@@ -63,12 +63,22 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   await tx.insert(auditLog).values({ ...content, prevHash, hash: recordHash(prevHash, content) });
 }
 
+/** The newest record: where a later `verifyAuditChain(db, batch, from)` may start. */
+export async function auditHead(db: Db | Tx): Promise<{ id: number; hash: string } | undefined> {
+  const [last] = await db.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  return last;
+}
+
 export type ChainVerdict = { ok: true; records: number } | { ok: false; records: number; brokenAt: number; reason: string };
 
-/** Walks the whole chain in id order; names the first record whose link does not hold. */
-export async function verifyAuditChain(db: Db | Tx, batch = 1000): Promise<ChainVerdict> {
-  let prev = GENESIS;
-  let afterId = 0;
+/**
+ * Walks the chain in id order; names the first record whose link does not hold. By default the
+ * whole chain from the genesis; `from` starts at a record taken as trusted (its hash anchors the
+ * rest), for checking what was appended since.
+ */
+export async function verifyAuditChain(db: Db | Tx, batch = 1000, from?: { id: number; hash: string }): Promise<ChainVerdict> {
+  let prev = from?.hash ?? GENESIS;
+  let afterId = from?.id ?? 0;
   let count = 0;
   for (;;) {
     const rows = await db

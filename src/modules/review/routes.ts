@@ -7,7 +7,6 @@ import { formatYuan } from '../../domain/money.ts';
 import { itemLabel, returnedItemSchema } from '../../domain/review.ts';
 import { requireStaff, staffOf } from '../../http/session.ts';
 import type { AttachmentService } from '../attachments/service.ts';
-import type { CatalogueService } from '../catalogue/service.ts';
 import type { ReviewService } from './service.ts';
 
 const idParams = z.object({ id: z.string() });
@@ -15,9 +14,8 @@ const idParams = z.object({ id: z.string() });
 export const reviewRoutes: FastifyPluginAsyncZod<{
   review: ReviewService;
   attachments: AttachmentService;
-  catalogue: CatalogueService;
   clock: () => Date;
-}> = async (app, { review, attachments, catalogue, clock }) => {
+}> = async (app, { review, attachments, clock }) => {
   app.addHook('preHandler', requireStaff('reviewer'));
 
   app.get(
@@ -54,6 +52,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
           flags: [
             ...(r.registryOutcome === 'not_found' ? ['企业不存在'] : []),
             ...(r.manualReview ? ['需人工核验'] : []),
+            ...(r.latestDecision === 'first_approval' ? ['待复核'] : []),
           ],
         })),
       };
@@ -75,7 +74,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
       operator: { name: a.operatorName, idNumber: a.operatorIdNumber, phone: a.operatorPhone },
       organisation: { name: a.orgName, uscc: a.uscc, legalRepresentative: a.legalRepresentative },
       projectId: a.projectId,
-      projectName: a.projectId ? ((await catalogue.project(a.projectId).catch(() => undefined))?.name ?? a.projectId) : null,
+      projectName: d.project?.name ?? a.projectId,
+      requiresSecondReview: d.project?.requiresSecondReview ?? false,
       invoice: a.invoice,
       delivery: a.delivery,
       amount: formatYuan(a.priceFen),
@@ -91,6 +91,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
       previousDecision: d.previous
         ? {
             decision: d.previous.decision,
+            reviewer: d.previousReviewer,
             at: d.previous.createdAt.toISOString(),
             items: d.previous.items.map((i) => ({ ...i, label: itemLabel(i.item, a.applicantType) })),
           }
@@ -127,8 +128,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      const row = await review.decide(staffOf(request), request.params.id, request.body);
-      return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+      const { row, stage } = await review.decide(staffOf(request), request.params.id, request.body);
+      return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus], stage };
     },
   );
 };

@@ -7,12 +7,14 @@ import { desc, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/database.ts';
 import { reviewDecisions } from '../../db/schema.ts';
-import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
+import { statusLabels, transition, type ApplicationStatus } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
 import type { SmsSender } from '../notifications/sms.ts';
 import type { Principal } from '../../domain/principal.ts';
-import { changedKeys, summariseReturn, type ReturnedItem } from '../../domain/review.ts';
+import { approvalStage, changedKeys, summariseReturn, type ApprovalStage, type ReturnedItem } from '../../domain/review.ts';
+import { appendAudit } from '../audit/chain.ts';
+import type { CatalogueService } from '../catalogue/service.ts';
 import type { Attachment, AttachmentService } from '../attachments/service.ts';
 import * as apps from '../applications/repository.ts';
 import { fireTransition } from '../applications/transitions.ts';
@@ -40,6 +42,8 @@ export interface ReviewDeps {
   clock: () => Date;
   log: Logger;
   attachments: AttachmentService;
+  catalogue: CatalogueService;
+  staffNames: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
   sms: SmsSender;
   applicantPhone: (applicantId: string) => Promise<string | undefined>;
 }
@@ -81,10 +85,14 @@ export function createReviewService(deps: ReviewDeps) {
       const files = await deps.attachments.current(app.id);
       const previous = await lastDecision(db, app.id);
       const duplicates = app.uscc ? await apps.openWithUscc(db, app.uscc, app.id) : [];
+      const project = app.projectId ? await deps.catalogue.project(app.projectId).catch(() => undefined) : undefined;
+      const previousReviewer = previous ? (await deps.staffNames([previous.reviewerId])).get(previous.reviewerId) : undefined;
       return {
         app,
         files,
+        project,
         previous,
+        previousReviewer: previousReviewer ?? null,
         changedSinceLastReview: previous ? changedKeys(previous.snapshot, snapshotOf(app, files)) : null,
         duplicates: duplicates.map((d) => ({ ...d, statusLabel: statusLabels[d.status as ApplicationStatus] })),
       };
@@ -106,33 +114,60 @@ export function createReviewService(deps: ReviewDeps) {
       return last.items.filter((i) => !changed.has(i.item));
     },
 
-    async decide(reviewer: Staff, id: string, d: Decision) {
+    /**
+     * 审核通过 or 审核不通过. On a project that needs two reviewers the first 审核通过 is only
+     * recorded (初审通过, audited, no status change, no SMS): `stage` says which it was.
+     */
+    async decide(reviewer: Staff, id: string, d: Decision): Promise<{ row: apps.ApplicationRow; stage: ApprovalStage | null }> {
       if (d.decision === 'return' && d.items.length === 0) {
         throw new AppError('RETURN_ITEMS', '请至少选择一项需要修改的内容并填写原因', 400);
       }
       const files = await deps.attachments.current(id);
+      // Read before the transaction: PGlite has one connection, which the transaction holds.
+      const before = await apps.findById(db, id);
+      const project = before?.projectId ? await deps.catalogue.project(before.projectId).catch(() => undefined) : undefined;
       const decided = await db.transaction(async (tx) => {
         const app = await apps.lockById(tx, id);
         if (!app) throw new AppError('NOT_FOUND', '申请不存在', 404);
         const now = clock();
         const items = d.decision === 'return' ? d.items : [];
-        const row = await fireTransition(tx, app, d.decision === 'approve' ? 'approve' : 'return', reviewer, now, {
-          items,
-          ...(d.decision === 'return' ? { summary: summariseReturn(items, app.applicantType) } : {}),
-        });
+        let stage: ApprovalStage | null = null;
+        let row: apps.ApplicationRow;
+        if (d.decision === 'approve') {
+          const twoReviewers = project?.id === app.projectId && (project?.requiresSecondReview ?? false);
+          stage = approvalStage(twoReviewers, await lastDecision(tx, app.id), reviewer.id);
+        }
+        if (stage === 'first') {
+          // The guard of the transition it precedes (who, from which status), without its write.
+          transition({ status: app.status as ApplicationStatus, applicantId: app.applicantId }, 'approve', reviewer, now);
+          await appendAudit(tx, {
+            at: now,
+            actor: reviewer,
+            action: 'review.first_approval',
+            entityType: 'application',
+            entityId: app.id,
+            data: { number: app.number },
+          });
+          row = app;
+        } else {
+          row = await fireTransition(tx, app, d.decision === 'approve' ? 'approve' : 'return', reviewer, now, {
+            items,
+            ...(d.decision === 'return' ? { summary: summariseReturn(items, app.applicantType) } : {}),
+          });
+        }
         await tx.insert(reviewDecisions).values({
           applicationId: app.id,
           reviewerId: reviewer.id,
-          decision: d.decision,
+          decision: stage === 'first' ? 'first_approval' : d.decision,
           items,
           note: d.note ?? '',
           snapshot: snapshotOf(app, files),
           createdAt: now,
         });
-        deps.log.info({ applicationId: app.id, decision: d.decision, items: items.length }, 'review decided');
-        return row;
+        deps.log.info({ applicationId: app.id, decision: d.decision, stage, items: items.length }, 'review decided');
+        return { row, stage };
       });
-      await notify(decided, d.decision);
+      if (decided.stage !== 'first') await notify(decided.row, d.decision);
       return decided;
     },
   };

@@ -3,6 +3,7 @@
  * second factor. Each change and its audit record commit together. `createAccount` stands alone
  * because the CLI creates the first administrator before any session exists.
  */
+import { isUuid } from '../../db/uuid.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import { AppError } from '../../domain/errors.ts';
 import { staffRoles, type StaffRole } from '../../domain/principal.ts';
@@ -70,8 +71,6 @@ function assertRoles(roles: readonly StaffRole[]): StaffRole[] {
 }
 
 const notFound = () => new AppError('STAFF_NOT_FOUND', '员工账户不存在', 404);
-/** Ids come from URLs; anything but a UUID names no account (and must not reach a uuid column). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Creates an account whose second factor is bound at its first login, or — for the demo accounts
@@ -140,7 +139,7 @@ export function createAccountsService({ db, clock, sessions }: AccountsDeps) {
     action: string,
     apply: (tx: Tx, row: repo.StaffAccountRow, now: Date) => Promise<{ change: repo.StaffAccountChange; data: Record<string, unknown> }>,
   ): Promise<StaffAccountView> {
-    if (!UUID.test(id)) throw notFound();
+    if (!isUuid(id)) throw notFound();
     const now = clock();
     const updated = await db.transaction(async (tx) => {
       const row = await repo.lockById(tx, id);

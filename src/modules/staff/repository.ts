@@ -1,7 +1,8 @@
 /** staff's table: staff_accounts. Only this file queries it. */
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { staffAccounts } from '../../db/schema.ts';
+import { isUuid } from '../../db/uuid.ts';
 
 type Conn = Db | Tx;
 export type StaffAccountRow = typeof staffAccounts.$inferSelect;
@@ -9,6 +10,12 @@ export type StaffAccountRow = typeof staffAccounts.$inferSelect;
 export async function findById(tx: Conn, id: string): Promise<StaffAccountRow | undefined> {
   const [row] = await tx.select().from(staffAccounts).where(eq(staffAccounts.id, id));
   return row;
+}
+
+export async function findByIds(tx: Conn, ids: string[]): Promise<StaffAccountRow[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return tx.select().from(staffAccounts).where(inArray(staffAccounts.id, valid));
 }
 
 export async function findByUsername(tx: Conn, username: string): Promise<StaffAccountRow | undefined> {

@@ -83,8 +83,15 @@ export function staffDirectory(db: Db) {
       if (!row || row.disabledAt) return undefined;
       return { kind: 'staff', id: row.id, username: row.username, roles: knownRoles(row.roles) };
     },
+
+    /** Display names by id, for "who did what" on timelines and decisions. */
+    async names(ids: readonly string[]): Promise<Map<string, string>> {
+      const rows = await repo.findByIds(db, [...new Set(ids)]);
+      return new Map(rows.map((r) => [r.id, r.displayName]));
+    },
   };
 }
+export type StaffDirectory = ReturnType<typeof staffDirectory>;
 
 export function createStaffService(deps: StaffDeps) {
   const { db, auth, totpKey, clock, log } = deps;

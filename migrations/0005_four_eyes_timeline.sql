@@ -1,0 +1,2 @@
+ALTER TABLE "projects" ADD COLUMN "requires_second_review" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX "audit_log_entity_idx" ON "audit_log" USING btree ("entity_type","entity_id","id");
