@@ -3,7 +3,7 @@
  * directory, so that our CRL, OCSP and seal code is checked against certificates we did not make.
  * Used by tests only.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,9 @@ export interface OpensslCa {
   leafDer: Uint8Array;
   leafSerialHex: string;
   /** Runs openssl in the fixture directory and returns stdout + stderr. */
-  openssl(args: string[], input?: string): string;
+  openssl(args: string[]): string;
+  /** The same without blocking the event loop: needed when openssl talks to a server in this process. */
+  opensslAsync(args: string[]): Promise<string>;
   /** Issues a further certificate signed by the CA with the given extensions file content. */
   issue(name: string, subject: string, extensions: string): { pem: string; der: Uint8Array; signer: Signer };
   cleanup(): void;
@@ -63,6 +65,12 @@ export function makeOpensslCa(caSubject = '/CN=CertDesk Test CA/O=CertDesk'): Op
     leafDer: leaf.der,
     leafSerialHex: serial.toLowerCase().replace(/^(00)+/, ''),
     openssl: run,
+    opensslAsync: (args) =>
+      new Promise((resolve) => {
+        execFile('openssl', args, { cwd: dir, encoding: 'utf8', timeout: 30_000 }, (_error, stdout, stderr) =>
+          resolve(`${stdout}${stderr}`),
+        );
+      }),
     issue,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
