@@ -143,7 +143,19 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
     return derSequence(derTlv(0x0a, Uint8Array.of(OCSPResponseStatus.successful)), derTlv(0xa0, responseBytes));
   };
 
+  // Identical nonce-less requests (the common case: browsers, RFC 5019 clients, repeated polls)
+  // are recognised by their bytes and answered from the cache without parsing. The index only
+  // points into the cache, so revocation (cache invalidation) still takes effect at once.
+  const byRequestBytes = new Map<string, { issuer: string; serial: string; variant: string }>();
+  const maxIndexed = 200_000;
+
   const answer = async (requestDer: Uint8Array): Promise<Uint8Array> => {
+    const requestKey = options.cache ? Buffer.from(requestDer).toString('latin1') : '';
+    const known = options.cache ? byRequestBytes.get(requestKey) : undefined;
+    if (known) {
+      const cached = options.cache?.get(known.issuer, known.serial, known.variant, now());
+      if (cached) return cached;
+    }
     let request: OCSPRequest;
     try {
       request = AsnConvert.parse(requestDer, OCSPRequest);
@@ -190,7 +202,11 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
         : undefined,
     });
     const response = sign(authority, data);
-    if (single) options.cache?.set(authority.keyHashSha1Hex, single.serialHex, variant, response, nextUpdate);
+    if (single && options.cache) {
+      options.cache.set(authority.keyHashSha1Hex, single.serialHex, variant, response, nextUpdate);
+      if (byRequestBytes.size >= maxIndexed) byRequestBytes.clear();
+      byRequestBytes.set(requestKey, { issuer: authority.keyHashSha1Hex, serial: single.serialHex, variant });
+    }
     return response;
   };
 
