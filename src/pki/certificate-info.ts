@@ -41,6 +41,11 @@ const shortNames: Record<string, string> = {
   [attributeOids.serialNumber]: 'serialNumber',
 };
 
+/** A Name as `C=CN, O=…, CN=…` for display and logs (unknown attributes by OID). */
+export function nameToText(name: Name): string {
+  return summarize(name).text;
+}
+
 function summarize(name: Name): NameSummary {
   const values = new Map<string, string>();
   const parts: string[] = [];
