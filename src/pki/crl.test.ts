@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCrl, parseCrl } from './crl.ts';
 import { makeOpensslCa, type OpensslCa } from './openssl-fixture.ts';
@@ -7,15 +5,15 @@ import { toHex } from './issuer.ts';
 
 describe('CRL', () => {
   let ca: OpensslCa;
-  beforeAll(() => {
-    ca = makeOpensslCa();
+  beforeAll(async () => {
+    ca = await makeOpensslCa();
   });
-  afterAll(() => ca.cleanup());
+  afterAll(async () => ca.cleanup());
 
   const thisUpdate = new Date('2026-01-01T00:00:00Z');
   const nextUpdate = new Date('2026-01-08T00:00:00Z');
 
-  it('is signed so that openssl verifies it, and lists entries with their reasons', () => {
+  it('is signed so that openssl verifies it, and lists entries with their reasons', async () => {
     const der = buildCrl({
       issuer: ca.caDer,
       signer: ca.caSigner,
@@ -28,9 +26,9 @@ describe('CRL', () => {
         { serialHex: '0a', revokedAt: new Date('2025-12-29T10:00:00Z') },
       ],
     });
-    writeFileSync(join(ca.dir, 'x.crl'), der);
-    expect(ca.openssl(['crl', '-in', 'x.crl', '-inform', 'DER', '-CAfile', 'ca.pem', '-noout'])).toContain('verify OK');
-    const text = ca.openssl(['crl', '-in', 'x.crl', '-inform', 'DER', '-noout', '-text']);
+    await ca.tmp.write('x.crl', der);
+    expect(await ca.run('crl', '-in', 'x.crl', '-inform', 'DER', '-CAfile', 'ca.pem', '-noout')).toContain('verify OK');
+    const text = await ca.run('crl', '-in', 'x.crl', '-inform', 'DER', '-noout', '-text');
     expect(text).toContain('Key Compromise');
     expect(text).toContain('Superseded');
     expect(text.toUpperCase()).toContain(ca.leafSerialHex.toUpperCase());
@@ -39,7 +37,7 @@ describe('CRL', () => {
     expect(text).toContain('X509v3 Authority Key Identifier');
   });
 
-  it('parses back what it built', () => {
+  it('parses back what it built', async () => {
     const der = buildCrl({
       issuer: ca.caDer,
       signer: ca.caSigner,
@@ -56,15 +54,15 @@ describe('CRL', () => {
       { serialHex: 'ff', revokedAt: new Date('2025-12-31T10:00:00Z'), reason: 'cessationOfOperation' },
     ]);
     expect(crl.signatureOid).toBe('1.2.840.10045.4.3.2');
-    const ski = ca.openssl(['x509', '-in', 'ca.pem', '-noout', '-ext', 'subjectKeyIdentifier']);
+    const ski = await ca.run('x509', '-in', 'ca.pem', '-noout', '-ext', 'subjectKeyIdentifier');
     expect(ski.replace(/[^0-9A-F]/g, '')).toContain((crl.authorityKeyIdHex ?? '').toUpperCase());
     expect(toHex(crl.tbs).length).toBeGreaterThan(0);
   });
 
-  it('omits revokedCertificates when nothing is revoked, and openssl still verifies it', () => {
+  it('omits revokedCertificates when nothing is revoked, and openssl still verifies it', async () => {
     const der = buildCrl({ issuer: ca.caDer, signer: ca.caSigner, thisUpdate, nextUpdate, crlNumber: 1, entries: [] });
-    writeFileSync(join(ca.dir, 'empty.crl'), der);
-    expect(ca.openssl(['crl', '-in', 'empty.crl', '-inform', 'DER', '-CAfile', 'ca.pem', '-noout'])).toContain('verify OK');
+    await ca.tmp.write('empty.crl', der);
+    expect(await ca.run('crl', '-in', 'empty.crl', '-inform', 'DER', '-CAfile', 'ca.pem', '-noout')).toContain('verify OK');
     expect(parseCrl(der).entries).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ import {
   id_ce_cRLReasons,
 } from '@peculiar/asn1-x509';
 import type { Signer } from './signer.ts';
-import { derBitString, derSequence } from './der.ts';
+import { bits, seq, uint } from './der.ts';
 import { describeIssuer, serialFromHex, serialToHex, signatureAlgorithm, toHex, type IssuerInfo } from './issuer.ts';
 
 /** CRLReason codes (RFC 5280 §5.3.1); 7 is unused by the RFC. */
@@ -78,17 +78,10 @@ function extension(extnID: string, value: unknown): Extension {
   return new Extension({ extnID, critical: false, extnValue: new OctetString(AsnConvert.serialize(value)) });
 }
 
-/** CRL number as DER INTEGER contents; the asn1-x509 CRLNumber holds only a JS number. */
+/** CRL number as a DER INTEGER; the asn1-x509 CRLNumber holds only a JS number, too small for 20 octets. */
 function crlNumberExtension(n: bigint | number): Extension {
-  const value = BigInt(n);
-  if (value < 0n) throw new Error('CRL 编号不能为负数');
-  const hex = value.toString(16);
-  const integer = new Uint8Array(serialFromHex(hex));
-  const der = new Uint8Array(2 + integer.length);
-  der[0] = 0x02;
-  der[1] = integer.length;
-  der.set(integer, 2);
-  return new Extension({ extnID: id_ce_cRLNumber, critical: false, extnValue: new OctetString(der) });
+  if (BigInt(n) < 0n) throw new Error('CRL 编号不能为负数');
+  return new Extension({ extnID: id_ce_cRLNumber, critical: false, extnValue: new OctetString(uint(n)) });
 }
 
 /** Builds and signs a v2 CRL; returns its DER. */
@@ -124,7 +117,7 @@ export function buildCrl(input: CrlInput): Uint8Array {
   });
   const tbsDer = new Uint8Array(AsnConvert.serialize(tbs));
   const signature = input.signer.sign(tbsDer);
-  return derSequence(tbsDer, new Uint8Array(AsnConvert.serialize(algorithm)), derBitString(signature));
+  return seq(tbsDer, new Uint8Array(AsnConvert.serialize(algorithm)), bits(signature));
 }
 
 export interface ParsedCrl {

@@ -13,6 +13,7 @@ import {
   SubjectKeyIdentifier,
   id_ce_subjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
+import { keyIdentifier } from './extensions.ts';
 
 export interface IssuerInfo {
   /** The CA certificate, DER. */
@@ -35,14 +36,15 @@ export function describeIssuer(certificateDer: Uint8Array): IssuerInfo {
   const tbs = cert.tbsCertificate;
   const publicKey = new Uint8Array(tbs.subjectPublicKeyInfo.subjectPublicKey);
   const skiExt = tbs.extensions?.find((e) => e.extnID === id_ce_subjectKeyIdentifier);
+  const spki = new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
   const keyId = skiExt
     ? new Uint8Array(AsnConvert.parse(skiExt.extnValue, SubjectKeyIdentifier).buffer)
-    : sha1(publicKey);
+    : keyIdentifier(spki);
   return {
     certificate: certificateDer,
     name: tbs.subject,
     nameDer: new Uint8Array(AsnConvert.serialize(tbs.subject)),
-    spki: new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo)),
+    spki,
     publicKey,
     keyId,
   };

@@ -1,7 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcspResponder, decodeGetRequest, describeOcspRequest, ocspErrors, type CertificateStatus, type OcspResponder } from './ocsp.ts';
 import { memoryOcspCache } from './ocsp-cache.ts';
@@ -43,7 +41,7 @@ describe('OCSP responder against the openssl client', () => {
   let caKeyHash: string;
 
   beforeAll(async () => {
-    ca = makeOpensslCa();
+    ca = await makeOpensslCa();
     caKeyHash = toHex(sha1(describeIssuer(ca.caDer).publicKey));
     statuses.set(ca.leafSerialHex, 'good');
     responder = createOcspResponder({
@@ -58,11 +56,11 @@ describe('OCSP responder against the openssl client', () => {
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
-    ca.cleanup();
+    await ca.cleanup();
   });
 
   const ask = (...extra: string[]) =>
-    ca.opensslAsync(['ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-url', url, '-CAfile', 'ca.pem', ...extra]);
+    ca.run('ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-url', url, '-CAfile', 'ca.pem', ...extra);
 
   it('answers good, signed by the CA, echoing the nonce openssl sends', async () => {
     const out = await ask();
@@ -72,7 +70,7 @@ describe('OCSP responder against the openssl client', () => {
   });
 
   it('names the certificate by SHA-256 CertIDs too', async () => {
-    const out = await ca.opensslAsync(['ocsp', '-issuer', 'ca.pem', '-sha256', '-cert', 'leaf.pem', '-url', url, '-CAfile', 'ca.pem', '-no_nonce']);
+    const out = await ca.run('ocsp', '-issuer', 'ca.pem', '-sha256', '-cert', 'leaf.pem', '-url', url, '-CAfile', 'ca.pem', '-no_nonce');
     expect(out).toContain('Response verify OK');
     expect(out).toContain('leaf.pem: good');
   });
@@ -99,27 +97,26 @@ describe('OCSP responder against the openssl client', () => {
   });
 
   it('answers unknown for a serial it does not know, and unauthorized for a CA it does not serve', async () => {
-    const other = ca.issue('other', '/CN=未登记', 'basicConstraints=CA:FALSE\n');
-    writeFileSync(join(ca.dir, 'other.pem'), other.pem);
-    const out = await ca.opensslAsync(['ocsp', '-issuer', 'ca.pem', '-cert', 'other.pem', '-url', url, '-CAfile', 'ca.pem']);
+    const other = await ca.issue('other', '/CN=未登记', 'basicConstraints=CA:FALSE\n');
+    await ca.tmp.write('other.pem', other.pem);
+    const out = await ca.run('ocsp', '-issuer', 'ca.pem', '-cert', 'other.pem', '-url', url, '-CAfile', 'ca.pem');
     expect(out).toContain('other.pem: unknown');
-    const stranger = makeOpensslCa('/CN=Stranger CA');
+    const stranger = await makeOpensslCa('/CN=Stranger CA');
     try {
-      const res = await stranger.opensslAsync(['ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-url', url]);
+      const res = await stranger.run('ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-url', url);
       expect(res).toContain('unauthorized');
     } finally {
-      stranger.cleanup();
+      await stranger.cleanup();
     }
   });
 
   it('answers the GET form (base64 of the DER, URL-encoded)', async () => {
-    ca.openssl(['ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-no_nonce', '-reqout', 'req.der']);
-    const { readFileSync } = await import('node:fs');
-    const req = readFileSync(join(ca.dir, 'req.der'));
+    await ca.run('ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-no_nonce', '-reqout', 'req.der');
+    const req = Buffer.from(await ca.tmp.read('req.der'));
     expect(describeOcspRequest(new Uint8Array(req)).serials).toEqual([ca.leafSerialHex]);
     const res = await fetch(`${url}/${encodeURIComponent(req.toString('base64'))}`);
-    writeFileSync(join(ca.dir, 'get.der'), Buffer.from(await res.arrayBuffer()));
-    const out = ca.openssl(['ocsp', '-respin', 'get.der', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-CAfile', 'ca.pem', '-no_nonce']);
+    await ca.tmp.write('get.der', Buffer.from(await res.arrayBuffer()));
+    const out = await ca.run('ocsp', '-respin', 'get.der', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-CAfile', 'ca.pem', '-no_nonce');
     expect(out).toContain('Response verify OK');
     expect(out).toContain('leaf.pem: good');
   });
@@ -132,20 +129,19 @@ describe('OCSP responder against the openssl client', () => {
       authorities: [{ certificate: ca.caDer, signer: ca.caSigner }],
       lookup: () => Promise.reject(new Error('db down')),
     });
-    ca.openssl(['ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-reqout', 'req2.der']);
-    const { readFileSync } = await import('node:fs');
-    expect(await failing.respond(new Uint8Array(readFileSync(join(ca.dir, 'req2.der'))))).toEqual(ocspErrors.internalError);
+    await ca.run('ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-reqout', 'req2.der');
+    expect(await failing.respond(await ca.tmp.read('req2.der'))).toEqual(ocspErrors.internalError);
   });
 
   it('signs with a delegated OCSP-signing certificate included in certs', async () => {
-    const delegate = ca.issue('ocsp', '/CN=CertDesk OCSP', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=OCSPSigning\n');
+    const delegate = await ca.issue('ocsp', '/CN=CertDesk OCSP', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=OCSPSigning\n');
     const delegated = createOcspResponder({
       authorities: [{ certificate: ca.caDer, signer: delegate.signer, responderCertificate: delegate.der }],
       lookup: () => 'good',
     });
     const { server: s2, url: url2 } = await serve(() => delegated);
     try {
-      const out = await ca.opensslAsync(['ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-url', url2, '-CAfile', 'ca.pem', '-resp_text']);
+      const out = await ca.run('ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-url', url2, '-CAfile', 'ca.pem', '-resp_text');
       expect(out).toContain('Response verify OK');
       expect(out).toContain('leaf.pem: good');
       expect(out).toContain('CertDesk OCSP');

@@ -19,12 +19,13 @@ import {
   ResponseData,
   RevokedInfo,
   SingleResponse,
+  id_pkix_ocsp_basic,
   id_pkix_ocsp_nonce,
 } from '@peculiar/asn1-ocsp';
 import { CRLReason, Extension, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import type { Signer } from './signer.ts';
 import { revocationReasons, type RevocationReason } from './crl.ts';
-import { derBitString, derSequence, derTlv } from './der.ts';
+import { bits, oid, seq, tlv } from './der.ts';
 import { describeIssuer, serialToHex, sha1, sha256, signatureAlgorithm, toHex } from './issuer.ts';
 import type { OcspResponseCache } from './ocsp-cache.ts';
 
@@ -71,7 +72,7 @@ const hashOids = { sha1: '1.3.14.3.2.26', sha256: '2.16.840.1.101.3.4.2.1' } as 
 
 /** OCSPResponse { responseStatus } with no responseBytes, for each error status (RFC 6960 §4.2.1). */
 function errorResponse(status: OCSPResponseStatus): Uint8Array {
-  return derSequence(derTlv(0x0a, Uint8Array.of(status)));
+  return seq(tlv(0x0a, Uint8Array.of(status)));
 }
 export const ocspErrors = {
   malformedRequest: errorResponse(OCSPResponseStatus.malformedRequest),
@@ -79,8 +80,7 @@ export const ocspErrors = {
   unauthorized: errorResponse(OCSPResponseStatus.unauthorized),
 } as const;
 
-/** DER of OBJECT IDENTIFIER id-pkix-ocsp-basic (1.3.6.1.5.5.7.48.1.1). */
-const ocspBasicOid = Uint8Array.of(0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01);
+const ocspBasicOid = oid(id_pkix_ocsp_basic);
 
 interface PreparedAuthority {
   signer: Signer;
@@ -106,7 +106,7 @@ function prepare(authority: OcspAuthority): PreparedAuthority {
     responderId: new ResponderID({ byKey: new KeyHash(sha1(signerKey)) }),
     // certs [0] EXPLICIT SEQUENCE OF Certificate, only when a delegated certificate must be shown.
     certsField: authority.responderCertificate
-      ? derTlv(0xa0, derSequence(authority.responderCertificate))
+      ? tlv(0xa0, seq(authority.responderCertificate))
       : new Uint8Array(0),
   };
 }
@@ -137,10 +137,10 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
   const sign = (authority: PreparedAuthority, data: ResponseData): Uint8Array => {
     const tbs = new Uint8Array(AsnConvert.serialize(data));
     const algorithm = new Uint8Array(AsnConvert.serialize(signatureAlgorithm(authority.signer.signatureOid)));
-    const basic = derSequence(tbs, algorithm, derBitString(authority.signer.sign(tbs)), authority.certsField);
+    const basic = seq(tbs, algorithm, bits(authority.signer.sign(tbs)), authority.certsField);
     // OCSPResponse { successful, [0] EXPLICIT ResponseBytes { id-pkix-ocsp-basic, OCTET STRING } }
-    const responseBytes = derSequence(ocspBasicOid, derTlv(0x04, basic));
-    return derSequence(derTlv(0x0a, Uint8Array.of(OCSPResponseStatus.successful)), derTlv(0xa0, responseBytes));
+    const responseBytes = seq(ocspBasicOid, tlv(0x04, basic));
+    return seq(tlv(0x0a, Uint8Array.of(OCSPResponseStatus.successful)), tlv(0xa0, responseBytes));
   };
 
   // Identical nonce-less requests (the common case: browsers, RFC 5019 clients, repeated polls)

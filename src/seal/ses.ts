@@ -1,8 +1,8 @@
 /**
  * The electronic seal file (GB/T 38540-2020 SESeal, version 4): made and signed by the seal
  * maker (制章者, the CA's seal-making certificate), and verified for the public verification page.
- * The ASN.1 is in ses-asn1.ts. Signing goes through a `Signer` and checking through a
- * `SignatureVerifier`, so the code is the same for SM2 (production) and P-256 (tests).
+ * The ASN.1 is in ses-asn1.ts. Signing goes through a `Signer` and checking through pki's
+ * `verifySignature`, so the code is the same for SM2 (production) and P-256.
  *
  * What had to be decided without the standard's text at hand (found in public implementations,
  * ofdrw's ofdrw-gm `ses.v4` and a C verifier for vendor seals, which agree with each other):
@@ -15,9 +15,9 @@
  * - certListType 1 (the full certificates) is what we write; 2 (digests) is read but not matched.
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { ECParameters } from '@peculiar/asn1-ecc';
-import { Certificate, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { Certificate } from '@peculiar/asn1-x509';
 import { signatureOids, type Signer } from '../pki/signer.ts';
+import { spkiFamily, verifySignature } from '../pki/verify.ts';
 import { CertDigestList, CertInfoList, ExtData, SesHeader, SesPictureInfo, SesPropertyInfo, SesSeal, SesSealInfo } from './ses-asn1.ts';
 
 /** Checks a signature: `spki` the signer's SubjectPublicKeyInfo, `signature` DER SEQUENCE { r, s }. */
@@ -29,11 +29,6 @@ export const organisationSealType = 1;
 
 const pngSignature = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
-/** Named curves and the signature algorithm each must be used with. */
-const curveAlgorithms: Record<string, string> = {
-  '1.2.156.10197.1.301': signatureOids.sm2,
-  '1.2.840.10045.3.1.7': signatureOids.p256,
-};
 
 export interface MakeSealInput {
   /** 印章标识: unique, ASCII (IA5String). */
@@ -143,7 +138,8 @@ export interface SealVerification {
 }
 
 export interface VerifySealOptions {
-  verify: SignatureVerifier;
+  /** Signature check; default pki's `verifySignature` (SM2-with-SM3 or ECDSA P-256 by the key's curve). Must not throw. */
+  verify?: SignatureVerifier;
   /** The seal-maker certificates (DER) we accept; when absent, trust is not checked. */
   trustedMakerCertificates?: readonly Uint8Array[];
   /** The caller's clock, for the validity checks. */
@@ -222,11 +218,10 @@ export function verifySeal(der: Uint8Array, options: VerifySealOptions): SealVer
     reasons.push('制章者证书格式错误');
   }
   if (maker) {
-    const keyInfo = AsnConvert.parse(maker.spki, SubjectPublicKeyInfo);
-    const curve = keyInfo.algorithm.parameters ? AsnConvert.parse(keyInfo.algorithm.parameters, ECParameters).namedCurve ?? '' : '';
-    if (curveAlgorithms[curve] !== outer.signAlgID) {
+    const family = spkiFamily(maker.spki);
+    if (!family || signatureOids[family] !== outer.signAlgID) {
       reasons.push('签名算法与制章者证书的密钥类型不一致');
-    } else if (!safeVerify(options.verify, maker.spki, infoDer, new Uint8Array(outer.signedValue))) {
+    } else if (!(options.verify ?? verifySignature)(maker.spki, infoDer, new Uint8Array(outer.signedValue))) {
       reasons.push('制章者签名验证失败，印章数据可能被篡改');
     }
     const { notBefore, notAfter } = maker.cert.tbsCertificate.validity;
@@ -245,11 +240,4 @@ export function verifySeal(der: Uint8Array, options: VerifySealOptions): SealVer
   return { ok: reasons.length === 0, reasons, seal };
 }
 
-function safeVerify(verify: SignatureVerifier, spki: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    return verify(spki, data, signature);
-  } catch {
-    return false;
-  }
-}
 
