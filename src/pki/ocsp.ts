@@ -8,26 +8,14 @@
  * then included in `certs`. Nonce-less single requests are served from the response cache.
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  BasicOCSPResponse,
-  CertID,
-  CertStatus,
-  KeyHash,
-  OCSPRequest,
-  OCSPResponseStatus,
-  ResponderID,
-  ResponseData,
-  RevokedInfo,
-  SingleResponse,
-  id_pkix_ocsp_basic,
-  id_pkix_ocsp_nonce,
-} from '@peculiar/asn1-ocsp';
-import { CRLReason, Extension, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
+import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import type { Signer } from './signer.ts';
 import { revocationReasons, type RevocationReason } from './crl.ts';
-import { bits, oid, seq, tlv } from './der.ts';
-import { describeIssuer, serialToHex, sha1, sha256, signatureAlgorithm, toHex } from './issuer.ts';
+import { bits, ctx, octets, oid, seq, tlv, Tag } from './der.ts';
+import { describeIssuer, sha1, sha256, toHex } from './issuer.ts';
 import type { OcspResponseCache } from './ocsp-cache.ts';
+import { readOcspRequest, type CertIdRequest, type ParsedOcspRequest } from './ocsp-request.ts';
 
 export type CertificateStatus = 'good' | 'unknown' | { revokedAt: Date; reason?: RevocationReason };
 
@@ -87,7 +75,10 @@ interface PreparedAuthority {
   keyHashSha1Hex: string;
   /** `${hash oid}:${issuerNameHash hex}:${issuerKeyHash hex}` for each supported hash. */
   certIdKeys: string[];
-  responderId: ResponderID;
+  /** responderID byKey, encoded: [2] EXPLICIT KeyHash. */
+  responderId: Uint8Array;
+  /** signatureAlgorithm, encoded. */
+  algorithm: Uint8Array;
   certsField: Uint8Array;
 }
 
@@ -103,10 +94,11 @@ function prepare(authority: OcspAuthority): PreparedAuthority {
       `${hashOids.sha256}:${toHex(sha256(issuer.nameDer))}:${toHex(sha256(issuer.publicKey))}`,
     ],
     // byKey: the SHA-1 of whichever key signs (RFC 6960 §4.2.2.3), so delegation needs no Name.
-    responderId: new ResponderID({ byKey: new KeyHash(sha1(signerKey)) }),
+    responderId: ctx(2, true, octets(sha1(signerKey))),
+    algorithm: seq(oid(authority.signer.signatureOid)),
     // certs [0] EXPLICIT SEQUENCE OF Certificate, only when a delegated certificate must be shown.
     certsField: authority.responderCertificate
-      ? tlv(0xa0, seq(authority.responderCertificate))
+      ? ctx(0, true, seq(authority.responderCertificate))
       : new Uint8Array(0),
   };
 }
@@ -116,15 +108,24 @@ function second(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
-function certStatusOf(status: CertificateStatus): CertStatus {
-  if (status === 'good') return new CertStatus({ good: null });
-  if (status === 'unknown') return new CertStatus({ unknown: null });
-  return new CertStatus({
-    revoked: new RevokedInfo({
-      revocationTime: second(status.revokedAt),
-      revocationReason: status.reason === undefined ? undefined : new CRLReason(revocationReasons[status.reason]),
-    }),
-  });
+/** GeneralizedTime YYYYMMDDHHMMSSZ. */
+function generalizedTime(date: Date): Uint8Array {
+  const text = date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:T]/g, '');
+  return tlv(Tag.GENERALIZED_TIME, new TextEncoder().encode(text));
+}
+
+const goodStatus = Uint8Array.of(0x80, 0x00); // [0] IMPLICIT NULL
+const unknownStatus = Uint8Array.of(0x82, 0x00); // [2] IMPLICIT NULL
+
+/** CertStatus: good, unknown, or revoked [1] IMPLICIT RevokedInfo { time, [0] EXPLICIT CRLReason }. */
+function encodeStatus(status: CertificateStatus): Uint8Array {
+  if (status === 'good') return goodStatus;
+  if (status === 'unknown') return unknownStatus;
+  const reason =
+    status.reason === undefined
+      ? new Uint8Array(0)
+      : ctx(0, true, tlv(0x0a, Uint8Array.of(revocationReasons[status.reason])));
+  return ctx(1, true, generalizedTime(second(status.revokedAt)), reason);
 }
 
 export function createOcspResponder(options: OcspResponderOptions): OcspResponder {
@@ -134,13 +135,12 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
   const byCertId = new Map<string, PreparedAuthority>();
   for (const a of authorities) for (const key of a.certIdKeys) byCertId.set(key, a);
 
-  const sign = (authority: PreparedAuthority, data: ResponseData): Uint8Array => {
-    const tbs = new Uint8Array(AsnConvert.serialize(data));
-    const algorithm = new Uint8Array(AsnConvert.serialize(signatureAlgorithm(authority.signer.signatureOid)));
-    const basic = seq(tbs, algorithm, bits(authority.signer.sign(tbs)), authority.certsField);
+  /** The signed OCSPResponse around an encoded ResponseData. */
+  const sign = (authority: PreparedAuthority, tbs: Uint8Array): Uint8Array => {
+    const basic = seq(tbs, authority.algorithm, bits(authority.signer.sign(tbs)), authority.certsField);
     // OCSPResponse { successful, [0] EXPLICIT ResponseBytes { id-pkix-ocsp-basic, OCTET STRING } }
-    const responseBytes = seq(ocspBasicOid, tlv(0x04, basic));
-    return seq(tlv(0x0a, Uint8Array.of(OCSPResponseStatus.successful)), tlv(0xa0, responseBytes));
+    const responseBytes = seq(ocspBasicOid, octets(basic));
+    return seq(tlv(0x0a, Uint8Array.of(OCSPResponseStatus.successful)), ctx(0, true, responseBytes));
   };
 
   // Identical nonce-less requests (the common case: browsers, RFC 5019 clients, repeated polls)
@@ -156,56 +156,47 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       const cached = options.cache?.get(known.issuer, known.serial, known.variant, now());
       if (cached) return cached;
     }
-    let request: OCSPRequest;
+    let request: ParsedOcspRequest;
     try {
-      request = AsnConvert.parse(requestDer, OCSPRequest);
+      request = readOcspRequest(requestDer);
     } catch {
       return ocspErrors.malformedRequest;
     }
-    const items = request.tbsRequest.requestList;
-    if (items.length === 0) return ocspErrors.malformedRequest;
-    const targets: { certId: CertID; serialHex: string }[] = [];
     let authority: PreparedAuthority | undefined;
-    for (const item of items) {
-      const id = item.reqCert;
-      const key = `${id.hashAlgorithm.algorithm}:${toHex(id.issuerNameHash.buffer)}:${toHex(id.issuerKeyHash.buffer)}`;
-      const found = byCertId.get(key);
+    for (const item of request.requests) {
+      const found = byCertId.get(`${item.hashOid}:${item.issuerNameHashHex}:${item.issuerKeyHashHex}`);
       // One response has one signer: every certificate asked about must be from the same CA we serve.
       if (!found || (authority && found !== authority)) return ocspErrors.unauthorized;
       authority = found;
-      targets.push({ certId: id, serialHex: serialToHex(id.serialNumber) });
     }
     if (!authority) return ocspErrors.unauthorized;
-    const nonce = request.tbsRequest.requestExtensions?.find((e) => e.extnID === id_pkix_ocsp_nonce);
-    const single = targets.length === 1 && !nonce ? targets[0] : undefined;
+    const single: CertIdRequest | undefined =
+      request.requests.length === 1 && !request.nonceExtension ? request.requests[0] : undefined;
     const at = second(now());
-    const variant = single ? single.certId.hashAlgorithm.algorithm : '';
     if (single) {
-      const cached = options.cache?.get(authority.keyHashSha1Hex, single.serialHex, variant, at);
+      const cached = options.cache?.get(authority.keyHashSha1Hex, single.serialHex, single.hashOid, at);
       if (cached) return cached;
     }
     const nextUpdate = new Date(at.getTime() + validityMs);
-    const responses: SingleResponse[] = [];
-    for (const t of targets) {
-      const status = await options.lookup(authority.keyHashSha1Hex, t.serialHex);
-      responses.push(
-        new SingleResponse({ certID: t.certId, certStatus: certStatusOf(status), thisUpdate: at, nextUpdate }),
-      );
+    const thisAndNext = [generalizedTime(at), ctx(0, true, generalizedTime(nextUpdate))];
+    const responses: Uint8Array[] = [];
+    for (const item of request.requests) {
+      const status = await options.lookup(authority.keyHashSha1Hex, item.serialHex);
+      // The CertID goes back exactly as the client sent it, so that the client can match it.
+      responses.push(seq(item.raw, encodeStatus(status), ...thisAndNext));
     }
-    const data = new ResponseData({
-      responderID: authority.responderId,
-      producedAt: at,
-      responses,
+    const tbs = seq(
+      authority.responderId,
+      generalizedTime(at),
+      seq(...responses),
       // The nonce extension is echoed byte for byte (RFC 8954 leaves its inner encoding to the client).
-      responseExtensions: nonce
-        ? [new Extension({ extnID: id_pkix_ocsp_nonce, critical: false, extnValue: nonce.extnValue })]
-        : undefined,
-    });
-    const response = sign(authority, data);
+      request.nonceExtension ? ctx(1, true, seq(request.nonceExtension)) : new Uint8Array(0),
+    );
+    const response = sign(authority, tbs);
     if (single && options.cache) {
-      options.cache.set(authority.keyHashSha1Hex, single.serialHex, variant, response, nextUpdate);
+      options.cache.set(authority.keyHashSha1Hex, single.serialHex, single.hashOid, response, nextUpdate);
       if (byRequestBytes.size >= maxIndexed) byRequestBytes.clear();
-      byRequestBytes.set(requestKey, { issuer: authority.keyHashSha1Hex, serial: single.serialHex, variant });
+      byRequestBytes.set(requestKey, { issuer: authority.keyHashSha1Hex, serial: single.serialHex, variant: single.hashOid });
     }
     return response;
   };
@@ -245,12 +236,12 @@ export function decodeGetRequest(pathSegment: string): Uint8Array | undefined {
   return new Uint8Array(Buffer.from(base64, 'base64'));
 }
 
-/** Parses an OCSP request for tests and diagnostics: the serials asked about and whether a nonce came. */
+/** The serials an OCSP request asks about and whether it carries a nonce, for logs and tests. */
 export function describeOcspRequest(requestDer: Uint8Array): { serials: string[]; hashOids: string[]; nonce: boolean } {
-  const request = AsnConvert.parse(requestDer, OCSPRequest);
+  const request = readOcspRequest(requestDer);
   return {
-    serials: request.tbsRequest.requestList.map((r) => serialToHex(r.reqCert.serialNumber)),
-    hashOids: request.tbsRequest.requestList.map((r) => r.reqCert.hashAlgorithm.algorithm),
-    nonce: Boolean(request.tbsRequest.requestExtensions?.some((e) => e.extnID === id_pkix_ocsp_nonce)),
+    serials: request.requests.map((r) => r.serialHex),
+    hashOids: request.requests.map((r) => r.hashOid),
+    nonce: request.nonceExtension !== undefined,
   };
 }
