@@ -17,6 +17,8 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import { signatureOids, type Signer } from '../pki/signer.ts';
+import { children, oidToString, readExact, Tag } from '../pki/der.ts';
+import { toArrayBuffer } from '../pki/issuer.ts';
 import { spkiFamily, verifySignature } from '../pki/verify.ts';
 import { CertDigestList, CertInfoList, ExtData, SesHeader, SesPictureInfo, SesPropertyInfo, SesSeal, SesSealInfo } from './ses-asn1.ts';
 
@@ -47,12 +49,6 @@ export interface MakeSealInput {
   maker: { signer: Signer; certificate: Uint8Array };
   sealType?: number;
   extDatas?: readonly { extnID: string; critical?: boolean; value: Uint8Array }[];
-}
-
-function buffer(bytes: Uint8Array): ArrayBuffer {
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  return copy.buffer;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -90,14 +86,14 @@ export function makeSeal(input: MakeSealInput): Uint8Array {
       type: input.sealType ?? organisationSealType,
       name: input.name,
       certListType: 1,
-      certList: AsnConvert.serialize(new CertInfoList(input.boundCertificates.map(buffer))),
+      certList: AsnConvert.serialize(new CertInfoList(input.boundCertificates.map(toArrayBuffer))),
       createDate: second(input.createDate),
       validStart: second(input.validStart),
       validEnd: second(input.validEnd),
     }),
-    picture: new SesPictureInfo({ type: 'PNG', data: buffer(input.picturePng), width: input.widthMm, height: input.heightMm }),
+    picture: new SesPictureInfo({ type: 'PNG', data: toArrayBuffer(input.picturePng), width: input.widthMm, height: input.heightMm }),
     extDatas: input.extDatas?.length
-      ? input.extDatas.map((e) => new ExtData({ extnID: e.extnID, critical: e.critical ?? false, extnValue: buffer(e.value) }))
+      ? input.extDatas.map((e) => new ExtData({ extnID: e.extnID, critical: e.critical ?? false, extnValue: toArrayBuffer(e.value) }))
       : undefined,
   });
   const infoDer = new Uint8Array(AsnConvert.serialize(info));
@@ -105,10 +101,10 @@ export function makeSeal(input: MakeSealInput): Uint8Array {
   return new Uint8Array(
     AsnConvert.serialize(
       new SesSeal({
-        eSealInfo: buffer(infoDer),
-        cert: buffer(input.maker.certificate),
+        eSealInfo: toArrayBuffer(infoDer),
+        cert: toArrayBuffer(input.maker.certificate),
         signAlgID: input.maker.signer.signatureOid,
-        signedValue: buffer(signature),
+        signedValue: toArrayBuffer(signature),
       }),
     ),
   );
@@ -146,15 +142,33 @@ export interface VerifySealOptions {
   now: Date;
 }
 
-function readSeal(der: Uint8Array): { outer: SesSeal; info: SesSealInfo; infoDer: Uint8Array } | undefined {
+interface RawSeal {
+  /** eSealInfo exactly as in the file: the bytes the maker signed. */
+  infoDer: Uint8Array;
+  info: SesSealInfo;
+  cert: Uint8Array;
+  signAlgID: string;
+  signedValue: Uint8Array;
+}
+
+/**
+ * Reads the outer SESeal with the TLV reader rather than a schema round trip, so that the signed
+ * eSealInfo bytes are taken as they are and seals from other makers are not rejected for encoding
+ * details; what the signature does not cover is checked strictly (exact length, no unused bits).
+ */
+function readSeal(der: Uint8Array): RawSeal | undefined {
   try {
-    const outer = AsnConvert.parse(der, SesSeal);
-    // Only canonical DER is accepted: any byte that parses but re-encodes differently is tampering.
-    if (!sameBytes(new Uint8Array(AsnConvert.serialize(outer)), der)) return undefined;
-    const infoDer = new Uint8Array(outer.eSealInfo);
-    const info = AsnConvert.parse(infoDer, SesSealInfo);
-    if (!sameBytes(new Uint8Array(AsnConvert.serialize(info)), infoDer)) return undefined;
-    return { outer, info, infoDer };
+    const fields = children(readExact(der, Tag.SEQUENCE));
+    const [info, cert, algorithm, signature] = fields;
+    if (fields.length !== 4 || info?.tag !== Tag.SEQUENCE || cert?.tag !== Tag.OCTET_STRING) return undefined;
+    if (algorithm?.tag !== Tag.OID || signature?.tag !== Tag.BIT_STRING || signature.content[0] !== 0) return undefined;
+    return {
+      infoDer: info.raw,
+      info: AsnConvert.parse(info.raw, SesSealInfo),
+      cert: cert.content,
+      signAlgID: oidToString(algorithm.content),
+      signedValue: signature.content.subarray(1),
+    };
   } catch {
     return undefined;
   }
@@ -173,7 +187,7 @@ function readCertList(property: SesPropertyInfo): Pick<SealContents, 'boundCerti
 export function verifySeal(der: Uint8Array, options: VerifySealOptions): SealVerification {
   const parsed = readSeal(der);
   if (!parsed) return { ok: false, reasons: ['电子印章数据格式错误，无法解析'] };
-  const { outer, info, infoDer } = parsed;
+  const { info, infoDer } = parsed;
   const reasons: string[] = [];
   let certs: Pick<SealContents, 'boundCertificates' | 'boundCertificateDigests'>;
   try {
@@ -198,8 +212,8 @@ export function verifySeal(der: Uint8Array, options: VerifySealOptions): SealVer
       heightMm: info.picture.height,
     },
     ...certs,
-    makerCertificate: new Uint8Array(outer.cert),
-    signatureAlgorithm: outer.signAlgID,
+    makerCertificate: new Uint8Array(parsed.cert),
+    signatureAlgorithm: parsed.signAlgID,
   };
 
   if (info.header.id !== 'ES') reasons.push('印章头标识不是“ES”');
@@ -219,9 +233,9 @@ export function verifySeal(der: Uint8Array, options: VerifySealOptions): SealVer
   }
   if (maker) {
     const family = spkiFamily(maker.spki);
-    if (!family || signatureOids[family] !== outer.signAlgID) {
+    if (!family || signatureOids[family] !== parsed.signAlgID) {
       reasons.push('签名算法与制章者证书的密钥类型不一致');
-    } else if (!(options.verify ?? verifySignature)(maker.spki, infoDer, new Uint8Array(outer.signedValue))) {
+    } else if (!(options.verify ?? verifySignature)(maker.spki, infoDer, parsed.signedValue)) {
       reasons.push('制章者签名验证失败，印章数据可能被篡改');
     }
     const { notBefore, notAfter } = maker.cert.tbsCertificate.validity;
