@@ -180,8 +180,12 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
     const nextUpdate = new Date(at.getTime() + validityMs);
     const thisAndNext = [generalizedTime(at), ctx(0, true, generalizedTime(nextUpdate))];
     const responses: Uint8Array[] = [];
+    let cacheable = single !== undefined;
     for (const item of request.requests) {
       const status = await options.lookup(authority.keyHashSha1Hex, item.serialHex);
+      // "unknown" is not cached: random serials from anyone would otherwise evict real entries,
+      // and a certificate issued a moment later must not stay unknown until nextUpdate.
+      if (status === 'unknown') cacheable = false;
       // The CertID goes back exactly as the client sent it, so that the client can match it.
       responses.push(seq(item.raw, encodeStatus(status), ...thisAndNext));
     }
@@ -193,7 +197,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       request.nonceExtension ? ctx(1, true, seq(request.nonceExtension)) : new Uint8Array(0),
     );
     const response = sign(authority, tbs);
-    if (single && options.cache) {
+    if (single && cacheable && options.cache) {
       options.cache.set(authority.keyHashSha1Hex, single.serialHex, single.hashOid, response, nextUpdate);
       if (byRequestBytes.size >= maxIndexed) byRequestBytes.clear();
       byRequestBytes.set(requestKey, { issuer: authority.keyHashSha1Hex, serial: single.serialHex, variant: single.hashOid });

@@ -12,6 +12,8 @@ export interface IssuedByOpenssl {
   pem: string;
   der: Uint8Array;
   signer: Signer;
+  /** Lower-case hex without leading zeros, as CRL and OCSP code key certificates. */
+  serialHex: string;
 }
 
 export interface OpensslCa {
@@ -46,17 +48,22 @@ export async function makeOpensslCa(caSubject = '/CN=CertDesk Test CA/O=CertDesk
     await tmp.openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
       '-days', '365', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
     const pem = Buffer.from(await tmp.read(`${name}.pem`)).toString('utf8');
-    return { pem, der: fromPem(pem), signer: await signerOf(`${name}.key`) };
+    const serial = (await tmp.openssl('x509', '-in', `${name}.pem`, '-noout', '-serial')).trim().split('=')[1] ?? '';
+    return {
+      pem,
+      der: fromPem(pem),
+      signer: await signerOf(`${name}.key`),
+      serialHex: serial.toLowerCase().replace(/^(00)+/, ''),
+    };
   };
   const leaf = await issue('leaf', '/CN=测试单位/O=测试单位', 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n');
-  const serial = (await tmp.openssl('x509', '-in', 'leaf.pem', '-noout', '-serial')).trim().split('=')[1] ?? '';
   return {
     tmp,
     dir: tmp.dir,
     caDer: fromPem(await tmp.read('ca.pem')),
     caSigner: await signerOf('ca.key'),
     leafDer: leaf.der,
-    leafSerialHex: serial.toLowerCase().replace(/^(00)+/, ''),
+    leafSerialHex: leaf.serialHex,
     run: async (...args) => (await tmp.opensslStatus(...args)).output,
     issue,
     cleanup: () => tmp.remove(),
