@@ -6,7 +6,7 @@
  * This module signs; it never decides who deserves a certificate.
  */
 import { randomBytes } from 'node:crypto';
-import { bits, children, concat, ctx, oid, readExact, readTlv, seq, tlv, Tag, uint, uintBytes, type Tlv } from './der.ts';
+import { ascii, bits, children, concat, ctx, oid, readExact, readTlv, seq, tlv, Tag, uint, uintBytes, type Tlv } from './der.ts';
 import { keyIdentifier, profileExtensions, subjectKeyIdentifierExtension, usccExtension } from './extensions.ts';
 import { generateKey, type PrivateKey } from './keys.ts';
 import { encodeName } from './name.ts';
@@ -49,7 +49,6 @@ export function encodeTime(date: Date): Uint8Array {
   const iso = date.toISOString();
   const digits = iso.slice(0, 19).replace(/[-T:]/g, '');
   const year = date.getUTCFullYear();
-  const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
   return year >= 1950 && year < 2050
     ? tlv(Tag.UTC_TIME, ascii(`${digits.slice(2)}Z`))
     : tlv(Tag.GENERALIZED_TIME, ascii(`${digits}Z`));
