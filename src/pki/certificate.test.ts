@@ -111,6 +111,14 @@ describe.each(['p256', 'sm2'] as const)('%s certificates', (family) => {
     expect(verifySignature(ca.issuing.key.signer.spki, info.tbs, info.signature)).toBe(true);
   });
 
+  it('is refused by openssl when signed by an impostor CA with the same name', async () => {
+    const impostor = caInit({ family, baseUrl, now });
+    await tmp.write('impostor.pem', toPem('CERTIFICATE', issueUnit(impostor, family)));
+    const result = await tmp.opensslStatus(...verifyArgs('impostor.pem'));
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/signature failure|unable to get local issuer/);
+  });
+
   it('refuses a key the profile does not allow', () => {
     if (family === 'p256') expect(() => issueUnit(ca, 'p256', profiles.sealMaker)).toThrow(/does not accept/);
     else expect(() => issueUnit(ca, 'sm2', profiles.unitEncryption)).not.toThrow();

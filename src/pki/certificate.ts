@@ -6,7 +6,7 @@
  * This module signs; it never decides who deserves a certificate.
  */
 import { randomBytes } from 'node:crypto';
-import { bits, children, concat, ctx, oid, readExact, readTlv, seq, tlv, Tag, uint, uintBytes, type Tlv } from './der.ts';
+import { ascii, bits, children, concat, ctx, oid, readExact, readTlv, seq, tlv, Tag, uint, uintBytes, type Tlv } from './der.ts';
 import { keyIdentifier, profileExtensions, subjectKeyIdentifierExtension, usccExtension } from './extensions.ts';
 import { generateKey, type PrivateKey } from './keys.ts';
 import { encodeName } from './name.ts';
@@ -49,7 +49,6 @@ export function encodeTime(date: Date): Uint8Array {
   const iso = date.toISOString();
   const digits = iso.slice(0, 19).replace(/[-T:]/g, '');
   const year = date.getUTCFullYear();
-  const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
   return year >= 1950 && year < 2050
     ? tlv(Tag.UTC_TIME, ascii(`${digits.slice(2)}Z`))
     : tlv(Tag.GENERALIZED_TIME, ascii(`${digits}Z`));
@@ -171,31 +170,35 @@ export function createRootCertificate(options: {
   return assemble(request, prepare(issuer, profile, '', true));
 }
 
-export interface CaCertificate {
-  /** Slug used in URLs and key store labels, e.g. `sm2-issuing`. */
+export interface CaOptions {
+  readonly family: KeyFamily;
+  readonly baseUrl: string;
+  readonly now: Date;
+  /** O= of both CA names; CN adds the family and 根CA / 签发CA. */
+  readonly organization?: string;
+}
+
+/** A CA's slug (used in URLs and as its key store label, e.g. `sm2-issuing`) and certificate. */
+export interface CaIdentity {
   readonly caName: string;
-  readonly key: PrivateKey;
   readonly certificate: Uint8Array;
 }
 
 /**
- * A fresh root and issuing CA of one family, for `certdesk ca init` and tests. The caller stores
- * the keys (see keystore.ts) and publishes the certificates.
+ * The root (self-signed) and issuing CA certificates of one family, for keys held anywhere: the
+ * signers may come from generated keys (`caInit`) or from a key store (`initCaInStore`).
  */
-export function caInit(options: { family: KeyFamily; baseUrl: string; now: Date; organization?: string }): {
-  root: CaCertificate;
-  issuing: CaCertificate;
-} {
+export function createCaCertificates(
+  options: CaOptions,
+  signers: { root: Signer; issuing: Signer },
+): { root: CaIdentity; issuing: CaIdentity } {
   const { family, baseUrl, now } = options;
   const organization = options.organization ?? 'CertDesk';
   const label = family === 'sm2' ? 'SM2' : 'ECC';
-  const rootKey = generateKey(family);
-  const issuingKey = generateKey(family);
   const rootName = `${family}-root`;
-  const rootSubject: SubjectName = { country: 'CN', organization, commonName: `${organization} ${label} 根CA` };
   const root = createRootCertificate({
-    signer: rootKey.signer,
-    subject: rootSubject,
+    signer: signers.root,
+    subject: { country: 'CN', organization, commonName: `${organization} ${label} 根CA` },
     caName: rootName,
     notBefore: now,
     notAfter: validityEnd(profiles.rootCa, now),
@@ -203,14 +206,23 @@ export function caInit(options: { family: KeyFamily; baseUrl: string; now: Date;
   const issuing = issueCertificate({
     profile: profiles.issuingCa,
     subject: { country: 'CN', organization, commonName: `${organization} ${label} 签发CA` },
-    subjectSpki: issuingKey.signer.spki,
-    issuer: { signer: rootKey.signer, certificate: root, caName: rootName },
+    subjectSpki: signers.issuing.spki,
+    issuer: { signer: signers.root, certificate: root, caName: rootName },
     notBefore: now,
     notAfter: validityEnd(profiles.issuingCa, now),
     baseUrl,
   });
-  return {
-    root: { caName: rootName, key: rootKey, certificate: root },
-    issuing: { caName: `${family}-issuing`, key: issuingKey, certificate: issuing },
-  };
+  return { root: { caName: rootName, certificate: root }, issuing: { caName: `${family}-issuing`, certificate: issuing } };
+}
+
+export interface CaCertificate extends CaIdentity {
+  readonly key: PrivateKey;
+}
+
+/** A fresh root and issuing CA with in-memory keys, for tests and benchmarks. */
+export function caInit(options: CaOptions): { root: CaCertificate; issuing: CaCertificate } {
+  const rootKey = generateKey(options.family);
+  const issuingKey = generateKey(options.family);
+  const { root, issuing } = createCaCertificates(options, { root: rootKey.signer, issuing: issuingKey.signer });
+  return { root: { ...root, key: rootKey }, issuing: { ...issuing, key: issuingKey } };
 }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCsr } from './csr.ts';
-import { fromPem, toPem } from './der.ts';
+import { bits, ctx, fromPem, oid, seq, toPem, uint } from './der.ts';
+import { encodeName } from './name.ts';
+import { signatureOids } from './signer.ts';
+import { generateSm2Key, sm2CurveOid, sm2Sign, sm2Spki } from './sm2.ts';
 import { opensslDir, type OpensslDir } from './test-openssl.ts';
 
 describe('PKCS#10 requests', () => {
@@ -56,6 +59,15 @@ describe('PKCS#10 requests', () => {
     await tmp.openssl('req', '-new', '-key', 'sm2.key', '-sm3', '-subj', '/CN=x', '-out', 'noid.csr');
     const noid = await text('noid.csr');
     expect(code(() => verifyCsr(noid))).toBe('CSR_BAD_SIGNATURE');
+  });
+
+  it('accepts an SM2 key written with the SM2 OID as its algorithm, and returns the standard SPKI', () => {
+    const key = generateSm2Key();
+    const info = seq(uint(0), encodeName({ commonName: 'USB Key' }), seq(seq(oid(sm2CurveOid)), bits(key.publicKey)), ctx(0, true));
+    const der = seq(info, seq(oid(signatureOids.sm2)), bits(sm2Sign(key, info)));
+    const csr = verifyCsr(der);
+    expect(csr.family).toBe('sm2');
+    expect(Buffer.from(csr.spki).equals(Buffer.from(sm2Spki(key.publicKey)))).toBe(true);
   });
 
   it('refuses other keys and curves', async () => {

@@ -9,6 +9,7 @@ import { AppError } from '../domain/errors.ts';
 import { nameToText } from './certificate-info.ts';
 import { children, fromPem, readExact, Tag } from './der.ts';
 import { signatureOids, type KeyFamily } from './signer.ts';
+import { sm2PublicKeyFromSpki, sm2Spki } from './sm2.ts';
 import { spkiFamily, verifySignature } from './verify.ts';
 
 export interface VerifiedCsr {
@@ -49,5 +50,8 @@ export function verifyCsr(input: string | Uint8Array): VerifiedCsr {
   const [infoTlv] = children(readExact(der, Tag.SEQUENCE));
   if (!infoTlv) throw csrErrors.malformed();
   if (!verifySignature(spki, infoTlv.raw, new Uint8Array(request.signature))) throw csrErrors.badSignature();
-  return { family, spki, requestedSubject: nameToText(info.subject) };
+  // Some USB keys write SM2 keys with 1.2.156.10197.1.301 as the algorithm itself; certificates
+  // carry the standard id-ecPublicKey form that OpenSSL and GM/T 0015 readers expect.
+  const normalized = family === 'sm2' ? sm2Spki(sm2PublicKeyFromSpki(spki)) : spki;
+  return { family, spki: normalized, requestedSubject: nameToText(info.subject) };
 }

@@ -55,9 +55,10 @@ export const set = (...parts: Uint8Array[]): Uint8Array => tlv(Tag.SET, ...parts
 export const octets = (bytes: Uint8Array): Uint8Array => tlv(Tag.OCTET_STRING, bytes);
 /** BIT STRING with no unused bits (keys, signatures). */
 export const bits = (bytes: Uint8Array): Uint8Array => tlv(Tag.BIT_STRING, Uint8Array.of(0), bytes);
-export const utf8 = (text: string): Uint8Array => tlv(Tag.UTF8_STRING, new TextEncoder().encode(text));
-export const printable = (text: string): Uint8Array => tlv(Tag.PRINTABLE_STRING, new TextEncoder().encode(text));
-export const ia5 = (text: string): Uint8Array => tlv(Tag.IA5_STRING, new TextEncoder().encode(text));
+const encoder = new TextEncoder();
+export const utf8 = (text: string): Uint8Array => tlv(Tag.UTF8_STRING, encoder.encode(text));
+export const printable = (text: string): Uint8Array => tlv(Tag.PRINTABLE_STRING, encoder.encode(text));
+export const ascii = (text: string): Uint8Array => encoder.encode(text);
 /** Context-specific tag: constructed (explicit / constructed implicit) or primitive implicit. */
 export const ctx = (n: number, constructed: boolean, ...parts: Uint8Array[]): Uint8Array =>
   tlv((constructed ? 0xa0 : 0x80) | n, ...parts);

@@ -3,7 +3,7 @@
  * what varies per certificate (SKI, USCC), so issuance only concatenates ready bytes.
  */
 import { createHash } from 'node:crypto';
-import { boolTrue, children, concat, ctx, derNull, octets, oid, printable, readExact, seq, Tag, uint } from './der.ts';
+import { ascii, boolTrue, children, concat, ctx, derNull, octets, oid, printable, readExact, seq, Tag, uint } from './der.ts';
 import { keyUsageBits, usccExtensionOid, type CertificateProfile, type RevocationUrls } from './profiles.ts';
 
 const ext = {
@@ -75,7 +75,7 @@ export function profileExtensions(
   if (authorityKeyId) tail.push(extension(ext.authorityKeyIdentifier, false, seq(ctx(0, false, authorityKeyId))));
   if (profile.revocationPointers && urls) {
     // DistributionPoint { distributionPoint [0] { fullName [0] GeneralNames { [6] URI } } }
-    const uri = (u: string): Uint8Array => ctx(6, false, new TextEncoder().encode(u));
+    const uri = (u: string): Uint8Array => ctx(6, false, ascii(u));
     tail.push(extension(ext.crlDistributionPoints, false, seq(seq(ctx(0, true, ctx(0, true, uri(urls.crl)))))));
     tail.push(
       extension(

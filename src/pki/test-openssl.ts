@@ -17,6 +17,8 @@ export interface OpensslDir {
   read(name: string): Promise<Uint8Array>;
   /** Runs openssl with `args` in the directory; resolves with stdout+stderr, rejects on non-zero exit. */
   openssl(...args: string[]): Promise<string>;
+  /** Runs another command-line tool (certutil, …) the same way, resolving with its exit status. */
+  tool(command: string, ...args: string[]): Promise<{ code: number; output: string }>;
   /** Like `openssl` but resolves with the exit status instead of rejecting. */
   opensslStatus(...args: string[]): Promise<{ code: number; output: string }>;
   remove(): Promise<void>;
@@ -25,9 +27,9 @@ export interface OpensslDir {
 export async function opensslDir(): Promise<OpensslDir> {
   const dir = await mkdtemp(join(tmpdir(), 'certdesk-pki-'));
   const path = (name: string): string => join(dir, name);
-  const opensslStatus = async (...args: string[]): Promise<{ code: number; output: string }> => {
+  const tool = async (command: string, ...args: string[]): Promise<{ code: number; output: string }> => {
     try {
-      const { stdout, stderr } = await run('openssl', args, { cwd: dir, encoding: 'utf8' });
+      const { stdout, stderr } = await run(command, args, { cwd: dir, encoding: 'utf8' });
       return { code: 0, output: stdout + stderr };
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -42,9 +44,10 @@ export async function opensslDir(): Promise<OpensslDir> {
       return path(name);
     },
     read: async (name) => new Uint8Array(await readFile(path(name))),
-    opensslStatus,
+    tool,
+    opensslStatus: (...args) => tool('openssl', ...args),
     openssl: async (...args) => {
-      const { code, output } = await opensslStatus(...args);
+      const { code, output } = await tool('openssl', ...args);
       if (code !== 0) throw new Error(`openssl ${args.join(' ')} failed (${code}): ${output}`);
       return output;
     },
