@@ -14,11 +14,10 @@
  *                            issuerKeyHash OCTET STRING, serialNumber CertificateSerialNumber }
  * ```
  */
+import { id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
 import { children, DerError, oidToString, readExact, Tag, type Tlv } from './der.ts';
 import { serialToHex, toHex } from './issuer.ts';
 
-/** id-pkix-ocsp-nonce (RFC 8954). */
-export const ocspNonceOid = '1.3.6.1.5.5.7.48.1.2';
 
 export interface CertIdRequest {
   /** The CertID TLV exactly as the client sent it. */
@@ -69,7 +68,7 @@ export function readOcspRequest(der: Uint8Array): ParsedOcspRequest {
     const [sequence] = children(extensions);
     for (const extension of children(expect(sequence, Tag.SEQUENCE))) {
       const [id] = children(expect(extension, Tag.SEQUENCE));
-      if (oidToString(expect(id, Tag.OID).content) === ocspNonceOid) nonceExtension = extension.raw;
+      if (oidToString(expect(id, Tag.OID).content) === id_pkix_ocsp_nonce) nonceExtension = extension.raw;
     }
   }
   return { requests, nonceExtension };
