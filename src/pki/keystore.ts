@@ -1,0 +1,121 @@
+/**
+ * Where CA keys live. Code that signs asks a KeyStore for a Signer by label and never sees key
+ * bytes; which store is used (files encrypted at rest, later PKCS#11) is configuration.
+ *
+ * FileKeyStore keeps one `<label>.key.pem` per key: a standard PKCS#8 EncryptedPrivateKeyInfo
+ * (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC) that `openssl pkey -passin` reads, so an operator can
+ * back up, inspect or move keys with stock tools. It refuses to open with a missing or wrong
+ * passphrase rather than failing later at the first signature.
+ */
+import { constants } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../domain/errors.ts';
+import { createCaCertificates, type CaIdentity, type CaOptions } from './certificate.ts';
+import { fromPem, toPem } from './der.ts';
+import { generateKey, privateKeyFromPkcs8 } from './keys.ts';
+import { decryptPkcs8, encryptPkcs8, WrongPasswordError } from './pbes2.ts';
+import type { KeyFamily, Signer } from './signer.ts';
+
+export interface KeyStore {
+  /** Generates a key of `family` under `label` (never replacing an existing one) and returns its signer. */
+  create(label: string, family: KeyFamily): Promise<Signer>;
+  /** The signer for an existing key; a KeyStore error if there is none. */
+  signer(label: string): Promise<Signer>;
+  /** Labels of the keys held. */
+  labels(): Promise<string[]>;
+}
+
+export const keyStoreErrors = {
+  passphraseMissing: () =>
+    new AppError('KEYSTORE_PASSPHRASE_MISSING', '未设置 CA 私钥保护口令，无法启动：请在环境变量中配置口令（至少 8 个字符）', 500),
+  passphraseWrong: (label: string) =>
+    new AppError('KEYSTORE_PASSPHRASE_WRONG', `CA 私钥保护口令错误，无法解密密钥“${label}”，拒绝启动`, 500),
+  badLabel: (label: string) => new AppError('KEYSTORE_BAD_LABEL', `密钥标签“${label}”无效：只能使用小写字母、数字和连字符`, 500),
+  exists: (label: string) => new AppError('KEYSTORE_KEY_EXISTS', `密钥“${label}”已存在，不会覆盖 CA 私钥`, 409),
+  missing: (label: string) => new AppError('KEYSTORE_KEY_MISSING', `密钥“${label}”不存在`, 500),
+} as const;
+
+const LABEL = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const SUFFIX = '.key.pem';
+const MIN_PASSPHRASE = 8;
+/** PBKDF2 rounds for keys at rest: decrypted once per process, so the cost is paid at start-up. */
+const ITERATIONS = 200_000;
+
+export class FileKeyStore implements KeyStore {
+  private readonly signers = new Map<string, Signer>();
+
+  private constructor(
+    private readonly directory: string,
+    private readonly passphrase: string,
+  ) {}
+
+  /**
+   * Opens (creating the directory if needed) and decrypts every key already there, so a wrong
+   * passphrase stops the process now with a message naming the key.
+   */
+  static async open(directory: string, passphrase: string | undefined): Promise<FileKeyStore> {
+    if (passphrase === undefined || passphrase.length < MIN_PASSPHRASE) throw keyStoreErrors.passphraseMissing();
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    const store = new FileKeyStore(directory, passphrase);
+    for (const label of await store.labels()) await store.signer(label);
+    return store;
+  }
+
+  private path(label: string): string {
+    if (!LABEL.test(label)) throw keyStoreErrors.badLabel(label);
+    return join(this.directory, `${label}${SUFFIX}`);
+  }
+
+  async labels(): Promise<string[]> {
+    const names = await readdir(this.directory);
+    return names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length)).sort();
+  }
+
+  async create(label: string, family: KeyFamily): Promise<Signer> {
+    const path = this.path(label);
+    const key = generateKey(family);
+    const pem = toPem('ENCRYPTED PRIVATE KEY', encryptPkcs8(key.pkcs8, this.passphrase, ITERATIONS));
+    try {
+      // O_EXCL: two operators running `ca init` at once must not overwrite each other's key.
+      await writeFile(path, pem, { mode: 0o600, flag: constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw keyStoreErrors.exists(label);
+      throw error;
+    }
+    this.signers.set(label, key.signer);
+    return key.signer;
+  }
+
+  async signer(label: string): Promise<Signer> {
+    const cached = this.signers.get(label);
+    if (cached) return cached;
+    let pem: string;
+    try {
+      pem = await readFile(this.path(label), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw keyStoreErrors.missing(label);
+      throw error;
+    }
+    let pkcs8: Uint8Array;
+    try {
+      pkcs8 = decryptPkcs8(fromPem(pem, 'ENCRYPTED PRIVATE KEY'), this.passphrase);
+    } catch (error) {
+      if (error instanceof WrongPasswordError) throw keyStoreErrors.passphraseWrong(label);
+      throw error;
+    }
+    const signer = privateKeyFromPkcs8(pkcs8).signer;
+    this.signers.set(label, signer);
+    return signer;
+  }
+}
+
+/**
+ * `certdesk ca init` for one family: root and issuing keys created inside `store`, labelled with
+ * the CA names (`<family>-root`, `<family>-issuing`), and their certificates.
+ */
+export async function initCaInStore(store: KeyStore, options: CaOptions): Promise<{ root: CaIdentity; issuing: CaIdentity }> {
+  const root = await store.create(`${options.family}-root`, options.family);
+  const issuing = await store.create(`${options.family}-issuing`, options.family);
+  return createCaCertificates(options, { root, issuing });
+}
