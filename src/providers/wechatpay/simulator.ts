@@ -192,7 +192,8 @@ export function createWechatPaySimulator(opts: WechatPaySimulatorOptions): Wecha
   function send(reply: FastifyReply, answer: Answer): FastifyReply {
     const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
     const signed = signAsPlatform(text, platform, now());
-    const sent = alterNext ? text.replace(/\d/, (d) => String((Number(d) + 1) % 10)) : text;
+    // Still valid JSON of the same shape, so only the signature can tell.
+    const sent = alterNext ? text.replace(/^\{/, '{"tampered":true,') : text;
     alterNext = false;
     reply.headers({ ...wechatpayHeaders(signed), 'Request-ID': randomUUID().replaceAll('-', '').toUpperCase() });
     if (answer.status === 204) return reply.status(204).send();
