@@ -3,27 +3,17 @@
  * and the signatures on both sides. What passes here is the same wire protocol on both sides; the
  * unit tests in signing.test.ts pin that protocol to WeChat Pay's documented formats.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closedPort } from '../aliyun/test-server.ts';
 import { simulatedMerchant } from './demo.ts';
 import { PATHS } from './protocol.ts';
 import { SimulatedPaymentRefused } from './simulator.ts';
 import { authorizationHeader, randomNonce, requestSigningMessage, rsaSign, unixSeconds } from './signing.ts';
-import { PREFIX, startHarness, type Harness } from './test-harness.ts';
+import { PREFIX, useHarness, type Harness } from './test-harness.ts';
 import { WechatPayError } from './types.ts';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.controls.settled();
-  await h.app.close();
-});
-
-beforeEach(() => h.reset());
+useHarness((started) => (h = started));
 
 async function refusal(promise: Promise<unknown>): Promise<WechatPayError> {
   const err: unknown = await promise.then(

@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { parseJson } from '../aliyun/rpc-client.ts';
 import { openNotification } from './notify.ts';
 import {
   PATHS,
@@ -166,13 +167,7 @@ export class WechatPayV3Client implements WechatPayProvider {
   }
 
   private parsed<T>(schema: z.ZodType<T>, answer: Answer, what: string): T {
-    let json: unknown;
-    try {
-      json = JSON.parse(answer.text) as unknown;
-    } catch {
-      json = undefined;
-    }
-    const result = schema.safeParse(json);
+    const result = schema.safeParse(parseJson(answer.text));
     if (!result.success) {
       throw new WechatPayError(`${what} answered HTTP ${answer.status} with an unexpected body`, 'BadAnswer', false, answer.status);
     }
@@ -231,13 +226,7 @@ export class WechatPayV3Client implements WechatPayProvider {
    * and WeChat Pay's gateway does not sign every refusal (a 401 before authentication, for one).
    */
   private refusal(method: string, pathAndQuery: string, res: Response, text: string): WechatPayError {
-    let json: unknown;
-    try {
-      json = JSON.parse(text) as unknown;
-    } catch {
-      json = undefined;
-    }
-    const parsed = errorBodySchema.safeParse(json);
+    const parsed = errorBodySchema.safeParse(parseJson(text));
     const requestId = res.headers.get('request-id') ?? '-';
     if (!parsed.success) {
       return new WechatPayError(

@@ -2,22 +2,12 @@
  * Notifications from the simulator to a merchant endpoint, opened by the real adapter: the genuine
  * one, retries, replays, and each forgery the payments module must never believe.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './test-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness, type Harness } from './test-harness.ts';
 import { NOTIFY_ACCEPTED, WechatNotifyError, type NotifyInput, type NotifyRejection, type WechatNotification } from './types.ts';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.controls.settled();
-  await h.app.close();
-});
-
-beforeEach(() => h.reset());
+useHarness((started) => (h = started));
 
 async function paidOrder(): Promise<string> {
   const order = h.order();

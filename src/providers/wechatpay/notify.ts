@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { parseJson } from '../aliyun/rpc-client.ts';
 import { refundFromResource, notifyEnvelopeSchema, refundResourceSchema, toTransaction, transactionSchema } from './protocol.ts';
 import { aeadDecrypt, checkPlatformSignature } from './signing.ts';
 import { WechatNotifyError, type NotifyInput, type WechatNotification } from './types.ts';
@@ -16,14 +17,6 @@ export interface NotifyContext {
   mchid: string;
   appid: string;
   now: Date;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

@@ -2,9 +2,9 @@
  * The page that plays the payer's phone: what it shows, that it escapes everything, and that paying
  * through it marks the order paid and notifies the merchant, as a browser test will use it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { payPageUrl, renderPayPage } from './pay-page.ts';
-import { startHarness, type Harness } from './test-harness.ts';
+import { useHarness, type Harness } from './test-harness.ts';
 
 describe('renderPayPage', () => {
   it('shows merchant, description and amount in yuan, with 确认支付', () => {
@@ -56,17 +56,7 @@ describe('renderPayPage', () => {
 
 describe('the pay page served by the simulator', () => {
   let h: Harness;
-
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-
-  afterAll(async () => {
-    await h.controls.settled();
-    await h.app.close();
-  });
-
-  beforeEach(() => h.reset());
+  useHarness((started) => (h = started));
 
   async function page(path: string, init?: RequestInit): Promise<{ status: number; html: string }> {
     const res = await fetch(`${h.base}${path}`, init);

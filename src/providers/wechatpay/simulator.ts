@@ -9,6 +9,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { acceptFormBodies } from '../aliyun/gateway-sim.ts';
+import { parseJson } from '../aliyun/rpc-client.ts';
 import { DEFAULT_SIMULATOR_PREFIX, renderPayPage } from './pay-page.ts';
 import { PATHS, closeRequestSchema, nativeRequestSchema, refundRequestSchema } from './protocol.ts';
 import {
@@ -91,12 +92,8 @@ function answerOf(result: Refusal): Answer {
 }
 
 function parseBody<T>(schema: z.ZodType<T>, raw: string): T | Refusal {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw) as unknown;
-  } catch {
-    return refusal(400, 'INVALID_REQUEST', '请求体不是合法的 JSON');
-  }
+  const json = parseJson(raw);
+  if (json === undefined) return refusal(400, 'INVALID_REQUEST', '请求体不是合法的 JSON');
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -4,6 +4,7 @@
  * and a clock both sides read, which tests move instead of waiting. For tests only.
  */
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startTestServer } from '../aliyun/test-server.ts';
 import { WechatPayV3Client, type WechatPayConfig } from './client.ts';
 import { simulatedMerchant, type SimulatedMerchant } from './demo.ts';
@@ -91,4 +92,18 @@ export async function startHarness(): Promise<Harness> {
       notifyAnswers.length = 0;
     },
   };
+}
+
+/** One harness per test file: started before, cleared between and closed after its tests. */
+export function useHarness(started: (harness: Harness) => void): void {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness();
+    started(harness);
+  });
+  afterAll(async () => {
+    await harness?.controls.settled();
+    await harness?.app.close();
+  });
+  beforeEach(() => harness?.reset());
 }
