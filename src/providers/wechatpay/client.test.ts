@@ -9,7 +9,7 @@ import { simulatedMerchant } from './demo.ts';
 import { PATHS } from './protocol.ts';
 import { SimulatedPaymentRefused } from './simulator.ts';
 import { authorizationHeader, randomNonce, requestSigningMessage, rsaSign, unixSeconds } from './signing.ts';
-import { PREFIX, useHarness, type Harness } from './test-harness.ts';
+import { PREFIX, startHarness, useHarness, type Harness } from './test-harness.ts';
 import { WechatPayError } from './types.ts';
 
 let h: Harness;
@@ -225,5 +225,25 @@ describe('transport failures', () => {
 
   it('will not start with an APIv3 key that is not 32 bytes', () => {
     expect(() => h.client({ apiV3Key: 'short' })).toThrow(/APIv3/);
+  });
+});
+
+describe('the simulator stopping', () => {
+  it('ends notification retries and refunds still waiting when its app closes', async () => {
+    const slow = await startHarness({ notifyRetryDelaysMs: [3_600_000], refundDelayMs: 3_600_000 });
+    const client = slow.client();
+    const order = slow.order();
+    await client.createNativeOrder(order);
+    await slow.controls.pay(order.outTradeNo);
+    await client.refund({ outTradeNo: order.outTradeNo, outRefundNo: `R${order.outTradeNo}`, refundFen: 100, totalFen: 19_500, reason: '测试', notifyUrl: `${slow.base}/notify` });
+    const second = slow.order();
+    await client.createNativeOrder(second);
+    slow.notifyAnswers.push(500);
+    const retrying = slow.controls.pay(second.outTradeNo);
+
+    await slow.app.close();
+    await expect(retrying).rejects.toThrow();
+    await slow.controls.settled();
+    expect(slow.controls.deliveries().filter((d) => d.eventType === 'REFUND.SUCCESS')).toEqual([]);
   });
 });

@@ -19,6 +19,9 @@ export const OUT_REFUND_NO = /^[A-Za-z0-9_\-|*@]{1,64}$/;
 /** yyyy-MM-ddTHH:mm:ss+08:00 (any offset), as WeChat Pay documents time_expire. */
 const RFC3339 = z.iso.datetime({ offset: true });
 const fen = z.number().int().positive();
+/** WeChat Pay posts to it as given: no query string allowed (https only at the real gateway; the simulator takes http on loopback). */
+const notifyUrl = (max: number) =>
+  z.url({ protocol: /^https?$/ }).max(max).refine((url) => !url.includes('?'), 'notify_url 不能携带参数');
 
 export const errorBodySchema = z.object({
   code: z.string().min(1),
@@ -34,7 +37,7 @@ export const nativeRequestSchema = z.object({
   out_trade_no: z.string().regex(OUT_TRADE_NO),
   time_expire: RFC3339.optional(),
   attach: z.string().max(128).optional(),
-  notify_url: z.url({ protocol: /^https?$/ }).max(255),
+  notify_url: notifyUrl(255),
   goods_tag: z.string().max(32).optional(),
   support_fapiao: z.boolean().optional(),
   amount: z.object({ total: fen, currency: z.literal('CNY').default('CNY') }),
@@ -75,7 +78,7 @@ export const refundRequestSchema = z
     out_trade_no: z.string().regex(OUT_TRADE_NO).optional(),
     out_refund_no: z.string().regex(OUT_REFUND_NO),
     reason: z.string().max(80).optional(),
-    notify_url: z.url({ protocol: /^https?$/ }).max(256).optional(),
+    notify_url: notifyUrl(256).optional(),
     funds_account: z.string().optional(),
     amount: z.object({ refund: fen, total: fen, currency: z.literal('CNY') }),
   })

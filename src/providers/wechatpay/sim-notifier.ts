@@ -58,6 +58,8 @@ export interface NotifierOptions {
   faults: NotifyFaultSwitch;
   /** WeChat Pay gives a notify endpoint 5 seconds. */
   attemptTimeoutMs?: number;
+  /** Aborted when the simulator stops: waits and attempts end there. */
+  signal?: AbortSignal;
 }
 
 interface Outgoing {
@@ -85,7 +87,7 @@ export class SimNotifier {
     this.sent.set(outgoing.id, outgoing);
     const fault = this.opts.faults.take();
     if (fault?.kind === 'drop') return this.record(outgoing, { fault: 'drop', replay: false, attempts: 0, delivered: false, outcomes: [] });
-    if (fault?.kind === 'delay') await sleep(fault.ms);
+    if (fault?.kind === 'delay') await sleep(fault.ms, undefined, { signal: this.opts.signal });
     if (fault && fault.kind !== 'delay') {
       const outcome = await this.post(outgoing.url, ...this.forged(outgoing, fault));
       return this.record(outgoing, { fault: fault.kind, replay: false, attempts: 1, delivered: isDelivered(outcome), outcomes: [outcome] });
@@ -108,7 +110,7 @@ export class SimNotifier {
     const body = this.envelope(outgoing, this.opts.apiV3Key, outgoing.resource);
     const outcomes: (number | string)[] = [];
     for (let attempt = 0; attempt <= this.opts.retryDelaysMs.length; attempt += 1) {
-      if (attempt > 0) await sleep(this.opts.retryDelaysMs[attempt - 1] ?? 0);
+      if (attempt > 0) await sleep(this.opts.retryDelaysMs[attempt - 1] ?? 0, undefined, { signal: this.opts.signal });
       const outcome = await this.post(outgoing.url, body, wechatpayHeaders(signAsPlatform(body, this.opts.platform, this.opts.now())));
       outcomes.push(outcome);
       if (isDelivered(outcome)) break;
@@ -189,7 +191,7 @@ export class SimNotifier {
         method: 'POST',
         headers: { ...headers, 'Content-Type': 'application/json', 'User-Agent': 'Mozilla/4.0', Accept: '*/*' },
         body,
-        signal: AbortSignal.timeout(this.opts.attemptTimeoutMs ?? 5_000),
+        signal: AbortSignal.any([AbortSignal.timeout(this.opts.attemptTimeoutMs ?? 5_000), ...(this.opts.signal ? [this.opts.signal] : [])]),
       });
       await res.arrayBuffer();
       return res.status;

@@ -6,6 +6,7 @@
  * /sim/wechatpay; the adapter's baseUrl is then http://127.0.0.1:<port>/sim/wechatpay.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { acceptFormBodies } from '../aliyun/gateway-sim.ts';
@@ -111,7 +112,10 @@ export function createWechatPaySimulator(opts: WechatPaySimulatorOptions): Wecha
   const prefix = opts.prefix ?? DEFAULT_SIMULATOR_PREFIX;
   const ledger = new SimLedger(opts.mchid, opts.appid);
   const notifyFaults = new NotifyFaultSwitch();
+  // Closing the app stops refunds waiting to complete and notifications waiting to be retried.
+  const stopping = new AbortController();
   const notifier = new SimNotifier({
+    signal: stopping.signal,
     platform,
     apiV3Key: opts.apiV3Key,
     now,
@@ -119,9 +123,6 @@ export function createWechatPaySimulator(opts: WechatPaySimulatorOptions): Wecha
     faults: notifyFaults,
   });
   const pending = new Set<Promise<unknown>>();
-  /** Refunds waiting to complete: each timer with the resolver that lets close() release its waiter. */
-  const timers = new Map<NodeJS.Timeout, () => void>();
-  let closed = false;
   const usedNonces = new Map<string, number>();
   let alterNext = false;
 
@@ -146,27 +147,22 @@ export function createWechatPaySimulator(opts: WechatPaySimulatorOptions): Wecha
 
   /** A refund stays PROCESSING for a moment, then succeeds and is notified if a notify_url was given. */
   function scheduleRefundCompletion(outRefundNo: string): void {
-    const work = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, opts.refundDelayMs ?? 2_000);
-      timers.set(timer, resolve);
-    }).then(async () => {
-      if (closed) return;
-      const done = ledger.completeRefund(outRefundNo, now());
-      if (done?.notifyUrl === undefined) return;
-      await notifier.send({
-        url: done.notifyUrl,
-        eventType: 'REFUND.SUCCESS',
-        summary: '退款成功',
-        originalType: 'refund',
-        resource: refundResourceBody(done, opts.mchid),
-        outTradeNo: done.outTradeNo,
-        outRefundNo: done.outRefundNo,
-      });
-    });
-    void track(work);
+    void track(
+      (async () => {
+        await sleep(opts.refundDelayMs ?? 2_000, undefined, { signal: stopping.signal });
+        const done = ledger.completeRefund(outRefundNo, now());
+        if (done?.notifyUrl === undefined) return;
+        await notifier.send({
+          url: done.notifyUrl,
+          eventType: 'REFUND.SUCCESS',
+          summary: '退款成功',
+          originalType: 'refund',
+          resource: refundResourceBody(done, opts.mchid),
+          outTradeNo: done.outTradeNo,
+          outRefundNo: done.outRefundNo,
+        });
+      })(),
+    );
   }
 
   /** WeChat Pay's gateway checks, in its order: scheme, merchant, certificate serial, time, nonce, signature. */
@@ -293,12 +289,8 @@ export function createWechatPaySimulator(opts: WechatPaySimulatorOptions): Wecha
     await app.register(apiRoutes);
     await app.register(phoneRoutes);
     app.addHook('onClose', async () => {
-      closed = true;
-      for (const [timer, release] of timers) {
-        clearTimeout(timer);
-        release();
-      }
-      timers.clear();
+      stopping.abort();
+      await Promise.allSettled([...pending]);
     });
   };
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startTestServer } from '../aliyun/test-server.ts';
 import { WechatPayV3Client, type WechatPayConfig } from './client.ts';
 import { simulatedMerchant, type SimulatedMerchant } from './demo.ts';
-import { createWechatPaySimulator, type WechatPaySimControls } from './simulator.ts';
+import { createWechatPaySimulator, type WechatPaySimControls, type WechatPaySimulatorOptions } from './simulator.ts';
 import type { NativeOrderRequest, NotifyInput } from './types.ts';
 
 export const PREFIX = '/sim/wechatpay';
@@ -38,16 +38,17 @@ export function tradeNo(prefix = 'CD'): string {
   return `${prefix}${process.pid}T${Date.now().toString(36)}N${sequence}`;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `simulator` overrides the quick test settings (retry delays of 5 ms, refunds done after 20 ms). */
+export async function startHarness(simulator: Partial<WechatPaySimulatorOptions> = {}): Promise<Harness> {
   let offsetMs = 0;
   const clock = () => new Date(Date.now() + offsetMs);
   const pair = simulatedMerchant();
-  const simulator = createWechatPaySimulator({ ...pair.simulator, now: clock, notifyRetryDelaysMs: [5, 5, 5], refundDelayMs: 20 });
+  const sim = createWechatPaySimulator({ ...pair.simulator, now: clock, notifyRetryDelaysMs: [5, 5, 5], refundDelayMs: 20, ...simulator });
   const received: NotifyInput[] = [];
   const notifyAnswers: number[] = [];
 
   const { app, base } = await startTestServer(async (server) => {
-    await server.register(simulator.plugin, { prefix: PREFIX });
+    await server.register(sim.plugin, { prefix: PREFIX });
     await server.register(async (merchant) => {
       // The merchant's endpoint keeps the raw bytes: the signature covers them, not a re-serialisation.
       merchant.removeAllContentTypeParsers();
@@ -65,8 +66,8 @@ export async function startHarness(): Promise<Harness> {
     app,
     base,
     pair,
-    controls: simulator.controls,
-    platformPublicKeys: simulator.platformPublicKeys,
+    controls: sim.controls,
+    platformPublicKeys: sim.platformPublicKeys,
     received,
     notifyAnswers,
     advance(ms) {
