@@ -5,7 +5,6 @@
  * so content that cannot fit even small is refused rather than cut or spilled onto a second page.
  */
 import { createHash } from 'node:crypto';
-import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, PageSizes, StandardFonts } from 'pdf-lib';
 import { loadCjkFont } from './fonts.ts';
 import { GREY, type Margins, Sheet, Typeface } from './layout.ts';
@@ -54,8 +53,8 @@ export async function renderOnePage(
   fontPath?: string,
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
   const font = loadCjkFont(fontPath);
+  doc.registerFontkit(font.fontkit);
   const cjk = await doc.embedFont(font.bytes, {
     subset: true,
     customName: `${subsetTag(info)}+${font.postscriptName}`,
