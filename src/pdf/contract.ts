@@ -6,12 +6,13 @@
  * SHA-256 of the text, the times of 本人已阅读合同 and 本人已同意签署合同). The CA's PAdES
  * signature (sign.ts) is placed on the seal.
  */
-import { BlendMode, rgb } from 'pdf-lib';
+import { rgb } from 'pdf-lib';
 import { maskIdNumber } from '../domain/codes.ts';
 import { maskPhone } from '../domain/phone.ts';
 import { beijingTime, chineseDate, isoDay } from './dates.ts';
 import { type DocumentInfo, MARGINS, finishDocument, startDocument } from './document.ts';
 import { PageFlow } from './flow.ts';
+import { prepareImage, stampImage } from './image.ts';
 import { GREY, type Sheet, type TableRow, type TextStyle } from './layout.ts';
 import { type PdfSigning, type SignatureField, signPdf } from './sign.ts';
 import { zh } from './text.ts';
@@ -203,7 +204,7 @@ function documentInfo(c: ContractInput): DocumentInfo {
 export async function renderContract(c: ContractInput): Promise<RenderedContractPdf> {
   const info = documentInfo(c);
   const { doc, type } = await startDocument(info, c.fontPath);
-  const seal = await doc.embedPng(c.sealPng);
+  const seal = await prepareImage(c.sealPng);
   const flow = new PageFlow(doc, type, MARGINS_WITH_HEADER);
 
   flow.sheet.centred(c.title, { size: 20, bold: true, spacing: 2, leading: 1.6 });
@@ -220,15 +221,9 @@ export async function renderContract(c: ContractInput): Promise<RenderedContract
     signatureBlock(sheet, c, (rect) => {
       if (sheet !== flow.sheet) return; // measuring
       field = { page: flow.pageIndex, rect };
-      const [x1, y1] = rect;
-      flow.pages[flow.pageIndex]!.drawImage(seal, {
-        x: x1,
-        y: y1,
-        width: SEAL_SIZE,
-        height: SEAL_SIZE,
-        // Ink on paper: the text beneath shows through the red.
-        blendMode: BlendMode.Multiply,
-      });
+      const [x, y] = rect;
+      // Ink on paper: the text beneath shows through the red.
+      stampImage(flow.pages[flow.pageIndex]!, seal, { x, y, width: SEAL_SIZE, height: SEAL_SIZE }, true);
     }),
   );
   flow.sheet.gap(22);

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument, PageSizes, StandardFonts } from 'pdf-lib';
 import { loadCjkFont } from './fonts.ts';
+import './native-deflate.ts';
 import { GREY, type Margins, Sheet, Typeface } from './layout.ts';
 
 export interface DocumentInfo {
