@@ -4,7 +4,7 @@
  * itself; the real ones come from pki/), a seal image drawn with sharp, and a contract filled
  * from the template the database is seeded with.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -151,3 +151,35 @@ export function sampleContract(sealPng: Uint8Array, overrides: Partial<ContractI
     ...overrides,
   };
 }
+
+export interface PdfsigReport {
+  raw: string;
+  signatures: number;
+  valid: boolean;
+  digestMismatch: boolean;
+  trusted: boolean;
+  totalDocumentSigned: boolean;
+  commonName?: string;
+  signingTime?: string;
+}
+
+/** What poppler's pdfsig says of the first signature (times in UTC). */
+export function pdfsig(file: string, nssDir?: string): PdfsigReport {
+  const args = [...(nssDir === undefined ? [] : ['-nssdir', nssDir]), file];
+  const result = spawnSync('pdfsig', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  const raw = `${result.stdout}${result.stderr}`;
+  const first = raw.split(/Signature #2:/)[0] ?? '';
+  return {
+    raw,
+    signatures: (raw.match(/^Signature #\d+:/gm) ?? []).length,
+    valid: first.includes('Signature is Valid.'),
+    digestMismatch: first.includes('Digest Mismatch.'),
+    trusted: first.includes('Certificate is Trusted.'),
+    totalDocumentSigned: first.includes('Total document signed'),
+    ...optional('commonName', /Signer Certificate Common Name: (.+)/.exec(first)?.[1]),
+    ...optional('signingTime', /Signing Time: (.+)/.exec(first)?.[1]),
+  };
+}
+
+const optional = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
+  (value === undefined ? {} : { [key]: value.trim() }) as { [P in K]?: string };
