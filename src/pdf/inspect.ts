@@ -8,7 +8,8 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, type Name } from '@peculiar/asn1-x509';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
-import { verifyCadesDetached } from './cms.ts';
+import { verifyCadesDetached } from './cms-verify.ts';
+import { firstElement } from './der.ts';
 
 export interface NameSummary {
   /** O */
@@ -62,17 +63,6 @@ function textOf(dict: PDFDict, key: string): string | undefined {
   return value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : undefined;
 }
 
-/** The DER element at the start of `bytes`, without the zeros that pad the placeholder. */
-function derElement(bytes: Uint8Array): Uint8Array {
-  if (bytes.length < 2) return bytes;
-  const first = bytes[1]!;
-  if (first < 0x80) return bytes.subarray(0, 2 + first);
-  const count = first & 0x7f;
-  let length = 0;
-  for (let i = 0; i < count; i++) length = length * 256 + (bytes[2 + i] ?? 0);
-  return bytes.subarray(0, Math.min(bytes.length, 2 + count + length));
-}
-
 const HEX = /^[0-9A-Fa-f\s]*$/;
 
 /** Checks the ranges' shape: [0, a, b, c] with the gap a…b exactly a hex string <…>. */
@@ -121,7 +111,7 @@ export async function inspectPdfSignatures(pdf: Uint8Array): Promise<PdfSignatur
     const shape = rangesProblem(pdf, range);
     const [, gapStart = 0, gapEnd = 0, tail = 0] = range;
     const signed = shape === undefined ? [pdf.subarray(0, gapStart), pdf.subarray(gapEnd, gapEnd + tail)] : [];
-    const check = verifyCadesDetached(derElement(contents.asBytes()), signed);
+    const check = verifyCadesDetached(firstElement(contents.asBytes()), signed);
     const signer = check.signerCertificate === undefined ? undefined : AsnConvert.parse(check.signerCertificate, Certificate);
     const when = object.get(PDFName.of('M'));
     let signingTime: Date | undefined;

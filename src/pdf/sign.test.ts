@@ -7,6 +7,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateP256 } from '../pki/signer.ts';
 import { id_signingCertificateV2 } from './cms.ts';
+import { firstElement } from './der.ts';
 import { renderApplicationForm } from './forms.ts';
 import { inspectPdfSignatures } from './inspect.ts';
 import { signPdf } from './sign.ts';
@@ -35,10 +36,7 @@ function qpdfCheck(file: string): { ok: boolean; output: string } {
 /** The DER CMS inside /Contents, without the zeros that pad the placeholder. */
 function contentsOf(pdf: Uint8Array, range: number[]): Uint8Array {
   const hex = Buffer.from(pdf.subarray(range[1]! + 1, range[2]! - 1)).toString('latin1');
-  const der = Buffer.from(hex, 'hex');
-  const count = der[1]! & 0x7f;
-  const length = der.subarray(2, 2 + count).reduce((n, b) => n * 256 + b, 0);
-  return der.subarray(0, 2 + count + length);
+  return firstElement(Buffer.from(hex, 'hex'));
 }
 
 /** Flips one digit of the first MediaBox: the file stays well formed, the page changes size. */
