@@ -116,6 +116,38 @@ export function loadCjkFont(explicit?: string): CjkFont {
   return font;
 }
 
+/** The parts of fontkit's glyph objects that `rememberOutlines` touches (not in its types). */
+interface DecodableGlyph {
+  _decode(): unknown;
+}
+interface GlyphSource {
+  getGlyph(id: number, codePoints?: number[]): DecodableGlyph | null;
+  variationAxes?: Record<string, unknown>;
+}
+
+/**
+ * The subsetter decodes each glyph's whole outline (~10 µs) only to learn whether it is
+ * composite, in every document, though the shared face keeps its glyph objects: remembering
+ * the decoded outline per glyph saved a quarter of a contract's rendering time. Not for
+ * variable fonts, whose decoded points fontkit transforms in place.
+ */
+function rememberOutlines(face: fontkit.Font): void {
+  const source = face as unknown as GlyphSource;
+  if (Object.keys(source.variationAxes ?? {}).length > 0) return;
+  const getGlyph = source.getGlyph.bind(source);
+  const remembered = new WeakSet<DecodableGlyph>();
+  source.getGlyph = (id, codePoints) => {
+    const glyph = getGlyph(id, codePoints);
+    if (glyph !== null && !remembered.has(glyph)) {
+      const decode = glyph._decode.bind(glyph);
+      let outline: { value: unknown } | undefined;
+      glyph._decode = () => (outline ??= { value: decode() }).value;
+      remembered.add(glyph);
+    }
+    return glyph;
+  };
+}
+
 function prepare(path: string, bytes: Uint8Array): CjkFont {
   let face: fontkit.Font;
   try {
@@ -138,6 +170,7 @@ function prepare(path: string, bytes: Uint8Array): CjkFont {
       return em;
     },
   };
+  rememberOutlines(face);
   const safeName = (face.postscriptName ?? '').replace(/[^A-Za-z0-9-]/g, '');
   const reuse: PdfFontkit = {
     create: (data, postscriptName) =>
