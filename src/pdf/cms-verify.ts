@@ -8,7 +8,7 @@ import { X509Certificate, createHash, verify as nodeVerify } from 'node:crypto';
 import { ContentInfo, type SignerInfo, SignedData, id_messageDigest, id_signedData } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { equalBytes, id_ecdsaWithSHA256, id_sha256 } from './cms.ts';
+import { SigningCertificateV2, equalBytes, id_ecdsaWithSHA256, id_sha256, id_signingCertificateV2 } from './cms.ts';
 import { children, elements } from './der.ts';
 
 const DIGESTS: Record<string, string> = {
@@ -38,11 +38,30 @@ export interface CmsVerification {
   digestMatches: boolean;
   /** The signature over the signed attributes verifies with the signer certificate's key. */
   signatureVerifies: boolean;
+  /** The ESS signing-certificate-v2 attribute names the signer certificate; absent without one. */
+  certificateBound?: boolean;
   /** Why it does not verify, for logs (English); absent when it does. */
   problem?: string;
 }
 
 const bytesOf = (b: ArrayBuffer): Uint8Array => new Uint8Array(b);
+
+/**
+ * Whether the ESS signing-certificate-v2 attribute (when present) names `certificate` by its
+ * hash: without that binding another certificate with the same key could claim the signature.
+ */
+function boundCertificate(signerInfo: SignerInfo, certificate: Uint8Array): boolean | undefined {
+  const value = signerInfo.signedAttrs?.find((a) => a.attrType === id_signingCertificateV2)?.attrValues[0];
+  if (value === undefined) return undefined;
+  try {
+    const first = AsnConvert.parse(value, SigningCertificateV2).certs[0];
+    const hashName = DIGESTS[first?.hashAlgorithm?.algorithm ?? id_sha256];
+    if (first === undefined || hashName === undefined) return false;
+    return equalBytes(bytesOf(first.certHash.buffer), createHash(hashName).update(certificate).digest());
+  } catch {
+    return false;
+  }
+}
 
 /** The index of the certificate the SignerInfo names, by issuer and serial or by key id. */
 function findSigner(signerInfo: SignerInfo, certificates: Certificate[]): number {
@@ -128,12 +147,12 @@ export function verifyCadesDetached(cms: Uint8Array, signed: readonly Uint8Array
   for (const part of signed) hash.update(part);
   const digest = hash.digest();
 
-  let digestMatches: boolean;
+  // Without signed attributes the signature is over the content itself (RFC 5652, 5.4): the
+  // digest then matches exactly when the signature verifies.
+  let digestMatches: boolean | undefined;
   let toBeVerified: Uint8Array;
   const rawAttrs = located.signedAttrs;
   if (signerInfo.signedAttrs === undefined || rawAttrs === undefined) {
-    // No signed attributes: the signature is over the content itself (RFC 5652, 5.4).
-    digestMatches = true;
     toBeVerified = Buffer.concat(signed);
   } else {
     const md = signerInfo.signedAttrs.find((a) => a.attrType === id_messageDigest)?.attrValues[0];
@@ -154,16 +173,21 @@ export function verifyCadesDetached(cms: Uint8Array, signed: readonly Uint8Array
   } catch {
     signatureVerifies = false;
   }
+  digestMatches ??= signatureVerifies;
+  const certificateBound = boundCertificate(signerInfo, signerCertificate);
   const problem = !digestMatches
     ? 'the document digest does not match: the signed content was changed'
     : !signatureVerifies
       ? 'the signature does not verify with the signer certificate'
-      : undefined;
+      : certificateBound === false
+        ? 'the signing-certificate attribute names another certificate'
+        : undefined;
   return {
     certificates,
     signerCertificate,
     digestMatches,
     signatureVerifies,
+    ...(certificateBound === undefined ? {} : { certificateBound }),
     ...(problem === undefined ? {} : { problem }),
   };
 }

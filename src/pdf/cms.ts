@@ -82,7 +82,7 @@ AsnProp({ type: OctetString })(EssCertIdV2.prototype, 'certHash');
 AsnProp({ type: IssuerSerial, optional: true })(EssCertIdV2.prototype, 'issuerSerial');
 
 /** SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, policies … OPTIONAL } */
-class SigningCertificateV2 {
+export class SigningCertificateV2 {
   certs: EssCertIdV2[] = [];
   constructor(params: Partial<SigningCertificateV2> = {}) {
     Object.assign(this, params);

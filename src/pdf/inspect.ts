@@ -36,6 +36,8 @@ export interface PdfSignatureReport {
   digestMatches: boolean;
   /** The CMS signature verifies with the embedded signer certificate. */
   signatureVerifies: boolean;
+  /** The signature's ESS attribute names that certificate (PAdES requires one); absent without. */
+  certificateBound?: boolean;
   /** The signed ranges are unchanged and the signature verifies (later revisions may follow). */
   intact: boolean;
   /** The certificates in the signature, DER, the signer's first. */
@@ -124,7 +126,8 @@ export async function inspectPdfSignatures(pdf: Uint8Array): Promise<PdfSignatur
     const fieldName = names.get(ref.toString());
     const reason = textOf(object, 'Reason');
     const location = textOf(object, 'Location');
-    const intact = shape === undefined && check.digestMatches && check.signatureVerifies;
+    const intact =
+      shape === undefined && check.digestMatches && check.signatureVerifies && check.certificateBound !== false;
     const problem = shape ?? check.problem;
     reports.push({
       at: gapStart,
@@ -140,6 +143,7 @@ export async function inspectPdfSignatures(pdf: Uint8Array): Promise<PdfSignatur
         coversWholeFile: shape === undefined && gapEnd + tail === pdf.length,
         digestMatches: check.digestMatches,
         signatureVerifies: check.signatureVerifies,
+        ...(check.certificateBound === undefined ? {} : { certificateBound: check.certificateBound }),
         intact,
         certificates: check.certificates,
         ...(problem === undefined || intact ? {} : { problem }),
