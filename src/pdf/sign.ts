@@ -187,7 +187,13 @@ function signatureObjects(doc: PDFDocument, signing: PdfSigning): Update {
   if (fields !== undefined) changed.add(fields);
   // SignaturesExist | AppendOnly: viewers must save further changes as incremental updates.
   acroForm.set(PDFName.of('SigFlags'), PDFNumber.of(3));
-  if (!(acroFormEntry instanceof PDFRef)) changed.add(context.trailerInfo.Root as PDFRef);
+  if (!(acroFormEntry instanceof PDFRef)) {
+    const root = context.trailerInfo.Root;
+    if (!(root instanceof PDFRef)) {
+      throw new PdfSignError('PDF_SIGN_UNREADABLE', '无法识别的 PDF 文件 / Not a PDF: no catalog');
+    }
+    changed.add(root);
+  }
 
   const refs = [appearanceRef, widgetRef, ...changed, sigRef];
   return {
