@@ -40,6 +40,7 @@ import {
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
 import type { Signer } from '../pki/signer.ts';
 import { children, elements, tlv } from './der.ts';
+import { PdfSignError } from './errors.ts';
 
 /** id-aa-signingCertificateV2 (RFC 5035). */
 export const id_signingCertificateV2 = '1.2.840.113549.1.9.16.2.47';
@@ -130,17 +131,6 @@ function certificateFacts(der: Uint8Array): CertificateFacts {
   return known;
 }
 
-/** Refused before anything is signed; `message` is Chinese first, then English. */
-export class CmsSignError extends Error {
-  readonly code: 'PDF_SIGN_UNSUPPORTED_KEY' | 'PDF_SIGN_KEY_MISMATCH';
-
-  constructor(code: CmsSignError['code'], message: string) {
-    super(message);
-    this.name = 'CmsSignError';
-    this.code = code;
-  }
-}
-
 export interface CmsSigningInput {
   signer: Signer;
   /** The signer's certificate, DER. */
@@ -164,7 +154,7 @@ function attribute(type: string, value: ArrayBuffer): Attribute {
 export function cadesDetachedSignature(digest: Uint8Array, input: CmsSigningInput): Uint8Array {
   const { signer } = input;
   if (signer.family !== 'p256' || signer.signatureOid !== id_ecdsaWithSHA256) {
-    throw new CmsSignError(
+    throw new PdfSignError(
       'PDF_SIGN_UNSUPPORTED_KEY',
       'PDF 签名仅支持 P-256（ECDSA）密钥：SM2 签名无法被通用阅读器验证 / ' +
         'PDF signatures need a P-256 key: common readers cannot verify SM2',
@@ -172,7 +162,7 @@ export function cadesDetachedSignature(digest: Uint8Array, input: CmsSigningInpu
   }
   const cert = certificateFacts(input.certificate);
   if (!equalBytes(cert.spki, signer.spki)) {
-    throw new CmsSignError(
+    throw new PdfSignError(
       'PDF_SIGN_KEY_MISMATCH',
       '签名密钥与签名证书的公钥不一致 / The signing key does not match the certificate',
     );

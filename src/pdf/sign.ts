@@ -21,6 +21,7 @@ import {
   PDFString,
 } from 'pdf-lib';
 import { type CmsSigningInput, cadesDetachedSignature, signatureSizeBound } from './cms.ts';
+import { PdfSignError } from './errors.ts';
 
 /** Where the signature's widget goes; without one the signature is invisible on page 1. */
 export interface SignatureField {
@@ -38,16 +39,6 @@ export interface PdfSigning extends CmsSigningInput {
   /** The signer's name as readers show it beside the certificate's subject. */
   name?: string;
   field?: SignatureField;
-}
-
-export class PdfSignError extends Error {
-  readonly code: 'PDF_SIGN_UNREADABLE' | 'PDF_SIGN_ENCRYPTED' | 'PDF_SIGN_NO_PAGE' | 'PDF_SIGN_SPACE';
-
-  constructor(code: PdfSignError['code'], message: string) {
-    super(message);
-    this.name = 'PdfSignError';
-    this.code = code;
-  }
 }
 
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
