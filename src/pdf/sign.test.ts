@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -13,7 +13,7 @@ import { inspectPdfSignatures } from './inspect.ts';
 import { signPdf } from './sign.ts';
 import { type TestCa, makeTestCa, pdfsig, trustInNss } from './testing.ts';
 
-const tools = ['pdfsig', 'certutil', 'qpdf', 'openssl'].every((t) => existsSync(`/usr/bin/${t}`));
+const tools = ['pdfsig', 'pdftocairo', 'certutil', 'qpdf', 'openssl'].every((t) => existsSync(`/usr/bin/${t}`));
 const skip = !tools && !process.env['CI'];
 if (skip) console.warn('[pdf] 未安装 poppler-utils/libnss3-tools/qpdf，跳过签名测试 / skipping PDF signature tests');
 
@@ -82,6 +82,7 @@ describe.skipIf(skip)('signPdf: PAdES B-B, verifiable by poppler, NSS and OpenSS
       location: '呼和浩特',
       field: { page: 0, rect: [380, 120, 500, 240] },
     });
+    writeFileSync(file('unsigned-form.pdf'), original);
     writeFileSync(file('signed-form.pdf'), signed);
     writeFileSync(file('signed-form-tampered.pdf'), tamper(signed));
   });
@@ -181,6 +182,21 @@ describe.skipIf(skip)('signPdf: PAdES B-B, verifiable by poppler, NSS and OpenSS
     const [first, second] = await inspectPdfSignatures(twice);
     expect(first).toMatchObject({ fieldName: 'Signature1', intact: true, coversWholeFile: false });
     expect(second).toMatchObject({ fieldName: 'Signature2', intact: true, coversWholeFile: true });
+  });
+
+  it.each([
+    ['qpdf, object streams', ['qpdf', '--object-streams=generate']],
+    ['qpdf, linearized', ['qpdf', '--linearize']],
+    ['cairo', ['pdftocairo', '-pdf']],
+  ])('signs a PDF written by %s', async (label, [tool, ...args]) => {
+    const input = file(`written-by-${tool}-${args[0]!.replace(/\W/g, '')}.pdf`);
+    execFileSync(tool!, [...args, file('unsigned-form.pdf'), input]);
+    const out = await signPdf(new Uint8Array(readFileSync(input)), { signer: ca.signer, certificate: ca.certificateDer, chain: [ca.caDer], signingTime, field: { page: 0, rect: [72, 72, 172, 172] } });
+    writeFileSync(input.replace('.pdf', '-signed.pdf'), out);
+    const report = pdfsig(input.replace('.pdf', '-signed.pdf'), nss);
+    expect(report.valid && report.trusted && report.totalDocumentSigned, `${label}: ${report.raw}`).toBe(true);
+    expect(qpdfCheck(input.replace('.pdf', '-signed.pdf')).ok).toBe(true);
+    expect((await inspectPdfSignatures(out))[0]).toMatchObject({ intact: true, coversWholeFile: true });
   });
 
   it('refuses a key that does not match the certificate', async () => {
