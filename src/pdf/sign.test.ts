@@ -212,6 +212,14 @@ describe.skipIf(skip)('signPdf: PAdES B-B, verifiable by poppler, NSS and OpenSS
     ).rejects.toMatchObject({ code: 'PDF_SIGN_UNSUPPORTED_KEY' });
   });
 
+  it('refuses what is not a PDF', async () => {
+    const notPdf = new TextEncoder().encode('<html>startxref 0 %%EOF</html>');
+    await expect(
+      signPdf(notPdf, { signer: ca.signer, certificate: ca.certificateDer, chain: [], signingTime }),
+    ).rejects.toMatchObject({ code: 'PDF_SIGN_UNREADABLE' });
+    expect(await inspectPdfSignatures(notPdf)).toEqual([]);
+  });
+
   it('reports no signature in an unsigned PDF', async () => {
     expect(await inspectPdfSignatures(original)).toEqual([]);
   });

@@ -48,8 +48,8 @@ const BYTE_RANGE_PLACEHOLDER = 9_999_999_999;
 /** The offset the last `startxref` points at: the previous cross-reference section. */
 function previousXref(pdf: Uint8Array): number {
   const tail = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).subarray(-1024).toString('latin1');
-  const match = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail) ?? /startxref\s+(\d+)/.exec(tail);
-  if (match === null) throw new PdfSignError('PDF_SIGN_UNREADABLE', '无法识别的 PDF 文件 / Not a PDF: no startxref');
+  const match = [...tail.matchAll(/startxref\s+(\d+)/g)].at(-1);
+  if (match === undefined) throw new PdfSignError('PDF_SIGN_UNREADABLE', '无法识别的 PDF 文件 / Not a PDF: no startxref');
   return Number(match[1]);
 }
 
@@ -248,11 +248,16 @@ function indexOf(buffer: Buffer, marker: string, from: number): number {
 
 /** Signs `pdfBytes` as described in the module header; returns the signed file. */
 export async function signPdf(pdfBytes: Uint8Array, signing: PdfSigning): Promise<Uint8Array> {
-  const doc = await PDFDocument.load(pdfBytes, { updateMetadata: false, ignoreEncryption: true });
+  const prev = previousXref(pdfBytes);
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(pdfBytes, { updateMetadata: false, ignoreEncryption: true });
+  } catch (error) {
+    throw new PdfSignError('PDF_SIGN_UNREADABLE', `无法读取 PDF：${(error as Error).message} / Unreadable PDF`);
+  }
   if (doc.context.trailerInfo.Encrypt !== undefined) {
     throw new PdfSignError('PDF_SIGN_ENCRYPTED', '不能签署加密的 PDF / Cannot sign an encrypted PDF');
   }
-  const prev = previousXref(pdfBytes);
   const classic = Buffer.from(pdfBytes.subarray(prev, prev + 4)).toString('latin1') === 'xref';
   doc.context.largestObjectNumber = Math.max(doc.context.largestObjectNumber, previousSize(pdfBytes, prev) - 1);
   const { objects, placeholderBytes } = signatureObjects(doc, signing);
