@@ -34,11 +34,11 @@ async function time(label: string, run: () => Promise<unknown>): Promise<number>
 const ca = makeTestCa();
 try {
   const input = sampleContract(await drawTestSeal());
-  const signing = { signer: ca.signer, certificate: ca.certificateDer, chain: [ca.caDer], signingTime: input.signedAt };
+  const signing = { signer: ca.signer, certificate: ca.certificateDer, chain: [ca.caDer] };
   const rendered = await renderContract(input);
   console.log(`${RUNS} runs after ${WARM_UP} warm-up, ${rendered.bytes.length} bytes unsigned, Node ${process.version}`);
   await time('render only', () => renderContract(input));
-  await time('sign only (incremental update)', () => signPdf(rendered.bytes, { ...signing, field: rendered.signatureField }));
+  await time('sign only (incremental update)', () => signPdf(rendered.bytes, { ...signing, signingTime: input.signedAt, field: rendered.signatureField }));
   const total = await time('render + sign (makeSignedContract)', () => makeSignedContract(input, signing));
   console.log(`goal ≤ 40 ms: ${total <= 40 ? 'met' : 'NOT met'} (${(40 / total).toFixed(1)}× under)`);
 } finally {

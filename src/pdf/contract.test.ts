@@ -44,7 +44,6 @@ describe.skipIf(skip)('the signed contract (数字证书及电子印章服务合
       signer: ca.signer,
       certificate: ca.certificateDer,
       chain: [ca.caDer],
-      signingTime: input.signedAt,
     });
     writeFileSync(file('contract.pdf'), signed);
     // One byte a third of the way in: inside the signed content, well before the signature.
@@ -123,7 +122,6 @@ describe.skipIf(skip)('the signed contract (数字证书及电子印章服务合
       signer: ca.signer,
       certificate: ca.certificateDer,
       chain: [ca.caDer],
-      signingTime: input.signedAt,
     });
     writeFileSync(file('contract-hostile-names.pdf'), pdf);
     const all = squeeze(text(file('contract-hostile-names.pdf')));

@@ -36,7 +36,7 @@ export interface ContractInput {
   readAt?: Date;
   /** When the applicant ticked 本人已同意签署合同 and confirmed. */
   agreedAt: Date;
-  /** The CA's signing date, printed in the signature block. */
+  /** When the CA signs: printed as 乙方's 签署日期 and written as the signature's /M. */
   signedAt: Date;
   /** The CA's seal as a PNG with a transparent background. */
   sealPng: Uint8Array;
@@ -235,16 +235,20 @@ export async function renderContract(c: ContractInput): Promise<RenderedContract
   return { bytes, signatureField: field };
 }
 
-/** The contract rendered and signed by the CA (PAdES B-B), its signature on the seal. */
+/**
+ * The contract rendered and signed by the CA (PAdES B-B), its signature on the seal. The
+ * signing time is the contract's `signedAt`, so the printed 签署日期 and /M cannot disagree.
+ */
 export async function makeSignedContract(
   c: ContractInput,
-  signing: Omit<PdfSigning, 'field'>,
+  signing: Omit<PdfSigning, 'field' | 'signingTime'>,
 ): Promise<Uint8Array> {
   const { bytes, signatureField } = await renderContract(c);
   return signPdf(bytes, {
     reason: zh`${c.title}（申请单号 ${c.applicationNumber}）电子签章`,
     name: c.caName,
     ...signing,
+    signingTime: c.signedAt,
     field: signatureField,
   });
 }
