@@ -27,7 +27,9 @@ export interface PreparedImage {
   alpha?: Uint8Array;
 }
 
+/** By SHA-256 of the bytes; a handful at most (the CA's seals), the oldest forgotten first. */
 const prepared = new Map<string, Promise<PreparedImage>>();
+const KEEP = 8;
 
 async function decode(png: Uint8Array): Promise<PreparedImage> {
   const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -57,6 +59,7 @@ export function prepareImage(bytes: Uint8Array): Promise<PreparedImage> {
   if (image === undefined) {
     image = decode(bytes);
     prepared.set(key, image);
+    if (prepared.size > KEEP) prepared.delete(prepared.keys().next().value!);
     // A failed decode is not kept: the next call tries again and reports its own error.
     image.catch(() => prepared.delete(key));
   }
