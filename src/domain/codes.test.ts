@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { idCheckCharacter, idNumberProblem, organisationCodeCheck, usccCheckCharacter, usccProblem } from './codes.ts';
+import {
+  idCheckCharacter,
+  idNumberProblem,
+  maskIdNumber,
+  organisationCodeCheck,
+  usccCheckCharacter,
+  usccProblem,
+} from './codes.ts';
 
 /** Every single-character change of a valid code that stays in the alphabet must be caught. */
 function mutations(code: string, alphabet: string): string[] {
@@ -66,5 +73,16 @@ describe('居民身份证号码 (GB 11643-1999)', () => {
     expect(idNumberProblem('11010519491231002Y')).toBe('characters');
     expect(idNumberProblem('110105194902300020')).toBe('birthDate');
     expect(idNumberProblem('110105194912310021')).toBe('checkDigit');
+  });
+});
+
+describe('maskIdNumber', () => {
+  it('keeps the region and the last four digits, hides the birth date', () => {
+    expect(maskIdNumber('150105199003152345')).toBe('150105********2345');
+    expect(maskIdNumber('15010519900315234X')).toBe('150105********234X');
+  });
+
+  it('shows nothing of a number that is not 18 characters', () => {
+    expect(maskIdNumber('12345')).toBe('******');
   });
 });

@@ -79,3 +79,12 @@ export const idNumberMessages: Record<CodeProblem, string> = {
   checkDigit: '身份证号校验位不正确，请核对后重新输入',
   birthDate: '身份证号中的出生日期不正确',
 };
+
+/**
+ * 150105199003152345 → 150105********2345: the region and the last four stay, the birth date
+ * goes (as the contract text and the application view already print it); any other length
+ * shows nothing.
+ */
+export function maskIdNumber(id: string): string {
+  return id.length === 18 ? `${id.slice(0, 6)}********${id.slice(14)}` : '******';
+}

@@ -1,13 +1,14 @@
 /**
- * A one-page A4 document in Chinese: the CJK font embedded as a subset (Helvetica, which every
- * viewer has, for the Latin letters and digits the CJK font may lack), the document information
- * set, and the content scaled down just enough to fit the page — an official form is one sheet,
- * so content that cannot fit even small is refused rather than cut or spilled onto a second page.
+ * A4 documents in Chinese: the CJK font embedded as a subset (Helvetica, which every viewer has,
+ * for the Latin letters and digits the CJK font may lack) and the document information set.
+ * `renderOnePage` is the official form: one sheet, the content scaled down just enough to fit,
+ * and content that cannot fit even small is refused rather than cut or spilled onto a second
+ * page. Multi-page documents (contract.ts) use `startDocument` and `finishDocument`.
  */
 import { createHash } from 'node:crypto';
-import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, PageSizes, StandardFonts } from 'pdf-lib';
 import { loadCjkFont } from './fonts.ts';
+import './native-deflate.ts';
 import { GREY, type Margins, Sheet, Typeface } from './layout.ts';
 
 export interface DocumentInfo {
@@ -28,7 +29,7 @@ export class PageOverflowError extends Error {
   }
 }
 
-const MARGINS: Margins = { left: 62, right: 62, top: 58, bottom: 52 };
+export const MARGINS: Margins = { left: 62, right: 62, top: 58, bottom: 52 };
 /** From full size down to 70 %: below that a printed form is no longer comfortable to read. */
 const SCALES = [1, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7];
 
@@ -43,6 +44,36 @@ function subsetTag(info: DocumentInfo): string {
   return Array.from(digest.subarray(0, 6), (b) => String.fromCharCode(65 + (b % 26))).join('');
 }
 
+/** A new document with the CJK face (subset) and Helvetica embedded. */
+export async function startDocument(
+  info: DocumentInfo,
+  fontPath?: string,
+): Promise<{ doc: PDFDocument; type: Typeface }> {
+  const doc = await PDFDocument.create();
+  const font = loadCjkFont(fontPath);
+  doc.registerFontkit(font.fontkit);
+  const cjk = await doc.embedFont(font.bytes, {
+    subset: true,
+    customName: `${subsetTag(info)}+${font.postscriptName}`,
+  });
+  const latin = await doc.embedFont(StandardFonts.Helvetica);
+  return { doc, type: new Typeface(cjk, font.metrics, latin) };
+}
+
+/** Sets the document information and writes the file. */
+export async function finishDocument(doc: PDFDocument, info: DocumentInfo): Promise<Uint8Array> {
+  doc.setTitle(info.title, { showInWindowTitleBar: true });
+  doc.setAuthor(info.author);
+  doc.setSubject(info.subject);
+  doc.setKeywords(info.keywords);
+  doc.setCreator('CertDesk');
+  doc.setProducer('CertDesk');
+  doc.setLanguage('zh-CN');
+  doc.setCreationDate(info.createdAt);
+  doc.setModificationDate(info.createdAt);
+  return doc.save();
+}
+
 /**
  * Renders `compose` on one A4 page at the largest scale at which it fits, with `footer` (a
  * small grey line) at the foot of the page.
@@ -53,15 +84,7 @@ export async function renderOnePage(
   compose: (sheet: Sheet) => void,
   fontPath?: string,
 ): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
-  const font = loadCjkFont(fontPath);
-  const cjk = await doc.embedFont(font.bytes, {
-    subset: true,
-    customName: `${subsetTag(info)}+${font.postscriptName}`,
-  });
-  const latin = await doc.embedFont(StandardFonts.Helvetica);
-  const type = new Typeface(cjk, font.metrics, latin);
+  const { doc, type } = await startDocument(info, fontPath);
   const page = doc.addPage(PageSizes.A4);
 
   const footerHeight = 18;
@@ -77,15 +100,5 @@ export async function renderOnePage(
   const footMargins = { ...MARGINS, top: page.getHeight() - MARGINS.bottom - 10 };
   const foot = new Sheet(page, type, 1, true, footMargins);
   foot.centred(footer, { size: 8, color: GREY });
-
-  doc.setTitle(info.title, { showInWindowTitleBar: true });
-  doc.setAuthor(info.author);
-  doc.setSubject(info.subject);
-  doc.setKeywords(info.keywords);
-  doc.setCreator('CertDesk');
-  doc.setProducer('CertDesk');
-  doc.setLanguage('zh-CN');
-  doc.setCreationDate(info.createdAt);
-  doc.setModificationDate(info.createdAt);
-  return doc.save();
+  return finishDocument(doc, info);
 }

@@ -6,9 +6,9 @@ import { PDFDict, PDFDocument, PDFName, PDFRawStream, decodePDFRawStream } from 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PageOverflowError } from './document.ts';
 import { findCjkFont } from './fonts.ts';
+import { chineseDate } from './dates.ts';
 import {
   type ApplicationFormData,
-  chineseDate,
   renderApplicationForm,
   renderAuthorisationLetter,
 } from './forms.ts';

@@ -4,6 +4,7 @@
  * (数字证书及电子印章申请表) and the letter of authorisation (授权委托书). What the platform
  * already knows is printed; signatures, the seal and the signing date are left blank.
  */
+import { chineseDate } from './dates.ts';
 import { renderOnePage, type DocumentInfo } from './document.ts';
 import { GREY, type Sheet, type TableRow, type TextStyle } from './layout.ts';
 import { zh } from './text.ts';
@@ -41,21 +42,6 @@ export interface RenderOptions {
 
 /** A seal is 40–42 mm across; its box keeps a real size whatever the text scale (45 mm). */
 const SEAL_BOX = 128;
-
-const SHANGHAI_DATE = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-});
-
-/** 2026年11月25日, the calendar day in Asia/Shanghai. */
-export function chineseDate(date: Date): string {
-  const parts = SHANGHAI_DATE.formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}年${part('month')}月${part('day')}日`;
-}
 
 function info(d: ApplicationFormData, title: string): DocumentInfo {
   return {
