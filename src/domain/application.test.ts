@@ -55,3 +55,44 @@ describe('draft steps', () => {
     expect(refusal(() => assertStepReached('contract', 'form')).message).toBe('请先完成前面的步骤');
   });
 });
+
+describe('after 资料审核通过: payment, production, receipt', () => {
+  const finance: Principal = { kind: 'staff', id: 's2', username: 'wang', roles: ['finance'] };
+  const producer: Principal = { kind: 'staff', id: 's3', username: 'zhao', roles: ['producer'] };
+  const system = { kind: 'system' as const, id: 'wechatpay' };
+  const app = (status: Parameters<typeof transition>[0]['status']) => ({ status, applicantId: 'a1' });
+
+  it('walks 银行汇款: 资料审核通过 → 待确认到账 → 已支付, or back when 财务 rejects', () => {
+    expect(transition(app('approved'), 'submit_voucher', owner, at).to).toBe('awaiting_confirmation');
+    expect(transition(app('awaiting_confirmation'), 'confirm_payment', finance, at).to).toBe('paid');
+    expect(transition(app('awaiting_confirmation'), 'reject_payment', finance, at).to).toBe('approved');
+  });
+
+  it('lets only 财务 confirm money and only the system settle 微信支付', () => {
+    expect(refusal(() => transition(app('awaiting_confirmation'), 'confirm_payment', reviewer, at)).status).toBe(403);
+    expect(refusal(() => transition(app('awaiting_confirmation'), 'confirm_payment', owner, at)).status).toBe(403);
+    expect(transition(app('approved'), 'pay_online', system, at).to).toBe('paid');
+    expect(refusal(() => transition(app('approved'), 'pay_online', owner, at)).status).toBe(403);
+    expect(refusal(() => transition(app('approved'), 'approve', system, at)).status).toBe(403);
+  });
+
+  it('refuses a second payment of a paid application', () => {
+    expect(refusal(() => transition(app('paid'), 'pay_online', system, at)).message).toBe('当前状态为“已支付”，不能微信支付成功');
+  });
+
+  it('makes, posts or hands over, and completes', () => {
+    expect(transition(app('paid'), 'start_production', producer, at).to).toBe('in_production');
+    expect(transition(app('in_production'), 'ship', producer, at).to).toBe('shipped');
+    expect(transition(app('in_production'), 'ready_for_pickup', producer, at).to).toBe('awaiting_pickup');
+    expect(transition(app('shipped'), 'confirm_receipt', owner, at).to).toBe('completed');
+    expect(transition(app('awaiting_pickup'), 'confirm_receipt', producer, at).to).toBe('completed');
+    expect(transition(app('shipped'), 'confirm_receipt', system, at).to).toBe('completed');
+    expect(refusal(() => transition(app('paid'), 'start_production', finance, at)).status).toBe(403);
+  });
+
+  it('refunds a paid application before production, not after', () => {
+    expect(transition(app('paid'), 'refund', owner, at).to).toBe('refunded');
+    expect(transition(app('paid'), 'refund', finance, at).to).toBe('refunded');
+    expect(refusal(() => transition(app('in_production'), 'refund', owner, at)).status).toBe(409);
+  });
+});

@@ -58,32 +58,64 @@ export function assertStepReached(current: DraftStep, wanted: DraftStep): void {
   }
 }
 
-export type ApplicationEvent = 'submit' | 'cancel' | 'approve' | 'return' | 'resubmit';
-
-export const eventLabels: Record<ApplicationEvent, string> = {
+export const eventLabels = {
   submit: '提交',
   cancel: '取消',
   approve: '审核通过',
   return: '审核不通过',
   resubmit: '再次提交',
-};
+  submit_voucher: '提交汇款凭证',
+  confirm_payment: '确认到账',
+  reject_payment: '驳回汇款',
+  pay_online: '微信支付成功',
+  start_production: '开始制证',
+  ship: '邮寄',
+  ready_for_pickup: '通知自取',
+  confirm_receipt: '确认收货',
+  refund: '退款',
+} as const;
+export type ApplicationEvent = keyof typeof eventLabels;
+
+/** The platform itself: a payment notify, a scheduled job. Never a person. */
+export interface SystemActor {
+  kind: 'system';
+  id: string;
+}
+export type Actor = Principal | SystemActor;
 
 interface Rule {
   from: readonly ApplicationStatus[];
   to: ApplicationStatus;
-  /** Who may fire the event: the applicant who owns it, or staff holding one of these roles. */
-  by: { applicant: boolean; roles: StaffRole[] };
+  /** Who may fire the event: the applicant who owns it, staff holding one of these roles, the system. */
+  by: { applicant: boolean; roles: StaffRole[]; system?: boolean };
 }
 
 const applicantOnly = { applicant: true, roles: [] };
-const reviewers = { applicant: false, roles: ['reviewer'] as StaffRole[] };
+const staffOnly = (...roles: StaffRole[]) => ({ applicant: false, roles });
 
 const rules: Record<ApplicationEvent, Rule> = {
   submit: { from: ['draft'], to: 'pending_review', by: applicantOnly },
   cancel: { from: ['draft', 'pending_review', 'needs_changes', 'approved'], to: 'cancelled', by: applicantOnly },
-  approve: { from: ['pending_review'], to: 'approved', by: reviewers },
-  return: { from: ['pending_review'], to: 'needs_changes', by: reviewers },
+  approve: { from: ['pending_review'], to: 'approved', by: staffOnly('reviewer') },
+  return: { from: ['pending_review'], to: 'needs_changes', by: staffOnly('reviewer') },
   resubmit: { from: ['needs_changes'], to: 'pending_review', by: applicantOnly },
+  // 银行汇款: the voucher waits for 财务, who confirms the money arrived or sends it back.
+  submit_voucher: { from: ['approved'], to: 'awaiting_confirmation', by: applicantOnly },
+  confirm_payment: { from: ['awaiting_confirmation'], to: 'paid', by: staffOnly('finance') },
+  reject_payment: { from: ['awaiting_confirmation'], to: 'approved', by: staffOnly('finance') },
+  // 微信支付: the provider's verified notify (or an order query) settles it.
+  pay_online: { from: ['approved'], to: 'paid', by: { applicant: false, roles: [], system: true } },
+  start_production: { from: ['paid'], to: 'in_production', by: staffOnly('producer') },
+  ship: { from: ['in_production'], to: 'shipped', by: staffOnly('producer') },
+  ready_for_pickup: { from: ['in_production'], to: 'awaiting_pickup', by: staffOnly('producer') },
+  // The applicant confirms; the 制证员 hands over at the counter; or it completes by itself after N days.
+  confirm_receipt: {
+    from: ['shipped', 'awaiting_pickup'],
+    to: 'completed',
+    by: { applicant: true, roles: ['producer'], system: true },
+  },
+  // Cancelling after payment, before production: the money goes back through the provider.
+  refund: { from: ['paid'], to: 'refunded', by: { applicant: true, roles: ['finance'] } },
 };
 
 export interface TransitionSubject {
@@ -95,7 +127,7 @@ export interface Transition {
   event: ApplicationEvent;
   from: ApplicationStatus;
   to: ApplicationStatus;
-  actor: Principal;
+  actor: Actor;
   at: Date;
 }
 
@@ -103,9 +135,11 @@ export interface Transition {
  * The one door for status changes: decides whether `actor` may fire `event` on the application
  * now, and what the new status is. Refusals carry the Chinese message the user sees.
  */
-export function transition(app: TransitionSubject, event: ApplicationEvent, actor: Principal, at: Date): Transition {
+export function transition(app: TransitionSubject, event: ApplicationEvent, actor: Actor, at: Date): Transition {
   const rule = rules[event];
-  if (actor.kind === 'applicant') {
+  if (actor.kind === 'system') {
+    if (!rule.by.system) throw new AppError('FORBIDDEN', '无权执行此操作', 403);
+  } else if (actor.kind === 'applicant') {
     if (!rule.by.applicant) throw new AppError('FORBIDDEN', '无权执行此操作', 403);
     if (actor.id !== app.applicantId) throw new AppError('NOT_FOUND', '申请不存在', 404);
   } else if (!actor.roles.some((r) => rule.by.roles.includes(r))) {

@@ -3,8 +3,7 @@
  * new status, and the audit record goes into the same transaction.
  */
 import type { Tx } from '../../db/database.ts';
-import { transition, type ApplicationEvent, type ApplicationStatus } from '../../domain/application.ts';
-import type { Principal } from '../../domain/principal.ts';
+import { transition, type Actor, type ApplicationEvent, type ApplicationStatus } from '../../domain/application.ts';
 import { appendAudit } from '../audit/chain.ts';
 import * as repo from './repository.ts';
 
@@ -12,7 +11,7 @@ export async function fireTransition(
   tx: Tx,
   app: repo.ApplicationRow,
   event: ApplicationEvent,
-  actor: Principal,
+  actor: Actor,
   at: Date,
   data: Record<string, unknown> = {},
 ): Promise<repo.ApplicationRow> {
