@@ -47,6 +47,15 @@ import { createCatalogueService } from './modules/catalogue/service.ts';
 import { createContractService } from './modules/contracts/service.ts';
 import { reviewRoutes } from './modules/review/routes.ts';
 import { createReviewService } from './modules/review/service.ts';
+import { createFinance } from './modules/payments/finance.ts';
+import { WECHATPAY_NOTIFY_PATH, financeRoutes, paymentRoutes, wechatNotifyRoute } from './modules/payments/routes.ts';
+import { createPaymentsService } from './modules/payments/service.ts';
+import { createWechatPayments } from './modules/payments/wechat.ts';
+import { WechatPayV3Client } from './providers/wechatpay/client.ts';
+import { simulatedMerchant } from './providers/wechatpay/demo.ts';
+import { payPageUrl } from './providers/wechatpay/pay-page.ts';
+import { createWechatPaySimulator, type WechatPaySimControls, type WechatPaySimulatorOptions } from './providers/wechatpay/simulator.ts';
+import type { WechatPayProvider } from './providers/wechatpay/types.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
 import { S3BlobStore } from './storage/s3.ts';
@@ -56,6 +65,7 @@ z.config(z.locales.zhCN());
 
 export const SMS_SIMULATOR_PREFIX = '/sim/aliyun-sms';
 export const REGISTRY_SIMULATOR_PREFIX = '/sim/registry';
+export const WECHATPAY_SIMULATOR_PREFIX = '/sim/wechatpay';
 const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export interface CertDeskOptions {
@@ -70,19 +80,25 @@ export interface CertDeskOptions {
   blobs?: BlobStore;
   /** Called for every message the SMS simulator accepts (the console print in demo mode). */
   onSimulatedSms?: (sms: SimulatedSms) => void;
+  /** Replaces the configured WeChat Pay provider (tests of failure paths). */
+  wechatPay?: WechatPayProvider;
+  /** Tests: shorter notify retries and refund times in the WeChat Pay simulator. */
+  wechatPaySimulatorTiming?: Pick<WechatPaySimulatorOptions, 'notifyRetryDelaysMs' | 'refundDelayMs'>;
 }
 
 export interface CertDesk {
   app: FastifyInstance;
   database: Database;
   config: Config;
+  /** The WeChat Pay simulator's test controls (pay, forge, replay), when it is the provider. */
+  wechatPaySimulator: WechatPaySimControls | undefined;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
 
 function notListening(): never {
-  throw new Error('the registry is reached only once the server listens');
+  throw new Error('outside parties (registry, WeChat Pay) are reached only once the server listens');
 }
 
 function openBlobStore(config: Config): BlobStore {
@@ -164,6 +180,26 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     staffNames: staffDir.names,
   });
 
+  // WeChat Pay: the simulator's address, like the registry's, is known only once the server listens.
+  const wechatSettings = config.payments.wechat;
+  const simulatedPay = wechatSettings.provider === 'simulator' ? simulatedMerchant({ merchantName: config.caName }) : undefined;
+  let wechatTarget: WechatPayProvider | undefined =
+    options.wechatPay ?? (wechatSettings.provider === 'wechatpay' ? new WechatPayV3Client({ ...wechatSettings, now: clock }) : undefined);
+  let publicBase = config.publicUrl;
+  const payments = createPaymentsService({ db: database.db, clock, log, blobs, config: config.payments, sms, applicantPhone: auth.applicantPhone });
+  const wechat = createWechatPayments({
+    db: database.db,
+    clock,
+    log,
+    provider: () => wechatTarget ?? notListening(),
+    notifyUrl: () =>
+      (wechatSettings.provider === 'wechatpay' ? wechatSettings.notifyUrl : undefined) ?? `${publicBase ?? ''}${WECHATPAY_NOTIFY_PATH}`,
+    orderTtlMinutes: config.payments.orderTtlMinutes,
+    caName: config.caName,
+    payPage: simulatedPay ? (codeUrl) => payPageUrl(codeUrl, WECHATPAY_SIMULATOR_PREFIX) : undefined,
+  });
+  const finance = createFinance(database.db, clock, payments, wechat);
+
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: config.trustProxy,
@@ -182,7 +218,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(sessionPlugin, {
     auth,
     cookieSecure: config.cookieSecure,
-    csrfExemptPrefixes: ['/sim/'],
+    csrfExemptPrefixes: ['/sim/', WECHATPAY_NOTIFY_PATH],
   });
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
@@ -199,6 +235,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(applicationRoutes, { applications, catalogue });
   await app.register(consoleApplicationRoutes, { applications });
   await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
+  await app.register(paymentRoutes, { payments, wechat });
+  await app.register(wechatNotifyRoute, { wechat });
+  await app.register(financeRoutes, { payments, finance });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {
@@ -219,6 +258,12 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       prefix: REGISTRY_SIMULATOR_PREFIX,
     });
   }
+  let wechatPaySimulator: WechatPaySimControls | undefined;
+  if (simulatedPay) {
+    const sim = createWechatPaySimulator({ ...simulatedPay.simulator, ...options.wechatPaySimulatorTiming, now: clock, prefix: WECHATPAY_SIMULATOR_PREFIX });
+    await app.register(sim.plugin, { prefix: WECHATPAY_SIMULATOR_PREFIX });
+    wechatPaySimulator = sim.controls;
+  }
   if (config.devPages) {
     await app.register(devRoutes, { outbox, registryPage: () => renderRegistryHtml(registryFixtures) });
     await app.register(staffDevRoutes, { db: database.db, totpKey: keys.totpSeal, clock });
@@ -233,6 +278,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     app,
     database,
     config,
+    wechatPaySimulator,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;
@@ -252,6 +298,10 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
         accessKeySecret: config.registry.accessKeySecret,
         now: clock,
       });
+      publicBase ??= `http://127.0.0.1:${port}`;
+      if (simulatedPay) {
+        wechatTarget ??= new WechatPayV3Client({ ...simulatedPay.merchant, baseUrl: `http://127.0.0.1:${port}${WECHATPAY_SIMULATOR_PREFIX}`, now: clock });
+      }
       await startSmsWorker(boss, keys.jobSeal, provider, log);
       return address;
     },

@@ -3,6 +3,7 @@
  * Nothing else in the code reads process.env. The defaults run the demo: embedded database,
  * simulators for every outside party, /dev pages on.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SmsTemplate } from './providers/sms/types.ts';
@@ -38,6 +39,23 @@ const envSchema = z.object({
   PICKUP_ADDRESS: z.string().default('内蒙古自治区呼和浩特市赛罕区敕勒川大街 1 号 CertDesk 服务大厅（工作日 9:00–17:00）'),
 
   REGISTRY_PROVIDER: z.enum(['simulator', 'aliyun']).optional(),
+  // 银行汇款: the account applicants transfer to (shown with the amount and the remittance code).
+  BANK_ACCOUNT_NAME: z.string().optional(),
+  BANK_NAME: z.string().default('中国工商银行呼和浩特分行营业部（演示账户）'),
+  BANK_ACCOUNT_NUMBER: z.string().default('0602 0000 0000 0000 000'),
+  // 微信支付 (API v3, Native). The simulator is the default outside production.
+  WECHATPAY_PROVIDER: z.enum(['simulator', 'wechatpay']).optional(),
+  WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com'),
+  WECHATPAY_MCHID: z.string().optional(),
+  WECHATPAY_APPID: z.string().optional(),
+  WECHATPAY_MERCHANT_SERIAL_NO: z.string().optional(),
+  WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: z.string().optional(),
+  /** serial=/path/to/key.pem[,serial2=/path2.pem]: two keys may be held while the platform rotates. */
+  WECHATPAY_PLATFORM_PUBLIC_KEYS: z.string().optional(),
+  WECHATPAY_APIV3_KEY: z.string().optional(),
+  WECHATPAY_NOTIFY_URL: z.url().optional(),
+  /** How long a 微信支付 QR code stays payable (WeChat's time_expire). */
+  PAYMENT_ORDER_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
   ALIYUN_CLOUDAUTH_ENDPOINT: z.url().default('https://cloudauth.aliyuncs.com/'),
   ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: z.string().optional(),
   ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: z.string().optional(),
@@ -60,6 +78,7 @@ const envSchema = z.object({
   ALIYUN_SMS_TEMPLATE_LOGIN_CODE: z.string().default('SMS_CERTDESK_LOGIN'),
   ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED: z.string().default('SMS_CERTDESK_REVIEW_APPROVED'),
   ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED: z.string().default('SMS_CERTDESK_REVIEW_RETURNED'),
+  ALIYUN_SMS_TEMPLATE_PAYMENT_REJECTED: z.string().default('SMS_CERTDESK_PAYMENT_REJECTED'),
 });
 
 export type Mode = 'demo' | 'development' | 'production';
@@ -96,6 +115,26 @@ export type BlobConfig =
       prefix: string | undefined;
     };
 
+export type WechatPaySettings =
+  | { provider: 'simulator' }
+  | {
+      provider: 'wechatpay';
+      baseUrl: string;
+      mchid: string;
+      appid: string;
+      merchantSerialNo: string;
+      merchantPrivateKeyPem: string;
+      platformPublicKeys: Record<string, string>;
+      apiV3Key: string;
+      notifyUrl: string | undefined;
+    };
+
+export interface PaymentsConfig {
+  bank: { accountName: string; bankName: string; accountNumber: string };
+  wechat: WechatPaySettings;
+  orderTtlMinutes: number;
+}
+
 export interface Config {
   mode: Mode;
   /** Simulators' inspection pages (/dev/sms …) exist only when this is true. */
@@ -115,6 +154,7 @@ export interface Config {
   registry: RegistryConfig;
   blobs: BlobConfig;
   auth: AuthPolicy;
+  payments: PaymentsConfig;
 }
 
 export interface AuthPolicy {
@@ -142,11 +182,42 @@ function smsTemplateCodes(e: z.infer<typeof envSchema>): Record<SmsTemplate, str
     login_code: e.ALIYUN_SMS_TEMPLATE_LOGIN_CODE,
     review_approved: e.ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED,
     review_returned: e.ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED,
+    payment_rejected: e.ALIYUN_SMS_TEMPLATE_PAYMENT_REJECTED,
   };
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** Key files are read now, so that a missing one stops the start rather than the first payment. */
+function wechatPayFromEnv(e: z.infer<typeof envSchema>): WechatPaySettings {
+  const read = (file: string, name: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(`${name} 指向的文件无法读取：${file}`);
+    }
+  };
+  const platformPublicKeys: Record<string, string> = {};
+  for (const pair of (e.WECHATPAY_PLATFORM_PUBLIC_KEYS ?? '').split(',').filter(Boolean)) {
+    const [serial, file] = pair.split('=');
+    if (!serial || !file) throw new ConfigError('WECHATPAY_PLATFORM_PUBLIC_KEYS 格式应为 序列号=文件路径[,序列号=文件路径]');
+    platformPublicKeys[serial.trim()] = read(file.trim(), 'WECHATPAY_PLATFORM_PUBLIC_KEYS');
+  }
+  const apiV3Key = e.WECHATPAY_APIV3_KEY ?? '';
+  if (Buffer.byteLength(apiV3Key) !== 32) throw new ConfigError('WECHATPAY_APIV3_KEY 应为 32 字节');
+  return {
+    provider: 'wechatpay',
+    baseUrl: e.WECHATPAY_BASE_URL,
+    mchid: e.WECHATPAY_MCHID ?? '',
+    appid: e.WECHATPAY_APPID ?? '',
+    merchantSerialNo: e.WECHATPAY_MERCHANT_SERIAL_NO ?? '',
+    merchantPrivateKeyPem: read(e.WECHATPAY_MERCHANT_PRIVATE_KEY_FILE ?? '', 'WECHATPAY_MERCHANT_PRIVATE_KEY_FILE'),
+    platformPublicKeys,
+    apiV3Key,
+    notifyUrl: e.WECHATPAY_NOTIFY_URL,
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -159,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = e.CERTDESK_MODE === 'production';
   const smsProvider = e.SMS_PROVIDER ?? (production ? 'aliyun' : 'simulator');
   const registryProvider = e.REGISTRY_PROVIDER ?? (production ? 'aliyun' : 'simulator');
+  const wechatProvider = e.WECHATPAY_PROVIDER ?? (production ? 'wechatpay' : 'simulator');
 
   if (production) {
     const missing: string[] = [];
@@ -171,8 +243,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_ID) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_ID');
       if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET');
     }
+    if (wechatProvider === 'wechatpay') {
+      for (const k of [
+        'WECHATPAY_MCHID',
+        'WECHATPAY_APPID',
+        'WECHATPAY_MERCHANT_SERIAL_NO',
+        'WECHATPAY_MERCHANT_PRIVATE_KEY_FILE',
+        'WECHATPAY_PLATFORM_PUBLIC_KEYS',
+        'WECHATPAY_APIV3_KEY',
+      ] as const) {
+        if (!e[k]) missing.push(k);
+      }
+    }
     if (missing.length > 0) {
       throw new ConfigError(`生产模式缺少必需的环境变量：${missing.join(', ')}`);
+    }
+    if (wechatProvider === 'simulator') {
+      throw new ConfigError('生产模式不能使用微信支付模拟器：请设置 WECHATPAY_PROVIDER=wechatpay');
     }
     if (smsProvider === 'simulator') {
       throw new ConfigError('生产模式不能使用短信模拟器：请设置 SMS_PROVIDER=aliyun');
@@ -250,6 +337,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             prefix: e.S3_PREFIX,
           }
         : { kind: 'local' },
+    payments: {
+      bank: { accountName: e.BANK_ACCOUNT_NAME ?? e.CA_NAME, bankName: e.BANK_NAME, accountNumber: e.BANK_ACCOUNT_NUMBER },
+      wechat: wechatProvider === 'wechatpay' ? wechatPayFromEnv(e) : { provider: 'simulator' },
+      orderTtlMinutes: e.PAYMENT_ORDER_TTL_MINUTES,
+    },
     auth: {
       ...defaultAuthPolicy,
       resendCooldownSeconds: e.AUTH_CODE_RESEND_SECONDS,

@@ -271,3 +271,62 @@ export const smsTemplates = pgTable(
   },
   (t) => [uniqueIndex('sms_templates_code_version_idx').on(t.code, t.version)],
 );
+
+/**
+ * payments: each attempt to pay an application — a bank transfer with its remittance code and
+ * voucher, or a WeChat Pay Native order. An application is paid once; a second success is kept
+ * (status 'duplicate') and refunded.
+ */
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    applicationId: uuid('application_id').notNull(),
+    method: text('method', { enum: ['bank_transfer', 'wechat'] }).notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    status: text('status', { enum: ['open', 'submitted', 'rejected', 'paid', 'closed', 'duplicate', 'refunded'] }).notNull(),
+    remittanceCode: text('remittance_code').unique(),
+    voucherBlobKey: text('voucher_blob_key'),
+    voucherContentType: text('voucher_content_type'),
+    voucherSha256: text('voucher_sha256'),
+    note: text('note').notNull().default(''),
+    rejectReason: text('reject_reason'),
+    outTradeNo: text('out_trade_no').unique(),
+    codeUrl: text('code_url'),
+    expiresAt: ts('expires_at'),
+    transactionId: text('transaction_id'),
+    paidAt: ts('paid_at'),
+    decidedBy: uuid('decided_by'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [index('payments_application_idx').on(t.applicationId, t.createdAt), index('payments_status_idx').on(t.status)],
+);
+
+/** payments: WeChat Pay notifications already applied, by their id: a replay changes nothing. */
+export const paymentNotifications = pgTable('payment_notifications', {
+  id: text('id').primaryKey(),
+  outTradeNo: text('out_trade_no').notNull(),
+  outcome: text('outcome').notNull(),
+  receivedAt: ts('received_at').notNull(),
+});
+
+/** payments: money going back — a cancelled paid application, or a second payment of one. */
+export const refunds = pgTable(
+  'refunds',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    paymentId: uuid('payment_id').notNull(),
+    applicationId: uuid('application_id').notNull(),
+    outRefundNo: text('out_refund_no').notNull().unique(),
+    amountFen: integer('amount_fen').notNull(),
+    reason: text('reason').notNull(),
+    kind: text('kind', { enum: ['cancel', 'duplicate'] }).notNull(),
+    /** pending: waits for 财务 (a bank transfer back); processing/succeeded/failed: the provider's word. */
+    status: text('status', { enum: ['pending', 'processing', 'succeeded', 'failed'] }).notNull(),
+    providerRefundId: text('provider_refund_id'),
+    createdAt: ts('created_at').notNull(),
+    settledAt: ts('settled_at'),
+  },
+  (t) => [index('refunds_status_idx').on(t.status)],
+);

@@ -4,6 +4,10 @@
  * The gateway here is the simulator on its own loopback port, standing in for dysmsapi.
  * Also: what the JSON logs hold after a login — never a code, a full phone number or a cookie.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -31,7 +35,19 @@ beforeAll(async () => {
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const port = (gateway.server.address() as { port: number }).port;
 
+  // A merchant's WeChat Pay keys as an operator would put them on disk (nothing is paid here).
+  const keys = mkdtempSync(path.join(tmpdir(), 'certdesk-wechatpay-'));
+  const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(path.join(keys, 'merchant.pem'), merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(path.join(keys, 'platform.pem'), platform.publicKey.export({ type: 'spki', format: 'pem' }));
   const prod = loadConfig({
+    WECHATPAY_MCHID: '1900000001',
+    WECHATPAY_APPID: 'wx0000000000000001',
+    WECHATPAY_MERCHANT_SERIAL_NO: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+    WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: path.join(keys, 'merchant.pem'),
+    WECHATPAY_PLATFORM_PUBLIC_KEYS: `PUB_KEY_ID_0000000000000001=${path.join(keys, 'platform.pem')}`,
+    WECHATPAY_APIV3_KEY: 'k'.repeat(32),
     CERTDESK_MODE: 'production',
     CERTDESK_SECRET: 'x'.repeat(40),
     ALIYUN_SMS_ENDPOINT: `http://127.0.0.1:${port}/`,
@@ -78,6 +94,7 @@ describe('production configuration', () => {
     expect((await client.get('/dev/registry')).status).toBe(404);
     expect((await client.post('/sim/registry/', {})).status).toBe(404);
     expect((await client.post('/sim/aliyun-sms/', {})).status).toBe(404);
+    expect((await client.post('/sim/wechatpay/v3/pay/transactions/native', {})).status).toBe(404);
   });
 
   it('sends the login code through the configured gateway with the configured credentials', async () => {

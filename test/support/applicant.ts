@@ -5,6 +5,7 @@ import { randomPhone, type TestApp } from './app.ts';
 import { TestClient } from './http.ts';
 import { jpegScan } from './images.ts';
 import { waitForCode } from './sms.ts';
+import { newStaffAccount, staffLogIn, type StaffTestClock } from './staff.ts';
 
 export const company = registryFixtures.organisations[0]!;
 export const person = registryFixtures.persons[0]!;
@@ -79,4 +80,14 @@ export async function submittedApplication(client: TestClient, projectId = 'nmg-
   const submitted = await client.post(`/api/applications/${draft.id}/submit`);
   expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
   return draft;
+}
+
+/** An application through review to 资料审核通过, approved by a fresh reviewer. */
+export async function approvedApplication(t: TestApp, clock: StaffTestClock, client: TestClient, projectId = 'nmg-etax') {
+  const app = await submittedApplication(client, projectId);
+  const { username } = await newStaffAccount(t, ['reviewer'], clock.now());
+  const reviewer = (await staffLogIn(t, clock, username)).client;
+  const approved = await reviewer.post<{ statusLabel: string }>(`/api/review/applications/${app.id}/decision`, { decision: 'approve' });
+  expect(approved.body.statusLabel, JSON.stringify(approved.body)).toBe('资料审核通过');
+  return app;
 }

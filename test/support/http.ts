@@ -40,9 +40,16 @@ export class TestClient {
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
-  /** A multipart upload of one file in the field `file`, as the browser sends it. */
-  async upload<T = unknown>(path: string, data: Buffer, filename: string, type = 'application/octet-stream'): Promise<JsonResponse<T>> {
+  /** A multipart upload of one file in the field `file` (and text fields), as the browser sends it. */
+  async upload<T = unknown>(
+    path: string,
+    data: Buffer,
+    filename: string,
+    type = 'application/octet-stream',
+    fields: Record<string, string> = {},
+  ): Promise<JsonResponse<T>> {
     const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
     form.append('file', new Blob([new Uint8Array(data)], { type }), filename);
     const h: Record<string, string> = { ...this.extraHeaders };
     if (this.cookie) h['cookie'] = this.cookie;

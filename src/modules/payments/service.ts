@@ -1,0 +1,217 @@
+/**
+ * payments: 支付 as the manual tells it. 银行汇款 — the CA's account, the exact amount and a
+ * remittance code, 上传凭证 + 支付说明 → 待确认到账, then 财务 confirms (→ 已支付) or rejects with a
+ * reason (→ 资料审核通过, SMS). 微信支付 lives in wechat.ts. The amount is always the application's
+ * own price, never the browser's. Every status change goes through fireTransition.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { checkImage, ImageRejected } from '../../attachments/image.ts';
+import type { Db, Tx } from '../../db/database.ts';
+import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
+import { AppError } from '../../domain/errors.ts';
+import { formatYuan } from '../../domain/money.ts';
+import { paymentMethodLabels, paymentStatusLabels, remittanceCode } from '../../domain/payment.ts';
+import type { Principal } from '../../domain/principal.ts';
+import type { PaymentsConfig } from '../../config.ts';
+import type { BlobStore } from '../../storage/blob-store.ts';
+import * as apps from '../applications/repository.ts';
+import { fireTransition } from '../applications/transitions.ts';
+import type { SmsSender } from '../notifications/sms.ts';
+import * as repo from './repository.ts';
+
+export type Applicant = Extract<Principal, { kind: 'applicant' }>;
+export type Staff = Extract<Principal, { kind: 'staff' }>;
+
+export interface PaymentsDeps {
+  db: Db;
+  clock: () => Date;
+  log: Logger;
+  blobs: BlobStore;
+  config: PaymentsConfig;
+  sms: SmsSender;
+  applicantPhone: (applicantId: string) => Promise<string | undefined>;
+}
+
+export const notFound = () => new AppError('NOT_FOUND', '申请不存在', 404);
+
+export function paymentView(p: repo.PaymentRow) {
+  return {
+    id: p.id,
+    method: p.method,
+    methodLabel: paymentMethodLabels[p.method],
+    status: p.status,
+    statusLabel: paymentStatusLabels[p.status],
+    amount: formatYuan(p.amountFen),
+    amountFen: p.amountFen,
+    remittanceCode: p.remittanceCode,
+    note: p.note,
+    rejectReason: p.rejectReason,
+    hasVoucher: p.voucherBlobKey !== null,
+    outTradeNo: p.outTradeNo,
+    expiresAt: p.expiresAt?.toISOString() ?? null,
+    paidAt: p.paidAt?.toISOString() ?? null,
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+/** 支付 is open only in 资料审核通过 (the manual), and again after 财务 rejected a voucher. */
+export function assertPayable(app: apps.ApplicationRow): void {
+  if (app.status !== 'approved') {
+    throw new AppError('NOT_PAYABLE', `当前状态为“${statusLabels[app.status as ApplicationStatus]}”，不能支付`, 409);
+  }
+}
+
+export function createPaymentsService(deps: PaymentsDeps) {
+  const { db, clock, log } = deps;
+
+  async function owned(applicant: Applicant, id: string) {
+    const app = await apps.findOwned(db, applicant.id, id);
+    if (!app) throw notFound();
+    return app;
+  }
+
+  async function notifyRejected(app: apps.ApplicationRow, reason: string) {
+    try {
+      const phone = await deps.applicantPhone(app.applicantId);
+      if (phone) await deps.sms.enqueue({ phone, template: 'payment_rejected', params: { number: app.number, reason: reason.slice(0, 30) } });
+    } catch (err) {
+      log.error({ applicationId: app.id, err: String(err) }, 'payment notice not queued');
+    }
+  }
+
+  return {
+    /** What the 支付 dialog shows: amount, the bank account, the current attempt. */
+    async overview(applicant: Applicant, id: string) {
+      const app = await owned(applicant, id);
+      const current = await repo.latest(db, app.id);
+      const bank = await repo.latest(db, app.id, 'bank_transfer');
+      return {
+        number: app.number,
+        status: app.status,
+        statusLabel: statusLabels[app.status as ApplicationStatus],
+        amount: formatYuan(app.priceFen),
+        payable: app.status === 'approved',
+        bank: { ...deps.config.bank, remittanceCode: bank?.remittanceCode ?? null },
+        current: current ? paymentView(current) : null,
+      };
+    },
+
+    /**
+     * 银行汇款 → 确认支付: the account, the exact amount and this attempt's remittance code. An open
+     * attempt is reused, so a transfer already made with its code still matches; after 财务 rejects
+     * a voucher the next attempt gets a new code.
+     */
+    async chooseBank(applicant: Applicant, id: string) {
+      const app = await owned(applicant, id);
+      assertPayable(app);
+      const now = clock();
+      let payment = await repo.latest(db, app.id, 'bank_transfer');
+      if (!payment || payment.status !== 'open' || payment.amountFen !== app.priceFen) {
+        payment = await repo.insert(db, {
+          applicationId: app.id,
+          method: 'bank_transfer',
+          amountFen: app.priceFen,
+          status: 'open',
+          remittanceCode: remittanceCode(randomBytes(5)),
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+      return { bank: { ...deps.config.bank, remittanceCode: payment.remittanceCode }, payment: paymentView(payment) };
+    },
+
+    /** 上传凭证 + 支付说明 → 确定提交: the voucher follows the attachments' image rules. */
+    async submitVoucher(applicant: Applicant, id: string, data: Buffer, fileName: string, note: string) {
+      const app = await owned(applicant, id);
+      assertPayable(app);
+      let image;
+      try {
+        image = await checkImage(data, fileName);
+      } catch (err) {
+        if (err instanceof ImageRejected) throw new AppError(err.code, err.message, 422);
+        throw err;
+      }
+      const now = clock();
+      const blobKey = `vouchers/${now.getUTCFullYear()}/${randomUUID()}.${image.extension}`;
+      await deps.blobs.put(blobKey, image.data, image.type);
+      return db.transaction(async (tx) => {
+        const locked = await apps.lockOwned(tx, applicant.id, id);
+        if (!locked) throw notFound();
+        let payment = await repo.latest(tx, locked.id, 'bank_transfer');
+        if (!payment || payment.status !== 'open') {
+          throw new AppError('CHOOSE_BANK_FIRST', '请先选择“银行汇款”并点击“确认支付”，按页面上的账户和汇款识别码汇款', 409);
+        }
+        payment = await repo.update(tx, payment.id, {
+          status: 'submitted',
+          voucherBlobKey: blobKey,
+          voucherContentType: image.type,
+          voucherSha256: createHash('sha256').update(image.data).digest('hex'),
+          note,
+          updatedAt: now,
+        });
+        const row = await fireTransition(tx, locked, 'submit_voucher', applicant, now, {
+          paymentId: payment.id,
+          remittanceCode: payment.remittanceCode,
+          amountFen: payment.amountFen,
+        });
+        log.info({ applicationId: locked.id, paymentId: payment.id }, 'voucher submitted');
+        return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus], payment: paymentView(payment) };
+      });
+    },
+
+    async voucher(paymentId: string, applicant?: Applicant) {
+      const payment = await repo.findById(db, paymentId);
+      if (!payment?.voucherBlobKey) throw new AppError('NOT_FOUND', '凭证不存在', 404);
+      if (applicant && !(await apps.findOwned(db, applicant.id, payment.applicationId))) throw new AppError('NOT_FOUND', '凭证不存在', 404);
+      const blob = await deps.blobs.get(payment.voucherBlobKey);
+      if (!blob) throw new AppError('NOT_FOUND', '凭证文件不存在', 404);
+      return blob;
+    },
+
+    /** 财务's queue: vouchers waiting, oldest first. */
+    async financeQueue() {
+      const rows = await repo.byStatus(db, ['submitted']);
+      return rows.map((r) => ({ ...paymentView(r.payment), applicationId: r.payment.applicationId, number: r.number, orgName: r.orgName }));
+    },
+
+    /** 确认到账 (→ 已支付) — inside the caller's transaction when a statement import matched it. */
+    async confirm(staff: Staff, paymentId: string, source: 'manual' | 'statement' = 'manual', conn?: Tx) {
+      const run = async (tx: Tx) => {
+        const payment = await repo.lock(tx, paymentId);
+        if (!payment) throw new AppError('NOT_FOUND', '支付记录不存在', 404);
+        if (payment.status !== 'submitted') {
+          throw new AppError('PAYMENT_STATUS', `该笔支付为“${paymentStatusLabels[payment.status]}”，不能确认到账`, 409);
+        }
+        const app = await apps.lockById(tx, payment.applicationId);
+        if (!app) throw notFound();
+        const now = clock();
+        const row = await fireTransition(tx, app, 'confirm_payment', staff, now, { paymentId, amountFen: payment.amountFen, source });
+        await repo.update(tx, paymentId, { status: 'paid', paidAt: now, decidedBy: staff.id, updatedAt: now });
+        return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+      };
+      return conn ? run(conn) : db.transaction(run);
+    },
+
+    /** 驳回 with a reason (→ 资料审核通过; the applicant is told by SMS and may pay again). */
+    async reject(staff: Staff, paymentId: string, reason: string) {
+      const { app, result } = await db.transaction(async (tx) => {
+        const payment = await repo.lock(tx, paymentId);
+        if (!payment) throw new AppError('NOT_FOUND', '支付记录不存在', 404);
+        if (payment.status !== 'submitted') {
+          throw new AppError('PAYMENT_STATUS', `该笔支付为“${paymentStatusLabels[payment.status]}”，不能驳回`, 409);
+        }
+        const locked = await apps.lockById(tx, payment.applicationId);
+        if (!locked) throw notFound();
+        const now = clock();
+        const row = await fireTransition(tx, locked, 'reject_payment', staff, now, { paymentId, summary: `驳回原因：${reason}` });
+        await repo.update(tx, paymentId, { status: 'rejected', rejectReason: reason, decidedBy: staff.id, updatedAt: now });
+        return { app: row, result: { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] } };
+      });
+      await notifyRejected(app, reason);
+      return result;
+    },
+  };
+}
+
+export type PaymentsService = ReturnType<typeof createPaymentsService>;
