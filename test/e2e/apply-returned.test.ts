@@ -33,7 +33,7 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
     return client;
   }
 
-  it('修改 → re-upload 企业印章 → 再次提交 → 待审核, then 资料审核通过 offers 支付', { timeout: WIZARD_TIMEOUT }, async () => {
+  it('修改 → re-upload 企业印章 → 再次提交 → 待审核, then 资料审核通过 offers 支付 and 微信支付 pays', { timeout: WIZARD_TIMEOUT }, async () => {
     const save = await scanFolder();
     await withPage(suite, 'returned', async (page) => {
       const phone = await logIn(page, suite.app.url, randomPhone());
@@ -99,8 +99,19 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
       await dialog.getByText('微信支付', { exact: true }).click();
       expect(await dialog.getByRole('radio', { name: '微信支付' }).isChecked()).toBe(true);
       await dialog.getByRole('button', { name: '确认支付', exact: true }).click();
-      await dialog.getByText('支付功能即将开放').waitFor();
+      // 微信支付: the QR code; the simulator's page plays the payer's phone (scan → 确认支付).
+      const qr = page.getByRole('dialog', { name: '微信支付' });
+      await qr.getByRole('img', { name: '微信支付二维码' }).waitFor();
+      await qr.getByText('195.00 元', { exact: true }).waitFor();
       await screenshot(page, 'returned-payment.png');
+      const phonePage = await page.context().newPage();
+      await phonePage.goto(suite.app.url + (await qr.getByRole('link').getAttribute('href')));
+      await phonePage.getByRole('button', { name: '确认支付' }).click();
+      await phonePage.close();
+      await qr.getByText('支付成功', { exact: true }).waitFor({ timeout: 20_000 });
+      await screenshot(page, 'returned-paid.png');
+      await qr.locator('.ant-modal-footer').getByRole('button', { name: '关闭' }).click();
+      await listRow(page, number).getByText('已支付', { exact: true }).waitFor();
     });
   });
 

@@ -125,7 +125,13 @@ function parseJson(text: string): unknown {
  * A multipart upload of one file in the field `file`. XMLHttpRequest rather than fetch, because
  * only it reports how much of the body has been sent: `onProgress` gets 0–100.
  */
-export function upload<T>(path: string, file: Blob, filename: string, onProgress: (percent: number) => void): Promise<T> {
+export function upload<T>(
+  path: string,
+  file: Blob,
+  filename: string,
+  onProgress: (percent: number) => void,
+  fields: Record<string, string> = {},
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
@@ -142,6 +148,8 @@ export function upload<T>(path: string, file: Blob, filename: string, onProgress
     };
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', common.networkError, undefined));
     const body = new FormData();
+    // Text fields first: the server reads the parts in order.
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
     body.append('file', file, filename);
     xhr.send(body);
   });

@@ -114,7 +114,7 @@ export function ApplicationsPage() {
         pagination={{ pageSize: 10, hideOnSinglePage: true }}
         scroll={{ x: 860 }}
       />
-      <PaymentModal application={paying} onClose={() => setPaying(undefined)} />
+      <PaymentModal application={paying} onClose={() => setPaying(undefined)} onChanged={() => void load()} />
     </section>
   );
 }
