@@ -6,7 +6,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { randomPhone, startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { waitForCode } from '../support/sms.ts';
+import { TestClient } from '../support/http.ts';
+import { codesInOutbox, waitForCode } from '../support/sms.ts';
+import { STAFF_PASSWORD, secretOf, totpCode, type PasswordStep } from '../support/staff.ts';
 
 /** The app behind the browser tests (testConfig already keeps the per-address limit out of the way). */
 export const startPortalApp = startTestApp;
@@ -76,4 +78,35 @@ export async function logIn(page: Page, baseUrl: string, phone = randomPhone()):
 /** A 6-digit code certain to differ from `code`. */
 export function wrongCode(code: string): string {
   return ((Number(code) + 1) % 1_000_000).toString().padStart(6, '0');
+}
+
+/**
+ * The same applicant as the browser, over HTTP: a second login of that phone (the clock moves past
+ * the resend cooldown first).
+ */
+export async function apiSession(baseUrl: string, clock: { advance(seconds: number): void }, phone: string): Promise<TestClient> {
+  const outbox = await (await fetch(new URL('/dev/sms', baseUrl))).text();
+  const previous = codesInOutbox(outbox, phone)[0];
+  clock.advance(61);
+  const client = new TestClient(baseUrl);
+  if ((await client.post('/api/auth/sms-code', { phone })).status !== 200) throw new Error('no login code');
+  const code = await waitForCode(baseUrl, phone, { after: previous });
+  const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
+  if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
+  client.csrfToken = res.body.csrfToken;
+  return client;
+}
+
+/** 员工登录 for an account's first time: password, then binding the authenticator from the QR code's URI. */
+export async function consoleFirstLogIn(page: Page, username: string, now: () => Date = () => new Date()): Promise<void> {
+  await page.goto('/console/login');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(STAFF_PASSWORD);
+  const loginResponse = page.waitForResponse((r) => r.url().endsWith('/api/staff/login') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  const step = (await (await loginResponse).json()) as PasswordStep;
+  if (step.next !== 'enrol') throw new Error('expected enrolment');
+  await page.getByRole('img', { name: '身份验证器绑定二维码' }).waitFor();
+  await page.getByLabel('动态验证码').fill(totpCode(secretOf(step.otpauthUrl), now()));
+  await page.getByRole('button', { name: '绑定并登录', exact: true }).click();
 }

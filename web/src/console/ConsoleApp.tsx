@@ -3,6 +3,7 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 import { NotFoundPage } from '../NotFoundPage';
 import { ConsoleHome, ConsoleLayout, RequireRole } from './ConsoleLayout';
 import { ConsoleLoginPage } from './LoginPage';
+import { FinancePage } from './FinancePage';
 import { ReviewDetailPage } from './ReviewDetailPage';
 import { ReviewQueuePage } from './ReviewQueuePage';
 import { RequireStaff, StaffSessionProvider } from './session';
@@ -33,6 +34,14 @@ export function ConsoleApp() {
             element={
               <RequireRole role="reviewer">
                 <ReviewDetailPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="finance"
+            element={
+              <RequireRole role="finance">
+                <FinancePage />
               </RequireRole>
             }
           />

@@ -1,5 +1,5 @@
 /** The staff console's frame: platform name, who is logged in with their roles, 退出, and the menu by role. */
-import { AuditOutlined, LogoutOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, LogoutOutlined } from '@ant-design/icons';
 import { App, Button, Flex, Layout, Menu, Result, Tag, type MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
@@ -14,9 +14,14 @@ export function ConsoleLayout() {
   const { message } = App.useApp();
   const location = useLocation();
   const navigate = useNavigate();
-  const items: MenuProps['items'] = staff.roles.includes('reviewer')
-    ? [{ key: 'review', label: s.menuReview, icon: <AuditOutlined aria-hidden />, children: [{ key: '/console/review', label: s.menuReviewQueue }] }]
-    : [];
+  const items: NonNullable<MenuProps['items']> = [
+    ...(staff.roles.includes('reviewer')
+      ? [{ key: 'review', label: s.menuReview, icon: <AuditOutlined aria-hidden />, children: [{ key: '/console/review', label: s.menuReviewQueue }] }]
+      : []),
+    ...(staff.roles.includes('finance')
+      ? [{ key: 'finance', label: '财务管理', icon: <AccountBookOutlined aria-hidden />, children: [{ key: '/console/finance', label: '到账与退款' }] }]
+      : []),
+  ];
   return (
     <Layout className="console">
       <Layout.Header className="console-header">
@@ -47,8 +52,8 @@ export function ConsoleLayout() {
             <Menu
               mode="inline"
               items={items}
-              defaultOpenKeys={['review']}
-              selectedKeys={location.pathname.startsWith('/console/review') ? ['/console/review'] : []}
+              defaultOpenKeys={['review', 'finance']}
+              selectedKeys={['/console/review', '/console/finance'].filter((k) => location.pathname.startsWith(k))}
               onClick={({ key }) => navigate(key)}
             />
           </Layout.Sider>
@@ -65,6 +70,7 @@ export function ConsoleLayout() {
 export function ConsoleHome() {
   const staff = useStaff();
   if (staff.roles.includes('reviewer')) return <Navigate to="/console/review" replace />;
+  if (staff.roles.includes('finance')) return <Navigate to="/console/finance" replace />;
   return <Result status="info" title={s.noFeatures} subTitle={s.noFeaturesHint} />;
 }
 

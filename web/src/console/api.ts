@@ -48,13 +48,19 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function consoleRequest<T>(method: string, path: string, body?: unknown, anonymousAllowed = false): Promise<T> {
+export async function consoleRequest<T>(method: string, path: string, body?: unknown, anonymousAllowed = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers['content-type'] = 'application/json';
   if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : multipart ? body : JSON.stringify(body),
+    });
   } catch {
     throw new ApiError(0, 'NETWORK', common.networkError, undefined);
   }

@@ -48,6 +48,16 @@ export function ApplicationsPage() {
     await load();
   }
 
+  async function refund(row: ApplicationSummary) {
+    try {
+      const r = await applicationsApi.refund(row.id);
+      message.success(s.refundRequested(r.statusLabel));
+    } catch (err) {
+      message.error(errorMessage(err));
+    }
+    await load();
+  }
+
   const columns: TableColumnsType<ApplicationSummary> = [
     { title: s.columnNumber, dataIndex: 'number', key: 'number' },
     { title: s.columnOrganisation, dataIndex: 'orgName', key: 'orgName', render: (v: string | null) => v ?? '—' },
@@ -81,6 +91,13 @@ export function ApplicationsPage() {
             <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}`)}>
               {s.modify}
             </Button>
+          )}
+          {row.status === 'paid' && (
+            <Popconfirm title={s.refundConfirm} okText={s.cancelOk} cancelText={s.cancelKeep} onConfirm={() => refund(row)}>
+              <Button type="link" size="small" danger>
+                {s.cancel}
+              </Button>
+            </Popconfirm>
           )}
           {CANCELLABLE.has(row.status) && (
             <Popconfirm title={s.cancelConfirm} okText={s.cancelOk} cancelText={s.cancelKeep} onConfirm={() => cancel(row)}>

@@ -163,8 +163,10 @@ export function PaymentModal({ application, onClose, onChanged }: Props) {
               <Upload
                 accept=".jpg,.jpeg,.png,.bmp"
                 maxCount={1}
+                fileList={file ? [{ uid: 'voucher', name: file.name, status: 'done' }] : []}
                 beforeUpload={(f) => {
                   setFile(f);
+                  setError(undefined);
                   return false;
                 }}
                 onRemove={() => setFile(undefined)}
@@ -172,6 +174,7 @@ export function PaymentModal({ application, onClose, onChanged }: Props) {
                 <Button icon={<UploadOutlined aria-hidden />}>{s.uploadVoucher}</Button>
               </Upload>
               <Typography.Text type="secondary">{s.voucherHint}</Typography.Text>
+              <Typography.Text>{s.note}</Typography.Text>
               <Input.TextArea aria-label={s.note} placeholder={s.notePlaceholder} maxLength={200} showCount value={note} onChange={(e) => setNote(e.target.value)} />
               {busy && progress > 0 && progress < 100 && <Spin />}
             </>

@@ -174,4 +174,6 @@ export const applicationsApi = {
   submit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/submit`, { body: {} }),
   resubmit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/resubmit`, { body: {} }),
   cancel: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/cancel`, { body: {} }),
+  /** 取消 after payment: refunded through WeChat Pay at once, or by 财务 for a bank transfer. */
+  refund: (id: string) => request<{ status: string; statusLabel: string; refundStatus: string }>('POST', `${base(id)}/refund`, { body: {} }),
 };

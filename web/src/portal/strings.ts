@@ -50,6 +50,8 @@ export const applicationsStrings = {
   cancelOk: '确定',
   cancelKeep: '取消',
   cancelled: (number: string) => `申请${number}已取消`,
+  refundConfirm: '取消该申请并申请退款？微信支付将原路退回；银行汇款由财务汇回原账户。',
+  refundRequested: (label: string) => (label === '已退款' ? '已取消并退款' : '已提交退款申请，财务将尽快汇回'),
 } as const;
 
 /** 支付 (the manual's 支付 chapter): for now only the choice of method; payment itself comes next. */
