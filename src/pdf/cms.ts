@@ -39,7 +39,7 @@ import {
 } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
 import type { Signer } from '../pki/signer.ts';
-import { children, elements, tlv } from './der.ts';
+import { children, readTlv, tlv } from '../pki/der.ts';
 import { PdfSignError } from './errors.ts';
 
 /** id-aa-signingCertificateV2 (RFC 5035). */
@@ -211,9 +211,7 @@ export function cadesDetachedSignature(digest: Uint8Array, input: CmsSigningInpu
   );
   // The certificates go in as the bytes their issuer signed, [0] IMPLICIT between the content
   // info and the signer infos: re-encoding them could alter a byte, and cost ~0.7 ms each.
-  const [version, digestAlgorithms, encapContentInfo, signerInfos] = children(signedData, elements(signedData)[0]).map(
-    (e) => signedData.subarray(e.start, e.end),
-  );
+  const [version, digestAlgorithms, encapContentInfo, signerInfos] = children(readTlv(signedData)).map((e) => e.raw);
   const withCertificates = tlv(
     0x30,
     version!,

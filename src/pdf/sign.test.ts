@@ -7,7 +7,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateP256 } from '../pki/signer.ts';
 import { id_signingCertificateV2 } from './cms.ts';
-import { firstElement } from './der.ts';
+import { firstElement } from '../pki/der.ts';
 import { renderApplicationForm } from './forms.ts';
 import { inspectPdfSignatures } from './inspect.ts';
 import { signPdf } from './sign.ts';
