@@ -38,6 +38,7 @@ import {
   OctetString,
 } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
+import { tbsFields } from '../pki/certificate-info.ts';
 import type { Signer } from '../pki/signer.ts';
 import { children, readTlv, tlv } from '../pki/der.ts';
 import { PdfSignError } from './errors.ts';
@@ -123,7 +124,7 @@ function certificateFacts(der: Uint8Array): CertificateFacts {
     known = {
       der,
       parsed,
-      spki: new Uint8Array(AsnConvert.serialize(parsed.tbsCertificate.subjectPublicKeyInfo)),
+      spki: Uint8Array.from(tbsFields(der).spki.raw),
       sha256: createHash('sha256').update(der).digest(),
     };
     facts.set(der, known);

@@ -17,6 +17,7 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import { signatureOids, type Signer } from '../pki/signer.ts';
+import { tbsFields } from '../pki/certificate-info.ts';
 import { children, oidToString, readExact, Tag } from '../pki/der.ts';
 import { toArrayBuffer } from '../pki/issuer.ts';
 import { spkiFamily, verifySignature } from '../pki/verify.ts';
@@ -62,7 +63,7 @@ function second(date: Date): Date {
 
 function spkiOf(certificate: Uint8Array): { spki: Uint8Array; cert: Certificate } {
   const cert = AsnConvert.parse(certificate, Certificate);
-  return { cert, spki: new Uint8Array(AsnConvert.serialize(cert.tbsCertificate.subjectPublicKeyInfo)) };
+  return { cert, spki: Uint8Array.from(tbsFields(certificate).spki.raw) };
 }
 
 /** Makes and signs a seal; returns the SESeal DER. Throws (in Chinese) on input that cannot make a valid seal. */
