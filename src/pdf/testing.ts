@@ -1,17 +1,18 @@
 /**
  * Fixtures for the PDF tests and the benchmark: a throwaway CA and document-signing certificate
- * made with the openssl CLI (the library is checked against certificates it did not make
- * itself; the real ones come from pki/), a seal image drawn with sharp, and a contract filled
+ * made with the openssl CLI by pki/test-openssl.ts (the library is checked against certificates
+ * it did not make itself; the real ones come from pki/), a seal image drawn with sharp, and a contract filled
  * from the template the database is seeded with.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fillTemplate } from '../modules/contracts/service.ts';
-import { type Signer, p256Signer } from '../pki/signer.ts';
+import type { Signer } from '../pki/signer.ts';
+import { opensslRootCa } from '../pki/test-openssl.ts';
 import type { ContractInput } from './contract.ts';
 
 export interface TestCa {
@@ -23,12 +24,6 @@ export interface TestCa {
   signer: Signer;
 }
 
-const openssl = (dir: string, args: string[]): void => {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-};
-
-const derOf = (pemPath: string): Uint8Array => new Uint8Array(new X509Certificate(readFileSync(pemPath)).raw);
-
 /**
  * A root CA and, under it, a document-signing certificate (digitalSignature and
  * nonRepudiation) whose subject names `organisation`; `extendedKeyUsage` is added when given.
@@ -39,17 +34,7 @@ export function makeTestCa(
   const dir = mkdtempSync(join(tmpdir(), 'certdesk-pdf-ca-'));
   const organisation = opts.organisation ?? 'CertDesk 数字证书认证中心';
   const commonName = opts.commonName ?? 'CertDesk 电子合同签章';
-  const ec = ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-  openssl(dir, ['genpkey', ...ec, '-out', 'ca.key']);
-  openssl(dir, [
-    'req', '-x509', '-new', '-utf8', '-key', 'ca.key', '-sha256', '-days', '3650',
-    '-subj', '/C=CN/O=CertDesk 数字证书认证中心/CN=CertDesk 测试根证书',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-out', 'ca.pem',
-  ]);
-  openssl(dir, ['genpkey', ...ec, '-out', 'ee.key']);
-  openssl(dir, ['req', '-new', '-utf8', '-key', 'ee.key', '-subj', `/C=CN/O=${organisation}/CN=${commonName}`, '-out', 'ee.csr']);
+  const ca = opensslRootCa(dir, '/C=CN/O=CertDesk 数字证书认证中心/CN=CertDesk 测试根证书');
   const ext = [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature,nonRepudiation',
@@ -57,18 +42,8 @@ export function makeTestCa(
     'authorityKeyIdentifier=keyid',
     ...(opts.extendedKeyUsage === undefined ? [] : [`extendedKeyUsage=${opts.extendedKeyUsage}`]),
   ];
-  writeFileSync(join(dir, 'ee.ext'), `${ext.join('\n')}\n`);
-  openssl(dir, [
-    'x509', '-req', '-in', 'ee.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-sha256', '-days', '365', '-extfile', 'ee.ext', '-out', 'ee.pem',
-  ]);
-  return {
-    dir,
-    caPemPath: join(dir, 'ca.pem'),
-    caDer: derOf(join(dir, 'ca.pem')),
-    certificateDer: derOf(join(dir, 'ee.pem')),
-    signer: p256Signer(createPrivateKey(readFileSync(join(dir, 'ee.key')))),
-  };
+  const ee = ca.issue('ee', `/C=CN/O=${organisation}/CN=${commonName}`, `${ext.join('\n')}\n`);
+  return { dir, caPemPath: ca.pemPath, caDer: ca.der, certificateDer: ee.der, signer: ee.signer };
 }
 
 /** An NSS database in `dir` that trusts the CA, for `pdfsig -nssdir`. */

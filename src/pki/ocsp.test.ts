@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcspResponder, decodeGetRequest, describeOcspRequest, ocspErrors, type CertificateStatus, type OcspResponder } from './ocsp.ts';
 import { memoryOcspCache } from './ocsp-cache.ts';
-import { makeOpensslCa, type OpensslCa } from './openssl-fixture.ts';
+import { makeOpensslCa, type OpensslCa } from './test-openssl.ts';
 import { describeIssuer, sha1, toHex } from './issuer.ts';
 
 /** A loopback HTTP server that routes POST /ocsp and GET /ocsp/<base64> to a responder. */
