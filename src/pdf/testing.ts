@@ -4,7 +4,7 @@
  * it did not make itself; the real ones come from pki/), a seal image drawn with sharp, and a contract filled
  * from the template the database is seeded with.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,8 +46,8 @@ export function makeTestCa(
   return { dir, caPemPath: ca.pemPath, caDer: ca.der, certificateDer: ee.der, signer: ee.signer };
 }
 
-/** An NSS database in `dir` that trusts the CA, for `pdfsig -nssdir`. */
-export function trustInNss(ca: TestCa): string {
+/** An NSS database in `dir` that trusts the CA (the PEM file `caPemPath`), for `pdfsig -nssdir`. */
+export function trustInNss(ca: Pick<TestCa, 'dir' | 'caPemPath'>): string {
   const db = join(ca.dir, 'nss');
   execFileSync('mkdir', ['-p', db]);
   execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
@@ -138,11 +138,26 @@ export interface PdfsigReport {
   signingTime?: string;
 }
 
+const pdfsigArgs = (file: string, nssDir?: string): string[] => [...(nssDir === undefined ? [] : ['-nssdir', nssDir]), file];
+const pdfsigEnv = { ...process.env, TZ: 'UTC' };
+
 /** What poppler's pdfsig says of the first signature (times in UTC). */
 export function pdfsig(file: string, nssDir?: string): PdfsigReport {
-  const args = [...(nssDir === undefined ? [] : ['-nssdir', nssDir]), file];
-  const result = spawnSync('pdfsig', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
-  const raw = `${result.stdout}${result.stderr}`;
+  const result = spawnSync('pdfsig', pdfsigArgs(file, nssDir), { encoding: 'utf8', env: pdfsigEnv });
+  return pdfsigReport(`${result.stdout}${result.stderr}`);
+}
+
+/** `pdfsig` without blocking the event loop, for when it must reach a server in this process (OCSP). */
+export async function pdfsigAsync(file: string, nssDir?: string): Promise<PdfsigReport> {
+  const output = await new Promise<string>((resolve) => {
+    execFile('pdfsig', pdfsigArgs(file, nssDir), { encoding: 'utf8', env: pdfsigEnv }, (_error, stdout, stderr) =>
+      resolve(`${stdout}${stderr}`),
+    );
+  });
+  return pdfsigReport(output);
+}
+
+function pdfsigReport(raw: string): PdfsigReport {
   const first = raw.split(/Signature #2:/)[0] ?? '';
   return {
     raw,
