@@ -5,9 +5,8 @@
  * certificates name an OCSP responder, NSS asks it, so the test serves pki/ocsp.ts on loopback
  * (with the responder unreachable NSS says "Unknown issue with Certificate").
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,41 +15,11 @@ import { toPem } from '../pki/der.ts';
 import { generateKey } from '../pki/keys.ts';
 import { createOcspResponder, type OcspResponder } from '../pki/ocsp.ts';
 import { profiles, unitSubject, validityEnd } from '../pki/profiles.ts';
+import { serveOcsp } from '../pki/test-ocsp.ts';
 import { makeSignedContract } from './contract.ts';
-import { findCjkFont } from './fonts.ts';
-import { drawTestSeal, pdfsigAsync, sampleContract, trustInNss } from './testing.ts';
+import { drawTestSeal, pdfsigAsync, sampleContract, skipWithout, trustInNss } from './testing.ts';
 
-function fontMissing(): boolean {
-  try {
-    findCjkFont();
-    return false;
-  } catch {
-    return true;
-  }
-}
-const tools = ['pdfsig', 'certutil'].every((t) => existsSync(`/usr/bin/${t}`));
-const skip = (fontMissing() || !tools) && !process.env['CI'];
-
-/** POST /ocsp and GET /ocsp/<base64> on loopback, answered by `responder`. */
-async function serveOcsp(responder: () => OcspResponder): Promise<{ server: Server; baseUrl: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      const answer =
-        req.method === 'POST' && path === '/ocsp'
-          ? responder().respond(new Uint8Array(Buffer.concat(chunks)))
-          : path.startsWith('/ocsp/')
-            ? responder().respondToGet(path.slice('/ocsp/'.length))
-            : undefined;
-      if (answer === undefined) res.writeHead(404).end();
-      else void answer.then((der) => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(der));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
+const skip = skipWithout('用本系统证书签署的合同测试', { font: true, tools: ['pdfsig', 'certutil'] });
 
 describe.skipIf(skip)('a contract signed with a certificate from our pki', () => {
   const dir = mkdtempSync(join(tmpdir(), 'certdesk-pdf-pki-'));

@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -14,6 +14,26 @@ import { fillTemplate } from '../modules/contracts/service.ts';
 import type { Signer } from '../pki/signer.ts';
 import { opensslRootCa } from '../pki/test-openssl.ts';
 import type { ContractInput } from './contract.ts';
+import { findCjkFont } from './fonts.ts';
+
+/**
+ * Whether a PDF test file must be skipped here because a CJK font (when `font`) or one of
+ * `tools` in /usr/bin is missing; says so on the console. Never in CI: there the tests run and
+ * fail, naming what is missing.
+ */
+export function skipWithout(what: string, needs: { font?: boolean; tools: readonly string[] }): boolean {
+  const missing = needs.tools.filter((tool) => !existsSync(`/usr/bin/${tool}`));
+  if (needs.font === true) {
+    try {
+      findCjkFont();
+    } catch {
+      missing.push('中文字体 / CJK font');
+    }
+  }
+  const skip = missing.length > 0 && !process.env['CI'];
+  if (skip) console.warn(`[pdf] 缺少 ${missing.join(', ')}，跳过${what} / skipping`);
+  return skip;
+}
 
 export interface TestCa {
   dir: string;
