@@ -40,8 +40,11 @@ import {
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
 import { tbsFields } from '../pki/certificate-info.ts';
 import type { Signer } from '../pki/signer.ts';
-import { children, readTlv, tlv } from '../pki/der.ts';
+import { children, equalBytes, readTlv, tlv } from '../pki/der.ts';
 import { PdfSignError } from './errors.ts';
+
+// equalBytes moved to pki/der.ts (seal had a copy); kept importable from here.
+export { equalBytes };
 
 /** id-aa-signingCertificateV2 (RFC 5035). */
 export const id_signingCertificateV2 = '1.2.840.113549.1.9.16.2.47';
@@ -139,9 +142,6 @@ export interface CmsSigningInput {
   /** Issuing CA certificates, DER, nearest first (the root may be included). */
   chain: readonly Uint8Array[];
 }
-
-export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && Buffer.compare(a, b) === 0;
 
 function attribute(type: string, value: ArrayBuffer): Attribute {
   return new Attribute({ attrType: type, attrValues: [value] });

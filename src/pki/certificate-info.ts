@@ -6,7 +6,7 @@
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, type Name } from '@peculiar/asn1-x509';
-import { children, fromPem, oid, readExact, readTlv, Tag, type Tlv } from './der.ts';
+import { children, equalBytes, fromPem, oid, readExact, readTlv, Tag, type Tlv } from './der.ts';
 import { keyIdentifier } from './extensions.ts';
 import { attributeOids } from './name.ts';
 import type { KeyFamily } from './signer.ts';
@@ -109,7 +109,7 @@ export function certificateKeyIdentifier(certificate: Uint8Array): Uint8Array {
   if (extensions) {
     for (const e of children(readTlv(extensions.content))) {
       const [id, ...rest] = children(e);
-      if (id && Buffer.from(id.raw).equals(Buffer.from(oid('2.5.29.14')))) {
+      if (id && equalBytes(id.raw, oid('2.5.29.14'))) {
         const value = rest[rest.length - 1];
         if (value) return Uint8Array.from(readTlv(value.content).content);
       }

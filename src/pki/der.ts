@@ -39,6 +39,10 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
 /** One TLV whose content is the concatenation of `parts`. */
 export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const content = parts.length === 1 ? parts[0]! : concat(parts);
