@@ -9,7 +9,7 @@ import { ContentInfo, type SignerInfo, SignedData, id_messageDigest, id_signedDa
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import { SigningCertificateV2, equalBytes, id_ecdsaWithSHA256, id_sha256, id_signingCertificateV2 } from './cms.ts';
-import { children, elements } from './der.ts';
+import { children, readTlv, type Tlv } from '../pki/der.ts';
 
 const DIGESTS: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -93,18 +93,19 @@ interface Located {
  * signed bytes. ContentInfo → [0] → SignedData → (certificates [0], signerInfos SET).
  */
 function locate(cms: Uint8Array, signedData: SignedData): Located {
-  const signedDataTlv = children(cms, children(cms, elements(cms)[0])[1])[0];
-  const parts = children(cms, signedDataTlv);
+  const childrenOf = (parent: Tlv | undefined): Tlv[] => (parent === undefined ? [] : children(parent));
+  const signedDataTlv = childrenOf(childrenOf(readTlv(cms))[1])[0];
+  const parts = childrenOf(signedDataTlv);
   const certificateSet = parts.find((e) => e.tag === 0xa0);
-  const certificates = children(cms, certificateSet)
+  const certificates = childrenOf(certificateSet)
     .filter((e) => e.tag === 0x30)
-    .map((e) => cms.slice(e.start, e.end));
-  const signerInfo = children(cms, parts.at(-1))[0];
-  const attrs = children(cms, signerInfo).find((e) => e.tag === 0xa0);
+    .map((e) => e.raw.slice());
+  const signerInfo = childrenOf(parts.at(-1))[0];
+  const attrs = childrenOf(signerInfo).find((e) => e.tag === 0xa0);
   return {
     signedData,
     certificates,
-    ...(attrs === undefined ? {} : { signedAttrs: cms.slice(attrs.start, attrs.end) }),
+    ...(attrs === undefined ? {} : { signedAttrs: attrs.raw.slice() }),
   };
 }
 

@@ -38,9 +38,13 @@ import {
   OctetString,
 } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
+import { tbsFields } from '../pki/certificate-info.ts';
 import type { Signer } from '../pki/signer.ts';
-import { children, elements, tlv } from './der.ts';
+import { children, equalBytes, readTlv, tlv } from '../pki/der.ts';
 import { PdfSignError } from './errors.ts';
+
+// equalBytes moved to pki/der.ts (seal had a copy); kept importable from here.
+export { equalBytes };
 
 /** id-aa-signingCertificateV2 (RFC 5035). */
 export const id_signingCertificateV2 = '1.2.840.113549.1.9.16.2.47';
@@ -123,7 +127,7 @@ function certificateFacts(der: Uint8Array): CertificateFacts {
     known = {
       der,
       parsed,
-      spki: new Uint8Array(AsnConvert.serialize(parsed.tbsCertificate.subjectPublicKeyInfo)),
+      spki: Uint8Array.from(tbsFields(der).spki.raw),
       sha256: createHash('sha256').update(der).digest(),
     };
     facts.set(der, known);
@@ -138,9 +142,6 @@ export interface CmsSigningInput {
   /** Issuing CA certificates, DER, nearest first (the root may be included). */
   chain: readonly Uint8Array[];
 }
-
-export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && Buffer.compare(a, b) === 0;
 
 function attribute(type: string, value: ArrayBuffer): Attribute {
   return new Attribute({ attrType: type, attrValues: [value] });
@@ -211,9 +212,7 @@ export function cadesDetachedSignature(digest: Uint8Array, input: CmsSigningInpu
   );
   // The certificates go in as the bytes their issuer signed, [0] IMPLICIT between the content
   // info and the signer infos: re-encoding them could alter a byte, and cost ~0.7 ms each.
-  const [version, digestAlgorithms, encapContentInfo, signerInfos] = children(signedData, elements(signedData)[0]).map(
-    (e) => signedData.subarray(e.start, e.end),
-  );
+  const [version, digestAlgorithms, encapContentInfo, signerInfos] = children(readTlv(signedData)).map((e) => e.raw);
   const withCertificates = tlv(
     0x30,
     version!,

@@ -4,21 +4,10 @@ import { join } from 'node:path';
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSignedContract, renderContract } from './contract.ts';
-import { findCjkFont } from './fonts.ts';
 import { inspectPdfSignatures } from './inspect.ts';
-import { type TestCa, drawTestSeal, makeTestCa, pdfsig, sampleContract, trustInNss } from './testing.ts';
+import { type TestCa, drawTestSeal, makeTestCa, pdfsig, sampleContract, skipWithout, trustInNss } from './testing.ts';
 
-function fontMissing(): boolean {
-  try {
-    findCjkFont();
-    return false;
-  } catch {
-    return true;
-  }
-}
-const tools = ['pdfsig', 'certutil', 'qpdf', 'pdftotext', 'pdftoppm'].every((t) => existsSync(`/usr/bin/${t}`));
-const skip = (fontMissing() || !tools) && !process.env['CI'];
-if (skip) console.warn('[pdf] 缺少中文字体或 poppler/NSS/qpdf 工具，跳过合同测试 / skipping contract tests');
+const skip = skipWithout('合同测试', { font: true, tools: ['pdfsig', 'certutil', 'qpdf', 'pdftotext', 'pdftoppm'] });
 
 const resultsDir = join(process.cwd(), 'test-results', 'pdf');
 const file = (name: string): string => join(resultsDir, name);

@@ -9,7 +9,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, type Name } from '@peculiar/asn1-x509';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
 import { verifyCadesDetached } from './cms-verify.ts';
-import { firstElement } from './der.ts';
+import { firstElement } from '../pki/der.ts';
 
 export interface NameSummary {
   /** O */

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -7,15 +7,13 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateP256 } from '../pki/signer.ts';
 import { id_signingCertificateV2 } from './cms.ts';
-import { firstElement } from './der.ts';
+import { firstElement } from '../pki/der.ts';
 import { renderApplicationForm } from './forms.ts';
 import { inspectPdfSignatures } from './inspect.ts';
 import { signPdf } from './sign.ts';
-import { type TestCa, makeTestCa, pdfsig, trustInNss } from './testing.ts';
+import { type TestCa, makeTestCa, pdfsig, skipWithout, trustInNss } from './testing.ts';
 
-const tools = ['pdfsig', 'pdftocairo', 'certutil', 'qpdf', 'openssl'].every((t) => existsSync(`/usr/bin/${t}`));
-const skip = !tools && !process.env['CI'];
-if (skip) console.warn('[pdf] 未安装 poppler-utils/libnss3-tools/qpdf，跳过签名测试 / skipping PDF signature tests');
+const skip = skipWithout('签名测试', { tools: ['pdfsig', 'pdftocairo', 'certutil', 'qpdf', 'openssl'] });
 
 const resultsDir = join(process.cwd(), 'test-results', 'pdf');
 const signingTime = new Date('2026-11-25T06:24:05Z');

@@ -1,18 +1,39 @@
 /**
  * Fixtures for the PDF tests and the benchmark: a throwaway CA and document-signing certificate
- * made with the openssl CLI (the library is checked against certificates it did not make
- * itself; the real ones come from pki/), a seal image drawn with sharp, and a contract filled
+ * made with the openssl CLI by pki/test-openssl.ts (the library is checked against certificates
+ * it did not make itself; the real ones come from pki/), a seal image drawn with sharp, and a contract filled
  * from the template the database is seeded with.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fillTemplate } from '../modules/contracts/service.ts';
-import { type Signer, p256Signer } from '../pki/signer.ts';
+import type { Signer } from '../pki/signer.ts';
+import { opensslRootCa } from '../pki/test-openssl.ts';
 import type { ContractInput } from './contract.ts';
+import { findCjkFont } from './fonts.ts';
+
+/**
+ * Whether a PDF test file must be skipped here because a CJK font (when `font`) or one of
+ * `tools` in /usr/bin is missing; says so on the console. Never in CI: there the tests run and
+ * fail, naming what is missing.
+ */
+export function skipWithout(what: string, needs: { font?: boolean; tools: readonly string[] }): boolean {
+  const missing = needs.tools.filter((tool) => !existsSync(`/usr/bin/${tool}`));
+  if (needs.font === true) {
+    try {
+      findCjkFont();
+    } catch {
+      missing.push('中文字体 / CJK font');
+    }
+  }
+  const skip = missing.length > 0 && !process.env['CI'];
+  if (skip) console.warn(`[pdf] 缺少 ${missing.join(', ')}，跳过${what} / skipping`);
+  return skip;
+}
 
 export interface TestCa {
   dir: string;
@@ -22,12 +43,6 @@ export interface TestCa {
   certificateDer: Uint8Array;
   signer: Signer;
 }
-
-const openssl = (dir: string, args: string[]): void => {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-};
-
-const derOf = (pemPath: string): Uint8Array => new Uint8Array(new X509Certificate(readFileSync(pemPath)).raw);
 
 /**
  * A root CA and, under it, a document-signing certificate (digitalSignature and
@@ -39,17 +54,7 @@ export function makeTestCa(
   const dir = mkdtempSync(join(tmpdir(), 'certdesk-pdf-ca-'));
   const organisation = opts.organisation ?? 'CertDesk 数字证书认证中心';
   const commonName = opts.commonName ?? 'CertDesk 电子合同签章';
-  const ec = ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-  openssl(dir, ['genpkey', ...ec, '-out', 'ca.key']);
-  openssl(dir, [
-    'req', '-x509', '-new', '-utf8', '-key', 'ca.key', '-sha256', '-days', '3650',
-    '-subj', '/C=CN/O=CertDesk 数字证书认证中心/CN=CertDesk 测试根证书',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-out', 'ca.pem',
-  ]);
-  openssl(dir, ['genpkey', ...ec, '-out', 'ee.key']);
-  openssl(dir, ['req', '-new', '-utf8', '-key', 'ee.key', '-subj', `/C=CN/O=${organisation}/CN=${commonName}`, '-out', 'ee.csr']);
+  const ca = opensslRootCa(dir, '/C=CN/O=CertDesk 数字证书认证中心/CN=CertDesk 测试根证书');
   const ext = [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature,nonRepudiation',
@@ -57,22 +62,12 @@ export function makeTestCa(
     'authorityKeyIdentifier=keyid',
     ...(opts.extendedKeyUsage === undefined ? [] : [`extendedKeyUsage=${opts.extendedKeyUsage}`]),
   ];
-  writeFileSync(join(dir, 'ee.ext'), `${ext.join('\n')}\n`);
-  openssl(dir, [
-    'x509', '-req', '-in', 'ee.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-sha256', '-days', '365', '-extfile', 'ee.ext', '-out', 'ee.pem',
-  ]);
-  return {
-    dir,
-    caPemPath: join(dir, 'ca.pem'),
-    caDer: derOf(join(dir, 'ca.pem')),
-    certificateDer: derOf(join(dir, 'ee.pem')),
-    signer: p256Signer(createPrivateKey(readFileSync(join(dir, 'ee.key')))),
-  };
+  const ee = ca.issue('ee', `/C=CN/O=${organisation}/CN=${commonName}`, `${ext.join('\n')}\n`);
+  return { dir, caPemPath: ca.pemPath, caDer: ca.der, certificateDer: ee.der, signer: ee.signer };
 }
 
-/** An NSS database in `dir` that trusts the CA, for `pdfsig -nssdir`. */
-export function trustInNss(ca: TestCa): string {
+/** An NSS database in `dir` that trusts the CA (the PEM file `caPemPath`), for `pdfsig -nssdir`. */
+export function trustInNss(ca: Pick<TestCa, 'dir' | 'caPemPath'>): string {
   const db = join(ca.dir, 'nss');
   execFileSync('mkdir', ['-p', db]);
   execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
@@ -163,11 +158,26 @@ export interface PdfsigReport {
   signingTime?: string;
 }
 
+const pdfsigArgs = (file: string, nssDir?: string): string[] => [...(nssDir === undefined ? [] : ['-nssdir', nssDir]), file];
+const pdfsigEnv = { ...process.env, TZ: 'UTC' };
+
 /** What poppler's pdfsig says of the first signature (times in UTC). */
 export function pdfsig(file: string, nssDir?: string): PdfsigReport {
-  const args = [...(nssDir === undefined ? [] : ['-nssdir', nssDir]), file];
-  const result = spawnSync('pdfsig', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
-  const raw = `${result.stdout}${result.stderr}`;
+  const result = spawnSync('pdfsig', pdfsigArgs(file, nssDir), { encoding: 'utf8', env: pdfsigEnv });
+  return pdfsigReport(`${result.stdout}${result.stderr}`);
+}
+
+/** `pdfsig` without blocking the event loop, for when it must reach a server in this process (OCSP). */
+export async function pdfsigAsync(file: string, nssDir?: string): Promise<PdfsigReport> {
+  const output = await new Promise<string>((resolve) => {
+    execFile('pdfsig', pdfsigArgs(file, nssDir), { encoding: 'utf8', env: pdfsigEnv }, (_error, stdout, stderr) =>
+      resolve(`${stdout}${stderr}`),
+    );
+  });
+  return pdfsigReport(output);
+}
+
+function pdfsigReport(raw: string): PdfsigReport {
   const first = raw.split(/Signature #2:/)[0] ?? '';
   return {
     raw,

@@ -1,10 +1,13 @@
 /**
  * Reading certificates back: the few fields the rest of CertDesk stores and shows (serial, unit
- * name and USCC, issuer, validity, key). Parsing is @peculiar/asn1-x509's; it is not on a hot path.
+ * name and USCC, issuer, validity, key), the exact bytes of the fields that issuing, CRL, OCSP and
+ * seals copy from a CA certificate, its key identifier, and serial numbers between hex and DER.
+ * Parsing is @peculiar/asn1-x509's; it is not on a hot path.
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, type Name } from '@peculiar/asn1-x509';
-import { children, fromPem, readExact, Tag } from './der.ts';
+import { children, equalBytes, fromPem, oid, readExact, readTlv, Tag, type Tlv } from './der.ts';
+import { keyIdentifier } from './extensions.ts';
 import { attributeOids } from './name.ts';
 import type { KeyFamily } from './signer.ts';
 import { spkiFamily } from './verify.ts';
@@ -72,18 +75,67 @@ export function parseCertificate(input: string | Uint8Array): CertificateInfo {
   const der = fromPem(input, typeof input === 'string' ? 'CERTIFICATE' : undefined);
   const cert = AsnConvert.parse(der, Certificate);
   const tbs = cert.tbsCertificate;
-  const serial = Buffer.from(tbs.serialNumber).toString('hex').replace(/^(00)+(?=.)/, '');
-  const spki = new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
+  const fields = tbsFields(der);
+  const spki = Uint8Array.from(fields.spki.raw);
   return {
-    serialHex: serial,
+    serialHex: serialToHex(tbs.serialNumber),
     subject: summarize(tbs.subject),
     issuer: summarize(tbs.issuer),
     notBefore: tbs.validity.notBefore.getTime(),
     notAfter: tbs.validity.notAfter.getTime(),
     spki,
     family: spkiFamily(spki),
-    tbs: Uint8Array.from(children(readExact(der, Tag.SEQUENCE))[0]!.raw),
+    tbs: Uint8Array.from(fields.tbs.raw),
     signature: new Uint8Array(cert.signatureValue),
     signatureOid: cert.signatureAlgorithm.algorithm,
   };
+}
+
+/** The TBSCertificate and the fields of it copied elsewhere, as views into the certificate's DER. */
+export function tbsFields(certificate: Uint8Array): { tbs: Tlv; subject: Tlv; spki: Tlv; extensions: Tlv | undefined } {
+  const [tbs] = children(readExact(certificate, Tag.SEQUENCE));
+  if (!tbs) throw new Error('bad certificate');
+  const fields = children(tbs);
+  const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const subject = fields[offset + 4];
+  const spki = fields[offset + 5];
+  if (!subject || !spki) throw new Error('bad certificate');
+  return { tbs, subject, spki, extensions: fields.find((f) => f.tag === 0xa3) };
+}
+
+/** The subjectKeyIdentifier a certificate declares, or the RFC 5280 method-1 value of its key. */
+export function certificateKeyIdentifier(certificate: Uint8Array): Uint8Array {
+  const { spki, extensions } = tbsFields(certificate);
+  if (extensions) {
+    for (const e of children(readTlv(extensions.content))) {
+      const [id, ...rest] = children(e);
+      if (id && equalBytes(id.raw, oid('2.5.29.14'))) {
+        const value = rest[rest.length - 1];
+        if (value) return Uint8Array.from(readTlv(value.content).content);
+      }
+    }
+  }
+  return keyIdentifier(spki.raw);
+}
+
+/**
+ * A serial number in hex as the app stores it (lower case, no leading zero octets) from the
+ * DER INTEGER contents, so that the same certificate always has the same key in every lookup.
+ */
+export function serialToHex(integerBytes: Uint8Array | ArrayBuffer): string {
+  const hex = Buffer.from(integerBytes instanceof ArrayBuffer ? new Uint8Array(integerBytes) : integerBytes)
+    .toString('hex')
+    .replace(/^(00)+/, '');
+  return hex === '' ? '00' : hex;
+}
+
+/** DER INTEGER contents for a positive serial given in hex (adds the 00 octet a high bit needs). */
+export function serialFromHex(hex: string): ArrayBuffer {
+  const clean = hex.toLowerCase().replace(/^0x/, '');
+  if (!/^[0-9a-f]+$/.test(clean)) throw new Error(`序列号格式错误：${hex}`);
+  let even = clean.length % 2 === 1 ? `0${clean}` : clean;
+  even = even.replace(/^(00)+(?=..)/, '');
+  if (parseInt(even.slice(0, 2), 16) >= 0x80) even = `00${even}`;
+  const bytes = Buffer.from(even, 'hex');
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 }

@@ -6,13 +6,17 @@
  * This module signs; it never decides who deserves a certificate.
  */
 import { randomBytes } from 'node:crypto';
-import { ascii, bits, children, concat, ctx, oid, readExact, readTlv, seq, tlv, Tag, uint, uintBytes, type Tlv } from './der.ts';
+import { certificateKeyIdentifier, tbsFields } from './certificate-info.ts';
+import { ascii, bits, concat, ctx, oid, seq, tlv, Tag, uint, uintBytes } from './der.ts';
 import { keyIdentifier, profileExtensions, subjectKeyIdentifierExtension, usccExtension } from './extensions.ts';
 import { generateKey, type PrivateKey } from './keys.ts';
 import { encodeName } from './name.ts';
 import { profiles, revocationUrls, validityEnd, type CertificateProfile, type SubjectName } from './profiles.ts';
 import type { KeyFamily, Signer } from './signer.ts';
 import { spkiFamily } from './verify.ts';
+
+// Reading certificates back lives in certificate-info.ts; these two were first written here.
+export { certificateKeyIdentifier, tbsFields };
 
 /** Who signs: the CA's signer plus its certificate (or, for a root being born, its name and key id). */
 export interface IssuerRef {
@@ -52,33 +56,6 @@ export function encodeTime(date: Date): Uint8Array {
   return year >= 1950 && year < 2050
     ? tlv(Tag.UTC_TIME, ascii(`${digits.slice(2)}Z`))
     : tlv(Tag.GENERALIZED_TIME, ascii(`${digits}Z`));
-}
-
-/** The TBSCertificate fields of a certificate, as views into its DER. */
-export function tbsFields(certificate: Uint8Array): { subject: Tlv; spki: Tlv; extensions: Tlv | undefined } {
-  const [tbs] = children(readExact(certificate, Tag.SEQUENCE));
-  if (!tbs) throw new Error('bad certificate');
-  const fields = children(tbs);
-  const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const subject = fields[offset + 4];
-  const spki = fields[offset + 5];
-  if (!subject || !spki) throw new Error('bad certificate');
-  return { subject, spki, extensions: fields.find((f) => f.tag === 0xa3) };
-}
-
-/** The subjectKeyIdentifier a certificate declares, or the RFC 5280 method-1 value of its key. */
-export function certificateKeyIdentifier(certificate: Uint8Array): Uint8Array {
-  const { spki, extensions } = tbsFields(certificate);
-  if (extensions) {
-    for (const e of children(readTlv(extensions.content))) {
-      const [id, ...rest] = children(e);
-      if (id && Buffer.from(id.raw).equals(Buffer.from(oid('2.5.29.14')))) {
-        const value = rest[rest.length - 1];
-        if (value) return Uint8Array.from(readTlv(value.content).content);
-      }
-    }
-  }
-  return keyIdentifier(spki.raw);
 }
 
 interface Prepared {

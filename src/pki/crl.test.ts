@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCrl, parseCrl } from './crl.ts';
-import { makeOpensslCa, type OpensslCa } from './openssl-fixture.ts';
+import { makeOpensslCa, type OpensslCa } from './test-openssl.ts';
 import { toHex } from './issuer.ts';
 
 describe('CRL', () => {

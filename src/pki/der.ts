@@ -39,6 +39,10 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
 /** One TLV whose content is the concatenation of `parts`. */
 export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const content = parts.length === 1 ? parts[0]! : concat(parts);
@@ -149,15 +153,33 @@ export function readTlv(input: Uint8Array, offset = 0): Tlv {
   return { tag, content: input.subarray(offset + header, end), raw: input.subarray(offset, end) };
 }
 
-/** The children of a constructed TLV. */
-export function children(parent: Tlv): Tlv[] {
+/** The TLVs laid end to end in `input` from `from` to `to` (the whole of it by default). */
+export function elements(input: Uint8Array, from = 0, to = input.length): Tlv[] {
+  const span = input.subarray(0, to);
   const out: Tlv[] = [];
-  for (let offset = 0; offset < parent.content.length; ) {
-    const child = readTlv(parent.content, offset);
-    out.push(child);
-    offset += child.raw.length;
+  for (let offset = from; offset < to; ) {
+    const element = readTlv(span, offset);
+    out.push(element);
+    offset += element.raw.length;
   }
   return out;
+}
+
+/** The children of a constructed TLV. */
+export function children(parent: Tlv): Tlv[] {
+  return elements(parent.content);
+}
+
+/**
+ * The first TLV of `input` without whatever follows it (such as the zeros padding a PDF
+ * signature placeholder); `input` itself when it does not start with a whole TLV.
+ */
+export function firstElement(input: Uint8Array): Uint8Array {
+  try {
+    return readTlv(input).raw;
+  } catch {
+    return input;
+  }
 }
 
 /** Parses `input` as exactly one TLV with the expected tag (no trailing bytes). */

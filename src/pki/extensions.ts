@@ -39,11 +39,16 @@ function basicConstraintsValue(profile: CertificateProfile): Uint8Array {
   return bc.pathLength === undefined ? seq(boolTrue) : seq(boolTrue, uint(bc.pathLength));
 }
 
-/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's value. */
-export function keyIdentifier(spki: Uint8Array): Uint8Array {
+/** The subjectPublicKey BIT STRING's value (without the unused-bits octet), a view into `spki`. */
+export function subjectPublicKey(spki: Uint8Array): Uint8Array {
   const [, key] = children(readExact(spki, Tag.SEQUENCE));
   if (key?.tag !== Tag.BIT_STRING) throw new Error('bad SubjectPublicKeyInfo');
-  return createHash('sha1').update(key.content.subarray(1)).digest();
+  return key.content.subarray(1);
+}
+
+/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's value. */
+export function keyIdentifier(spki: Uint8Array): Uint8Array {
+  return createHash('sha1').update(subjectPublicKey(spki)).digest();
 }
 
 export function subjectKeyIdentifierExtension(spki: Uint8Array): Uint8Array {

@@ -1,19 +1,17 @@
 /**
- * What CRLs, OCSP responses and seals need to know about an issuing CA, read once from its
+ * What CRLs, OCSP responses and seals need to know about an issuing CA, gathered once from its
  * certificate: the subject Name (as DER, byte for byte), the key identifier written into
- * AuthorityKeyIdentifier, and the hashes an OCSP CertID names the issuer by. Also the one place
- * where certificate serial numbers move between hex (how the app stores them) and DER INTEGER bytes.
+ * AuthorityKeyIdentifier, and the key an OCSP CertID hashes. The reading itself is
+ * certificate-info.ts's; here are also the small byte helpers those artefacts share.
  */
 import { createHash } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AlgorithmIdentifier,
-  Certificate,
-  Name,
-  SubjectKeyIdentifier,
-  id_ce_subjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
-import { keyIdentifier } from './extensions.ts';
+import { AlgorithmIdentifier, Name } from '@peculiar/asn1-x509';
+import { certificateKeyIdentifier, serialFromHex, serialToHex, tbsFields } from './certificate-info.ts';
+import { subjectPublicKey } from './extensions.ts';
+
+// Serial numbers between hex and DER moved to certificate-info.ts; kept importable from here.
+export { serialFromHex, serialToHex };
 
 export interface IssuerInfo {
   /** The CA certificate, DER. */
@@ -32,21 +30,16 @@ export interface IssuerInfo {
 
 /** Reads what a CA's artefacts need from its certificate (DER). */
 export function describeIssuer(certificateDer: Uint8Array): IssuerInfo {
-  const cert = AsnConvert.parse(certificateDer, Certificate);
-  const tbs = cert.tbsCertificate;
-  const publicKey = new Uint8Array(tbs.subjectPublicKeyInfo.subjectPublicKey);
-  const skiExt = tbs.extensions?.find((e) => e.extnID === id_ce_subjectKeyIdentifier);
-  const spki = new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
-  const keyId = skiExt
-    ? new Uint8Array(AsnConvert.parse(skiExt.extnValue, SubjectKeyIdentifier).buffer)
-    : keyIdentifier(spki);
+  const fields = tbsFields(certificateDer);
+  const nameDer = Uint8Array.from(fields.subject.raw);
+  const spki = Uint8Array.from(fields.spki.raw);
   return {
     certificate: certificateDer,
-    name: tbs.subject,
-    nameDer: new Uint8Array(AsnConvert.serialize(tbs.subject)),
+    name: AsnConvert.parse(nameDer, Name),
+    nameDer,
     spki,
-    publicKey,
-    keyId,
+    publicKey: Uint8Array.from(subjectPublicKey(spki)),
+    keyId: certificateKeyIdentifier(certificateDer),
   };
 }
 
@@ -60,26 +53,6 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 export function toHex(bytes: Uint8Array | ArrayBuffer): string {
   return Buffer.from(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes).toString('hex');
-}
-
-/**
- * A serial number in hex as the app stores it (lower case, no leading zero octets) from the
- * DER INTEGER contents, so that the same certificate always has the same key in every lookup.
- */
-export function serialToHex(integerBytes: Uint8Array | ArrayBuffer): string {
-  const hex = toHex(integerBytes).replace(/^(00)+/, '');
-  return hex === '' ? '00' : hex;
-}
-
-/** DER INTEGER contents for a positive serial given in hex (adds the 00 octet a high bit needs). */
-export function serialFromHex(hex: string): ArrayBuffer {
-  const clean = hex.toLowerCase().replace(/^0x/, '');
-  if (!/^[0-9a-f]+$/.test(clean)) throw new Error(`序列号格式错误：${hex}`);
-  let even = clean.length % 2 === 1 ? `0${clean}` : clean;
-  even = even.replace(/^(00)+(?=..)/, '');
-  if (parseInt(even.slice(0, 2), 16) >= 0x80) even = `00${even}`;
-  const bytes = Buffer.from(even, 'hex');
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 }
 
 /** AlgorithmIdentifier for a signature OID; ECDSA and SM2 signatures take no parameters. */

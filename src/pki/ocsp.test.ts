@@ -1,34 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcspResponder, decodeGetRequest, describeOcspRequest, ocspErrors, type CertificateStatus, type OcspResponder } from './ocsp.ts';
 import { memoryOcspCache } from './ocsp-cache.ts';
-import { makeOpensslCa, type OpensslCa } from './openssl-fixture.ts';
+import { serveOcsp } from './test-ocsp.ts';
+import { makeOpensslCa, type OpensslCa } from './test-openssl.ts';
 import { describeIssuer, sha1, toHex } from './issuer.ts';
-
-/** A loopback HTTP server that routes POST /ocsp and GET /ocsp/<base64> to a responder. */
-async function serve(getResponder: () => OcspResponder): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const send = (der: Uint8Array) => {
-        res.writeHead(200, { 'content-type': 'application/ocsp-response', 'content-length': der.length });
-        res.end(der);
-      };
-      const path = req.url ?? '';
-      if (req.method === 'POST' && path === '/ocsp') {
-        void getResponder().respond(new Uint8Array(Buffer.concat(chunks))).then(send);
-      } else if (req.method === 'GET' && path.startsWith('/ocsp/')) {
-        void getResponder().respondToGet(path.slice('/ocsp/'.length)).then(send);
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ocsp` };
-}
 
 describe('OCSP responder against the openssl client', () => {
   let ca: OpensslCa;
@@ -52,7 +28,7 @@ describe('OCSP responder against the openssl client', () => {
       },
       cache,
     });
-    ({ server, url } = await serve(() => responder));
+    ({ server, url } = await serveOcsp(() => responder));
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -141,7 +117,7 @@ describe('OCSP responder against the openssl client', () => {
       authorities: [{ certificate: ca.caDer, signer: delegate.signer, responderCertificate: delegate.der }],
       lookup: () => 'good',
     });
-    const { server: s2, url: url2 } = await serve(() => delegated);
+    const { server: s2, url: url2 } = await serveOcsp(() => delegated);
     try {
       const out = await ca.run('ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-url', url2, '-CAfile', 'ca.pem', '-resp_text');
       expect(out).toContain('Response verify OK');

@@ -38,6 +38,10 @@ describe('seal picture', () => {
     for (const n of [2, 5, 14, 25, 40]) expect(() => renderSealPng({ name: '字'.repeat(n), sizePx: 120 })).not.toThrow();
   });
 
+  it('refuses to draw without any of its fonts rather than drawing empty boxes', () => {
+    expect(() => renderSealPng({ name: '示例公司', fontFiles: ['/nonexistent/DejaVuSans-Bold.ttf'] })).toThrow('印章字体缺失');
+  });
+
   it('refuses names it cannot draw', () => {
     expect(() => sealSvg({ name: '章' })).toThrow('至少需要 2 个字');
     expect(() => sealSvg({ name: '字'.repeat(61) })).toThrow('过长');

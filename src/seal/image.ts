@@ -12,7 +12,8 @@ import { Resvg } from '@resvg/resvg-js';
 /**
  * Single-face TrueType fonts (Debian fonts-droid-fallback for CJK, fonts-dejavu-core for the
  * digits and Latin letters of seal codes, which Droid Sans Fallback lacks). Missing files are
- * skipped; resvg falls back per glyph across the loaded fonts.
+ * skipped; resvg falls back per glyph across the loaded fonts. With none of them there, resvg
+ * would draw empty boxes (tofu) without a word, so rendering refuses instead.
  */
 export const defaultSealFonts = [
   '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
@@ -148,10 +149,17 @@ export function sealSvg(options: SealImageOptions): string {
 
 /** The seal as a transparent PNG, 40 mm at 300 dpi unless `sizePx` says otherwise. */
 export function renderSealPng(options: SealImageOptions): Uint8Array {
+  const wanted = options.fontFiles ?? defaultSealFonts;
+  const fontFiles = wanted.filter((f) => existsSync(f));
+  if (fontFiles.length === 0) {
+    throw new Error(
+      `印章字体缺失，无法绘制印章图像：${wanted.join('、')} 均不存在（Debian 软件包 fonts-dejavu-core、fonts-droid-fallback）`,
+    );
+  }
   const resvg = new Resvg(sealSvg(options), {
     fitTo: { mode: 'width', value: options.sizePx ?? sealPixels },
     font: {
-      fontFiles: (options.fontFiles ?? defaultSealFonts).filter((f) => existsSync(f)),
+      fontFiles,
       loadSystemFonts: false,
       defaultFontFamily: 'Droid Sans Fallback',
     },

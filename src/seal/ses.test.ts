@@ -5,7 +5,7 @@ import { caInit, issueCertificate } from '../pki/certificate.ts';
 import { generateKey } from '../pki/keys.ts';
 import { profiles, unitSubject, validityEnd } from '../pki/profiles.ts';
 import { generateP256 } from '../pki/signer.ts';
-import { makeOpensslCa, type IssuedByOpenssl, type OpensslCa } from '../pki/openssl-fixture.ts';
+import { makeOpensslCa, type IssuedByOpenssl, type OpensslCa } from '../pki/test-openssl.ts';
 import { renderSealPng } from './image.ts';
 import { makeSeal, verifySeal, type MakeSealInput } from './ses.ts';
 import { SesSeal, SesSealInfo } from './ses-asn1.ts';

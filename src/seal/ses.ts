@@ -17,7 +17,8 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import { signatureOids, type Signer } from '../pki/signer.ts';
-import { children, oidToString, readExact, Tag } from '../pki/der.ts';
+import { tbsFields } from '../pki/certificate-info.ts';
+import { children, equalBytes, oidToString, readExact, Tag } from '../pki/der.ts';
 import { toArrayBuffer } from '../pki/issuer.ts';
 import { spkiFamily, verifySignature } from '../pki/verify.ts';
 import { CertDigestList, CertInfoList, ExtData, SesHeader, SesPictureInfo, SesPropertyInfo, SesSeal, SesSealInfo } from './ses-asn1.ts';
@@ -51,10 +52,6 @@ export interface MakeSealInput {
   extDatas?: readonly { extnID: string; critical?: boolean; value: Uint8Array }[];
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
 /** GeneralizedTime in whole seconds: fractions are legal DER but other verifiers reject them. */
 function second(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
@@ -62,7 +59,7 @@ function second(date: Date): Date {
 
 function spkiOf(certificate: Uint8Array): { spki: Uint8Array; cert: Certificate } {
   const cert = AsnConvert.parse(certificate, Certificate);
-  return { cert, spki: new Uint8Array(AsnConvert.serialize(cert.tbsCertificate.subjectPublicKeyInfo)) };
+  return { cert, spki: Uint8Array.from(tbsFields(certificate).spki.raw) };
 }
 
 /** Makes and signs a seal; returns the SESeal DER. Throws (in Chinese) on input that cannot make a valid seal. */
@@ -70,13 +67,13 @@ export function makeSeal(input: MakeSealInput): Uint8Array {
   if (!/^[\x20-\x7e]{1,64}$/.test(input.esID)) throw new Error('印章标识只能包含 ASCII 字符（1–64 位）');
   if (input.name.trim() === '') throw new Error('印章名称不能为空');
   if (input.boundCertificates.length === 0) throw new Error('电子印章必须绑定至少一张签章者证书');
-  if (!sameBytes(input.picturePng.subarray(0, 8), pngSignature)) throw new Error('印章图像必须是 PNG 格式');
+  if (!equalBytes(input.picturePng.subarray(0, 8), pngSignature)) throw new Error('印章图像必须是 PNG 格式');
   if (!(input.validStart < input.validEnd)) throw new Error('印章有效期起始时间必须早于终止时间');
   for (const mm of [input.widthMm, input.heightMm]) {
     if (!Number.isInteger(mm) || mm <= 0 || mm > 1000) throw new Error('印章图像尺寸必须是正整数（毫米）');
   }
   for (const cert of input.boundCertificates) AsnConvert.parse(cert, Certificate); // refuses non-certificates early
-  if (!sameBytes(spkiOf(input.maker.certificate).spki, input.maker.signer.spki)) {
+  if (!equalBytes(spkiOf(input.maker.certificate).spki, input.maker.signer.spki)) {
     throw new Error('制章者私钥与制章者证书不匹配');
   }
   const info = new SesSealInfo({
@@ -220,7 +217,7 @@ export function verifySeal(der: Uint8Array, options: VerifySealOptions): SealVer
   if (info.header.version !== 4) reasons.push(`不支持的印章版本（${info.header.version}），仅支持第 4 版`);
   if (info.property.certListType !== 1 && info.property.certListType !== 2) reasons.push('签章者证书信息类型无效');
   if (seal.boundCertificates.length + seal.boundCertificateDigests.length === 0) reasons.push('印章未绑定签章者证书');
-  if (seal.picture.type.toUpperCase() !== 'PNG' || !sameBytes(seal.picture.data.subarray(0, 8), pngSignature)) {
+  if (seal.picture.type.toUpperCase() !== 'PNG' || !equalBytes(seal.picture.data.subarray(0, 8), pngSignature)) {
     reasons.push('印章图像不是有效的 PNG 图像');
   }
   if (seal.picture.widthMm <= 0 || seal.picture.heightMm <= 0) reasons.push('印章图像尺寸无效');
@@ -242,7 +239,7 @@ export function verifySeal(der: Uint8Array, options: VerifySealOptions): SealVer
     if (options.now < notBefore.getTime() || options.now > notAfter.getTime()) {
       reasons.push('制章者证书不在有效期内');
     }
-    if (options.trustedMakerCertificates && !options.trustedMakerCertificates.some((t) => sameBytes(t, seal.makerCertificate))) {
+    if (options.trustedMakerCertificates && !options.trustedMakerCertificates.some((t) => equalBytes(t, seal.makerCertificate))) {
       reasons.push('制章者证书不受信任（非本机构制作的印章）');
     }
   }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { applicantTypeLabels, statusLabels, type ApplicationStatus } from '../../domain/application.ts';
 import { applicationFormSchema, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind } from '../../domain/attachments.ts';
+import { maskIdNumber } from '../../domain/codes.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { maskPhone } from '../../domain/phone.ts';
@@ -24,10 +25,6 @@ const text = (label: string, max: number) =>
 const idParams = z.object({ id: z.string() });
 /** Uploads are judged by content (and their real size reported) before the 1 MB rule refuses them. */
 const UPLOAD_LIMIT = 8 * 1024 * 1024;
-
-function maskId(id: string): string {
-  return id.length === 18 ? `${id.slice(0, 6)}********${id.slice(14)}` : '******';
-}
 
 export const applicationRoutes: FastifyPluginAsyncZod<{ applications: ApplicationsService; catalogue: CatalogueService }> = async (
   app,
@@ -96,7 +93,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       step: a.step,
       applicantType: a.applicantType,
       applicantTypeLabel: applicantTypeLabels[a.applicantType],
-      operator: { name: a.operatorName, idNumberMasked: maskId(a.operatorIdNumber), phoneMasked: maskPhone(a.operatorPhone) },
+      operator: { name: a.operatorName, idNumberMasked: maskIdNumber(a.operatorIdNumber), phoneMasked: maskPhone(a.operatorPhone) },
       organisation: a.orgName
         ? { name: a.orgName, uscc: a.uscc, legalRepresentative: a.legalRepresentative, registryOutcome: a.registryOutcome }
         : null,

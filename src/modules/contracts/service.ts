@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { contractAcceptances, contractTemplates } from '../../db/schema.ts';
+import { maskIdNumber } from '../../domain/codes.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { maskPhone } from '../../domain/phone.ts';
@@ -33,10 +34,6 @@ export interface RenderedContract {
 
 export type AcceptanceKind = 'sign' | 'read';
 
-function maskId(id: string): string {
-  return id.length === 18 ? `${id.slice(0, 6)}********${id.slice(14)}` : '******';
-}
-
 export function fillTemplate(body: string, p: ContractParties): string {
   const values: Record<string, string> = {
     applicationNumber: p.applicationNumber,
@@ -44,7 +41,7 @@ export function fillTemplate(body: string, p: ContractParties): string {
     uscc: p.uscc,
     legalRepresentative: p.legalRepresentative,
     operatorName: p.operatorName,
-    operatorIdNumberMasked: maskId(p.operatorIdNumber),
+    operatorIdNumberMasked: maskIdNumber(p.operatorIdNumber),
     operatorPhoneMasked: maskPhone(p.operatorPhone),
     caName: p.caName,
     firstPriceYuan: formatYuan(p.firstPriceFen),
