@@ -6,9 +6,10 @@
 import { ArrowLeftOutlined, RotateRightOutlined, UndoOutlined, ZoomInOutlined, ZoomOutOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Flex, Input, List, Modal, Popconfirm, Result, Row, Space, Spin, Tag, Typography } from 'antd';
 import { useEffect, useState, type ReactNode } from 'react';
+import { TimelineCard, type TimelineEntry } from '../components/TimelineCard';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { errorMessage } from '../api';
-import { reviewApi, type Delivery, type Invoice, type ReviewAttachment, type ReviewDetail } from './api';
+import { reviewApi, timelineApi, type Delivery, type Invoice, type ReviewAttachment, type ReviewDetail } from './api';
 import { shanghaiTime } from './format';
 import { s } from './strings';
 
@@ -200,9 +201,14 @@ export function ReviewDetailPage() {
   const [viewing, setViewing] = useState<ReviewAttachment | undefined>();
   const [rejecting, setRejecting] = useState(false);
   const [approving, setApproving] = useState(false);
+  const [timeline, setTimeline] = useState<TimelineEntry[] | undefined>();
 
   useEffect(() => {
     let current = true;
+    timelineApi.get(id).then(
+      (t) => current && setTimeline(t.entries),
+      () => current && setTimeline([]),
+    );
     reviewApi.detail(id).then(
       (d) => {
         if (current) setDetail(d);
@@ -232,8 +238,8 @@ export function ReviewDetailPage() {
   const approve = async () => {
     setApproving(true);
     try {
-      await reviewApi.decide(detail.id, { decision: 'approve' });
-      message.success(s.approvedMessage);
+      const r = await reviewApi.decide(detail.id, { decision: 'approve' });
+      message.success(r.stage === 'first' ? s.firstApprovalMessage : s.approvedMessage);
       navigate('/console/review');
     } catch (err) {
       message.error(errorMessage(err));
@@ -259,6 +265,7 @@ export function ReviewDetailPage() {
               {s.detailTitle} {detail.number}
             </Typography.Title>
             <Tag color="blue">{detail.statusLabel}</Tag>
+            {detail.requiresSecondReview && <Tag color="purple">{s.secondReviewRequired}</Tag>}
             {flags.map((f) => (
               <Tag key={f} color="orange">
                 {f}
@@ -300,7 +307,13 @@ export function ReviewDetailPage() {
       {detail.previousDecision && (
         <Card title={s.previous} size="small">
           <Typography.Paragraph>
-            {detail.previousDecision.decision === 'approve' ? s.previousApproved : s.previousReturned}（{shanghaiTime(detail.previousDecision.at)}）
+            {detail.previousDecision.decision === 'approve'
+              ? s.previousApproved
+              : detail.previousDecision.decision === 'first_approval'
+                ? s.previousFirstApproval
+                : s.previousReturned}
+            （{detail.previousDecision.reviewer ? `${detail.previousDecision.reviewer}，` : ''}
+            {shanghaiTime(detail.previousDecision.at)}）
           </Typography.Paragraph>
           <List
             size="small"
@@ -394,6 +407,7 @@ export function ReviewDetailPage() {
           </Card>
         </Col>
       </Row>
+      <TimelineCard entries={timeline} title="处理记录" />
       {viewing && <Viewer src={reviewApi.contentUrl(detail.id, viewing.id)} title={viewing.label} onClose={() => setViewing(undefined)} />}
       {rejecting && (
         <RejectModal

@@ -4,6 +4,8 @@
  * handler that leads back to /console/login.
  */
 import { ApiError } from '../api';
+import type { TimelineEntry } from '../components/TimelineCard';
+export type { TimelineEntry };
 import { common } from '../strings';
 
 export interface StaffPrincipal {
@@ -171,12 +173,19 @@ export interface ReviewDetail {
   amount: string;
   submittedAt: string | null;
   attachments: ReviewAttachment[];
-  previousDecision: { decision: 'approve' | 'return'; at: string; items: DecisionItem[] } | null;
+  previousDecision: { decision: 'approve' | 'return' | 'first_approval'; reviewer: string | null; at: string; items: DecisionItem[] } | null;
+  /** Four eyes: 审核通过 takes two different reviewers on this project. */
+  requiresSecondReview: boolean;
   changedSinceLastReview: string[] | null;
   duplicates: { id: string; number: string; status: string; statusLabel: string }[];
 }
 
 export type Decision = { decision: 'approve' } | { decision: 'return'; items: { item: string; reason: string }[] };
+
+/** Any staff role: who did what to an application, when. */
+export const timelineApi = {
+  get: (id: string) => consoleRequest<{ number: string; entries: TimelineEntry[] }>('GET', `/api/console/applications/${id}/timeline`),
+};
 
 export const reviewApi = {
   queue(f: QueueFilter): Promise<{ items: QueueItem[] }> {
@@ -196,7 +205,7 @@ export const reviewApi = {
   contentUrl(id: string, attachmentId: string): string {
     return `/api/review/applications/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}/content`;
   },
-  decide(id: string, d: Decision): Promise<{ status: string; statusLabel: string }> {
+  decide(id: string, d: Decision): Promise<{ status: string; statusLabel: string; stage: 'first' | 'final' | null }> {
     return consoleRequest('POST', `/api/review/applications/${encodeURIComponent(id)}/decision`, d);
   },
 };

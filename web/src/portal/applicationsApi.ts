@@ -1,3 +1,4 @@
+import type { TimelineEntry } from '../components/TimelineCard';
 /**
  * The applicant's 单位证书及电子印章申请 as the server describes it (src/modules/applications/routes.ts
  * is the contract), and one typed call per endpoint.
@@ -148,6 +149,7 @@ export const applicationsApi = {
   list: () => request<{ items: ApplicationSummary[] }>('GET', '/api/applications').then((r) => r.items),
   projects: () => request<{ items: Project[] }>('GET', '/api/projects').then((r) => r.items),
   view: (id: string) => request<ApplicationView>('GET', base(id)),
+  timeline: (id: string) => request<{ entries: TimelineEntry[] }>('GET', `${base(id)}/timeline`),
 
   verifyOperator: (body: OperatorIdentity) =>
     request<{ id: string; number: string; message: string }>('POST', '/api/applications/identity/operator', { body }),

@@ -11,6 +11,7 @@ import { errorMessage } from '../../api';
 import { common } from '../../strings';
 import { applicationsApi, type ApplicationView } from '../applicationsApi';
 import { describeDelivery, describeInvoice } from './describe';
+import { TimelineCard, type TimelineEntry } from '../../components/TimelineCard';
 import { StatusTag } from '../StatusTag';
 import { UploadCard } from './UploadCard';
 import { detailStrings as s } from './strings';
@@ -23,12 +24,17 @@ export function ApplicationDetailPage() {
   const navigate = useNavigate();
   const [view, setView] = useState<ApplicationView | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  const [timeline, setTimeline] = useState<TimelineEntry[] | undefined>(undefined);
 
   useEffect(() => {
     let active = true;
     applicationsApi.view(id).then(
       (v) => active && setView(v),
       (err: unknown) => active && setError(errorMessage(err)),
+    );
+    applicationsApi.timeline(id).then(
+      (t) => active && setTimeline(t.entries),
+      () => active && setTimeline([]),
     );
     return () => {
       active = false;
@@ -115,6 +121,7 @@ export function ApplicationDetailPage() {
             ))}
           </div>
         </Card>
+        <TimelineCard entries={timeline} />
       </Flex>
     </section>
   );

@@ -1,0 +1,46 @@
+/**
+ * 办理进度: one application's timeline, oldest first — what happened, when (Beijing time), the
+ * status it led to, and for staff who did it. The portal and the console both show it.
+ */
+import { Card, Tag, Timeline, Typography } from 'antd';
+
+export interface TimelineEntry {
+  id: number;
+  at: string;
+  title: string;
+  statusLabel: string | null;
+  detail: string | null;
+  actor?: string;
+}
+
+const beijing = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+
+export function TimelineCard({ entries, title = '办理进度' }: { entries: TimelineEntry[] | undefined; title?: string }) {
+  return (
+    <Card title={title} size="small" loading={entries === undefined}>
+      <Timeline
+        items={(entries ?? []).map((e) => ({
+          key: e.id,
+          color: e.statusLabel ? 'blue' : 'gray',
+          children: (
+            <div>
+              <Typography.Text strong>{e.title}</Typography.Text>
+              {e.statusLabel && (
+                <Tag color="blue" style={{ marginLeft: 8 }}>
+                  {e.statusLabel}
+                </Tag>
+              )}
+              <div>
+                <Typography.Text type="secondary">
+                  {beijing(e.at)}
+                  {e.actor ? ` · ${e.actor}` : ''}
+                </Typography.Text>
+              </div>
+              {e.detail && <Typography.Paragraph style={{ margin: 0 }}>{e.detail}</Typography.Paragraph>}
+            </div>
+          ),
+        }))}
+      />
+    </Card>
+  );
+}
