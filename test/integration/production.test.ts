@@ -22,6 +22,9 @@ let gateway: FastifyInstance;
 let t: TestApp;
 let logs = '';
 
+/** The WeChat Pay settings production requires, as files on disk (made in beforeAll). */
+let wechatEnv: Record<string, string> = {};
+
 beforeAll(async () => {
   gateway = Fastify();
   await gateway.register(
@@ -41,13 +44,16 @@ beforeAll(async () => {
   const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(path.join(keys, 'merchant.pem'), merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(path.join(keys, 'platform.pem'), platform.publicKey.export({ type: 'spki', format: 'pem' }));
-  const prod = loadConfig({
+  wechatEnv = {
     WECHATPAY_MCHID: '1900000001',
     WECHATPAY_APPID: 'wx0000000000000001',
     WECHATPAY_MERCHANT_SERIAL_NO: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
     WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: path.join(keys, 'merchant.pem'),
     WECHATPAY_PLATFORM_PUBLIC_KEYS: `PUB_KEY_ID_0000000000000001=${path.join(keys, 'platform.pem')}`,
     WECHATPAY_APIV3_KEY: 'k'.repeat(32),
+  };
+  const prod = loadConfig({
+    ...wechatEnv,
     CERTDESK_MODE: 'production',
     CERTDESK_SECRET: 'x'.repeat(40),
     ALIYUN_SMS_ENDPOINT: `http://127.0.0.1:${port}/`,
@@ -119,9 +125,16 @@ describe('production configuration', () => {
   });
 
   it('refuses to start without its secrets', () => {
+    expect(() => loadConfig({ ...wechatEnv, CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), WECHATPAY_PROVIDER: 'simulator', ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k', ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's' })).toThrow(
+      /不能使用微信支付模拟器/,
+    );
+    expect(() => loadConfig({ CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k', ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's' })).toThrow(
+      /WECHATPAY_MCHID/,
+    );
     expect(() => loadConfig({ CERTDESK_MODE: 'production' })).toThrow(/CERTDESK_SECRET/);
     expect(() =>
       loadConfig({
+        ...wechatEnv,
         CERTDESK_MODE: 'production',
         CERTDESK_SECRET: 'x'.repeat(40),
         SMS_PROVIDER: 'simulator',
@@ -129,7 +142,7 @@ describe('production configuration', () => {
         ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's',
       }),
     ).toThrow(/不能使用短信模拟器/);
-    expect(() => loadConfig({ CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's' })).toThrow(
+    expect(() => loadConfig({ ...wechatEnv, CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's' })).toThrow(
       /ALIYUN_CLOUDAUTH_ACCESS_KEY_ID/,
     );
   });
