@@ -48,7 +48,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function consoleRequest<T>(method: string, path: string, body?: unknown, anonymousAllowed = false): Promise<T> {
+export async function consoleRequest<T>(method: string, path: string, body?: unknown, anonymousAllowed = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
