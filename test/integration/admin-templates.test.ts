@@ -18,7 +18,7 @@ import { fillTemplate, sha256Hex } from '../../src/modules/contracts/service.ts'
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { acceptContract, company, loggedInApplicant, person, submittedApplication, verifiedDraft } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { loggedInStaff } from '../support/staff.ts';
 
 const clock = movableClock();
 let t: TestApp;
@@ -26,8 +26,7 @@ let admin: TestClient;
 
 beforeAll(async () => {
   t = await startTestApp({ clock: clock.now });
-  const { username } = await newStaffAccount(t, ['admin'], clock.now());
-  admin = (await staffLogIn(t, clock, username)).client;
+  admin = await loggedInStaff(t, clock, ['admin']);
 });
 afterAll(async () => {
   await t?.close();
@@ -155,8 +154,7 @@ describe('短信模板', () => {
     const original = list.body.templates.find((x) => x.code === 'review_approved')!.current!;
     const applicant = await loggedInApplicant(t);
     const { id, number } = await submittedApplication(applicant);
-    const { username } = await newStaffAccount(t, ['reviewer'], clock.now());
-    const reviewer = (await staffLogIn(t, clock, username)).client;
+    const reviewer = await loggedInStaff(t, clock, ['reviewer']);
 
     // Appended, so that other suites' checks on the approval text hold while this version is newest.
     const mark = marker();

@@ -13,7 +13,7 @@ import { auditLog } from '../../src/db/schema.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant, submittedApplication, verifiedDraft } from '../support/applicant.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { loggedInStaff } from '../support/staff.ts';
 
 // Somewhere in the 23rd century, a different second on every run.
 const clock = movableClock(new Date(Date.UTC(2200, 0, 1) + randomInt(0, 2 ** 40)));
@@ -22,8 +22,7 @@ let admin: TestClient;
 
 beforeAll(async () => {
   t = await startTestApp({ clock: clock.now });
-  const { username } = await newStaffAccount(t, ['admin'], clock.now());
-  admin = (await staffLogIn(t, clock, username)).client;
+  admin = await loggedInStaff(t, clock, ['admin']);
 });
 afterAll(async () => {
   await t?.close();
@@ -80,8 +79,7 @@ describe('管理员接口的权限', () => {
   ];
 
   it('refuses a 审核员 (403), an applicant and an anonymous caller (401) on every endpoint, and changes nothing', async () => {
-    const { username } = await newStaffAccount(t, ['reviewer', 'finance', 'producer'], clock.now());
-    const reviewer = (await staffLogIn(t, clock, username)).client;
+    const reviewer = await loggedInStaff(t, clock, ['reviewer', 'finance', 'producer']);
     const applicant = await loggedInApplicant(t);
     const anonymous = new TestClient(t.url);
     for (const [method, path, body] of endpoints) {
@@ -138,7 +136,9 @@ describe('证书用途', () => {
     const offered = await applicant.get<{ items: { id: string; extraAttachments: { enterprise: { label: string }[] } }[] }>('/api/projects');
     expect(offered.body.items.find((p) => p.id === id)?.extraAttachments.enterprise.map((k) => k.label)).toEqual(['法人签名']);
 
-    expect(await auditActions('project', id)).toEqual(['project.create', 'project.update']);
+    // Withdrawn, so that the shared database's portal does not offer test projects.
+    expect((await admin.post(`/api/admin/projects/${id}/deactivate`)).status).toBe(200);
+    expect(await auditActions('project', id)).toEqual(['project.create', 'project.update', 'project.deactivate']);
   });
 
   it('withdraws a project from applicants while an application that chose it keeps it and its second review', async () => {
@@ -158,8 +158,7 @@ describe('证书用途', () => {
     // The application keeps its project, and the project's four-eyes rule still holds for it.
     const view = await applicant.get<{ project: { id: string; name: string } | null }>(`/api/applications/${submitted.id}`);
     expect(view.body.project).toEqual({ id, name: `测试项目${id}` });
-    const { username } = await newStaffAccount(t, ['reviewer'], clock.now());
-    const reviewer = (await staffLogIn(t, clock, username)).client;
+    const reviewer = await loggedInStaff(t, clock, ['reviewer']);
     const detail = await reviewer.get<{ projectName: string; requiresSecondReview: boolean }>(`/api/review/applications/${submitted.id}`);
     expect(detail.body).toMatchObject({ projectName: `测试项目${id}`, requiresSecondReview: true });
     const decided = await reviewer.post<{ statusLabel: string; stage: string }>(`/api/review/applications/${submitted.id}/decision`, { decision: 'approve' });
@@ -173,7 +172,8 @@ describe('证书用途', () => {
     expect(chosen.body.error.message).toBe('所选项目不存在或已停用，请重新选择所属项目');
 
     expect((await admin.post<ProjectBody>(`/api/admin/projects/${id}/activate`)).body.project.active).toBe(true);
-    expect(await auditActions('project', id)).toEqual(['project.create', 'project.deactivate', 'project.activate']);
+    expect((await admin.post(`/api/admin/projects/${id}/deactivate`)).status).toBe(200);
+    expect(await auditActions('project', id)).toEqual(['project.create', 'project.deactivate', 'project.activate', 'project.deactivate']);
   });
 });
 

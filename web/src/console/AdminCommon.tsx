@@ -1,6 +1,6 @@
 /** What every 系统管理 page shares: loading with 刷新, the page frame, and a form's server error. */
 import { ReloadOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Flex, Space, Typography } from 'antd';
+import { Alert, Button, Card, Flex, Space, Typography, type FormInstance } from 'antd';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { errorMessage } from '../api';
 import { a } from './adminStrings';
@@ -76,4 +76,31 @@ export function AdminPage({ title, hint, extra, error, onReload, children }: {
 /** The server's refusal of a form, shown above its buttons (the server's words, in Chinese). */
 export function FormError({ error }: { error: string | undefined }) {
   return error ? <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} role="alert" /> : null;
+}
+
+/**
+ * A modal form's 保存: checks the fields (the form shows what is wrong), then runs `work` with the
+ * values; a refusal from the server becomes `error`, shown by FormError.
+ */
+export function useFormSubmit<T>(form: FormInstance<T>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async (work: (values: T) => Promise<void>) => {
+    let values: T;
+    try {
+      values = await form.validateFields();
+    } catch {
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work(values);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit };
 }

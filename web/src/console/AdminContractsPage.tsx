@@ -10,7 +10,7 @@ import { useRef, useState } from 'react';
 import { errorMessage } from '../api';
 import { CONTRACT_PLACEHOLDER, contractTemplateProblem, fillPlaceholders } from '../../../src/domain/templates';
 import { adminApi, type ContractTemplate, type ContractVersion, type Placeholder } from './adminApi';
-import { AdminPage, FormError, useLoaded } from './AdminCommon';
+import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
 import { shanghaiTime } from './format';
 
@@ -53,8 +53,7 @@ function NewVersionModal({ base, placeholders, onClose, onAdded }: {
   const title = Form.useWatch('title', form) ?? '';
   const body = Form.useWatch('body', form) ?? '';
   const area = useRef<TextAreaRef>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, submit } = useFormSubmit(form);
   const samples = Object.fromEntries(placeholders.map((p) => [p.name, p.sample]));
 
   const insert = (name: string) => {
@@ -71,25 +70,14 @@ function NewVersionModal({ base, placeholders, onClose, onAdded }: {
     });
   };
 
-  const submit = async () => {
-    const v = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
-      onAdded((await adminApi.addContractVersion(v.title, v.body)).template);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () => submit(async (v) => onAdded((await adminApi.addContractVersion(v.title, v.body)).template));
 
   return (
     <Modal
       open={base !== undefined}
       title={base ? `${a.newVersion}（${a.basedOn(base.version)}）` : a.newVersion}
       onCancel={onClose}
-      onOk={() => void submit()}
+      onOk={() => void save()}
       okText={a.save}
       cancelText={a.cancel}
       confirmLoading={busy}

@@ -7,10 +7,9 @@ import { PlusOutlined } from '@ant-design/icons';
 import { App, Badge, Button, Card, Col, DatePicker, Form, Input, Modal, Radio, Row, Statistic, Table, Typography, type TableColumnsType } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
-import { errorMessage } from '../api';
 import { MAX_PRICE_FEN, parseYuan } from '../../../src/domain/money';
 import { adminApi, type Price, type PriceKind } from './adminApi';
-import { AdminPage, FormError, useLoaded } from './AdminCommon';
+import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
 import { shanghaiTime } from './format';
 
@@ -34,27 +33,18 @@ function amountRule(_rule: unknown, value: string | undefined): Promise<void> {
 function NewPriceModal({ open, onClose, onAdded }: { open: boolean; onClose: () => void; onAdded: () => void }) {
   const [form] = Form.useForm<Values>();
   const when = Form.useWatch('when', form);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    const v = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, submit } = useFormSubmit(form);
+  const save = () =>
+    submit(async (v) => {
       await adminApi.addPrice({
         kind: v.kind,
         amountYuan: v.amountYuan.trim(),
         effectiveFrom: v.when === 'later' && v.effectiveFrom ? v.effectiveFrom.toISOString() : undefined,
       });
       onAdded();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <Modal open={open} title={a.newPrice} onCancel={onClose} onOk={() => void submit()} okText={a.save} cancelText={a.cancel} confirmLoading={busy} destroyOnHidden>
+    <Modal open={open} title={a.newPrice} onCancel={onClose} onOk={() => void save()} okText={a.save} cancelText={a.cancel} confirmLoading={busy} destroyOnHidden>
       <FormError error={error} />
       <Form form={form} layout="vertical" initialValues={{ kind: 'first', when: 'now' }} preserve={false}>
         <Form.Item label={a.priceKind} name="kind" rules={[{ required: true, message: a.priceKindRequired }]}>

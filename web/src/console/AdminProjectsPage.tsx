@@ -7,7 +7,7 @@ import { App, Badge, Button, Checkbox, Form, Input, InputNumber, Modal, Popconfi
 import { useState } from 'react';
 import { errorMessage } from '../api';
 import { adminApi, type AdminProject, type ApplicantType, type AttachmentKindOption, type ProjectInput } from './adminApi';
-import { AdminPage, FormError, useLoaded } from './AdminCommon';
+import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
 
 const PROJECT_ID = /^[a-z][a-z0-9-]{1,39}$/;
@@ -22,36 +22,27 @@ function ProjectModal({ editing, kinds, onClose, onSaved }: {
   onSaved: (created: boolean) => void;
 }) {
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, submit } = useFormSubmit(form);
   const initial: Partial<Values> =
     editing?.mode === 'edit'
       ? editing.project
       : { description: '', extraAttachments: { enterprise: [], institution: [] }, sortOrder: 100, requiresSecondReview: false };
   const options = (type: ApplicantType) => kinds.map((k) => ({ value: k.kind, label: k[type] }));
 
-  const submit = async () => {
-    if (!editing) return;
-    const { id, ...input } = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+  const save = () =>
+    submit(async ({ id, ...input }) => {
+      if (!editing) return;
       if (editing.mode === 'new') await adminApi.createProject({ id: id.trim(), ...input });
       else await adminApi.updateProject(editing.project.id, input);
       onSaved(editing.mode === 'new');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Modal
       open={editing !== undefined}
       title={editing?.mode === 'edit' ? a.editProject : a.newProject}
       onCancel={onClose}
-      onOk={() => void submit()}
+      onOk={() => void save()}
       okText={a.save}
       cancelText={a.cancel}
       confirmLoading={busy}
@@ -137,6 +128,7 @@ export function AdminProjectsPage() {
     {
       title: a.projectName,
       key: 'name',
+      width: 300,
       render: (_: unknown, p) => (
         <Space direction="vertical" size={0}>
           <Typography.Text strong>{p.name}</Typography.Text>
@@ -147,7 +139,7 @@ export function AdminProjectsPage() {
         </Space>
       ),
     },
-    { title: a.extraEnterprise, key: 'enterprise', render: (_: unknown, p) => labels(p, 'enterprise') },
+    { title: a.extraEnterprise, key: 'enterprise', width: 200, render: (_: unknown, p) => labels(p, 'enterprise') },
     { title: a.extraInstitution, key: 'institution', render: (_: unknown, p) => labels(p, 'institution') },
     { title: a.secondReview, key: 'second', width: 96, render: (_: unknown, p) => (p.requiresSecondReview ? <Tag color="orange">{a.yes}</Tag> : a.no) },
     { title: a.status, key: 'active', width: 96, render: (_: unknown, p) => <Badge status={p.active ? 'success' : 'default'} text={p.active ? a.active : a.inactive} /> },

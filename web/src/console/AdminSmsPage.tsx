@@ -5,10 +5,9 @@
  */
 import { App, Button, Form, Input, List, Modal, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
-import { errorMessage } from '../api';
 import { SMS_BODY_MAX, SMS_VARIABLE, fillPlaceholders, isSmsTemplateCode, smsTemplateProblem } from '../../../src/domain/templates';
 import { adminApi, type SmsTemplateSummary } from './adminApi';
-import { AdminPage, FormError, useLoaded } from './AdminCommon';
+import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
 import { shanghaiTime } from './format';
 
@@ -30,21 +29,11 @@ function NewVersionModal({ template, sign, onClose, onAdded }: {
 }) {
   const [form] = Form.useForm<{ body: string }>();
   const body = Form.useWatch('body', form) ?? '';
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    if (!template) return;
-    const v = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
-      onAdded((await adminApi.addSmsVersion(template.code, v.body)).template.version);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useFormSubmit(form);
+  const save = () =>
+    submit(async (v) => {
+      if (template) onAdded((await adminApi.addSmsVersion(template.code, v.body)).template.version);
+    });
   const check = async (_r: unknown, v: string | undefined) => {
     if (!template || !v || !isSmsTemplateCode(template.code)) return;
     const problem = smsTemplateProblem(template.code, v);
@@ -56,7 +45,7 @@ function NewVersionModal({ template, sign, onClose, onAdded }: {
       open={template !== undefined}
       title={template ? `${a.newVersion}：${template.label}` : a.newVersion}
       onCancel={onClose}
-      onOk={() => void submit()}
+      onOk={() => void save()}
       okText={a.save}
       cancelText={a.cancel}
       confirmLoading={busy}

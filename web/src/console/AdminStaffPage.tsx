@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { errorMessage } from '../api';
 import { passwordProblem, USERNAME_PATTERN, USERNAME_RULE } from '../../../src/domain/staff-rules';
 import { adminApi, type NewStaffAccount, type StaffAccount, type StaffRole } from './adminApi';
-import { AdminPage, FormError, useLoaded } from './AdminCommon';
+import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
 import { shanghaiTime } from './format';
 import { useStaff } from './session';
@@ -28,24 +28,14 @@ function StatusBadge({ account }: { account: StaffAccount }) {
 
 function NewStaffModal({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (a: StaffAccount) => void }) {
   const [form] = Form.useForm<NewStaffAccount>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, submit } = useFormSubmit(form);
+  const save = () =>
+    submit(async (values) => {
       const { account } = await adminApi.createAccount({ ...values, username: values.username.trim().toLowerCase() });
-      form.resetFields();
       onCreated(account);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <Modal open={open} title={a.newStaff} onCancel={onClose} onOk={() => void submit()} okText={a.save} cancelText={a.cancel} confirmLoading={busy} destroyOnHidden>
+    <Modal open={open} title={a.newStaff} onCancel={onClose} onOk={() => void save()} okText={a.save} cancelText={a.cancel} confirmLoading={busy} destroyOnHidden>
       <FormError error={error} />
       <Form form={form} layout="vertical" initialValues={{ roles: ['reviewer'] }} preserve={false}>
         <Form.Item
@@ -82,27 +72,17 @@ function NewStaffModal({ open, onClose, onCreated }: { open: boolean; onClose: (
 
 function RolesModal({ account, onClose, onSaved }: { account: StaffAccount | undefined; onClose: () => void; onSaved: (a: StaffAccount) => void }) {
   const [form] = Form.useForm<{ roles: StaffRole[] }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    if (!account) return;
-    const { roles } = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSaved((await adminApi.setRoles(account.id, roles)).account);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useFormSubmit(form);
+  const save = () =>
+    submit(async ({ roles }) => {
+      if (account) onSaved((await adminApi.setRoles(account.id, roles)).account);
+    });
   return (
     <Modal
       open={account !== undefined}
       title={account ? a.editRolesTitle(account.displayName) : a.editRoles}
       onCancel={onClose}
-      onOk={() => void submit()}
+      onOk={() => void save()}
       okText={a.save}
       cancelText={a.cancel}
       confirmLoading={busy}
