@@ -85,6 +85,7 @@ describe.skipIf(browserMissing)('员工控制台：系统管理', () => {
       const projectRow = page.getByRole('row').filter({ hasText: projectName });
       await projectRow.getByText('申请表（加盖单位公章）').waitFor();
       await expect(projectRow.textContent()).resolves.toContain('是');
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
       await screenshot(page, 'admin-projects.png');
 
       // 价格: the prices in force and the history; nothing is changed here.
@@ -95,6 +96,7 @@ describe.skipIf(browserMissing)('员工控制台：系统管理', () => {
       await page.getByRole('dialog').getByText('请输入最多两位小数的金额，如 195.00').waitFor();
       await screenshot(page, 'admin-price-new.png');
       await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
       await screenshot(page, 'admin-prices.png');
 
       // 合同模板: the editor previews with sample values; cancelled, so the contract stays as it is.

@@ -65,7 +65,9 @@ function NewVersionModal({ template, sign, onClose, onAdded }: {
               <Input.TextArea autoSize={{ minRows: 4, maxRows: 8 }} />
             </Form.Item>
           </Form>
-          <Typography.Text strong>{a.smsPreview}</Typography.Text>
+          <Typography.Paragraph strong style={{ marginBottom: 8 }}>
+            {a.smsPreview}
+          </Typography.Paragraph>
           <SmsBubble sign={sign} text={fillPlaceholders(body, SMS_VARIABLE, samplesOf(template))} />
         </>
       )}
