@@ -5,7 +5,7 @@
  * is the one registered there under the configured TemplateCode: a new version here must be
  * registered there too.
  */
-import { and, desc, eq, max } from 'drizzle-orm';
+import { and, desc, eq, max, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.ts';
 import { smsTemplates } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -18,6 +18,9 @@ import { appendAudit } from '../audit/chain.ts';
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameCodes: SameSet<SmsTemplate, SmsTemplateCode> = true;
 void sameCodes;
+
+/** Two administrators adding a version at once take turns, instead of one meeting the unique index. */
+const SMS_VERSION_LOCK_KEY = 72_410_102;
 
 export type SmsTemplateRow = typeof smsTemplates.$inferSelect;
 
@@ -52,6 +55,7 @@ export function createSmsTemplateAdmin(db: Db, clock: () => Date) {
       const problem = smsTemplateProblem(code, body);
       if (problem) throw new AppError('SMS_TEMPLATE_INVALID', problem);
       return db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(${SMS_VERSION_LOCK_KEY})`);
         const [{ latest } = { latest: 0 }] = await tx
           .select({ latest: max(smsTemplates.version) })
           .from(smsTemplates)
