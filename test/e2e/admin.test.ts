@@ -44,6 +44,8 @@ describe.skipIf(browserMissing)('员工控制台：系统管理', () => {
       // An admin-only account lands on 员工账户.
       await page.waitForURL('**/console/admin/staff');
       await page.getByRole('menuitem', { name: '员工账户' }).waitFor();
+      // CI's PostgreSQL keeps every run's accounts: find ours as an administrator would.
+      await page.getByPlaceholder('用户名或姓名').fill(admin.username);
       await page.getByRole('row').filter({ hasText: admin.username }).waitFor();
       await screenshot(page, 'admin-staff.png');
 
@@ -62,9 +64,13 @@ describe.skipIf(browserMissing)('员工控制台：系统管理', () => {
       await screenshot(page, 'admin-staff-new.png');
       await dialog.getByRole('button', { name: '保存' }).click();
       await page.getByText('已新增员工 李审核').waitFor();
+      await page.getByPlaceholder('用户名或姓名').fill(reviewerName);
       const row = page.getByRole('row').filter({ hasText: reviewerName });
       await row.getByText('审核员').waitFor();
       await row.getByText('从未登录').waitFor();
+      await row.getByText('待绑定动态验证码').waitFor();
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
+      await screenshot(page, 'admin-staff-after.png');
 
       // 证书用途: a project for 事业单位 with the 申请表 and two reviewers.
       await page.getByRole('menuitem', { name: '证书用途' }).click();

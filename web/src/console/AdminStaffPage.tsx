@@ -106,6 +106,9 @@ export function AdminStaffPage() {
   const { data, loading, error, reload } = useLoaded(adminApi.accounts);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<StaffAccount>();
+  const [query, setQuery] = useState('');
+  const q = query.trim().toLowerCase();
+  const shown = (data?.accounts ?? []).filter((r) => !q || r.username.includes(q) || r.displayName.toLowerCase().includes(q));
 
   const act = (run: () => Promise<unknown>, done: string) => async () => {
     try {
@@ -174,12 +177,15 @@ export function AdminStaffPage() {
       error={error}
       onReload={reload}
       extra={
-        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setCreating(true)}>
-          {a.newStaff}
-        </Button>
+        <>
+          <Input.Search allowClear placeholder={a.staffSearch} aria-label={a.staffSearch} onSearch={setQuery} onChange={(e) => setQuery(e.target.value)} style={{ width: 220 }} />
+          <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setCreating(true)}>
+            {a.newStaff}
+          </Button>
+        </>
       }
     >
-      <Table<StaffAccount> rowKey="id" columns={columns} dataSource={data?.accounts ?? []} loading={loading} pagination={{ pageSize: 20, hideOnSinglePage: true }} />
+      <Table<StaffAccount> rowKey="id" columns={columns} dataSource={shown} loading={loading} pagination={{ pageSize: 20, hideOnSinglePage: true }} />
       <NewStaffModal
         open={creating}
         onClose={() => setCreating(false)}

@@ -18,6 +18,7 @@ export const a = {
   staffTitle: '员工账户',
   staffHint: '新员工首次登录时绑定身份验证器；停用账户将立即结束其所有登录会话。',
   newStaff: '新增员工',
+  staffSearch: '用户名或姓名',
   username: '用户名',
   displayName: '姓名',
   displayNameRequired: '请输入姓名',
