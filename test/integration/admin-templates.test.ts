@@ -11,13 +11,14 @@
  * so other suites' checks on it still hold).
  */
 import { randomBytes } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, contractAcceptances } from '../../src/db/schema.ts';
+import { contractAcceptances } from '../../src/db/schema.ts';
 import { fillTemplate, sha256Hex } from '../../src/modules/contracts/service.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { acceptContract, company, loggedInApplicant, person, submittedApplication, verifiedDraft } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
+import { auditActions } from '../support/audit.ts';
 import { loggedInStaff } from '../support/staff.ts';
 
 const clock = movableClock();
@@ -31,14 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function audited(entityType: string, entityId: string): Promise<string[]> {
-  const rows = await t.certdesk.database.db
-    .select({ action: auditLog.action })
-    .from(auditLog)
-    .where(and(eq(auditLog.entityType, entityType), eq(auditLog.entityId, entityId)));
-  return rows.map((r) => r.action);
-}
 
 interface Template {
   version: number;
@@ -118,7 +111,7 @@ describe('合同模板', () => {
     });
     expect(rebuilt).toBe(shown.text);
     expect(evidence).toMatchObject({ templateVersion: original.version, textSha256: sha256Hex(rebuilt) });
-    expect(await audited('contract_template', String(added.version))).toEqual(['contract_template.add']);
+    expect(await auditActions(t, 'contract_template', String(added.version))).toEqual(['contract_template.add']);
   });
 });
 
@@ -173,7 +166,7 @@ describe('短信模板', () => {
     expect(text).toMatch(new RegExp(`^【${t.config.sms.signName}】.*申请单号${number}.*${mark}$`));
     const history = await admin.get<{ versions: { version: number }[] }>('/api/admin/sms-templates/review_approved');
     expect(history.body.versions.map((v) => v.version)).toContain(added!.version);
-    expect(await audited('sms_template', `review_approved:${added!.version}`)).toEqual(['sms_template.add']);
+    expect(await auditActions(t, 'sms_template', `review_approved:${added!.version}`)).toEqual(['sms_template.add']);
   });
 });
 

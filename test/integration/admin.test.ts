@@ -7,12 +7,11 @@
  * there, and no other suite (on today's clock) ever pays them.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog } from '../../src/db/schema.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant, submittedApplication, verifiedDraft } from '../support/applicant.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
+import { auditActions } from '../support/audit.ts';
 import { loggedInStaff } from '../support/staff.ts';
 
 // Somewhere in the 23rd century, a different second on every run.
@@ -27,15 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function auditActions(entityType: string, entityId: string): Promise<string[]> {
-  const rows = await t.certdesk.database.db
-    .select({ action: auditLog.action })
-    .from(auditLog)
-    .where(and(eq(auditLog.entityType, entityType), eq(auditLog.entityId, entityId)))
-    .orderBy(auditLog.id);
-  return rows.map((r) => r.action);
-}
 
 interface ProjectBody {
   project: { id: string; name: string; active: boolean; requiresSecondReview: boolean; extraAttachments: Record<string, string[]>; sortOrder: number };
@@ -138,7 +128,7 @@ describe('证书用途', () => {
 
     // Withdrawn, so that the shared database's portal does not offer test projects.
     expect((await admin.post(`/api/admin/projects/${id}/deactivate`)).status).toBe(200);
-    expect(await auditActions('project', id)).toEqual(['project.create', 'project.update', 'project.deactivate']);
+    expect(await auditActions(t, 'project', id)).toEqual(['project.create', 'project.update', 'project.deactivate']);
   });
 
   it('withdraws a project from applicants while an application that chose it keeps it and its second review', async () => {
@@ -173,7 +163,7 @@ describe('证书用途', () => {
 
     expect((await admin.post<ProjectBody>(`/api/admin/projects/${id}/activate`)).body.project.active).toBe(true);
     expect((await admin.post(`/api/admin/projects/${id}/deactivate`)).status).toBe(200);
-    expect(await auditActions('project', id)).toEqual(['project.create', 'project.deactivate', 'project.activate', 'project.deactivate']);
+    expect(await auditActions(t, 'project', id)).toEqual(['project.create', 'project.deactivate', 'project.activate', 'project.deactivate']);
   });
 });
 
@@ -234,7 +224,7 @@ describe('价格', () => {
     const firsts = history.body.prices.filter((p) => p.kind === 'first');
     expect(firsts.find((p) => p.id === added.body.price.id)?.state).toBe('current');
     expect(firsts.filter((p) => p.state === 'current')).toHaveLength(1);
-    expect(await auditActions('price', String(added.body.price.id))).toEqual(['price.add']);
+    expect(await auditActions(t, 'price', String(added.body.price.id))).toEqual(['price.add']);
   });
 
   it('takes effect at once when no time is given', async () => {
