@@ -43,8 +43,14 @@ import { applicationRoutes, consoleApplicationRoutes } from './modules/applicati
 import { createApplicationsService } from './modules/applications/service.ts';
 import { createIdentityService } from './modules/applications/identity.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
+import { createCatalogueAdmin } from './modules/catalogue/admin.ts';
+import { catalogueAdminRoutes } from './modules/catalogue/routes.ts';
 import { createCatalogueService } from './modules/catalogue/service.ts';
+import { createContractAdmin } from './modules/contracts/admin.ts';
+import { contractAdminRoutes } from './modules/contracts/routes.ts';
 import { createContractService } from './modules/contracts/service.ts';
+import { smsTemplateAdminRoutes } from './modules/notifications/routes.ts';
+import { createSmsTemplateAdmin } from './modules/notifications/templates.ts';
 import { reviewRoutes } from './modules/review/routes.ts';
 import { createReviewService } from './modules/review/service.ts';
 import { createFinance } from './modules/payments/finance.ts';
@@ -238,6 +244,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(paymentRoutes, { payments, wechat });
   await app.register(wechatNotifyRoute, { wechat });
   await app.register(financeRoutes, { payments, finance });
+  await app.register(catalogueAdminRoutes, { admin: createCatalogueAdmin(database.db, clock) });
+  await app.register(contractAdminRoutes, { admin: createContractAdmin(database.db, clock) });
+  await app.register(smsTemplateAdminRoutes, { admin: createSmsTemplateAdmin(database.db, clock), signName: config.sms.signName });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {
@@ -246,7 +255,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
         outbox,
         accessKeys: { [config.sms.accessKeyId]: config.sms.accessKeySecret },
         signNames: [config.sms.signName],
-        templates: await smsTemplateTexts(database.db, config.sms.templates),
+        templates: () => smsTemplateTexts(database.db, config.sms.templates),
         now: clock,
         onDelivered: options.onSimulatedSms,
       }),

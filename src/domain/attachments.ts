@@ -75,6 +75,17 @@ export function baseAttachments(type: ApplicantType): AttachmentKind[] {
   ];
 }
 
+/**
+ * What a project may add on top of the base set: the base scans are asked of every application
+ * already, so a project choosing one again would only ask twice.
+ */
+export const extraAttachmentKinds = [
+  'legal_rep_personal_seal',
+  'legal_rep_signature',
+  'application_form',
+  'authorisation_letter',
+] as const satisfies readonly AttachmentKind[];
+
 /** The project's extra attachments, as the catalogue lists them, keeping only kinds we know. */
 export function projectAttachments(extra: Record<ApplicantType, string[]>, type: ApplicantType): AttachmentKind[] {
   return (extra[type] ?? []).filter(isAttachmentKind);

@@ -5,3 +5,16 @@ export function formatYuan(fen: number): string {
   const abs = Math.abs(fen);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/** The most an administrator may set as a price, in fen (100000 元): a typo guard, not a policy. */
+export const MAX_PRICE_FEN = 100_000_00;
+
+/**
+ * 元 as typed ("195", "195.5", "195.50") → fen, exactly: no floating point touches money.
+ * Undefined when the text is not an amount with at most two decimals.
+ */
+export function parseYuan(text: string): number | undefined {
+  const m = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}

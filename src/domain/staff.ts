@@ -5,28 +5,20 @@
  */
 import { AppError } from './errors.ts';
 import { staffRoleLabels, staffRoles, type StaffRole } from './principal.ts';
+import { USERNAME_PATTERN, USERNAME_RULE, passwordProblem } from './staff-rules.ts';
 
-export const PASSWORD_MIN_LENGTH = 10;
-/** argon2 hashes whatever it is given; a bound keeps one request from costing seconds. */
-export const PASSWORD_MAX_LENGTH = 128;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from './staff-rules.ts';
 
 /** Throws the refusal a person should see, or returns when the password may be used. */
 export function assertPasswordPolicy(password: string): void {
-  if (password.length > PASSWORD_MAX_LENGTH) {
-    throw new AppError('PASSWORD_WEAK', `密码不能超过${PASSWORD_MAX_LENGTH}个字符`);
-  }
-  if (password.length < PASSWORD_MIN_LENGTH || !/[A-Za-z]/.test(password) || !/\d/.test(password)) {
-    throw new AppError('PASSWORD_WEAK', `密码至少${PASSWORD_MIN_LENGTH}位，且须同时包含字母和数字`);
-  }
+  const problem = passwordProblem(password);
+  if (problem) throw new AppError('PASSWORD_WEAK', problem);
 }
 
 /** Lower case so that "Li.Ming" and "li.ming" cannot be two accounts. */
 export function normaliseUsername(username: string): string {
   return username.trim().toLowerCase();
 }
-
-export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,31}$/;
-export const USERNAME_RULE = '用户名须为3至32位，以字母开头，只含字母、数字、点、下划线或连字符';
 
 export function assertUsername(username: string): void {
   if (!USERNAME_PATTERN.test(username)) throw new AppError('USERNAME_INVALID', USERNAME_RULE);

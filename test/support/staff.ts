@@ -78,3 +78,9 @@ export async function staffLogIn(app: TestApp, clock: StaffTestClock, username: 
   client.csrfToken = res.body.csrfToken;
   return { client, secret: known, principal: res.body.principal };
 }
+
+/** A new account with `roles`, logged in: the client of a staff member who does one job in a test. */
+export async function loggedInStaff(app: TestApp, clock: StaffTestClock, roles: StaffRole[]): Promise<TestClient> {
+  const { username } = await newStaffAccount(app, roles, clock.now());
+  return (await staffLogIn(app, clock, username)).client;
+}

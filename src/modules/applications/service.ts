@@ -277,8 +277,9 @@ export function createApplicationsService(deps: ApplicationsDeps) {
 
     /** 证书用途 / 是否开具发票 / 证书领取方式 → 下一步. */
     async saveForm(applicant: Applicant, id: string, form: ApplicationForm) {
-      await catalogue.project(form.projectId);
       const before = await owned(applicant, id);
+      // A withdrawn project is not offered to a new choice, but one already chosen may be kept.
+      await (before.projectId === form.projectId ? catalogue.project(form.projectId) : catalogue.offeredProject(form.projectId));
       const changed: ReviewItem[] = [];
       if (before.projectId !== form.projectId) changed.push('field:project');
       if (canonicalJson(before.invoice) !== canonicalJson(form.invoice)) changed.push('field:invoice');

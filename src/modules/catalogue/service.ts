@@ -13,9 +13,20 @@ export function createCatalogueService(db: Db) {
       return db.select().from(projects).where(eq(projects.active, true)).orderBy(asc(projects.sortOrder));
     },
 
+    /**
+     * The project an application names, active or not: an application that chose a project before
+     * an administrator withdrew it keeps that project's attachment rules and review rules.
+     */
     async project(id: string): Promise<Project> {
-      const [row] = await db.select().from(projects).where(and(eq(projects.id, id), eq(projects.active, true)));
+      const [row] = await db.select().from(projects).where(eq(projects.id, id));
       if (!row) throw new AppError('PROJECT_UNKNOWN', '所选项目不存在，请重新选择所属项目');
+      return row;
+    },
+
+    /** A project an applicant may choose now: only active ones are offered. */
+    async offeredProject(id: string): Promise<Project> {
+      const [row] = await db.select().from(projects).where(and(eq(projects.id, id), eq(projects.active, true)));
+      if (!row) throw new AppError('PROJECT_UNKNOWN', '所选项目不存在或已停用，请重新选择所属项目');
       return row;
     },
 

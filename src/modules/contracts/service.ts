@@ -11,6 +11,7 @@ import { maskIdNumber } from '../../domain/codes.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { maskPhone } from '../../domain/phone.ts';
+import { CONTRACT_PLACEHOLDER, fillPlaceholders, type ContractPlaceholder } from '../../domain/templates.ts';
 
 export interface ContractParties {
   applicationNumber: string;
@@ -35,7 +36,8 @@ export interface RenderedContract {
 export type AcceptanceKind = 'sign' | 'read';
 
 export function fillTemplate(body: string, p: ContractParties): string {
-  const values: Record<string, string> = {
+  // Typed by the domain's list, so a placeholder administrators may use is one this fills.
+  const values: Record<ContractPlaceholder, string> = {
     applicationNumber: p.applicationNumber,
     orgName: p.orgName,
     uscc: p.uscc,
@@ -47,7 +49,7 @@ export function fillTemplate(body: string, p: ContractParties): string {
     firstPriceYuan: formatYuan(p.firstPriceFen),
     renewalPriceYuan: formatYuan(p.renewalPriceFen),
   };
-  return body.replace(/\{\{(\w+)\}\}/g, (_, key: string) => values[key] ?? '');
+  return fillPlaceholders(body, CONTRACT_PLACEHOLDER, values);
 }
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

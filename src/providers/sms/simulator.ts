@@ -71,8 +71,11 @@ export interface SmsSimulatorOptions {
   /** AccessKeyId → AccessKeySecret. */
   accessKeys: Record<string, string>;
   signNames: string[];
-  /** TemplateCode → text with ${var} placeholders. */
-  templates: Record<string, string>;
+  /**
+   * TemplateCode → text with ${var} placeholders; a function is asked on every send, so a text an
+   * administrator changes is the one the next message uses, as at the real gateway.
+   */
+  templates: Record<string, string> | (() => Promise<Record<string, string>>);
   now?: () => Date;
   onDelivered?: (sms: SimulatedSms) => void;
   /** Consulted once per authenticated call; a failure it returns is answered instead of sending. */
@@ -110,7 +113,7 @@ export function smsSimulatorPlugin(opts: SmsSimulatorOptions): FastifyPluginAsyn
     text: string;
   }
 
-  function validateSendSms(params: Record<string, string>): GatewayRefusal | Accepted {
+  function validateSendSms(params: Record<string, string>, templates: Record<string, string>): GatewayRefusal | Accepted {
     const wrongAction = checkAction(SEND_SMS_VERSIONS, params);
     if (wrongAction) return wrongAction;
     const missing = checkPresent(params, SEND_SMS_PARAMS);
@@ -121,7 +124,7 @@ export function smsSimulatorPlugin(opts: SmsSimulatorOptions): FastifyPluginAsyn
     const signName = params['SignName'] ?? '';
     if (!opts.signNames.includes(signName)) return refusal(200, 'isv.SMS_SIGNATURE_ILLEGAL', '该账号下找不到对应签名');
     const templateCode = params['TemplateCode'] ?? '';
-    const template = Object.hasOwn(opts.templates, templateCode) ? opts.templates[templateCode] : undefined;
+    const template = Object.hasOwn(templates, templateCode) ? templates[templateCode] : undefined;
     if (template === undefined) return refusal(200, 'isv.SMS_TEMPLATE_ILLEGAL', '该账号下找不到对应模板');
     let templateParams: Record<string, string> = {};
     const rawTemplateParam = params['TemplateParam'];
@@ -176,7 +179,8 @@ export function smsSimulatorPlugin(opts: SmsSimulatorOptions): FastifyPluginAsyn
         const status = injected.status ?? (injected.code.startsWith('isv.') ? 200 : 400);
         return refuse(reply, requestId, refusal(status, injected.code, injected.message ?? injected.code));
       }
-      const accepted = validateSendSms(params);
+      const templates = typeof opts.templates === 'function' ? await opts.templates() : opts.templates;
+      const accepted = validateSendSms(params, templates);
       if (!('phones' in accepted)) return refuse(reply, requestId, accepted);
 
       const stored: SimulatedSms[] = [];

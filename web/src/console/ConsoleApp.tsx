@@ -1,12 +1,26 @@
 /** The staff console under /console: its own session, login page and routes. */
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { NotFoundPage } from '../NotFoundPage';
+import { AdminContractsPage } from './AdminContractsPage';
+import { AdminPricesPage } from './AdminPricesPage';
+import { AdminProjectsPage } from './AdminProjectsPage';
+import { AdminSmsPage } from './AdminSmsPage';
+import { AdminStaffPage } from './AdminStaffPage';
 import { ConsoleHome, ConsoleLayout, RequireRole } from './ConsoleLayout';
 import { ConsoleLoginPage } from './LoginPage';
 import { FinancePage } from './FinancePage';
 import { ReviewDetailPage } from './ReviewDetailPage';
 import { ReviewQueuePage } from './ReviewQueuePage';
 import { RequireStaff, StaffSessionProvider } from './session';
+
+/** 系统管理: paths under /console, as the menu (ConsoleLayout's adminMenu) links to them. */
+const adminPages = [
+  ['admin/staff', <AdminStaffPage />],
+  ['admin/projects', <AdminProjectsPage />],
+  ['admin/prices', <AdminPricesPage />],
+  ['admin/contracts', <AdminContractsPage />],
+  ['admin/sms', <AdminSmsPage />],
+] as const;
 
 export function ConsoleApp() {
   return (
@@ -45,6 +59,9 @@ export function ConsoleApp() {
               </RequireRole>
             }
           />
+          {adminPages.map(([path, page]) => (
+            <Route key={path} path={path} element={<RequireRole role="admin">{page}</RequireRole>} />
+          ))}
           <Route path="home" element={<Navigate to="/console" replace />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />

@@ -1,12 +1,22 @@
 /** The staff console's frame: platform name, who is logged in with their roles, 退出, and the menu by role. */
-import { AccountBookOutlined, AuditOutlined, LogoutOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, LogoutOutlined, SettingOutlined } from '@ant-design/icons';
 import { App, Button, Flex, Layout, Menu, Result, Tag, type MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { useStaff, useStaffSession } from './session';
+import { a } from './adminStrings';
 import { s } from './strings';
 import './console.css';
+
+/** 系统管理's pages, in menu order; the first is where an admin-only account lands. */
+export const adminMenu = [
+  ['/console/admin/staff', a.menuStaff],
+  ['/console/admin/projects', a.menuProjects],
+  ['/console/admin/prices', a.menuPrices],
+  ['/console/admin/contracts', a.menuContracts],
+  ['/console/admin/sms', a.menuSms],
+] as const;
 
 export function ConsoleLayout() {
   const staff = useStaff();
@@ -14,14 +24,22 @@ export function ConsoleLayout() {
   const { message } = App.useApp();
   const location = useLocation();
   const navigate = useNavigate();
-  const items: NonNullable<MenuProps['items']> = [
-    ...(staff.roles.includes('reviewer')
-      ? [{ key: 'review', label: s.menuReview, icon: <AuditOutlined aria-hidden />, children: [{ key: '/console/review', label: s.menuReviewQueue }] }]
-      : []),
-    ...(staff.roles.includes('finance')
-      ? [{ key: 'finance', label: '财务管理', icon: <AccountBookOutlined aria-hidden />, children: [{ key: '/console/finance', label: '到账与退款' }] }]
-      : []),
-  ];
+  const items: NonNullable<MenuProps['items']> = [];
+  if (staff.roles.includes('reviewer')) {
+    items.push({ key: 'review', label: s.menuReview, icon: <AuditOutlined aria-hidden />, children: [{ key: '/console/review', label: s.menuReviewQueue }] });
+  }
+  if (staff.roles.includes('finance')) {
+    items.push({ key: 'finance', label: '财务管理', icon: <AccountBookOutlined aria-hidden />, children: [{ key: '/console/finance', label: '到账与退款' }] });
+  }
+  if (staff.roles.includes('admin')) {
+    items.push({ key: 'admin', label: a.menu, icon: <SettingOutlined aria-hidden />, children: adminMenu.map(([key, label]) => ({ key, label })) });
+  }
+  // The menu entry whose page (or one below it) is open.
+  const selected = [
+    ...(staff.roles.includes('reviewer') ? ['/console/review'] : []),
+    ...(staff.roles.includes('finance') ? ['/console/finance'] : []),
+    ...adminMenu.map(([key]) => key),
+  ].filter((key) => location.pathname === key || location.pathname.startsWith(`${key}/`));
   return (
     <Layout className="console">
       <Layout.Header className="console-header">
@@ -52,8 +70,8 @@ export function ConsoleLayout() {
             <Menu
               mode="inline"
               items={items}
-              defaultOpenKeys={['review', 'finance']}
-              selectedKeys={['/console/review', '/console/finance'].filter((k) => location.pathname.startsWith(k))}
+              defaultOpenKeys={['review', 'finance', 'admin']}
+              selectedKeys={selected}
               onClick={({ key }) => navigate(key)}
             />
           </Layout.Sider>
@@ -71,6 +89,7 @@ export function ConsoleHome() {
   const staff = useStaff();
   if (staff.roles.includes('reviewer')) return <Navigate to="/console/review" replace />;
   if (staff.roles.includes('finance')) return <Navigate to="/console/finance" replace />;
+  if (staff.roles.includes('admin')) return <Navigate to={adminMenu[0][0]} replace />;
   return <Result status="info" title={s.noFeatures} subTitle={s.noFeaturesHint} />;
 }
 

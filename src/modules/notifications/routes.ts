@@ -1,0 +1,81 @@
+/**
+ * notifications HTTP for the 管理员: the SMS templates with their current text and variables, one
+ * template's history, a new version. The 【签名】 is not part of a text: the gateway adds it.
+ */
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { smsTemplateSpecs, type SmsTemplateCode } from '../../domain/templates.ts';
+import { requireStaff, staffOf } from '../../http/session.ts';
+import { adminErrorBody } from '../catalogue/routes.ts';
+import type { SmsTemplateAdmin, SmsTemplateRow } from './templates.ts';
+
+const errors = { 400: adminErrorBody, 401: adminErrorBody, 403: adminErrorBody, 404: adminErrorBody, 409: adminErrorBody };
+
+const codes = Object.keys(smsTemplateSpecs) as [SmsTemplateCode, ...SmsTemplateCode[]];
+const codeParams = z.object({ code: z.enum(codes, { error: '短信模板不存在' }) });
+const versionView = z.object({ code: z.string(), version: z.number(), body: z.string(), createdAt: z.string() });
+const present = (r: SmsTemplateRow): z.infer<typeof versionView> => ({
+  code: r.code,
+  version: r.version,
+  body: r.body,
+  createdAt: r.createdAt.toISOString(),
+});
+
+export const smsTemplateAdminRoutes: FastifyPluginAsyncZod<{ admin: SmsTemplateAdmin; signName: string }> = async (plain, { admin, signName }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', requireStaff('admin'));
+
+  app.get(
+    '/api/admin/sms-templates',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '短信模板列表（当前版本、变量及示例值）',
+        response: {
+          200: z.object({
+            signName: z.string(),
+            templates: z.array(
+              z.object({
+                code: z.string(),
+                label: z.string(),
+                variables: z.array(z.object({ name: z.string(), sample: z.string() })),
+                current: versionView.nullable(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => ({
+      signName,
+      templates: (await admin.list()).map((t) => ({
+        code: t.code,
+        label: t.label,
+        variables: Object.entries(smsTemplateSpecs[t.code].variables).map(([name, sample]) => ({ name, sample })),
+        current: t.current ? present(t.current) : null,
+      })),
+    }),
+  );
+
+  app.get(
+    '/api/admin/sms-templates/:code',
+    { schema: { tags: ['admin'], summary: '短信模板历史版本（最新在前）', params: codeParams, response: { 200: z.object({ versions: z.array(versionView) }), ...errors } } },
+    async (request) => ({ versions: (await admin.history(request.params.code)).map(present) }),
+  );
+
+  app.post(
+    '/api/admin/sms-templates/:code',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '新增短信模板版本（下一条此类短信即使用新版本）',
+        params: codeParams,
+        body: z.object({ body: z.string({ error: '请输入短信内容' }) }),
+        response: { 201: z.object({ template: versionView }), ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send({ template: present(await admin.addVersion(staffOf(request), request.params.code, request.body.body)) }),
+  );
+};
