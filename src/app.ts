@@ -47,6 +47,9 @@ import { createCatalogueService } from './modules/catalogue/service.ts';
 import { createContractService } from './modules/contracts/service.ts';
 import { reviewRoutes } from './modules/review/routes.ts';
 import { createReviewService } from './modules/review/service.ts';
+import { scheduleAutoComplete } from './modules/production/auto-complete.ts';
+import { productionRoutes, receiptRoutes } from './modules/production/routes.ts';
+import { createProductionService } from './modules/production/service.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
 import { S3BlobStore } from './storage/s3.ts';
@@ -150,6 +153,17 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     sms,
     applicantPhone: auth.applicantPhone,
   });
+  const production = createProductionService({
+    db: database.db,
+    clock,
+    log,
+    catalogue,
+    sms,
+    applicantPhone: auth.applicantPhone,
+    pickupAddress: config.pickupAddress,
+    autoCompleteDays: config.autoCompleteDays,
+    // TODO(lead): hasValidCertificate from the CA module's artefacts service, once merged.
+  });
   const applications = createApplicationsService({
     db: database.db,
     clock,
@@ -199,6 +213,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(applicationRoutes, { applications, catalogue });
   await app.register(consoleApplicationRoutes, { applications });
   await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
+  await app.register(productionRoutes, { production });
+  await app.register(receiptRoutes, { production });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {
@@ -253,6 +269,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
         now: clock,
       });
       await startSmsWorker(boss, keys.jobSeal, provider, log);
+      await scheduleAutoComplete(boss, production, log);
       return address;
     },
     async close() {

@@ -60,6 +60,11 @@ const envSchema = z.object({
   ALIYUN_SMS_TEMPLATE_LOGIN_CODE: z.string().default('SMS_CERTDESK_LOGIN'),
   ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED: z.string().default('SMS_CERTDESK_REVIEW_APPROVED'),
   ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED: z.string().default('SMS_CERTDESK_REVIEW_RETURNED'),
+  ALIYUN_SMS_TEMPLATE_SHIPPED: z.string().default('SMS_CERTDESK_SHIPPED'),
+  ALIYUN_SMS_TEMPLATE_READY_FOR_PICKUP: z.string().default('SMS_CERTDESK_READY_FOR_PICKUP'),
+
+  /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
+  AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
 });
 
 export type Mode = 'demo' | 'development' | 'production';
@@ -111,6 +116,8 @@ export interface Config {
   cookieSecure: boolean | undefined;
   caName: string;
   pickupAddress: string;
+  /** Days after 已邮寄 / 待自取 at which an order completes without 确认收货. */
+  autoCompleteDays: number;
   sms: SmsConfig;
   registry: RegistryConfig;
   blobs: BlobConfig;
@@ -142,6 +149,8 @@ function smsTemplateCodes(e: z.infer<typeof envSchema>): Record<SmsTemplate, str
     login_code: e.ALIYUN_SMS_TEMPLATE_LOGIN_CODE,
     review_approved: e.ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED,
     review_returned: e.ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED,
+    shipped: e.ALIYUN_SMS_TEMPLATE_SHIPPED,
+    ready_for_pickup: e.ALIYUN_SMS_TEMPLATE_READY_FOR_PICKUP,
   };
 }
 
@@ -223,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,
+    autoCompleteDays: e.AUTO_COMPLETE_DAYS,
     registry:
       registryProvider === 'aliyun'
         ? {

@@ -271,3 +271,28 @@ export const smsTemplates = pgTable(
   },
   (t) => [uniqueIndex('sms_templates_code_version_idx').on(t.code, t.version)],
 );
+
+/**
+ * production: how a made certificate left the CA — 邮寄 (courier, waybill number) or 自取 (the
+ * address told to the applicant) — and how the order completed: 确认收货 by the applicant,
+ * 现场领取 at the counter, or automatically after AUTO_COMPLETE_DAYS. One row per application.
+ */
+export const shipments = pgTable(
+  'shipments',
+  {
+    applicationId: uuid('application_id').primaryKey(),
+    method: text('method', { enum: ['post', 'pickup'] }).notNull(),
+    courier: text('courier'),
+    trackingNumber: text('tracking_number'),
+    pickupAddress: text('pickup_address'),
+    /** Why a 邮寄 order was switched to 自取 (the applicant asked). */
+    note: text('note').notNull().default(''),
+    shippedBy: uuid('shipped_by').notNull(),
+    shippedAt: ts('shipped_at').notNull(),
+    completedAt: ts('completed_at'),
+    completedHow: text('completed_how', { enum: ['confirmed', 'handover', 'auto'] }),
+    /** 'applicant:<id>', 'staff:<id>' or 'system:auto-complete'. */
+    completedBy: text('completed_by'),
+  },
+  (t) => [index('shipments_open_idx').on(t.completedAt, t.shippedAt)],
+);

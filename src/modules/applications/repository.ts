@@ -162,3 +162,43 @@ export async function openWithUscc(tx: Conn, uscc: string, excludeId: string) {
     .orderBy(desc(applications.createdAt))
     .limit(20);
 }
+
+/**
+ * The 制证员's queue: the oldest status change first (for 已支付, the payment — updatedAt is the
+ * time of the last transition), with what production needs to see at a glance.
+ */
+export async function productionQueue(tx: Conn, f: { statuses: string[]; search?: string; limit: number }) {
+  const conditions = [inArray(applications.status, f.statuses)];
+  if (f.search) {
+    const term = f.search.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const match = or(eq(applications.number, f.search.toUpperCase()), ilike(applications.orgName, `%${term}%`));
+    if (match) conditions.push(match);
+  }
+  return tx
+    .select({
+      id: applications.id,
+      number: applications.number,
+      orgName: applications.orgName,
+      uscc: applications.uscc,
+      projectName: projects.name,
+      status: applications.status,
+      delivery: applications.delivery,
+      submittedAt: applications.submittedAt,
+      updatedAt: applications.updatedAt,
+    })
+    .from(applications)
+    .leftJoin(projects, eq(projects.id, applications.projectId))
+    .where(and(...conditions))
+    .orderBy(asc(applications.updatedAt))
+    .limit(f.limit);
+}
+
+/** 已邮寄 / 待自取 applications whose last status change is older than `before` (auto-complete). */
+export async function deliveredBefore(tx: Conn, before: Date, limit: number): Promise<ApplicationRow[]> {
+  return tx
+    .select()
+    .from(applications)
+    .where(and(inArray(applications.status, ['shipped', 'awaiting_pickup']), lte(applications.updatedAt, before)))
+    .orderBy(asc(applications.updatedAt))
+    .limit(limit);
+}
