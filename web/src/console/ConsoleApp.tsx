@@ -3,6 +3,8 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 import { NotFoundPage } from '../NotFoundPage';
 import { ConsoleHome, ConsoleLayout, RequireRole } from './ConsoleLayout';
 import { ConsoleLoginPage } from './LoginPage';
+import { ProductionDetailPage } from './ProductionDetailPage';
+import { ProductionQueuePage } from './ProductionQueuePage';
 import { ReviewDetailPage } from './ReviewDetailPage';
 import { ReviewQueuePage } from './ReviewQueuePage';
 import { RequireStaff, StaffSessionProvider } from './session';
@@ -33,6 +35,22 @@ export function ConsoleApp() {
             element={
               <RequireRole role="reviewer">
                 <ReviewDetailPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="production"
+            element={
+              <RequireRole role="producer">
+                <ProductionQueuePage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="production/:id"
+            element={
+              <RequireRole role="producer">
+                <ProductionDetailPage />
               </RequireRole>
             }
           />

@@ -1,11 +1,11 @@
 /** The staff console's frame: platform name, who is logged in with their roles, 退出, and the menu by role. */
-import { AuditOutlined, LogoutOutlined } from '@ant-design/icons';
+import { AuditOutlined, LogoutOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { App, Button, Flex, Layout, Menu, Result, Tag, type MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { useStaff, useStaffSession } from './session';
-import { s } from './strings';
+import { ps, s } from './strings';
 import './console.css';
 
 export function ConsoleLayout() {
@@ -14,9 +14,15 @@ export function ConsoleLayout() {
   const { message } = App.useApp();
   const location = useLocation();
   const navigate = useNavigate();
-  const items: MenuProps['items'] = staff.roles.includes('reviewer')
-    ? [{ key: 'review', label: s.menuReview, icon: <AuditOutlined aria-hidden />, children: [{ key: '/console/review', label: s.menuReviewQueue }] }]
-    : [];
+  const items: NonNullable<MenuProps['items']> = [
+    ...(staff.roles.includes('reviewer')
+      ? [{ key: 'review', label: s.menuReview, icon: <AuditOutlined aria-hidden />, children: [{ key: '/console/review', label: s.menuReviewQueue }] }]
+      : []),
+    ...(staff.roles.includes('producer')
+      ? [{ key: 'production', label: ps.menu, icon: <SafetyCertificateOutlined aria-hidden />, children: [{ key: '/console/production', label: ps.menuQueue }] }]
+      : []),
+  ];
+  const section = ['/console/review', '/console/production'].find((p) => location.pathname.startsWith(p));
   return (
     <Layout className="console">
       <Layout.Header className="console-header">
@@ -47,8 +53,8 @@ export function ConsoleLayout() {
             <Menu
               mode="inline"
               items={items}
-              defaultOpenKeys={['review']}
-              selectedKeys={location.pathname.startsWith('/console/review') ? ['/console/review'] : []}
+              defaultOpenKeys={['review', 'production']}
+              selectedKeys={section ? [section] : []}
               onClick={({ key }) => navigate(key)}
             />
           </Layout.Sider>
@@ -65,6 +71,7 @@ export function ConsoleLayout() {
 export function ConsoleHome() {
   const staff = useStaff();
   if (staff.roles.includes('reviewer')) return <Navigate to="/console/review" replace />;
+  if (staff.roles.includes('producer')) return <Navigate to="/console/production" replace />;
   return <Result status="info" title={s.noFeatures} subTitle={s.noFeaturesHint} />;
 }
 
