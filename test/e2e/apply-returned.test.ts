@@ -8,36 +8,20 @@ import { describe, expect, it } from 'vitest';
 import { movableClock, randomPhone } from '../support/app.ts';
 import { submittedApplication } from '../support/applicant.ts';
 import { browserMissing, screenshot } from '../support/browser.ts';
-import { TestClient } from '../support/http.ts';
 import { jpegScan } from '../support/images.ts';
-import { codesInOutbox, waitForCode } from '../support/sms.ts';
 import { newStaffAccount, staffLogIn } from '../support/staff.ts';
 import { WIZARD_TIMEOUT, listRow, pickFile, scanFolder, uploadCard, withPage } from './apply.ts';
-import { logIn, portalSuite } from './portal.ts';
+import { apiSession, logIn, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('修改 a returned application', () => {
   const clock = movableClock();
   const suite = portalSuite({ clock: clock.now });
 
-  /** The same applicant as the browser, over HTTP: a second login of that phone. */
-  async function apiSession(phone: string): Promise<TestClient> {
-    const outbox = await (await fetch(new URL('/dev/sms', suite.app.url))).text();
-    const previous = codesInOutbox(outbox, phone)[0];
-    clock.advance(61);
-    const client = new TestClient(suite.app.url);
-    expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
-    const code = await waitForCode(suite.app.url, phone, { after: previous });
-    const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    client.csrfToken = res.body.csrfToken;
-    return client;
-  }
-
   it('修改 → re-upload 企业印章 → 再次提交 → 待审核, then 资料审核通过 offers 支付', { timeout: WIZARD_TIMEOUT }, async () => {
     const save = await scanFolder();
     await withPage(suite, 'returned', async (page) => {
       const phone = await logIn(page, suite.app.url, randomPhone());
-      const applicant = await apiSession(phone);
+      const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await submittedApplication(applicant);
 
       const { username } = await newStaffAccount(suite.app, ['reviewer'], clock.now());
@@ -107,7 +91,7 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
   it('a returned 证书领取方式 is edited in the 申请信息 form, 保存, 再次提交', { timeout: WIZARD_TIMEOUT }, async () => {
     await withPage(suite, 'returned-delivery', async (page) => {
       const phone = await logIn(page, suite.app.url, randomPhone());
-      const applicant = await apiSession(phone);
+      const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await submittedApplication(applicant);
       const { username } = await newStaffAccount(suite.app, ['reviewer'], clock.now());
       const staff = (await staffLogIn(suite.app, clock, username)).client;

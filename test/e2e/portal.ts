@@ -3,10 +3,11 @@
  * them: 免密码登录, 手机号码, 获取验证码, 注册/登录.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { randomPhone, startTestApp, type TestApp } from '../support/app.ts';
+import { TestClient } from '../support/http.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { waitForCode } from '../support/sms.ts';
+import { codesInOutbox, waitForCode } from '../support/sms.ts';
 
 /** The app behind the browser tests (testConfig already keeps the per-address limit out of the way). */
 export const startPortalApp = startTestApp;
@@ -76,4 +77,22 @@ export async function logIn(page: Page, baseUrl: string, phone = randomPhone()):
 /** A 6-digit code certain to differ from `code`. */
 export function wrongCode(code: string): string {
   return ((Number(code) + 1) % 1_000_000).toString().padStart(6, '0');
+}
+
+/**
+ * The applicant the browser logged in as, over HTTP too: a second login of that phone, once the
+ * movable clock has passed the resend cooldown.
+ */
+export async function apiSession(app: TestApp, clock: { advance(seconds: number): void }, phone: string): Promise<TestClient> {
+  const outbox = await (await fetch(new URL('/dev/sms', app.url))).text();
+  const previous = codesInOutbox(outbox, phone)[0];
+  clock.advance(61);
+  const client = new TestClient(app.url);
+  expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
+  const code = await waitForCode(app.url, phone, { after: previous });
+  const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  client.csrfToken = res.body.csrfToken;
+  client.phone = phone;
+  return client;
 }

@@ -114,17 +114,20 @@ export interface QueueFilter {
   limit: number;
 }
 
+/** 申请单号 (exact) or part of 单位名称, LIKE wildcards taken literally. */
+function searchMatch(search: string) {
+  const term = search.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return or(eq(applications.number, search.toUpperCase()), ilike(applications.orgName, `%${term}%`));
+}
+
 /** The review queue: oldest submission first. */
 export async function queue(tx: Conn, f: QueueFilter) {
   const conditions = [inArray(applications.status, f.statuses)];
   if (f.projectId) conditions.push(eq(applications.projectId, f.projectId));
   if (f.applicantType) conditions.push(eq(applications.applicantType, f.applicantType));
   if (f.submittedBefore) conditions.push(lte(applications.submittedAt, f.submittedBefore));
-  if (f.search) {
-    const term = f.search.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const match = or(eq(applications.number, f.search.toUpperCase()), ilike(applications.orgName, `%${term}%`));
-    if (match) conditions.push(match);
-  }
+  const match = f.search ? searchMatch(f.search) : undefined;
+  if (match) conditions.push(match);
   return tx
     .select({
       id: applications.id,
@@ -169,11 +172,8 @@ export async function openWithUscc(tx: Conn, uscc: string, excludeId: string) {
  */
 export async function productionQueue(tx: Conn, f: { statuses: string[]; search?: string; limit: number }) {
   const conditions = [inArray(applications.status, f.statuses)];
-  if (f.search) {
-    const term = f.search.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const match = or(eq(applications.number, f.search.toUpperCase()), ilike(applications.orgName, `%${term}%`));
-    if (match) conditions.push(match);
-  }
+  const match = f.search ? searchMatch(f.search) : undefined;
+  if (match) conditions.push(match);
   return tx
     .select({
       id: applications.id,

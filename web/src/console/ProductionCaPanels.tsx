@@ -171,7 +171,7 @@ export function ProductionCaPanels({ id, canIssue }: { id: string; canIssue: boo
 
   if (state.kind === 'unavailable') {
     return (
-      <Card title={ps.issueTitle} size="small">
+      <Card title={canIssue ? ps.issueTitle : ps.artefactsTitle} size="small">
         <Alert type="info" showIcon message={ps.caUnavailable} />
       </Card>
     );

@@ -4,7 +4,10 @@
  * handler that leads back to /console/login.
  */
 import { ApiError } from '../api';
+import type { Artefacts, CertificateView, SealView } from '../artefacts';
 import { common } from '../strings';
+
+export type { Artefacts, CertificateView, SealView };
 
 export interface StaffPrincipal {
   kind: 'staff';
@@ -277,34 +280,6 @@ export const productionApi = {
 };
 
 /** Issuance and seals: the CA module's contract (src/modules/ca). Until it is merged these answer 404. */
-export interface CertificateView {
-  serialHex: string;
-  family: string;
-  familyLabel: string;
-  profile: string;
-  profileLabel: string;
-  subject: string;
-  notBefore: string;
-  notAfter: string;
-  status: string;
-  statusLabel: string;
-  usbKeySerial: string | null;
-}
-
-export interface SealView {
-  esID: string;
-  name: string;
-  createdAt: string;
-  validEnd: string;
-  pictureUrl: string;
-}
-
-export interface Artefacts {
-  certificates: CertificateView[];
-  seal: SealView | null;
-  sealApproval: { approvedAt: string } | null;
-}
-
 export type IssueRequest = { mode: 'csr'; csrPem: string; usbKeySerial: string } | { mode: 'software'; family: 'sm2' | 'p256' };
 
 export interface IssueResult {

@@ -4,6 +4,9 @@
  * is merged its endpoints answer 404, which the pages treat as "not yet available").
  */
 import { request } from '../api';
+import type { Artefacts } from '../artefacts';
+
+export type { Artefacts, CertificateView, SealView } from '../artefacts';
 
 export interface Shipment {
   method: 'post' | 'pickup';
@@ -15,34 +18,6 @@ export interface Shipment {
   shippedAt: string;
   completedAt: string | null;
   completedHowLabel: string | null;
-}
-
-export interface CertificateView {
-  serialHex: string;
-  family: string;
-  familyLabel: string;
-  profile: string;
-  profileLabel: string;
-  subject: string;
-  notBefore: string;
-  notAfter: string;
-  status: string;
-  statusLabel: string;
-  usbKeySerial: string | null;
-}
-
-export interface SealView {
-  esID: string;
-  name: string;
-  createdAt: string;
-  validEnd: string;
-  pictureUrl: string;
-}
-
-export interface Artefacts {
-  certificates: CertificateView[];
-  seal: SealView | null;
-  sealApproval: { approvedAt: string } | null;
 }
 
 const base = (id: string) => `/api/applications/${encodeURIComponent(id)}`;
