@@ -45,6 +45,9 @@ import { createIdentityService } from './modules/applications/identity.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
 import { createCatalogueService } from './modules/catalogue/service.ts';
 import { createContractService } from './modules/contracts/service.ts';
+import { openCaModule } from './modules/ca/index.ts';
+import { caPublicRoutes } from './modules/ca/public-routes.ts';
+import { applicantCaRoutes, productionCaRoutes } from './modules/ca/routes.ts';
 import { reviewRoutes } from './modules/review/routes.ts';
 import { createReviewService } from './modules/review/service.ts';
 import type { BlobStore } from './storage/blob-store.ts';
@@ -164,6 +167,15 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     staffNames: staffDir.names,
   });
 
+  const ca = await openCaModule({
+    config,
+    db: database.db,
+    derivedPassphrase: keys.caKeyPassphrase,
+    clock,
+    log,
+    actor: { kind: 'system', id: 'ca' },
+  });
+
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: config.trustProxy,
@@ -199,6 +211,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(applicationRoutes, { applications, catalogue });
   await app.register(consoleApplicationRoutes, { applications });
   await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
+  await app.register(caPublicRoutes, { ca: ca.ca, verifier: ca.verifier });
+  await app.register(productionCaRoutes, { ca: ca.ca, seals: ca.seals, clock });
+  await app.register(applicantCaRoutes, { ca: ca.ca, seals: ca.seals, clock });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {
@@ -253,11 +268,13 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
         now: clock,
       });
       await startSmsWorker(boss, keys.jobSeal, provider, log);
+      await ca.ca.startSchedules();
       return address;
     },
     async close() {
       if (stopped) return;
       stopped = true;
+      ca.ca.stopSchedules();
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();
       await database.close();
