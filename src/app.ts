@@ -45,7 +45,7 @@ import { createIdentityService } from './modules/applications/identity.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
 import { createCatalogueService } from './modules/catalogue/service.ts';
 import { createContractService } from './modules/contracts/service.ts';
-import { openCaModule } from './modules/ca/index.ts';
+import { openCaModule, type CaModule } from './modules/ca/index.ts';
 import { caPublicRoutes } from './modules/ca/public-routes.ts';
 import { applicantCaRoutes, productionCaRoutes } from './modules/ca/routes.ts';
 import { reviewRoutes } from './modules/review/routes.ts';
@@ -79,6 +79,8 @@ export interface CertDesk {
   app: FastifyInstance;
   database: Database;
   config: Config;
+  /** The CA's services (benchmarks and tests reach the CA set through this). */
+  ca: CaModule;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -248,6 +250,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     app,
     database,
     config,
+    ca,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;

@@ -301,10 +301,14 @@ export function createCaService(deps: CaServiceDeps) {
 
 export type CaService = ReturnType<typeof createCaService>;
 
-/** Serial as stored: lower-case hex without leading zeros (and without separators people type). */
+/**
+ * A serial as stored (pki's serialToHex): lower-case hex of whole octets without leading zero
+ * octets — whatever case, separators or odd length people type.
+ */
 export function normaliseSerial(input: string): string {
   const hex = input.trim().toLowerCase().replace(/[\s:]/g, '').replace(/^0x/, '');
-  return /^[0-9a-f]+$/.test(hex) ? hex.replace(/^0+(?=.)/, '') : hex;
+  if (!/^[0-9a-f]+$/.test(hex)) return hex;
+  return (hex.length % 2 === 1 ? `0${hex}` : hex).replace(/^(00)+(?=..)/, '');
 }
 
 export { familyLabels };
