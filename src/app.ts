@@ -121,6 +121,18 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const database = await openDatabase(config.database);
   await database.migrate();
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
+  // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
+  const ca = await openCaModule({
+    config,
+    db: database.db,
+    derivedPassphrase: keys.caKeyPassphrase,
+    clock,
+    log,
+    actor: { kind: 'system', id: 'ca' },
+  }).catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
   const boss: JobQueue = await startJobQueue(database, log);
   const sms = await createSmsSender(boss, keys.jobSeal);
   const staffDir = staffDirectory(database.db);
@@ -167,15 +179,6 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     attachments: attachmentService,
     review,
     staffNames: staffDir.names,
-  });
-
-  const ca = await openCaModule({
-    config,
-    db: database.db,
-    derivedPassphrase: keys.caKeyPassphrase,
-    clock,
-    log,
-    actor: { kind: 'system', id: 'ca' },
   });
 
   const app = Fastify({
