@@ -45,6 +45,9 @@ import { createIdentityService } from './modules/applications/identity.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
 import { createCatalogueService } from './modules/catalogue/service.ts';
 import { createContractService } from './modules/contracts/service.ts';
+import { openCaModule, type CaModule } from './modules/ca/index.ts';
+import { caPublicRoutes } from './modules/ca/public-routes.ts';
+import { applicantCaRoutes, productionCaRoutes } from './modules/ca/routes.ts';
 import { reviewRoutes } from './modules/review/routes.ts';
 import { createReviewService } from './modules/review/service.ts';
 import { scheduleAutoComplete } from './modules/production/auto-complete.ts';
@@ -79,6 +82,8 @@ export interface CertDesk {
   app: FastifyInstance;
   database: Database;
   config: Config;
+  /** The CA's services (benchmarks and tests reach the CA set through this). */
+  ca: CaModule;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -119,6 +124,18 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const database = await openDatabase(config.database);
   await database.migrate();
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
+  // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
+  const ca = await openCaModule({
+    config,
+    db: database.db,
+    derivedPassphrase: keys.caKeyPassphrase,
+    clock,
+    log,
+    actor: { kind: 'system', id: 'ca' },
+  }).catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
   const boss: JobQueue = await startJobQueue(database, log);
   const sms = await createSmsSender(boss, keys.jobSeal);
   const staffDir = staffDirectory(database.db);
@@ -162,7 +179,11 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     applicantPhone: auth.applicantPhone,
     pickupAddress: config.pickupAddress,
     autoCompleteDays: config.autoCompleteDays,
-    // TODO(lead): hasValidCertificate from the CA module's artefacts service, once merged.
+    // 邮寄 / 通知自取 only once a certificate that is neither revoked nor expired exists.
+    hasValidCertificate: async (applicationId) => {
+      const now = clock();
+      return (await ca.ca.certificatesOf(applicationId)).some((c) => c.status === 'valid' && c.notAfter > now);
+    },
   });
   const applications = createApplicationsService({
     db: database.db,
@@ -215,6 +236,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
   await app.register(productionRoutes, { production });
   await app.register(receiptRoutes, { production });
+  await app.register(caPublicRoutes, { ca: ca.ca, verifier: ca.verifier });
+  await app.register(productionCaRoutes, { ca: ca.ca, seals: ca.seals, clock });
+  await app.register(applicantCaRoutes, { ca: ca.ca, seals: ca.seals, clock });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {
@@ -249,6 +273,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     app,
     database,
     config,
+    ca,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;
@@ -270,11 +295,13 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       });
       await startSmsWorker(boss, keys.jobSeal, provider, log);
       await scheduleAutoComplete(boss, production, log);
+      await ca.ca.startSchedules();
       return address;
     },
     async close() {
       if (stopped) return;
       stopped = true;
+      ca.ca.stopSchedules();
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();
       await database.close();

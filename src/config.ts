@@ -37,6 +37,15 @@ const envSchema = z.object({
   CA_NAME: z.string().default('CertDesk 数字证书认证中心'),
   PICKUP_ADDRESS: z.string().default('内蒙古自治区呼和浩特市赛罕区敕勒川大街 1 号 CertDesk 服务大厅（工作日 9:00–17:00）'),
 
+  /** Base of the CRL, OCSP and CA-certificate URLs written into certificates (default http://localhost:PORT). */
+  CA_BASE_URL: z.url().optional(),
+  /** The CA's key store: one encrypted PKCS#8 file per key (default DATA_DIR/ca-keys). */
+  CA_KEYSTORE_DIR: z.string().optional(),
+  /** Protects the CA keys at rest; required in production, derived from the master secret otherwise. */
+  CA_KEY_PASSPHRASE: z.string().min(8).optional(),
+  /** How often every CRL is re-signed, whether or not anything was revoked. */
+  CRL_REFRESH_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+
   REGISTRY_PROVIDER: z.enum(['simulator', 'aliyun']).optional(),
   ALIYUN_CLOUDAUTH_ENDPOINT: z.url().default('https://cloudauth.aliyuncs.com/'),
   ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: z.string().optional(),
@@ -122,6 +131,15 @@ export interface Config {
   registry: RegistryConfig;
   blobs: BlobConfig;
   auth: AuthPolicy;
+  ca: CaConfig;
+}
+
+export interface CaConfig {
+  baseUrl: string;
+  keystoreDir: string;
+  /** Undefined outside production: the key store's passphrase is then derived from the master secret. */
+  keyPassphrase: string | undefined;
+  crlRefreshMinutes: number;
 }
 
 export interface AuthPolicy {
@@ -172,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production) {
     const missing: string[] = [];
     if (!e.CERTDESK_SECRET) missing.push('CERTDESK_SECRET');
+    if (!e.CA_KEY_PASSPHRASE) missing.push('CA_KEY_PASSPHRASE');
     if (smsProvider === 'aliyun') {
       if (!e.ALIYUN_SMS_ACCESS_KEY_ID) missing.push('ALIYUN_SMS_ACCESS_KEY_ID');
       if (!e.ALIYUN_SMS_ACCESS_KEY_SECRET) missing.push('ALIYUN_SMS_ACCESS_KEY_SECRET');
@@ -260,6 +279,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             prefix: e.S3_PREFIX,
           }
         : { kind: 'local' },
+    ca: {
+      baseUrl: (e.CA_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      keystoreDir: path.resolve(e.CA_KEYSTORE_DIR ?? path.join(dataDir, 'ca-keys')),
+      keyPassphrase: e.CA_KEY_PASSPHRASE,
+      crlRefreshMinutes: e.CRL_REFRESH_MINUTES,
+    },
     auth: {
       ...defaultAuthPolicy,
       resendCooldownSeconds: e.AUTH_CODE_RESEND_SECONDS,

@@ -1,8 +1,8 @@
 /**
  * 制证管理 in the browser: a 制证员 logs in (the console opens on 制证队列), finds a paid application
- * by its number, 开始制证, then 邮寄 with EMS and a waybill number; the applicant's list shows 已邮寄
- * with the number, 证书与印章 says they are being made, and 确认收货 → 已完成.
- * The CA module's issuance panels are not there yet on this branch: the page says so (404). A
+ * by its number, 开始制证, 签发证书, then 邮寄 with EMS and a waybill number; the applicant's list shows 已邮寄
+ * with the number, 证书与印章 offers the certificate, and 确认收货 → 已完成.
+ * 签发证书 goes through the merged CA module (a 软证书), since 邮寄 needs a valid certificate. A
  * second test plays the CA module's contract in the browser (page.route) to drive the panels:
  * 软证书 with its one-time password, 制作电子印章, 吊销; the applicant's 确认印章 and downloads.
  */
@@ -62,7 +62,14 @@ describe.skipIf(browserMissing)('制证管理', () => {
       await console.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click();
       await console.getByText('已开始制证').waitFor();
       await console.getByText('制证中', { exact: true }).first().waitFor();
-      await console.getByText('证书签发服务暂未开通', { exact: false }).waitFor();
+      // 签发证书 through the CA module: a 软证书, its password shown once.
+      await console.getByText('软证书', { exact: true }).click();
+      await console.getByRole('button', { name: '签发证书' }).click();
+      const once = console.getByRole('dialog');
+      await once.getByText('证书保护密码只显示这一次', { exact: false }).waitFor();
+      await screenshot(console, 'production-p12-real.png');
+      await once.getByRole('button', { name: '我已保存密码和证书文件' }).click();
+      await console.getByText('有效', { exact: true }).waitFor();
 
       await console.getByLabel('运单号').fill('EA123456789CN');
       await screenshot(console, 'production-detail-in-production.png');
@@ -79,8 +86,9 @@ describe.skipIf(browserMissing)('制证管理', () => {
       await screenshot(portal, 'portal-shipped.png');
 
       await mine.getByRole('button', { name: '证书与印章' }).click();
-      await portal.getByRole('dialog').getByText('证书和电子印章正在制作中', { exact: false }).waitFor();
-      await screenshot(portal, 'portal-artefacts-pending.png');
+      // The 软证书 issued above is there to download; the seal is not made in this test.
+      await portal.getByRole('dialog').getByRole('link', { name: '下载证书' }).waitFor();
+      await screenshot(portal, 'portal-artefacts.png');
       await portal.getByRole('dialog').getByRole('button', { name: '关闭' }).first().click();
 
       await mine.getByRole('button', { name: '确认收货' }).click();

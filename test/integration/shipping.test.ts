@@ -15,7 +15,7 @@ import { createProductionService } from '../../src/modules/production/service.ts
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
-import { paidApplication, producerClient } from '../support/production.ts';
+import { issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
 import { newStaffAccount, staffLogIn } from '../support/staff.ts';
 
 const DAY = 86_400;
@@ -72,6 +72,10 @@ describe('制证与邮寄', () => {
     const again = await producer.post<ErrorBody>(`/api/production/applications/${id}/start`);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toBe('当前状态为“制证中”，不能开始制证');
+    const uncertified = await producer.post<ErrorBody>(`/api/production/applications/${id}/ship`, { courier: 'EMS', trackingNumber: 'EA123456789CN' });
+    expect(uncertified.status).toBe(409);
+    expect(uncertified.body.error.message).toBe('该申请尚未签发有效证书，请先签发证书');
+    await issueSoftwareCertificate(producer, id);
 
     const badNumber = await producer.post<ErrorBody>(`/api/production/applications/${id}/ship`, { courier: 'EMS', trackingNumber: 'SF1234567890123' });
     expect(badNumber.status).toBe(400);
@@ -109,6 +113,7 @@ describe('制证与邮寄', () => {
     const { applicant, id, number } = await paidApplication(t, clock, { delivery: { method: 'pickup' } });
     const producer = await producerClient(t, clock);
     await producer.post(`/api/production/applications/${id}/start`);
+    await issueSoftwareCertificate(producer, id);
     const post = await producer.post<ErrorBody>(`/api/production/applications/${id}/ship`, { courier: 'SF', trackingNumber: 'SF123456789012' });
     expect(post.status).toBe(409);
     expect(post.body.error.message).toBe('申请人选择的领取方式为自取，没有邮寄地址，不能邮寄');
@@ -129,6 +134,7 @@ describe('制证与邮寄', () => {
     const { id } = await paidApplication(t, clock);
     const producer = await producerClient(t, clock);
     await producer.post(`/api/production/applications/${id}/start`);
+    await issueSoftwareCertificate(producer, id);
     const bare = await producer.post<ErrorBody>(`/api/production/applications/${id}/pickup`, {});
     expect(bare.status).toBe(409);
     expect(bare.body.error.message).toBe('申请人选择的领取方式为邮寄，改为自取须填写原因（如申请人来电要求）');
@@ -162,6 +168,8 @@ describe('制证与邮寄', () => {
     let producer: TestClient = await producerClient(t, clock);
     await producer.post(`/api/production/applications/${old.id}/start`);
     await producer.post(`/api/production/applications/${recent.id}/start`);
+    await issueSoftwareCertificate(producer, old.id);
+    await issueSoftwareCertificate(producer, recent.id);
     expect((await producer.post(`/api/production/applications/${old.id}/ship`, { courier: 'SF', trackingNumber: 'SF123456789012' })).status).toBe(200);
 
     clock.advance(10 * DAY);

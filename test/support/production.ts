@@ -42,3 +42,9 @@ export async function paidApplication(t: TestApp, clock: StaffTestClock, options
   await markPaid(t, draft.id, clock.now());
   return { applicant: client, id: draft.id, number: draft.number };
 }
+
+/** 签发证书 as a 软证书 through the CA module, so that 邮寄 / 通知自取 may follow. */
+export async function issueSoftwareCertificate(producer: TestClient, id: string): Promise<void> {
+  const issued = await producer.post(`/api/production/applications/${id}/certificates`, { mode: 'software', family: 'sm2' });
+  expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+}

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/database.ts';
-import { statusLabels, type Actor, type ApplicationStatus } from '../../domain/application.ts';
+import { statusLabels, transition, type Actor, type ApplicationStatus } from '../../domain/application.ts';
 import type { Delivery } from '../../domain/application-form.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Principal } from '../../domain/principal.ts';
@@ -63,6 +63,17 @@ export function createProductionService(deps: ProductionDeps) {
     });
   }
 
+  /**
+   * Before 邮寄 / 通知自取: the event's own guard first (a wrong status says so, not "no
+   * certificate"), then issuance. Read outside the transaction: PGlite has one connection.
+   */
+  async function assertReadyToDeliver(producer: Staff, applicationId: string, event: 'ship' | 'ready_for_pickup'): Promise<void> {
+    const app = await apps.findById(db, applicationId);
+    if (!app || !(productionStatuses as readonly string[]).includes(app.status)) throw notFound();
+    transition({ status: app.status as ApplicationStatus, applicantId: app.applicantId }, event, producer, clock());
+    await assertCertificateIssued(applicationId);
+  }
+
   async function assertCertificateIssued(applicationId: string): Promise<void> {
     if (!deps.hasValidCertificate) {
       log.warn({ applicationId }, 'certificate check not wired: shipping without checking issuance');
@@ -110,7 +121,7 @@ export function createProductionService(deps: ProductionDeps) {
     /** 邮寄: 制证中 → 已邮寄, with courier and waybill number; SMS to the applicant. */
     async ship(producer: Staff, id: string, input: { courier: Courier; trackingNumber: string }) {
       const trackingNumber = normaliseTrackingNumber(input.courier, input.trackingNumber);
-      await assertCertificateIssued(id);
+      await assertReadyToDeliver(producer, id, 'ship');
       const row = await onApplication(id, async (tx, app) => {
         assertDeliveryAllows(app.delivery as Delivery | null, 'post', undefined);
         const now = clock();
@@ -133,7 +144,7 @@ export function createProductionService(deps: ProductionDeps) {
 
     /** 通知自取: 制证中 → 待自取; SMS with the pickup address. A 邮寄 order needs a reason. */
     async pickup(producer: Staff, id: string, input: { reason?: string }) {
-      await assertCertificateIssued(id);
+      await assertReadyToDeliver(producer, id, 'ready_for_pickup');
       const address = deps.pickupAddress;
       const reason = input.reason?.trim() ?? '';
       const row = await onApplication(id, async (tx, app) => {
