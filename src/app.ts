@@ -62,6 +62,12 @@ import { simulatedMerchant } from './providers/wechatpay/demo.ts';
 import { payPageUrl } from './providers/wechatpay/pay-page.ts';
 import { createWechatPaySimulator, type WechatPaySimControls, type WechatPaySimulatorOptions } from './providers/wechatpay/simulator.ts';
 import type { WechatPayProvider } from './providers/wechatpay/types.ts';
+import { openCaModule, type CaModule } from './modules/ca/index.ts';
+import { caPublicRoutes } from './modules/ca/public-routes.ts';
+import { applicantCaRoutes, productionCaRoutes } from './modules/ca/routes.ts';
+import { scheduleAutoComplete } from './modules/production/auto-complete.ts';
+import { productionRoutes, receiptRoutes } from './modules/production/routes.ts';
+import { createProductionService } from './modules/production/service.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
 import { S3BlobStore } from './storage/s3.ts';
@@ -98,6 +104,8 @@ export interface CertDesk {
   config: Config;
   /** The WeChat Pay simulator's test controls (pay, forge, replay), when it is the provider. */
   wechatPaySimulator: WechatPaySimControls | undefined;
+  /** The CA's services (benchmarks and tests reach the CA set through this). */
+  ca: CaModule;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -138,6 +146,18 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const database = await openDatabase(config.database);
   await database.migrate();
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
+  // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
+  const ca = await openCaModule({
+    config,
+    db: database.db,
+    derivedPassphrase: keys.caKeyPassphrase,
+    clock,
+    log,
+    actor: { kind: 'system', id: 'ca' },
+  }).catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
   const boss: JobQueue = await startJobQueue(database, log);
   const sms = await createSmsSender(boss, keys.jobSeal);
   const staffDir = staffDirectory(database.db);
@@ -171,6 +191,21 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     staffNames: staffDir.names,
     sms,
     applicantPhone: auth.applicantPhone,
+  });
+  const production = createProductionService({
+    db: database.db,
+    clock,
+    log,
+    catalogue,
+    sms,
+    applicantPhone: auth.applicantPhone,
+    pickupAddress: config.pickupAddress,
+    autoCompleteDays: config.autoCompleteDays,
+    // 邮寄 / 通知自取 only once a certificate that is neither revoked nor expired exists.
+    hasValidCertificate: async (applicationId) => {
+      const now = clock();
+      return (await ca.ca.certificatesOf(applicationId)).some((c) => c.status === 'valid' && c.notAfter > now);
+    },
   });
   const applications = createApplicationsService({
     db: database.db,
@@ -247,6 +282,11 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(catalogueAdminRoutes, { admin: createCatalogueAdmin(database.db, clock) });
   await app.register(contractAdminRoutes, { admin: createContractAdmin(database.db, clock) });
   await app.register(smsTemplateAdminRoutes, { admin: createSmsTemplateAdmin(database.db, clock), signName: config.sms.signName });
+  await app.register(productionRoutes, { production });
+  await app.register(receiptRoutes, { production });
+  await app.register(caPublicRoutes, { ca: ca.ca, verifier: ca.verifier });
+  await app.register(productionCaRoutes, { ca: ca.ca, seals: ca.seals, clock });
+  await app.register(applicantCaRoutes, { ca: ca.ca, seals: ca.seals, clock });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {
@@ -288,6 +328,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     database,
     config,
     wechatPaySimulator,
+    ca,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;
@@ -312,11 +353,14 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
         wechatTarget ??= new WechatPayV3Client({ ...simulatedPay.merchant, baseUrl: `http://127.0.0.1:${port}${WECHATPAY_SIMULATOR_PREFIX}`, now: clock });
       }
       await startSmsWorker(boss, keys.jobSeal, provider, log);
+      await scheduleAutoComplete(boss, production, log);
+      await ca.ca.startSchedules();
       return address;
     },
     async close() {
       if (stopped) return;
       stopped = true;
+      ca.ca.stopSchedules();
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();
       await database.close();

@@ -1,11 +1,20 @@
 /** `certdesk`: the operator's command line. A command appears here only once it works. */
+import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import pino from 'pino';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { staffRoleLabels, staffRoles, type StaffRole } from './domain/principal.ts';
 import { assertPasswordPolicy, parseStaffRole } from './domain/staff.ts';
 import { verifyAuditChain } from './modules/audit/chain.ts';
+import { familyLabels, keyFamilies } from './modules/ca/authority.ts';
+import { initCaModule, openCaModule, type CaModuleDeps } from './modules/ca/index.ts';
+import { revocableReasons, type RevocableReason } from './modules/ca/service.ts';
+import { toPem } from './pki/der.ts';
+import { revocationReasonLabels } from './pki/crl.ts';
+import type { KeyFamily } from './pki/signer.ts';
+import { deriveKeys, loadMasterSecret } from './security/keys.ts';
 import { createAccount } from './modules/staff/accounts.ts';
 
 /** Commander's own headings, in the language of the rest of the help. */
@@ -164,6 +173,102 @@ audit
       process.stderr.write(`审计日志校验失败：第 ${verdict.brokenAt} 条记录——${verdict.reason}\n`);
       process.exitCode = 1;
     }
+  });
+
+/** The CA as the app builds it, on the configured database and key store. */
+async function caDeps(database: Database, config: ReturnType<typeof loadConfig>): Promise<CaModuleDeps> {
+  const master = await loadMasterSecret(config, database.db, new Date());
+  return {
+    config,
+    db: database.db,
+    derivedPassphrase: deriveKeys(master).caKeyPassphrase,
+    clock: () => new Date(),
+    log: pino({ level: 'silent' }),
+    actor: { kind: 'system', id: operator() },
+  };
+}
+
+const ca = program.command('ca').description('证书认证机构（CA）');
+
+ca.command('init')
+  .description('创建根 CA 和签发 CA（私钥加密保存在 CA_KEYSTORE_DIR）')
+  .option('--family <算法>', 'sm2、p256 或 all', 'all')
+  .action(async (opts: { family: string }) => {
+    const families: readonly KeyFamily[] =
+      opts.family === 'all' ? keyFamilies : keyFamilies.includes(opts.family as KeyFamily) ? [opts.family as KeyFamily] : [];
+    if (families.length === 0) throw new Error(`未知算法：${opts.family}（可用：sm2、p256、all）`);
+    const config = loadConfig();
+    await withDatabase(async (database) => {
+      const deps = await caDeps(database, config);
+      await initCaModule(deps, families);
+      // Opening once makes the seal-maker and document-signing certificates as well.
+      const { cas } = await openCaModule(deps);
+      for (const family of families) {
+        process.stdout.write(`已创建 ${familyLabels[family]} CA：${cas.roots[family].name}、${cas.issuing[family].name}\n`);
+      }
+      process.stdout.write(`CA 私钥保存在 ${config.ca.keystoreDir}，请妥善备份该目录和保护口令。\n`);
+    }, config);
+  });
+
+const cert = program.command('cert').description('证书');
+
+cert
+  .command('issue')
+  .description('按 PKCS#10 证书请求签发单位签名证书（算法由请求中的密钥决定）')
+  .option('--csr <文件>', 'PEM 或 DER 格式的证书请求')
+  .option('--org <单位名称>', '证书主题中的单位名称')
+  .option('--uscc <统一社会信用代码>', '证书主题中的统一社会信用代码')
+  .option('--out <文件>', '写出证书（PEM）；省略时输出到标准输出')
+  .action(async (opts: { csr?: string; org?: string; uscc?: string; out?: string }) => {
+    if (!opts.csr) throw new Error('请用 --csr 指定证书请求文件');
+    if (!opts.org) throw new Error('请用 --org 指定单位名称');
+    if (!opts.uscc || !/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(opts.uscc)) throw new Error('请用 --uscc 指定 18 位统一社会信用代码');
+    const csr = new Uint8Array(await readFile(opts.csr));
+    const config = loadConfig();
+    const row = await withDatabase(async (database) => {
+      const { ca: service } = await openCaModule(await caDeps(database, config));
+      return service.issueForOperator({ kind: 'system', id: operator() }, csr, opts.org ?? '', opts.uscc ?? '');
+    }, config);
+    const pem = toPem('CERTIFICATE', row.der);
+    if (opts.out) await writeFile(opts.out, pem);
+    else process.stdout.write(pem);
+    process.stderr.write(`已签发 ${familyLabels[row.family]} 证书，序列号 ${row.serialHex}\n`);
+  });
+
+cert
+  .command('revoke')
+  .description('吊销证书，并重新生成吊销列表')
+  .option('--serial <序列号>', '证书序列号（十六进制）')
+  .option('--reason <原因>', revocableReasons.map((r) => `${r}（${revocationReasonLabels[r]}）`).join('、'), 'unspecified')
+  .action(async (opts: { serial?: string; reason: string }) => {
+    if (!opts.serial) throw new Error('请用 --serial 指定证书序列号');
+    if (!revocableReasons.includes(opts.reason as RevocableReason)) throw new Error(`未知吊销原因：${opts.reason}（可用：${revocableReasons.join('、')}）`);
+    const config = loadConfig();
+    const row = await withDatabase(async (database) => {
+      const { ca: service } = await openCaModule(await caDeps(database, config));
+      return service.revoke({ kind: 'system', id: operator() }, opts.serial ?? '', opts.reason as RevocableReason);
+    }, config);
+    process.stdout.write(`已吊销证书 ${row.serialHex}（${revocationReasonLabels[opts.reason as RevocableReason]}），吊销列表已更新\n`);
+  });
+
+program
+  .command('crl')
+  .description('重新签发吊销列表（CRL）')
+  .option('--ca <名称>', 'CA 名称，如 sm2-issuing；省略时为全部 CA')
+  .option('--out <文件>', '写出 CRL（DER），须同时指定 --ca')
+  .action(async (opts: { ca?: string; out?: string }) => {
+    if (opts.out && !opts.ca) throw new Error('使用 --out 时请用 --ca 指定一个 CA');
+    const config = loadConfig();
+    await withDatabase(async (database) => {
+      const { ca: service, cas } = await openCaModule(await caDeps(database, config));
+      const targets = opts.ca ? [service.caByName(opts.ca)] : cas.all;
+      for (const target of targets) {
+        if (!target) throw new Error(`没有名为“${opts.ca ?? ''}”的 CA（可用：${cas.all.map((c) => c.name).join('、')}）`);
+        const crl = await service.publishCrl(target);
+        if (opts.out) await writeFile(opts.out, crl.der);
+        process.stdout.write(`已签发 ${target.name} 的吊销列表，编号 ${crl.number}\n`);
+      }
+    }, config);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

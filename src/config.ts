@@ -38,6 +38,15 @@ const envSchema = z.object({
   CA_NAME: z.string().default('CertDesk 数字证书认证中心'),
   PICKUP_ADDRESS: z.string().default('内蒙古自治区呼和浩特市赛罕区敕勒川大街 1 号 CertDesk 服务大厅（工作日 9:00–17:00）'),
 
+  /** Base of the CRL, OCSP and CA-certificate URLs written into certificates (default http://localhost:PORT). */
+  CA_BASE_URL: z.url().optional(),
+  /** The CA's key store: one encrypted PKCS#8 file per key (default DATA_DIR/ca-keys). */
+  CA_KEYSTORE_DIR: z.string().optional(),
+  /** Protects the CA keys at rest; required in production, derived from the master secret otherwise. */
+  CA_KEY_PASSPHRASE: z.string().min(8).optional(),
+  /** How often every CRL is re-signed, whether or not anything was revoked. */
+  CRL_REFRESH_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+
   REGISTRY_PROVIDER: z.enum(['simulator', 'aliyun']).optional(),
   // 银行汇款: the account applicants transfer to (shown with the amount and the remittance code).
   BANK_ACCOUNT_NAME: z.string().optional(),
@@ -79,6 +88,11 @@ const envSchema = z.object({
   ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED: z.string().default('SMS_CERTDESK_REVIEW_APPROVED'),
   ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED: z.string().default('SMS_CERTDESK_REVIEW_RETURNED'),
   ALIYUN_SMS_TEMPLATE_PAYMENT_REJECTED: z.string().default('SMS_CERTDESK_PAYMENT_REJECTED'),
+  ALIYUN_SMS_TEMPLATE_SHIPPED: z.string().default('SMS_CERTDESK_SHIPPED'),
+  ALIYUN_SMS_TEMPLATE_READY_FOR_PICKUP: z.string().default('SMS_CERTDESK_READY_FOR_PICKUP'),
+
+  /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
+  AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
 });
 
 export type Mode = 'demo' | 'development' | 'production';
@@ -150,11 +164,22 @@ export interface Config {
   cookieSecure: boolean | undefined;
   caName: string;
   pickupAddress: string;
+  /** Days after 已邮寄 / 待自取 at which an order completes without 确认收货. */
+  autoCompleteDays: number;
   sms: SmsConfig;
   registry: RegistryConfig;
   blobs: BlobConfig;
   auth: AuthPolicy;
   payments: PaymentsConfig;
+  ca: CaConfig;
+}
+
+export interface CaConfig {
+  baseUrl: string;
+  keystoreDir: string;
+  /** Undefined outside production: the key store's passphrase is then derived from the master secret. */
+  keyPassphrase: string | undefined;
+  crlRefreshMinutes: number;
 }
 
 export interface AuthPolicy {
@@ -183,6 +208,8 @@ function smsTemplateCodes(e: z.infer<typeof envSchema>): Record<SmsTemplate, str
     review_approved: e.ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED,
     review_returned: e.ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED,
     payment_rejected: e.ALIYUN_SMS_TEMPLATE_PAYMENT_REJECTED,
+    shipped: e.ALIYUN_SMS_TEMPLATE_SHIPPED,
+    ready_for_pickup: e.ALIYUN_SMS_TEMPLATE_READY_FOR_PICKUP,
   };
 }
 
@@ -235,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production) {
     const missing: string[] = [];
     if (!e.CERTDESK_SECRET) missing.push('CERTDESK_SECRET');
+    if (!e.CA_KEY_PASSPHRASE) missing.push('CA_KEY_PASSPHRASE');
     if (smsProvider === 'aliyun') {
       if (!e.ALIYUN_SMS_ACCESS_KEY_ID) missing.push('ALIYUN_SMS_ACCESS_KEY_ID');
       if (!e.ALIYUN_SMS_ACCESS_KEY_SECRET) missing.push('ALIYUN_SMS_ACCESS_KEY_SECRET');
@@ -310,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,
+    autoCompleteDays: e.AUTO_COMPLETE_DAYS,
     registry:
       registryProvider === 'aliyun'
         ? {
@@ -341,6 +370,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bank: { accountName: e.BANK_ACCOUNT_NAME ?? e.CA_NAME, bankName: e.BANK_NAME, accountNumber: e.BANK_ACCOUNT_NUMBER },
       wechat: wechatProvider === 'wechatpay' ? wechatPayFromEnv(e) : { provider: 'simulator' },
       orderTtlMinutes: e.PAYMENT_ORDER_TTL_MINUTES,
+    },
+    ca: {
+      baseUrl: (e.CA_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      keystoreDir: path.resolve(e.CA_KEYSTORE_DIR ?? path.join(dataDir, 'ca-keys')),
+      keyPassphrase: e.CA_KEY_PASSPHRASE,
+      crlRefreshMinutes: e.CRL_REFRESH_MINUTES,
     },
     auth: {
       ...defaultAuthPolicy,

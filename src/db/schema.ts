@@ -6,8 +6,10 @@
 import { sql } from 'drizzle-orm';
 import type { ReturnedItem } from '../domain/review.ts';
 import {
+  bigint,
   bigserial,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -329,4 +331,139 @@ export const refunds = pgTable(
     settledAt: ts('settled_at'),
   },
   (t) => [index('refunds_status_idx').on(t.status)],
+);
+
+// ───────────────────────────────────────── ca ─────────────────────────────────────────
+// The CA module's tables (src/modules/ca/repository.ts is the only reader and writer).
+
+/** DER and PNG bytes: PGlite hands back Uint8Array, node-postgres a Buffer; both become Uint8Array. */
+const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+  fromDriver: (value) => new Uint8Array(value),
+});
+
+/**
+ * ca: root and issuing CAs. A name (`sm2-issuing`) may have several generations; an instance
+ * uses the newest one whose key its key store holds (the key never leaves the store).
+ */
+export const certificateAuthorities = pgTable(
+  'certificate_authorities',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: text('name').notNull(),
+    family: text('family', { enum: ['sm2', 'p256'] }).notNull(),
+    role: text('role', { enum: ['root', 'issuing'] }).notNull(),
+    parentId: uuid('parent_id'),
+    keyLabel: text('key_label').notNull().unique(),
+    /** SHA-1 of the CA's public key (hex): what OCSP CertIDs name the issuer by. */
+    keyHash: text('key_hash').notNull(),
+    certificate: bytes('certificate').notNull(),
+    nextCrlNumber: bigint('next_crl_number', { mode: 'number' }).notNull().default(1),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('certificate_authorities_name_idx').on(t.name, t.createdAt)],
+);
+
+/** ca: every certificate issued below a CA, with its status; the CA's own service certificates too. */
+export const certificates = pgTable(
+  'certificates',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Lower-case hex, no leading zeros (as CRLs and OCSP compare serials). */
+    serialHex: text('serial_hex').notNull().unique(),
+    issuerCaId: uuid('issuer_ca_id').notNull(),
+    applicationId: uuid('application_id'),
+    family: text('family', { enum: ['sm2', 'p256'] }).notNull(),
+    profile: text('profile').notNull(),
+    subjectOrg: text('subject_org'),
+    subjectCn: text('subject_cn').notNull(),
+    subjectUscc: text('subject_uscc'),
+    notBefore: ts('not_before').notNull(),
+    notAfter: ts('not_after').notNull(),
+    der: bytes('der').notNull(),
+    status: text('status', { enum: ['valid', 'revoked'] }).notNull(),
+    revokedAt: ts('revoked_at'),
+    revocationReason: text('revocation_reason'),
+    usbKeySerial: text('usb_key_serial'),
+    /** Staff id, or `cli:<user>` / `system`. */
+    issuedBy: text('issued_by').notNull(),
+    /** Set for the CA's own certificates (seal maker, document signing): their key is in the key store. */
+    keyLabel: text('key_label'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('certificates_application_idx').on(t.applicationId),
+    index('certificates_issuer_status_idx').on(t.issuerCaId, t.status),
+  ],
+);
+
+/** ca: GB/T 38540 seals made for applications, bound to the application's signing certificate. */
+export const seals = pgTable(
+  'seals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    esId: text('es_id').notNull().unique(),
+    applicationId: uuid('application_id').notNull(),
+    certificateSerial: text('certificate_serial').notNull(),
+    name: text('name').notNull(),
+    der: bytes('der').notNull(),
+    picture: bytes('picture').notNull(),
+    validEnd: ts('valid_end').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('seals_application_idx').on(t.applicationId, t.createdAt)],
+);
+
+/** ca: the applicant's approval of the seal picture (beyond the manual), by the picture's hash. */
+export const sealApprovals = pgTable(
+  'seal_approvals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: uuid('application_id').notNull(),
+    applicantId: uuid('applicant_id').notNull(),
+    pictureSha256: text('picture_sha256').notNull(),
+    approvedAt: ts('approved_at').notNull(),
+  },
+  (t) => [index('seal_approvals_application_idx').on(t.applicationId, t.approvedAt)],
+);
+
+/** ca: every CRL published, newest number served. */
+export const crls = pgTable(
+  'crls',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caId: uuid('ca_id').notNull(),
+    number: bigint('number', { mode: 'number' }).notNull(),
+    thisUpdate: ts('this_update').notNull(),
+    nextUpdate: ts('next_update').notNull(),
+    der: bytes('der').notNull(),
+  },
+  (t) => [uniqueIndex('crls_ca_number_idx').on(t.caId, t.number)],
+);
+
+/**
+ * production: how a made certificate left the CA — 邮寄 (courier, waybill number) or 自取 (the
+ * address told to the applicant) — and how the order completed: 确认收货 by the applicant,
+ * 现场领取 at the counter, or automatically after AUTO_COMPLETE_DAYS. One row per application.
+ */
+export const shipments = pgTable(
+  'shipments',
+  {
+    applicationId: uuid('application_id').primaryKey(),
+    method: text('method', { enum: ['post', 'pickup'] }).notNull(),
+    courier: text('courier'),
+    trackingNumber: text('tracking_number'),
+    pickupAddress: text('pickup_address'),
+    /** Why a 邮寄 order was switched to 自取 (the applicant asked). */
+    note: text('note').notNull().default(''),
+    shippedBy: uuid('shipped_by').notNull(),
+    shippedAt: ts('shipped_at').notNull(),
+    completedAt: ts('completed_at'),
+    completedHow: text('completed_how', { enum: ['confirmed', 'handover', 'auto'] }),
+    /** 'applicant:<id>', 'staff:<id>' or 'system:auto-complete'. */
+    completedBy: text('completed_by'),
+  },
+  (t) => [index('shipments_open_idx').on(t.completedAt, t.shippedAt)],
 );

@@ -31,6 +31,8 @@ export const smsTemplateSpecs = {
   review_approved: { label: '资料审核通过', variables: { number: 'CD20260101000123', amount: '195.00' } },
   review_returned: { label: '资料审核未通过', variables: { number: 'CD20260101000123' } },
   payment_rejected: { label: '汇款未能确认', variables: { number: 'CD20260101000123', reason: '未查到该笔汇款' } },
+  shipped: { label: '已邮寄', variables: { number: 'CD20260101000123', courier: 'EMS', trackingNumber: 'EA123456789CN' } },
+  ready_for_pickup: { label: '待自取', variables: { number: 'CD20260101000123', address: '呼和浩特市赛罕区敕勒川大街1号' } },
 } as const satisfies Record<string, { label: string; variables: Record<string, string> }>;
 export type SmsTemplateCode = keyof typeof smsTemplateSpecs;
 

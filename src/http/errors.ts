@@ -40,7 +40,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
 
 const notFound: ErrorBody = { error: { code: 'NOT_FOUND', message: '请求的内容不存在' } };
 /** Paths that belong to the server, never to the portal's client-side routes. */
-const SERVER_PATHS = /^\/(api|dev|sim|docs|healthz)(\/|$|\?)/;
+const SERVER_PATHS = /^\/(api|dev|sim|docs|healthz|ca|crl|ocsp)(\/|$|\?)/;
 
 /**
  * Unknown paths: the API answers 404 in Chinese; with the portal built, any other GET gets the

@@ -16,6 +16,8 @@ export interface Keys {
   jobSeal: Buffer;
   /** AES-256-GCM key for staff TOTP secrets: a copied staff table does not yield second factors. */
   totpSeal: Buffer;
+  /** Passphrase of the CA key store outside production (production sets CA_KEY_PASSPHRASE). */
+  caKeyPassphrase: string;
 }
 
 function derive(master: string, label: string): Buffer {
@@ -27,6 +29,7 @@ export function deriveKeys(master: string): Keys {
     codeHmac: derive(master, 'login-code-hmac'),
     jobSeal: derive(master, 'job-seal'),
     totpSeal: derive(master, 'staff-totp-seal'),
+    caKeyPassphrase: derive(master, 'ca-keystore-passphrase').toString('base64url'),
   };
 }
 

@@ -11,19 +11,17 @@ import { browserMissing, screenshot } from '../support/browser.ts';
 import { jpegScan } from '../support/images.ts';
 import { newStaffAccount, staffLogIn } from '../support/staff.ts';
 import { WIZARD_TIMEOUT, listRow, pickFile, scanFolder, uploadCard, withPage } from './apply.ts';
-import { apiSession as apiSessionOf, logIn, portalSuite } from './portal.ts';
+import { apiSession, logIn, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('修改 a returned application', () => {
   const clock = movableClock();
   const suite = portalSuite({ clock: clock.now });
 
-  const apiSession = (phone: string) => apiSessionOf(suite.app.url, clock, phone);
-
   it('修改 → re-upload 企业印章 → 再次提交 → 待审核, then 资料审核通过 offers 支付 and 微信支付 pays', { timeout: WIZARD_TIMEOUT }, async () => {
     const save = await scanFolder();
     await withPage(suite, 'returned', async (page) => {
       const phone = await logIn(page, suite.app.url, randomPhone());
-      const applicant = await apiSession(phone);
+      const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await submittedApplication(applicant);
 
       const { username } = await newStaffAccount(suite.app, ['reviewer'], clock.now());
@@ -104,7 +102,7 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
   it('a returned 证书领取方式 is edited in the 申请信息 form, 保存, 再次提交', { timeout: WIZARD_TIMEOUT }, async () => {
     await withPage(suite, 'returned-delivery', async (page) => {
       const phone = await logIn(page, suite.app.url, randomPhone());
-      const applicant = await apiSession(phone);
+      const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await submittedApplication(applicant);
       const { username } = await newStaffAccount(suite.app, ['reviewer'], clock.now());
       const staff = (await staffLogIn(suite.app, clock, username)).client;

@@ -21,7 +21,7 @@ describe.skipIf(browserMissing)('支付：银行汇款', () => {
     const scans = await scanFolder();
     await withPage(suite, 'payment-bank', async (page) => {
       const phone = await logIn(page, suite.app.url, randomPhone());
-      const applicant = await apiSession(suite.app.url, clock, phone);
+      const applicant = await apiSession(suite.app, clock, phone);
       const { number } = await approvedApplication(suite.app, clock, applicant);
 
       await page.goto('/applications');

@@ -3,10 +3,10 @@
  * them: 免密码登录, 手机号码, 获取验证码, 注册/登录.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { randomPhone, startTestApp, type TestApp } from '../support/app.ts';
-import { launchBrowser } from '../support/browser.ts';
 import { TestClient } from '../support/http.ts';
+import { launchBrowser } from '../support/browser.ts';
 import { codesInOutbox, waitForCode } from '../support/sms.ts';
 import { STAFF_PASSWORD, secretOf, totpCode, type PasswordStep } from '../support/staff.ts';
 
@@ -81,19 +81,20 @@ export function wrongCode(code: string): string {
 }
 
 /**
- * The same applicant as the browser, over HTTP: a second login of that phone (the clock moves past
- * the resend cooldown first).
+ * The applicant the browser logged in as, over HTTP too: a second login of that phone, once the
+ * movable clock has passed the resend cooldown.
  */
-export async function apiSession(baseUrl: string, clock: { advance(seconds: number): void }, phone: string): Promise<TestClient> {
-  const outbox = await (await fetch(new URL('/dev/sms', baseUrl))).text();
+export async function apiSession(app: TestApp, clock: { advance(seconds: number): void }, phone: string): Promise<TestClient> {
+  const outbox = await (await fetch(new URL('/dev/sms', app.url))).text();
   const previous = codesInOutbox(outbox, phone)[0];
   clock.advance(61);
-  const client = new TestClient(baseUrl);
-  if ((await client.post('/api/auth/sms-code', { phone })).status !== 200) throw new Error('no login code');
-  const code = await waitForCode(baseUrl, phone, { after: previous });
+  const client = new TestClient(app.url);
+  expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
+  const code = await waitForCode(app.url, phone, { after: previous });
   const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
-  if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
   client.csrfToken = res.body.csrfToken;
+  client.phone = phone;
   return client;
 }
 

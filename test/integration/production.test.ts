@@ -12,7 +12,10 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { createCertDesk } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { initCaModule } from '../../src/modules/ca/index.ts';
 import { MemorySmsOutbox, smsSimulatorPlugin } from '../../src/providers/sms/simulator.ts';
 import { randomPhone, startTestApp, testConfig, type TestApp } from '../support/app.ts';
 import { TestClient } from '../support/http.ts';
@@ -63,8 +66,16 @@ beforeAll(async () => {
     ALIYUN_SMS_TEMPLATE_LOGIN_CODE: 'SMS_900001',
     ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'LTAIprodregistry',
     ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 'registry-secret-from-env',
+    CA_KEY_PASSPHRASE: 'ca-passphrase-from-env',
   });
   const base = testConfig();
+  // Production never makes its own CA: the operator runs `certdesk ca init` first (the same code here).
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-prod-'));
+  const config: Config = { ...prod, host: '127.0.0.1', port: 0, database: { kind: 'pglite', dataDir }, auth: base.auth, ca: { ...prod.ca, keystoreDir: path.join(dataDir, 'ca-keys') } };
+  const database = await openDatabase(config.database);
+  await database.migrate();
+  await initCaModule({ config, db: database.db, derivedPassphrase: 'unused', clock: () => new Date(), log: pino({ level: 'silent' }), actor: { kind: 'system', id: 'test' } }, ['sm2', 'p256']);
+  await database.close();
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       logs += chunk.toString();
@@ -75,7 +86,7 @@ beforeAll(async () => {
   // one job queue and must share one secret and one gateway, which this deliberately different
   // configuration does not.
   t = await startTestApp({
-    config: { ...prod, host: '127.0.0.1', port: 0, database: { kind: 'pglite', dataDir: 'memory://' }, auth: base.auth },
+    config,
     logger: pino({ level: 'info' }, sink),
   });
 });
@@ -124,6 +135,11 @@ describe('production configuration', () => {
     expect(logs).not.toContain('production-secret-from-env');
   });
 
+  it('refuses to start without a CA, naming the command that makes one', async () => {
+    const empty: Config = { ...t.config, database: { kind: 'pglite', dataDir: 'memory://' }, ca: { ...t.config.ca, keystoreDir: mkdtempSync(path.join(tmpdir(), 'certdesk-nokeys-')) } };
+    await expect(createCertDesk(empty, { logger: pino({ level: 'silent' }) })).rejects.toThrow(/certdesk ca init/);
+  });
+
   it('refuses to start without its secrets', () => {
     expect(() => loadConfig({ ...wechatEnv, CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), WECHATPAY_PROVIDER: 'simulator', ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k', ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's' })).toThrow(
       /不能使用微信支付模拟器/,
@@ -132,17 +148,19 @@ describe('production configuration', () => {
       /WECHATPAY_MCHID/,
     );
     expect(() => loadConfig({ CERTDESK_MODE: 'production' })).toThrow(/CERTDESK_SECRET/);
+    expect(() => loadConfig({ CERTDESK_MODE: 'production' })).toThrow(/CA_KEY_PASSPHRASE/);
     expect(() =>
       loadConfig({
         ...wechatEnv,
         CERTDESK_MODE: 'production',
         CERTDESK_SECRET: 'x'.repeat(40),
+        CA_KEY_PASSPHRASE: 'ca-passphrase',
         SMS_PROVIDER: 'simulator',
         ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k',
         ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's',
       }),
     ).toThrow(/不能使用短信模拟器/);
-    expect(() => loadConfig({ ...wechatEnv, CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's' })).toThrow(
+    expect(() => loadConfig({ ...wechatEnv, CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), CA_KEY_PASSPHRASE: 'ca-passphrase', ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's' })).toThrow(
       /ALIYUN_CLOUDAUTH_ACCESS_KEY_ID/,
     );
   });

@@ -3,6 +3,9 @@
  * port, on an in-memory PGlite, or on the PostgreSQL named by DATABASE_URL when it is set.
  */
 import { randomInt } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { createCertDesk, type CertDesk, type CertDeskOptions } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -27,7 +30,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   // Every test comes from 127.0.0.1 and CI's PostgreSQL outlives a run: the per-address limit is
   // tested on its own instance (with forwarded addresses) and kept out of the way elsewhere.
   const auth = { ...base.auth, codesPerIpPerHour: 100_000 };
-  return { ...base, database, auth, ...overrides };
+  // Each app its own CA key store: on a shared PostgreSQL it then makes and uses its own CA generation.
+  const ca = { ...base.ca, keystoreDir: mkdtempSync(path.join(tmpdir(), 'certdesk-ca-keys-')) };
+  return { ...base, database, auth, ca, ...overrides };
 }
 
 export async function startTestApp(options: CertDeskOptions & { config?: Partial<Config> } = {}): Promise<TestApp> {

@@ -65,7 +65,7 @@ export async function uploadAll(client: TestClient, id: string, kinds: string[],
 }
 
 /** An enterprise application through every step to 待审核 (project 电子税务局: no extra scans). */
-export async function submittedApplication(client: TestClient, projectId = 'nmg-etax') {
+export async function submittedApplication(client: TestClient, projectId = 'nmg-etax', delivery: object = postDelivery) {
   const draft = await verifiedDraft(client);
   await acceptContract(client, draft.id, 'sign');
   await uploadAll(client, draft.id, baseKinds);
@@ -74,7 +74,7 @@ export async function submittedApplication(client: TestClient, projectId = 'nmg-
   const form = await client.request('PUT', `/api/applications/${draft.id}/form`, {
     projectId,
     invoice: { wanted: false },
-    delivery: postDelivery,
+    delivery,
   });
   expect(form.status, JSON.stringify(form.body)).toBe(200);
   const submitted = await client.post(`/api/applications/${draft.id}/submit`);

@@ -114,17 +114,20 @@ export interface QueueFilter {
   limit: number;
 }
 
+/** 申请单号 (exact) or part of 单位名称, LIKE wildcards taken literally. */
+function searchMatch(search: string) {
+  const term = search.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return or(eq(applications.number, search.toUpperCase()), ilike(applications.orgName, `%${term}%`));
+}
+
 /** The review queue: oldest submission first. */
 export async function queue(tx: Conn, f: QueueFilter) {
   const conditions = [inArray(applications.status, f.statuses)];
   if (f.projectId) conditions.push(eq(applications.projectId, f.projectId));
   if (f.applicantType) conditions.push(eq(applications.applicantType, f.applicantType));
   if (f.submittedBefore) conditions.push(lte(applications.submittedAt, f.submittedBefore));
-  if (f.search) {
-    const term = f.search.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const match = or(eq(applications.number, f.search.toUpperCase()), ilike(applications.orgName, `%${term}%`));
-    if (match) conditions.push(match);
-  }
+  const match = f.search ? searchMatch(f.search) : undefined;
+  if (match) conditions.push(match);
   return tx
     .select({
       id: applications.id,
@@ -161,4 +164,41 @@ export async function openWithUscc(tx: Conn, uscc: string, excludeId: string) {
     )
     .orderBy(desc(applications.createdAt))
     .limit(20);
+}
+
+/**
+ * The 制证员's queue: the oldest status change first (for 已支付, the payment — updatedAt is the
+ * time of the last transition), with what production needs to see at a glance.
+ */
+export async function productionQueue(tx: Conn, f: { statuses: string[]; search?: string; limit: number }) {
+  const conditions = [inArray(applications.status, f.statuses)];
+  const match = f.search ? searchMatch(f.search) : undefined;
+  if (match) conditions.push(match);
+  return tx
+    .select({
+      id: applications.id,
+      number: applications.number,
+      orgName: applications.orgName,
+      uscc: applications.uscc,
+      projectName: projects.name,
+      status: applications.status,
+      delivery: applications.delivery,
+      submittedAt: applications.submittedAt,
+      updatedAt: applications.updatedAt,
+    })
+    .from(applications)
+    .leftJoin(projects, eq(projects.id, applications.projectId))
+    .where(and(...conditions))
+    .orderBy(asc(applications.updatedAt))
+    .limit(f.limit);
+}
+
+/** 已邮寄 / 待自取 applications whose last status change is older than `before` (auto-complete). */
+export async function deliveredBefore(tx: Conn, before: Date, limit: number): Promise<ApplicationRow[]> {
+  return tx
+    .select()
+    .from(applications)
+    .where(and(inArray(applications.status, ['shipped', 'awaiting_pickup']), lte(applications.updatedAt, before)))
+    .orderBy(asc(applications.updatedAt))
+    .limit(limit);
 }

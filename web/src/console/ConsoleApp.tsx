@@ -9,6 +9,8 @@ import { AdminStaffPage } from './AdminStaffPage';
 import { ConsoleHome, ConsoleLayout, RequireRole } from './ConsoleLayout';
 import { ConsoleLoginPage } from './LoginPage';
 import { FinancePage } from './FinancePage';
+import { ProductionDetailPage } from './ProductionDetailPage';
+import { ProductionQueuePage } from './ProductionQueuePage';
 import { ReviewDetailPage } from './ReviewDetailPage';
 import { ReviewQueuePage } from './ReviewQueuePage';
 import { RequireStaff, StaffSessionProvider } from './session';
@@ -62,6 +64,22 @@ export function ConsoleApp() {
           {adminPages.map(([path, page]) => (
             <Route key={path} path={path} element={<RequireRole role="admin">{page}</RequireRole>} />
           ))}
+          <Route
+            path="production"
+            element={
+              <RequireRole role="producer">
+                <ProductionQueuePage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="production/:id"
+            element={
+              <RequireRole role="producer">
+                <ProductionDetailPage />
+              </RequireRole>
+            }
+          />
           <Route path="home" element={<Navigate to="/console" replace />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />

@@ -1,12 +1,12 @@
 /** The staff console's frame: platform name, who is logged in with their roles, 退出, and the menu by role. */
-import { AccountBookOutlined, AuditOutlined, LogoutOutlined, SettingOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, LogoutOutlined, SafetyCertificateOutlined, SettingOutlined } from '@ant-design/icons';
 import { App, Button, Flex, Layout, Menu, Result, Tag, type MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { useStaff, useStaffSession } from './session';
 import { a } from './adminStrings';
-import { s } from './strings';
+import { ps, s } from './strings';
 import './console.css';
 
 /** 系统管理's pages, in menu order; the first is where an admin-only account lands. */
@@ -31,15 +31,16 @@ export function ConsoleLayout() {
   if (staff.roles.includes('finance')) {
     items.push({ key: 'finance', label: '财务管理', icon: <AccountBookOutlined aria-hidden />, children: [{ key: '/console/finance', label: '到账与退款' }] });
   }
+  if (staff.roles.includes('producer')) {
+    items.push({ key: 'production', label: ps.menu, icon: <SafetyCertificateOutlined aria-hidden />, children: [{ key: '/console/production', label: ps.menuQueue }] });
+  }
   if (staff.roles.includes('admin')) {
     items.push({ key: 'admin', label: a.menu, icon: <SettingOutlined aria-hidden />, children: adminMenu.map(([key, label]) => ({ key, label })) });
   }
   // The menu entry whose page (or one below it) is open.
-  const selected = [
-    ...(staff.roles.includes('reviewer') ? ['/console/review'] : []),
-    ...(staff.roles.includes('finance') ? ['/console/finance'] : []),
-    ...adminMenu.map(([key]) => key),
-  ].filter((key) => location.pathname === key || location.pathname.startsWith(`${key}/`));
+  const selected = ['/console/review', '/console/finance', '/console/production', ...adminMenu.map(([key]) => key)].filter(
+    (key) => location.pathname === key || location.pathname.startsWith(`${key}/`),
+  );
   return (
     <Layout className="console">
       <Layout.Header className="console-header">
@@ -70,7 +71,7 @@ export function ConsoleLayout() {
             <Menu
               mode="inline"
               items={items}
-              defaultOpenKeys={['review', 'finance', 'admin']}
+              defaultOpenKeys={['review', 'finance', 'production', 'admin']}
               selectedKeys={selected}
               onClick={({ key }) => navigate(key)}
             />
@@ -90,6 +91,7 @@ export function ConsoleHome() {
   if (staff.roles.includes('reviewer')) return <Navigate to="/console/review" replace />;
   if (staff.roles.includes('finance')) return <Navigate to="/console/finance" replace />;
   if (staff.roles.includes('admin')) return <Navigate to={adminMenu[0][0]} replace />;
+  if (staff.roles.includes('producer')) return <Navigate to="/console/production" replace />;
   return <Result status="info" title={s.noFeatures} subTitle={s.noFeaturesHint} />;
 }
 

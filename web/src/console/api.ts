@@ -6,7 +6,10 @@
 import { ApiError } from '../api';
 import type { TimelineEntry } from '../components/TimelineCard';
 export type { TimelineEntry };
+import type { Artefacts, CertificateView, SealView } from '../artefacts';
 import { common } from '../strings';
+
+export type { Artefacts, CertificateView, SealView };
 
 export interface StaffPrincipal {
   kind: 'staff';
@@ -208,4 +211,91 @@ export const reviewApi = {
   decide(id: string, d: Decision): Promise<{ status: string; statusLabel: string; stage: 'first' | 'final' | null }> {
     return consoleRequest('POST', `/api/review/applications/${encodeURIComponent(id)}/decision`, d);
   },
+};
+
+/** The 制证员's side (src/modules/production/routes.ts is the contract). */
+export type ProductionStatus = 'paid' | 'in_production' | 'shipped' | 'awaiting_pickup';
+export type Courier = 'EMS' | 'SF';
+
+export interface ShipmentView {
+  method: 'post' | 'pickup';
+  methodLabel: string;
+  courier: Courier | null;
+  courierLabel: string | null;
+  trackingNumber: string | null;
+  pickupAddress: string | null;
+  note: string | null;
+  shippedAt: string;
+  completedAt: string | null;
+  completedHowLabel: string | null;
+}
+
+export interface ProductionQueueItem {
+  id: string;
+  number: string;
+  orgName: string | null;
+  uscc: string | null;
+  projectName: string | null;
+  status: string;
+  statusLabel: string;
+  deliveryMethod: 'post' | 'pickup' | null;
+  deliveryLabel: string;
+  submittedAt: string | null;
+  updatedAt: string;
+  shipment: ShipmentView | null;
+}
+
+export interface ProductionDetail {
+  id: string;
+  number: string;
+  status: string;
+  statusLabel: string;
+  applicantType: 'enterprise' | 'institution';
+  applicantTypeLabel: string;
+  operator: { name: string; phone: string };
+  organisation: { name: string | null; uscc: string | null; legalRepresentative: string | null };
+  projectName: string | null;
+  invoice: Invoice | null;
+  delivery: Delivery | null;
+  deliveryLabel: string;
+  pickupAddress: string;
+  amount: string;
+  submittedAt: string | null;
+  updatedAt: string;
+  shipment: ShipmentView | null;
+  timelineUrl: string;
+}
+
+type StatusResult = { status: string; statusLabel: string };
+const production = (id: string) => `/api/production/applications/${encodeURIComponent(id)}`;
+
+export const productionApi = {
+  queue(status: ProductionStatus, search?: string): Promise<{ items: ProductionQueueItem[] }> {
+    const q = new URLSearchParams({ status });
+    if (search) q.set('q', search);
+    return consoleRequest('GET', `/api/production/queue?${q.toString()}`);
+  },
+  detail: (id: string): Promise<ProductionDetail> => consoleRequest('GET', production(id)),
+  timeline: timelineApi.get,
+  start: (id: string): Promise<StatusResult> => consoleRequest('POST', `${production(id)}/start`, {}),
+  ship: (id: string, courier: Courier, trackingNumber: string): Promise<StatusResult> =>
+    consoleRequest('POST', `${production(id)}/ship`, { courier, trackingNumber }),
+  pickup: (id: string, reason?: string): Promise<StatusResult> => consoleRequest('POST', `${production(id)}/pickup`, reason ? { reason } : {}),
+  handover: (id: string): Promise<StatusResult> => consoleRequest('POST', `${production(id)}/handover`, {}),
+};
+
+/** Issuance and seals: the CA module's contract (src/modules/ca). Until it is merged these answer 404. */
+export type IssueRequest = { mode: 'csr'; csrPem: string; usbKeySerial: string } | { mode: 'software'; family: 'sm2' | 'p256' };
+
+export interface IssueResult {
+  certificates: CertificateView[];
+  p12?: { base64: string; password: string; fileName: string };
+}
+
+export const caApi = {
+  artefacts: (id: string): Promise<Artefacts> => consoleRequest('GET', `${production(id)}/artefacts`),
+  issue: (id: string, body: IssueRequest): Promise<IssueResult> => consoleRequest('POST', `${production(id)}/certificates`, body),
+  makeSeal: (id: string): Promise<{ seal: SealView }> => consoleRequest('POST', `${production(id)}/seal`, {}),
+  revoke: (serialHex: string, reason: string): Promise<unknown> =>
+    consoleRequest('POST', `/api/production/certificates/${encodeURIComponent(serialHex)}/revoke`, { reason }),
 };

@@ -2,7 +2,8 @@
  * 单位证书及电子印章申请: the applicant's orders, newest first, and the 申请 button that starts a new
  * one. Each row offers 查看; a 草稿 also 继续填写; a 待修改 also 修改 (the returned mode); a 资料审核通过
  * a primary 支付 (payment method choice, PaymentModal); 草稿, 待审核, 待修改 and 资料审核通过 also 取消
- * (after a confirmation).
+ * (after a confirmation). From 已支付 on, 证书与印章 (seal preview with 确认印章, downloads); 已邮寄
+ * shows the courier and waybill number, 待自取 the pickup address, and both offer 确认收货.
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Flex, Popconfirm, Space, Table, Typography, type TableColumnsType } from 'antd';
@@ -10,9 +11,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { applicationsApi, type ApplicationSummary } from './applicationsApi';
+import { ArtefactsModal, ConfirmReceiptButton, DELIVERED, PAID_ON, ShipmentCell } from './DeliveryPanels';
 import { PaymentModal } from './PaymentModal';
 import { StatusTag } from './StatusTag';
-import { applicationsStrings as s } from './strings';
+import { applicationsStrings as s, deliveryStrings as ds } from './strings';
 
 // As the domain's transition() allows: 草稿, 待审核, 待修改 and 资料审核通过 can be cancelled.
 const CANCELLABLE = new Set(['draft', 'pending_review', 'needs_changes', 'approved']);
@@ -23,6 +25,7 @@ export function ApplicationsPage() {
   const [rows, setRows] = useState<ApplicationSummary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [paying, setPaying] = useState<ApplicationSummary | undefined>(undefined);
+  const [artefactsOf, setArtefactsOf] = useState<ApplicationSummary | undefined>(undefined);
 
   const load = useCallback(async () => {
     try {
@@ -70,10 +73,16 @@ export function ApplicationsPage() {
       render: (label: string, row) => <StatusTag status={row.status} label={label} />,
     },
     {
+      title: ds.columnDelivery,
+      key: 'delivery',
+      render: (_, row) => (DELIVERED.has(row.status) ? <ShipmentCell row={row} /> : '—'),
+    },
+    {
       title: s.columnActions,
       key: 'actions',
       render: (_, row) => (
         <Space size={0} wrap>
+          {(row.status === 'shipped' || row.status === 'awaiting_pickup') && <ConfirmReceiptButton row={row} onDone={() => void load()} />}
           {row.status === 'approved' && (
             <Button type="primary" size="small" onClick={() => setPaying(row)}>
               {s.pay}
@@ -82,6 +91,11 @@ export function ApplicationsPage() {
           <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}/view`)}>
             {s.view}
           </Button>
+          {PAID_ON.has(row.status) && (
+            <Button type="link" size="small" onClick={() => setArtefactsOf(row)}>
+              {ds.artefacts}
+            </Button>
+          )}
           {row.status === 'draft' && (
             <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}`)}>
               {s.resume}
@@ -129,9 +143,10 @@ export function ApplicationsPage() {
         loading={rows === undefined}
         locale={{ emptyText: s.empty }}
         pagination={{ pageSize: 10, hideOnSinglePage: true }}
-        scroll={{ x: 860 }}
+        scroll={{ x: 1080 }}
       />
       <PaymentModal application={paying} onClose={() => setPaying(undefined)} onChanged={() => void load()} />
+      <ArtefactsModal row={artefactsOf} onClose={() => setArtefactsOf(undefined)} />
     </section>
   );
 }

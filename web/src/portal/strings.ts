@@ -87,3 +87,29 @@ export const paymentStrings = {
   paid: '支付成功',
   paidHint: '支付完成，等待制证发证。',
 } as const;
+
+/** After payment: 已邮寄 / 待自取, 确认收货, and the certificates and seal. */
+export const deliveryStrings = {
+  columnDelivery: '邮寄信息',
+  tracking: (courier: string, number: string) => `${courier} 运单号：${number}`,
+  pickupAt: (address: string) => `自取地址：${address}`,
+  confirmReceipt: '确认收货',
+  confirmReceiptPrompt: '确认已收到证书及电子印章？确认后订单将完成。',
+  confirmOk: '确认收货',
+  confirmKeep: '取消',
+  received: (number: string) => `申请${number}已确认收货`,
+  artefacts: '证书与印章',
+  artefactsTitle: (number: string) => `证书与印章（申请单号：${number}）`,
+  notYet: '证书和电子印章正在制作中，制作完成后可在此确认印章样式并下载。',
+  sealTitle: '电子印章',
+  sealPreviewAlt: '电子印章预览',
+  approveSeal: '确认印章',
+  approveSealPrompt: '确认印章样式无误？确认后将用于制作您的电子印章。',
+  sealApproved: (at: string) => `已确认印章（${at}）`,
+  downloadSeal: '下载电子印章',
+  certificatesTitle: '数字证书',
+  noCertificates: '证书尚未签发',
+  downloadCertificate: '下载证书',
+  validity: (from: string, to: string) => `有效期：${from} 至 ${to}`,
+  close: '关闭',
+} as const;

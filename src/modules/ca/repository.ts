@@ -1,0 +1,139 @@
+/** ca's tables: CAs, certificates, seals, seal approvals, CRLs. Only this file queries them. */
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/database.ts';
+import { certificateAuthorities, certificates, crls, sealApprovals, seals } from '../../db/schema.ts';
+
+type Conn = Db | Tx;
+export type CaRow = typeof certificateAuthorities.$inferSelect;
+export type NewCaRow = typeof certificateAuthorities.$inferInsert;
+export type CertificateRow = typeof certificates.$inferSelect;
+export type NewCertificateRow = typeof certificates.$inferInsert;
+export type SealRow = typeof seals.$inferSelect;
+export type CrlRow = typeof crls.$inferSelect;
+
+export async function casNamed(db: Conn, name: string): Promise<CaRow[]> {
+  return db.select().from(certificateAuthorities).where(eq(certificateAuthorities.name, name)).orderBy(desc(certificateAuthorities.createdAt));
+}
+
+export async function insertCa(tx: Conn, row: NewCaRow): Promise<CaRow> {
+  const [inserted] = await tx.insert(certificateAuthorities).values(row).returning();
+  if (!inserted) throw new Error('CA insert returned nothing');
+  return inserted;
+}
+
+/** Takes the CA's next CRL number (atomically: instances and the CLI may publish at once). */
+export async function takeCrlNumber(tx: Conn, caId: string): Promise<number> {
+  const [row] = await tx
+    .update(certificateAuthorities)
+    .set({ nextCrlNumber: sql`${certificateAuthorities.nextCrlNumber} + 1` })
+    .where(eq(certificateAuthorities.id, caId))
+    .returning({ next: certificateAuthorities.nextCrlNumber });
+  if (!row) throw new Error(`no CA ${caId}`);
+  return row.next - 1;
+}
+
+export async function insertCertificate(tx: Conn, row: NewCertificateRow): Promise<CertificateRow> {
+  const [inserted] = await tx.insert(certificates).values(row).returning();
+  if (!inserted) throw new Error('certificate insert returned nothing');
+  return inserted;
+}
+
+export async function insertCertificates(tx: Conn, rows: NewCertificateRow[]): Promise<void> {
+  if (rows.length > 0) await tx.insert(certificates).values(rows);
+}
+
+export async function certificateBySerial(db: Conn, serialHex: string): Promise<CertificateRow | undefined> {
+  const [row] = await db.select().from(certificates).where(eq(certificates.serialHex, serialHex));
+  return row;
+}
+
+export async function lockCertificate(tx: Tx, serialHex: string): Promise<CertificateRow | undefined> {
+  const [row] = await tx.select().from(certificates).where(eq(certificates.serialHex, serialHex)).for('update');
+  return row;
+}
+
+export async function statusOf(db: Conn, serialHex: string, caIds: string[]) {
+  const [row] = await db
+    .select({ status: certificates.status, revokedAt: certificates.revokedAt, reason: certificates.revocationReason })
+    .from(certificates)
+    .where(and(eq(certificates.serialHex, serialHex), inArray(certificates.issuerCaId, caIds)));
+  return row;
+}
+
+export async function certificatesOfApplication(db: Conn, applicationId: string): Promise<CertificateRow[]> {
+  return db.select().from(certificates).where(eq(certificates.applicationId, applicationId)).orderBy(certificates.id);
+}
+
+/** The CA's own service certificates of a profile (seal maker, document signing), newest first. */
+export async function serviceCertificates(db: Conn, profile: string): Promise<CertificateRow[]> {
+  return db
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.profile, profile), sql`${certificates.keyLabel} IS NOT NULL`))
+    .orderBy(desc(certificates.createdAt));
+}
+
+export async function markRevoked(tx: Tx, serialHex: string, at: Date, reason: string): Promise<void> {
+  await tx
+    .update(certificates)
+    .set({ status: 'revoked', revokedAt: at, revocationReason: reason })
+    .where(eq(certificates.serialHex, serialHex));
+}
+
+export async function revokedUnder(db: Conn, caId: string) {
+  return db
+    .select({ serialHex: certificates.serialHex, revokedAt: certificates.revokedAt, reason: certificates.revocationReason })
+    .from(certificates)
+    .where(and(eq(certificates.issuerCaId, caId), eq(certificates.status, 'revoked')));
+}
+
+/** A cheap fingerprint of every revocation so far: instances compare it to drop stale OCSP answers. */
+export async function revocationMark(db: Conn): Promise<string> {
+  const result = await db.execute<{ n: string; last: string | null }>(
+    sql`SELECT count(*)::text AS n, max(revoked_at)::text AS last FROM certificates WHERE status = 'revoked'`,
+  );
+  const rows = (Array.isArray(result) ? result : (result as { rows: { n: string; last: string | null }[] }).rows) as {
+    n: string;
+    last: string | null;
+  }[];
+  return `${rows[0]?.n ?? 0}:${rows[0]?.last ?? ''}`;
+}
+
+export async function insertCrl(tx: Conn, row: typeof crls.$inferInsert): Promise<void> {
+  await tx.insert(crls).values(row);
+}
+
+export async function latestCrl(db: Conn, caId: string): Promise<CrlRow | undefined> {
+  const [row] = await db.select().from(crls).where(eq(crls.caId, caId)).orderBy(desc(crls.number)).limit(1);
+  return row;
+}
+
+export async function insertSeal(tx: Conn, row: typeof seals.$inferInsert): Promise<SealRow> {
+  const [inserted] = await tx.insert(seals).values(row).returning();
+  if (!inserted) throw new Error('seal insert returned nothing');
+  return inserted;
+}
+
+export async function latestSeal(db: Conn, applicationId: string): Promise<SealRow | undefined> {
+  const [row] = await db.select().from(seals).where(eq(seals.applicationId, applicationId)).orderBy(desc(seals.createdAt), desc(seals.id)).limit(1);
+  return row;
+}
+
+export async function sealByEsId(db: Conn, esId: string): Promise<SealRow | undefined> {
+  const [row] = await db.select().from(seals).where(eq(seals.esId, esId));
+  return row;
+}
+
+export async function insertSealApproval(tx: Conn, row: typeof sealApprovals.$inferInsert): Promise<void> {
+  await tx.insert(sealApprovals).values(row);
+}
+
+export async function latestSealApproval(db: Conn, applicationId: string) {
+  const [row] = await db
+    .select()
+    .from(sealApprovals)
+    .where(eq(sealApprovals.applicationId, applicationId))
+    .orderBy(desc(sealApprovals.approvedAt), desc(sealApprovals.id))
+    .limit(1);
+  return row;
+}

@@ -1,0 +1,182 @@
+/**
+ * The electronic seal of an application: its picture drawn from the verified organisation name
+ * (shown to the applicant, who approves it — beyond the manual), then the GB/T 38540 SESeal made by
+ * the producer, signed with the CA's SM2 seal-maker certificate and bound to the application's
+ * valid signing certificates. The seal made is exactly the picture approved (compared by hash).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../../db/database.ts';
+import type { Actor } from '../../domain/application.ts';
+import { AppError } from '../../domain/errors.ts';
+import { renderSealPng, sealDiameterMm } from '../../seal/image.ts';
+import { makeSeal } from '../../seal/ses.ts';
+import { appendAudit } from '../audit/chain.ts';
+import * as applicationsRepo from '../applications/repository.ts';
+import type { CaSet } from './authority.ts';
+import * as repo from './repository.ts';
+import { certificateState } from './views.ts';
+
+/** From 资料审核通过 on, the verified name is final and the picture may be shown. */
+const pictureStatuses = new Set(['approved', 'awaiting_confirmation', 'paid', 'in_production', 'shipped', 'awaiting_pickup', 'completed']);
+/** Until production starts the applicant may still approve (or re-approve) the picture. */
+const approvalStatuses = new Set(['approved', 'awaiting_confirmation', 'paid', 'in_production']);
+
+export const sealErrors = {
+  notFound: () => new AppError('NOT_FOUND', '申请不存在', 404),
+  notYet: () => new AppError('SEAL_NOT_YET', '资料审核通过后才能查看电子印章图样', 409),
+  approvalClosed: () => new AppError('SEAL_APPROVAL_CLOSED', '当前状态不能确认印章图样', 409),
+  notInProduction: () => new AppError('NOT_IN_PRODUCTION', '只有“制证中”的申请才能制作电子印章', 409),
+  noCertificate: () => new AppError('SEAL_NO_CERTIFICATE', '请先为该申请签发有效的 SM2 单位签名证书，再制作电子印章', 409),
+  notApproved: () => new AppError('SEAL_NOT_APPROVED', '申请人尚未确认电子印章图样，不能制作印章', 409),
+  pictureChanged: () => new AppError('SEAL_PICTURE_CHANGED', '印章图样与申请人确认的不一致，请申请人重新确认', 409),
+  noSeal: () => new AppError('SEAL_NOT_FOUND', '电子印章尚未制作', 404),
+};
+
+export interface SealServiceDeps {
+  db: Db;
+  cas: CaSet;
+  clock: () => Date;
+}
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** 印章编码 along the lower arc: the USCC, the identifier the seal belongs to. */
+function pictureOf(orgName: string, uscc: string): Uint8Array {
+  return renderSealPng({ name: orgName, code: uscc });
+}
+
+/** esID: ASCII, unique; the date it was made and random hex. */
+function newEsId(now: Date): string {
+  return `CDES${now.toISOString().slice(0, 10).replaceAll('-', '')}${randomBytes(6).toString('hex').toUpperCase()}`;
+}
+
+export function createSealService(deps: SealServiceDeps) {
+  const { db, cas, clock } = deps;
+  // Drawing takes tens of milliseconds; a name is drawn the same way every time.
+  const pictures = new Map<string, Uint8Array>();
+  const picture = (orgName: string, uscc: string) => {
+    const key = `${orgName}\u0000${uscc}`;
+    let png = pictures.get(key);
+    if (!png) {
+      if (pictures.size > 500) pictures.clear();
+      png = pictureOf(orgName, uscc);
+      pictures.set(key, png);
+    }
+    return png;
+  };
+
+  async function owned(applicantId: string, applicationId: string) {
+    const app = await applicationsRepo.findOwned(db, applicantId, applicationId);
+    if (!app) throw sealErrors.notFound();
+    return app;
+  }
+
+  return {
+    /** Refuses (as not found) an application that is not this applicant's. */
+    async assertOwned(applicantId: string, applicationId: string): Promise<void> {
+      await owned(applicantId, applicationId);
+    },
+
+    async assertExists(applicationId: string): Promise<void> {
+      if (!(await applicationsRepo.findById(db, applicationId))) throw sealErrors.notFound();
+    },
+
+    /** The picture of the seal made, for staff screens. */
+    async madePicture(applicationId: string): Promise<Uint8Array> {
+      const seal = await repo.latestSeal(db, applicationId);
+      if (!seal) throw sealErrors.noSeal();
+      return seal.picture;
+    },
+
+    /** The picture for the applicant's own application, from 资料审核通过 on. */
+    async preview(applicantId: string, applicationId: string): Promise<Uint8Array> {
+      const app = await owned(applicantId, applicationId);
+      if (!pictureStatuses.has(app.status) || !app.orgName || !app.uscc) throw sealErrors.notYet();
+      return picture(app.orgName, app.uscc);
+    },
+
+    async approve(actor: Extract<Actor, { kind: 'applicant' }>, applicationId: string): Promise<Date> {
+      const app = await owned(actor.id, applicationId);
+      if (!app.orgName || !app.uscc || !pictureStatuses.has(app.status)) throw sealErrors.notYet();
+      if (!approvalStatuses.has(app.status)) throw sealErrors.approvalClosed();
+      const hash = sha256Hex(picture(app.orgName, app.uscc));
+      const at = clock();
+      await db.transaction(async (tx) => {
+        await repo.insertSealApproval(tx, { applicationId, applicantId: actor.id, pictureSha256: hash, approvedAt: at });
+        await appendAudit(tx, {
+          at,
+          actor,
+          action: 'seal.picture_approve',
+          entityType: 'application',
+          entityId: applicationId,
+          data: { number: app.number, pictureSha256: hash },
+        });
+      });
+      return at;
+    },
+
+    async approval(applicationId: string) {
+      return repo.latestSealApproval(db, applicationId);
+    },
+
+    async latest(applicationId: string) {
+      return repo.latestSeal(db, applicationId);
+    },
+
+    /** 制作电子印章: needs 制证中, a valid SM2 signing certificate and the applicant's approval. */
+    async make(actor: Actor, applicationId: string): Promise<repo.SealRow> {
+      const app = await applicationsRepo.findById(db, applicationId);
+      if (!app) throw sealErrors.notFound();
+      if (app.status !== 'in_production' || !app.orgName || !app.uscc) throw sealErrors.notInProduction();
+      const now = clock();
+      // GB/T 38540 seals are SM2 throughout: the signer's certificate must be an SM2 one.
+      const signing = (await repo.certificatesOfApplication(db, applicationId)).filter(
+        (c) => c.profile === 'unitSigning' && c.family === 'sm2' && certificateState(c, now) === 'valid',
+      );
+      if (signing.length === 0) throw sealErrors.noCertificate();
+      const approval = await repo.latestSealApproval(db, applicationId);
+      if (!approval) throw sealErrors.notApproved();
+      const png = picture(app.orgName, app.uscc);
+      if (sha256Hex(png) !== approval.pictureSha256) throw sealErrors.pictureChanged();
+
+      const validEnd = new Date(Math.min(...signing.map((c) => c.notAfter.getTime())));
+      const esId = newEsId(now);
+      const der = makeSeal({
+        esID: esId,
+        name: app.orgName,
+        boundCertificates: signing.map((c) => c.der),
+        picturePng: png,
+        widthMm: sealDiameterMm,
+        heightMm: sealDiameterMm,
+        validStart: now,
+        validEnd,
+        createDate: now,
+        maker: { signer: cas.sealMaker.signer, certificate: cas.sealMaker.certificate },
+      });
+      return db.transaction(async (tx) => {
+        const row = await repo.insertSeal(tx, {
+          esId,
+          applicationId,
+          certificateSerial: signing[0]!.serialHex,
+          name: app.orgName ?? '',
+          der,
+          picture: png,
+          validEnd,
+          createdBy: actor.id,
+          createdAt: now,
+        });
+        await appendAudit(tx, {
+          at: now,
+          actor,
+          action: 'seal.make',
+          entityType: 'application',
+          entityId: applicationId,
+          data: { number: app.number, esID: esId, certificates: signing.map((c) => c.serialHex), pictureSha256: approval.pictureSha256 },
+        });
+        return row;
+      });
+    },
+  };
+}
+
+export type SealService = ReturnType<typeof createSealService>;

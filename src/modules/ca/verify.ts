@@ -1,0 +1,198 @@
+/**
+ * The public verifier behind /verify: a certificate, a seal file, a signed PDF or a serial →
+ * 有效 / 已吊销 / 已过期 / 非本CA签发 (or 无效 / 未找到), with the details in Chinese. "Ours" means
+ * the certificate is the one stored when we issued it, or verifies under one of our CA keys.
+ */
+import type { Db } from '../../db/database.ts';
+import { parseCertificate, type CertificateInfo } from '../../pki/certificate-info.ts';
+import { fromPem } from '../../pki/der.ts';
+import { signatureOids } from '../../pki/signer.ts';
+import { verifySignature } from '../../pki/verify.ts';
+import { inspectPdfSignatures } from '../../pdf/inspect.ts';
+import { verifySeal } from '../../seal/ses.ts';
+import type { CaSet } from './authority.ts';
+import * as repo from './repository.ts';
+import { normaliseSerial } from './service.ts';
+import { certificateState, reasonLabel, subjectText } from './views.ts';
+
+export type Verdict = 'valid' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
+export const verdictLabels: Record<Verdict, string> = {
+  valid: '有效',
+  revoked: '已吊销',
+  expired: '已过期',
+  foreign: '非本CA签发',
+  invalid: '无效',
+  not_found: '未找到',
+};
+
+export interface Detail {
+  label: string;
+  value: string;
+}
+
+export interface VerifyResult {
+  kind: 'certificate' | 'seal' | 'pdf' | 'serial';
+  kindLabel: string;
+  verdict: Verdict;
+  verdictLabel: string;
+  details: Detail[];
+  reasons: string[];
+  /** For a PDF: one result per signature. */
+  signatures?: VerifyResult[];
+}
+
+const kindLabels = { certificate: '数字证书', seal: '电子印章', pdf: '签名文档（PDF）', serial: '证书序列号' } as const;
+
+/** Beijing time, as people here read it. */
+function beijing(date: Date): string {
+  return new Date(date.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ') + '（北京时间）';
+}
+
+function result(kind: VerifyResult['kind'], verdict: Verdict, details: Detail[], reasons: string[] = []): VerifyResult {
+  return { kind, kindLabel: kindLabels[kind], verdict, verdictLabel: verdictLabels[verdict], details, reasons };
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) {
+  const { db, cas, clock } = deps;
+
+  function rowDetails(row: repo.CertificateRow): Detail[] {
+    return [
+      { label: '证书主题', value: subjectText(row) },
+      { label: '序列号', value: row.serialHex },
+      { label: '有效期', value: `${beijing(row.notBefore)} 至 ${beijing(row.notAfter)}` },
+      ...(row.revokedAt ? [{ label: '吊销时间', value: beijing(row.revokedAt) }] : []),
+      ...(reasonLabel(row.revocationReason) ? [{ label: '吊销原因', value: reasonLabel(row.revocationReason) ?? '' }] : []),
+    ];
+  }
+
+  function rowVerdict(row: repo.CertificateRow, now: Date): Verdict {
+    return certificateState(row, now);
+  }
+
+  async function certificateVerdict(der: Uint8Array, info: CertificateInfo): Promise<{ verdict: Verdict; details: Detail[]; reasons: string[] }> {
+    const now = clock();
+    const infoDetails: Detail[] = [
+      { label: '证书主题', value: info.subject.text },
+      { label: '颁发者', value: info.issuer.text },
+      { label: '序列号', value: info.serialHex },
+      { label: '有效期', value: `${beijing(info.notBefore)} 至 ${beijing(info.notAfter)}` },
+    ];
+    const row = await repo.certificateBySerial(db, info.serialHex);
+    if (row && sameBytes(row.der, der)) {
+      const verdict = rowVerdict(row, now);
+      return { verdict, details: [...rowDetails(row), { label: '颁发者', value: info.issuer.text }], reasons: [] };
+    }
+    const ca = cas.all.find((c) => sameBytes(c.certificate, der));
+    if (ca) {
+      const verdict: Verdict = now > info.notAfter ? 'expired' : 'valid';
+      return { verdict, details: [...infoDetails, { label: '类型', value: ca.role === 'root' ? '本机构根CA证书' : '本机构签发CA证书' }], reasons: [] };
+    }
+    const signedByUs = cas.all.some(
+      (c) => info.family === c.family && info.signatureOid === signatureOids[c.family] && verifySignature(c.signer.spki, info.tbs, info.signature),
+    );
+    if (signedByUs) {
+      return { verdict: 'invalid', details: infoDetails, reasons: ['证书由本机构 CA 密钥签名，但不在签发记录中'] };
+    }
+    return { verdict: 'foreign', details: infoDetails, reasons: ['该证书不是本机构 CA 签发的'] };
+  }
+
+  async function certificate(der: Uint8Array): Promise<VerifyResult> {
+    let info: CertificateInfo;
+    try {
+      info = parseCertificate(der);
+    } catch {
+      return result('certificate', 'invalid', [], ['证书格式错误，无法解析']);
+    }
+    const v = await certificateVerdict(der, info);
+    return result('certificate', v.verdict, v.details, v.reasons);
+  }
+
+  async function seal(der: Uint8Array): Promise<VerifyResult | undefined> {
+    const now = clock();
+    const makers = (await repo.serviceCertificates(db, 'sealMaker')).map((r) => r.der);
+    const checked = verifySeal(der, { now, trustedMakerCertificates: makers });
+    if (!checked.seal) return undefined;
+    const s = checked.seal;
+    const details: Detail[] = [
+      { label: '印章名称', value: s.name },
+      { label: '印章标识', value: s.esID },
+      { label: '制作时间', value: beijing(s.validity.createDate) },
+      { label: '有效期', value: `${beijing(s.validity.validStart)} 至 ${beijing(s.validity.validEnd)}` },
+    ];
+    const reasons = [...checked.reasons];
+    let verdict: Verdict = checked.ok ? 'valid' : 'invalid';
+    if (reasons.some((r) => r.includes('不受信任'))) verdict = 'foreign';
+    else if (reasons.length === 1 && reasons[0] === '印章已过期') verdict = 'expired';
+    if (verdict === 'valid') {
+      // The seal is only as good as the certificates it is bound to.
+      for (const bound of s.boundCertificates) {
+        const info = parseCertificate(bound);
+        const v = await certificateVerdict(bound, info);
+        details.push({ label: '绑定证书', value: `${info.subject.text}（序列号 ${info.serialHex}，${verdictLabels[v.verdict]}）` });
+        if (v.verdict === 'revoked' || v.verdict === 'expired') {
+          verdict = v.verdict;
+          reasons.push(`绑定的签章者证书${verdictLabels[v.verdict]}`);
+        }
+      }
+      if (!(await repo.sealByEsId(db, s.esID))) {
+        verdict = 'invalid';
+        reasons.push('本机构没有该印章的制作记录');
+      }
+    }
+    return result('seal', verdict, details, reasons);
+  }
+
+  async function pdf(bytes: Uint8Array): Promise<VerifyResult> {
+    const reports = await inspectPdfSignatures(bytes);
+    if (reports.length === 0) return result('pdf', 'invalid', [], ['文档中没有数字签名，或文件无法读取']);
+    const signatures: VerifyResult[] = [];
+    for (const r of reports) {
+      const details: Detail[] = [
+        { label: '签名者', value: [r.signer.organisation, r.signer.commonName].filter(Boolean).join(' / ') || '未知' },
+        ...(r.signingTime ? [{ label: '签名时间', value: beijing(r.signingTime) }] : []),
+        { label: '文档完整性', value: r.intact ? (r.coversWholeFile ? '签名后未被修改' : '签名部分未被修改，其后有追加内容') : '签名后已被修改或签名无效' },
+      ];
+      const signerDer = r.certificates[0];
+      if (!r.intact || !signerDer) {
+        signatures.push(result('pdf', 'invalid', details, ['签名验证失败：文档内容已被修改或签名无效']));
+        continue;
+      }
+      const v = await certificateVerdict(signerDer, parseCertificate(signerDer));
+      signatures.push(result('pdf', v.verdict, [...details, ...v.details.filter((d) => d.label !== '证书主题')], v.reasons));
+    }
+    const worst = signatures.find((s) => s.verdict !== 'valid') ?? signatures[0]!;
+    return { ...result('pdf', worst.verdict, worst.details, worst.reasons), signatures };
+  }
+
+  return {
+    async serial(input: string): Promise<VerifyResult> {
+      const row = await repo.certificateBySerial(db, normaliseSerial(input));
+      if (!row) return result('serial', 'not_found', [{ label: '序列号', value: input }], ['本机构没有签发该序列号的证书']);
+      return result('serial', rowVerdict(row, clock()), rowDetails(row));
+    },
+
+    /** An uploaded file: PDF, certificate (PEM or DER) or seal, told apart by content. */
+    async file(bytes: Uint8Array): Promise<VerifyResult | undefined> {
+      const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+      if (head.startsWith('%PDF-')) return pdf(bytes);
+      if (head.includes('-----BEGIN CERTIFICATE-----')) {
+        try {
+          return await certificate(fromPem(Buffer.from(bytes).toString('latin1'), 'CERTIFICATE'));
+        } catch {
+          return result('certificate', 'invalid', [], ['证书格式错误，无法解析']);
+        }
+      }
+      try {
+        parseCertificate(bytes);
+        return await certificate(bytes);
+      } catch {
+        // not a certificate: perhaps a seal
+      }
+      return seal(bytes);
+    },
+  };
+}
+
+export type Verifier = ReturnType<typeof createVerifier>;

@@ -1,0 +1,81 @@
+/** What the CA's rows look like to staff and applicants (labels in Chinese, times in ISO UTC). */
+import { revocationReasonLabels, type RevocationReason } from '../../pki/crl.ts';
+import { profiles, type ProfileName } from '../../pki/profiles.ts';
+import { familyLabels } from './authority.ts';
+import type { CertificateRow, SealRow } from './repository.ts';
+
+export type CertificateState = 'valid' | 'revoked' | 'expired';
+export const certificateStateLabels: Record<CertificateState, string> = { valid: '有效', revoked: '已吊销', expired: '已过期' };
+
+export interface CertificateView {
+  serialHex: string;
+  family: 'sm2' | 'p256';
+  familyLabel: string;
+  profile: string;
+  profileLabel: string;
+  subject: string;
+  notBefore: string;
+  notAfter: string;
+  status: CertificateState;
+  statusLabel: string;
+  usbKeySerial: string | null;
+  revokedAt?: string;
+  revocationReasonLabel?: string;
+}
+
+export interface SealView {
+  esID: string;
+  name: string;
+  createdAt: string;
+  validEnd: string;
+  pictureUrl: string;
+}
+
+export function certificateState(row: Pick<CertificateRow, 'status' | 'notAfter'>, now: Date): CertificateState {
+  if (row.status === 'revoked') return 'revoked';
+  return row.notAfter.getTime() < now.getTime() ? 'expired' : 'valid';
+}
+
+export function subjectText(row: Pick<CertificateRow, 'subjectOrg' | 'subjectCn' | 'subjectUscc'>): string {
+  return [
+    'C=CN',
+    ...(row.subjectOrg ? [`O=${row.subjectOrg}`] : []),
+    `CN=${row.subjectCn}`,
+    ...(row.subjectUscc ? [`serialNumber=${row.subjectUscc}`] : []),
+  ].join(', ');
+}
+
+export function reasonLabel(reason: string | null): string | undefined {
+  return reason && reason in revocationReasonLabels ? revocationReasonLabels[reason as RevocationReason] : undefined;
+}
+
+export function certificateView(row: CertificateRow, now: Date): CertificateView {
+  const status = certificateState(row, now);
+  const profile = profiles[row.profile as ProfileName] as (typeof profiles)[ProfileName] | undefined;
+  const reason = reasonLabel(row.revocationReason);
+  return {
+    serialHex: row.serialHex,
+    family: row.family,
+    familyLabel: familyLabels[row.family],
+    profile: row.profile,
+    profileLabel: profile?.label ?? row.profile,
+    subject: subjectText(row),
+    notBefore: row.notBefore.toISOString(),
+    notAfter: row.notAfter.toISOString(),
+    status,
+    statusLabel: certificateStateLabels[status],
+    usbKeySerial: row.usbKeySerial,
+    ...(row.revokedAt ? { revokedAt: row.revokedAt.toISOString() } : {}),
+    ...(reason ? { revocationReasonLabel: reason } : {}),
+  };
+}
+
+export function sealView(row: SealRow, pictureUrl: string): SealView {
+  return {
+    esID: row.esId,
+    name: row.name,
+    createdAt: row.createdAt.toISOString(),
+    validEnd: row.validEnd.toISOString(),
+    pictureUrl,
+  };
+}

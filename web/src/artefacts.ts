@@ -1,0 +1,31 @@
+/**
+ * What the CA module says about an application's certificates and seal, as both the console and
+ * the portal read it (the CA module's routes are the contract).
+ */
+export interface CertificateView {
+  serialHex: string;
+  family: string;
+  familyLabel: string;
+  profile: string;
+  profileLabel: string;
+  subject: string;
+  notBefore: string;
+  notAfter: string;
+  status: string;
+  statusLabel: string;
+  usbKeySerial: string | null;
+}
+
+export interface SealView {
+  esID: string;
+  name: string;
+  createdAt: string;
+  validEnd: string;
+  pictureUrl: string;
+}
+
+export interface Artefacts {
+  certificates: CertificateView[];
+  seal: SealView | null;
+  sealApproval: { approvedAt: string } | null;
+}

@@ -1,0 +1,263 @@
+/**
+ * 签发证书, 电子印章 and the certificates issued, on the 制证 page. The CA module serves these
+ * (caApi); until it is merged its endpoints answer 404 and the panels say the service is not open.
+ * A software certificate's password comes back once: it is shown in a modal with a warning and the
+ * .p12 download, and never kept by the page after it closes.
+ */
+import { DownloadOutlined, SafetyCertificateOutlined, UploadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Empty, Flex, Form, Image, Input, Modal, Radio, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, errorMessage } from '../api';
+import { caApi, type Artefacts, type CertificateView, type IssueRequest, type IssueResult } from './api';
+import { shanghaiTime } from './format';
+import { ps } from './strings';
+
+type Loaded = { kind: 'loading' } | { kind: 'unavailable' } | { kind: 'error'; message: string } | { kind: 'ready'; artefacts: Artefacts };
+
+/** The CA module's artefacts of one application, reloadable; a 404 means the module is not there yet. */
+export function useArtefacts(id: string) {
+  const [state, setState] = useState<Loaded>({ kind: 'loading' });
+  const load = useCallback(async () => {
+    try {
+      setState({ kind: 'ready', artefacts: await caApi.artefacts(id) });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) setState({ kind: 'unavailable' });
+      else setState({ kind: 'error', message: errorMessage(err) });
+    }
+  }, [id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return { state, reload: load };
+}
+
+function downloadBase64(base64: string, fileName: string) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/x-pkcs12' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function P12Modal({ p12, onClose }: { p12: NonNullable<IssueResult['p12']>; onClose: () => void }) {
+  return (
+    <Modal open title={ps.p12Title} closable={false} maskClosable={false} keyboard={false} footer={<Button type="primary" onClick={onClose}>{ps.p12Close}</Button>}>
+      <Flex vertical gap={16}>
+        <Alert type="warning" showIcon message={ps.p12Warning} />
+        <div>
+          <Typography.Text type="secondary">{ps.p12Password}</Typography.Text>
+          <Typography.Paragraph copyable={{ text: p12.password }} code style={{ fontSize: 20, marginTop: 4 }} aria-label={ps.p12Password}>
+            {p12.password}
+          </Typography.Paragraph>
+        </div>
+        <Button icon={<DownloadOutlined aria-hidden />} onClick={() => downloadBase64(p12.base64, p12.fileName)}>
+          {ps.p12Download}（{p12.fileName}）
+        </Button>
+      </Flex>
+    </Modal>
+  );
+}
+
+interface IssueValues {
+  mode: 'csr' | 'software';
+  csrPem?: string;
+  usbKeySerial?: string;
+  family?: 'sm2' | 'p256';
+}
+
+function IssueForm({ id, onIssued }: { id: string; onIssued: () => void }) {
+  const { message } = App.useApp();
+  const [form] = Form.useForm<IssueValues>();
+  const mode = Form.useWatch('mode', form) ?? 'csr';
+  const [busy, setBusy] = useState(false);
+  const [p12, setP12] = useState<IssueResult['p12']>();
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const submit = async (v: IssueValues) => {
+    const body: IssueRequest =
+      v.mode === 'csr' ? { mode: 'csr', csrPem: (v.csrPem ?? '').trim(), usbKeySerial: (v.usbKeySerial ?? '').trim() } : { mode: 'software', family: v.family ?? 'sm2' };
+    setBusy(true);
+    try {
+      const result = await caApi.issue(id, body);
+      message.success(ps.issued);
+      if (result.p12) setP12(result.p12);
+      form.resetFields(['csrPem', 'usbKeySerial']);
+      onIssued();
+    } catch (err) {
+      message.error(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <Form form={form} layout="vertical" initialValues={{ mode: 'csr', family: 'sm2' }} onFinish={submit}>
+        <Form.Item name="mode">
+          <Radio.Group optionType="button" buttonStyle="solid" options={[{ value: 'csr', label: ps.issueUsbKey }, { value: 'software', label: ps.issueSoftware }]} />
+        </Form.Item>
+        {mode === 'csr' ? (
+          <>
+            <Form.Item label={ps.csr} name="csrPem" rules={[{ required: true, whitespace: true, message: ps.csrRequired }]}>
+              <Input.TextArea rows={5} placeholder={ps.csrPlaceholder} style={{ fontFamily: 'monospace', fontSize: 12 }} />
+            </Form.Item>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".csr,.pem,.req,.txt"
+              hidden
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file) void file.text().then((text) => form.setFieldValue('csrPem', text));
+                e.target.value = '';
+              }}
+            />
+            <Button icon={<UploadOutlined aria-hidden />} onClick={() => fileInput.current?.click()} style={{ marginBottom: 16 }}>
+              {ps.csrUpload}
+            </Button>
+            <Form.Item label={ps.usbKeySerial} name="usbKeySerial" rules={[{ required: true, whitespace: true, message: ps.usbKeySerialRequired }]}>
+              <Input maxLength={64} />
+            </Form.Item>
+          </>
+        ) : (
+          <Form.Item label={ps.family} name="family">
+            <Radio.Group options={[{ value: 'sm2', label: ps.familySm2 }, { value: 'p256', label: ps.familyP256 }]} />
+          </Form.Item>
+        )}
+        <Button type="primary" htmlType="submit" loading={busy} icon={<SafetyCertificateOutlined aria-hidden />}>
+          {ps.issue}
+        </Button>
+      </Form>
+      {p12 && <P12Modal p12={p12} onClose={() => setP12(undefined)} />}
+    </>
+  );
+}
+
+function RevokeModal({ cert, onClose, onDone }: { cert: CertificateView; onClose: () => void; onDone: () => void }) {
+  const { message } = App.useApp();
+  const [reason, setReason] = useState<string>('unspecified');
+  const [busy, setBusy] = useState(false);
+  const revoke = async () => {
+    setBusy(true);
+    try {
+      await caApi.revoke(cert.serialHex, reason);
+      message.success(ps.revoked);
+      onDone();
+    } catch (err) {
+      message.error(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open title={`${ps.revokeTitle} ${cert.serialHex}`} onCancel={onClose} onOk={revoke} okText={ps.revokeConfirm} okButtonProps={{ danger: true }} cancelText={ps.cancel} confirmLoading={busy}>
+      <Typography.Paragraph>{cert.subject}</Typography.Paragraph>
+      <Space direction="vertical" style={{ width: '100%' }}>
+        <Typography.Text>{ps.revokeReason}</Typography.Text>
+        <Select aria-label={ps.revokeReason} value={reason} onChange={setReason} options={[...ps.revokeReasons]} style={{ width: '100%' }} />
+      </Space>
+    </Modal>
+  );
+}
+
+/** Issuance (while 制证中), the seal, and the certificate list with 吊销. */
+export function ProductionCaPanels({ id, canIssue }: { id: string; canIssue: boolean }) {
+  const { message } = App.useApp();
+  const { state, reload } = useArtefacts(id);
+  const [revoking, setRevoking] = useState<CertificateView>();
+  const [sealBusy, setSealBusy] = useState(false);
+
+  if (state.kind === 'unavailable') {
+    return (
+      <Card title={canIssue ? ps.issueTitle : ps.artefactsTitle} size="small">
+        <Alert type="info" showIcon message={ps.caUnavailable} />
+      </Card>
+    );
+  }
+  if (state.kind === 'error') return <Alert type="error" showIcon message={state.message} />;
+  const artefacts = state.kind === 'ready' ? state.artefacts : undefined;
+
+  const makeSeal = async () => {
+    setSealBusy(true);
+    try {
+      await caApi.makeSeal(id);
+      message.success(ps.sealMade);
+      await reload();
+    } catch (err) {
+      message.error(errorMessage(err));
+    } finally {
+      setSealBusy(false);
+    }
+  };
+
+  const columns: TableColumnsType<CertificateView> = [
+    { title: ps.colSerial, dataIndex: 'serialHex', key: 'serial', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+    { title: ps.colFamily, dataIndex: 'familyLabel', key: 'family' },
+    { title: ps.colProfile, dataIndex: 'profileLabel', key: 'profile' },
+    { title: ps.colValidity, key: 'validity', render: (_: unknown, c) => `${shanghaiTime(c.notBefore).slice(0, 10)} 至 ${shanghaiTime(c.notAfter).slice(0, 10)}` },
+    { title: ps.colUsbKey, dataIndex: 'usbKeySerial', key: 'usbKey', render: (v: string | null) => v ?? ps.issueSoftware },
+    { title: ps.colCertStatus, dataIndex: 'statusLabel', key: 'status', render: (v: string, c) => <Tag color={c.status === 'valid' ? 'green' : 'red'}>{v}</Tag> },
+    {
+      title: ps.colActions,
+      key: 'actions',
+      render: (_: unknown, c) =>
+        c.status === 'valid' ? (
+          <Button size="small" danger onClick={() => setRevoking(c)} aria-label={`${ps.revoke} ${c.serialHex}`}>
+            {ps.revoke}
+          </Button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <Flex vertical gap={16}>
+      {canIssue && (
+        <Card title={ps.issueTitle} size="small">
+          <IssueForm id={id} onIssued={() => void reload()} />
+        </Card>
+      )}
+      <Card title={ps.sealTitle} size="small" loading={!artefacts}>
+        {artefacts?.seal ? (
+          <Flex gap={16} align="center" wrap>
+            <Image src={artefacts.seal.pictureUrl} alt={artefacts.seal.name} width={120} height={120} style={{ objectFit: 'contain' }} />
+            <Flex vertical gap={4}>
+              <Typography.Text strong>{artefacts.seal.name}</Typography.Text>
+              <Typography.Text type="secondary">
+                {shanghaiTime(artefacts.seal.createdAt)} 至 {shanghaiTime(artefacts.seal.validEnd).slice(0, 10)}
+              </Typography.Text>
+              {artefacts.sealApproval ? <Tag color="green">{ps.sealApproved(shanghaiTime(artefacts.sealApproval.approvedAt))}</Tag> : <Tag color="orange">{ps.sealNotApproved}</Tag>}
+            </Flex>
+          </Flex>
+        ) : (
+          <Flex vertical gap={12} align="flex-start">
+            <Typography.Text type="secondary">{ps.sealNone}</Typography.Text>
+            {canIssue && (
+              <Button onClick={makeSeal} loading={sealBusy}>
+                {ps.makeSeal}
+              </Button>
+            )}
+          </Flex>
+        )}
+      </Card>
+      <Card title={ps.artefactsTitle} size="small" loading={!artefacts}>
+        {artefacts && artefacts.certificates.length === 0 ? (
+          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={ps.noCertificates} />
+        ) : (
+          <Table<CertificateView> rowKey="serialHex" size="small" columns={columns} dataSource={artefacts?.certificates ?? []} pagination={false} scroll={{ x: 720 }} />
+        )}
+      </Card>
+      {revoking && (
+        <RevokeModal
+          cert={revoking}
+          onClose={() => setRevoking(undefined)}
+          onDone={() => {
+            setRevoking(undefined);
+            void reload();
+          }}
+        />
+      )}
+    </Flex>
+  );
+}
