@@ -70,7 +70,11 @@ describe('GB/T 38540 SESeal (P-256 maker certificate from openssl)', () => {
   it('rejects the seal when any single byte is changed', async () => {
     const der = makeSeal(input);
     const accepted: number[] = [];
-    for (let i = 0; i < der.length; i++) {
+    // Every byte of the structure's head and tail (header, property, certificates, signature), and
+    // every 7th byte of the picture between: each verification checks a signature, and the whole
+    // file one by one took a minute under the full suite's load.
+    const positions = [...Array(der.length).keys()].filter((i) => i < 1024 || i >= der.length - 1024 || i % 7 === 0);
+    for (const i of positions) {
       const tampered = der.slice();
       tampered[i] = (tampered[i] ?? 0) ^ 0xff;
       if (check(tampered).ok) accepted.push(i);
