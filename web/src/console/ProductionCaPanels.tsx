@@ -244,7 +244,7 @@ export function ProductionCaPanels({ id, canIssue }: { id: string; canIssue: boo
         {artefacts && artefacts.certificates.length === 0 ? (
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={ps.noCertificates} />
         ) : (
-          <Table<CertificateView> rowKey="serialHex" size="small" columns={columns} dataSource={artefacts?.certificates ?? []} pagination={false} scroll={{ x: 640 }} />
+          <Table<CertificateView> rowKey="serialHex" size="small" columns={columns} dataSource={artefacts?.certificates ?? []} pagination={false} />
         )}
       </Card>
       {revoking && (

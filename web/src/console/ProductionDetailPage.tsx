@@ -190,7 +190,7 @@ export function ProductionDetailPage() {
       </Card>
 
       <Row gutter={[16, 16]}>
-        <Col xs={24} xl={10}>
+        <Col xs={24} xl={9}>
           <Flex vertical gap={16}>
             <Card title={ps.basics} size="small">
               <Descriptions column={1} size="small" bordered>
@@ -232,7 +232,7 @@ export function ProductionDetailPage() {
             </Card>
           </Flex>
         </Col>
-        <Col xs={24} xl={14}>
+        <Col xs={24} xl={15}>
           <Flex vertical gap={16}>
             {d.status === 'paid' && (
               <Card title={ps.startTitle} size="small">
