@@ -31,6 +31,10 @@ const otherActions: Record<string, string> = {
   'contract.sign': '同意签署电子合同',
   'contract.read': '已阅读合同',
   'review.first_approval': '初审通过（待复核）',
+  'certificate.issue': '签发证书',
+  'certificate.revoke': '吊销证书',
+  'seal.make': '制作电子印章',
+  'seal.picture_approve': '申请人确认印章',
 };
 
 function title(action: string): string | undefined {

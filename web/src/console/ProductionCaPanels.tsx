@@ -193,9 +193,8 @@ export function ProductionCaPanels({ id, canIssue }: { id: string; canIssue: boo
   };
 
   const columns: TableColumnsType<CertificateView> = [
-    { title: ps.colSerial, dataIndex: 'serialHex', key: 'serial', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
-    { title: ps.colFamily, dataIndex: 'familyLabel', key: 'family' },
-    { title: ps.colProfile, dataIndex: 'profileLabel', key: 'profile' },
+    { title: ps.colSerial, dataIndex: 'serialHex', key: 'serial', render: (v: string) => <Typography.Text code copyable={{ text: v }}>{v.length > 16 ? `${v.slice(0, 16)}…` : v}</Typography.Text> },
+    { title: ps.colProfile, key: 'profile', render: (_: unknown, c) => `${c.profileLabel}（${c.familyLabel}）` },
     { title: ps.colValidity, key: 'validity', render: (_: unknown, c) => `${shanghaiTime(c.notBefore).slice(0, 10)} 至 ${shanghaiTime(c.notAfter).slice(0, 10)}` },
     { title: ps.colUsbKey, dataIndex: 'usbKeySerial', key: 'usbKey', render: (v: string | null) => v ?? ps.issueSoftware },
     { title: ps.colCertStatus, dataIndex: 'statusLabel', key: 'status', render: (v: string, c) => <Tag color={c.status === 'valid' ? 'green' : 'red'}>{v}</Tag> },
@@ -245,7 +244,7 @@ export function ProductionCaPanels({ id, canIssue }: { id: string; canIssue: boo
         {artefacts && artefacts.certificates.length === 0 ? (
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={ps.noCertificates} />
         ) : (
-          <Table<CertificateView> rowKey="serialHex" size="small" columns={columns} dataSource={artefacts?.certificates ?? []} pagination={false} scroll={{ x: 720 }} />
+          <Table<CertificateView> rowKey="serialHex" size="small" columns={columns} dataSource={artefacts?.certificates ?? []} pagination={false} />
         )}
       </Card>
       {revoking && (

@@ -191,7 +191,7 @@ export function ProductionDetailPage() {
       </Card>
 
       <Row gutter={[16, 16]}>
-        <Col xs={24} xl={10}>
+        <Col xs={24} xl={9}>
           <Flex vertical gap={16}>
             <Card title={ps.basics} size="small">
               <Descriptions column={1} size="small" bordered>
@@ -215,7 +215,7 @@ export function ProductionDetailPage() {
             <TimelineCard entries={timeline} title={ps.timeline} />
           </Flex>
         </Col>
-        <Col xs={24} xl={14}>
+        <Col xs={24} xl={15}>
           <Flex vertical gap={16}>
             {d.status === 'paid' && (
               <Card title={ps.startTitle} size="small">

@@ -177,7 +177,6 @@ export const ps = {
   artefactsTitle: '已签发的证书',
   noCertificates: '尚未签发证书',
   colSerial: '序列号',
-  colFamily: '算法',
   colProfile: '用途',
   colValidity: '有效期',
   colCertStatus: '状态',
