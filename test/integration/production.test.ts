@@ -141,10 +141,10 @@ describe('production configuration', () => {
   });
 
   it('refuses to start without its secrets', () => {
-    expect(() => loadConfig({ ...wechatEnv, CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), WECHATPAY_PROVIDER: 'simulator', ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k', ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's' })).toThrow(
+    expect(() => loadConfig({ ...wechatEnv, CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), CA_KEY_PASSPHRASE: 'ca-passphrase', WECHATPAY_PROVIDER: 'simulator', ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k', ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's' })).toThrow(
       /不能使用微信支付模拟器/,
     );
-    expect(() => loadConfig({ CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k', ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's' })).toThrow(
+    expect(() => loadConfig({ CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), CA_KEY_PASSPHRASE: 'ca-passphrase', ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k', ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's' })).toThrow(
       /WECHATPAY_MCHID/,
     );
     expect(() => loadConfig({ CERTDESK_MODE: 'production' })).toThrow(/CERTDESK_SECRET/);
