@@ -48,6 +48,7 @@ import { catalogueAdminRoutes } from './modules/catalogue/routes.ts';
 import { createCatalogueService } from './modules/catalogue/service.ts';
 import { createContractAdmin } from './modules/contracts/admin.ts';
 import { contractAdminRoutes } from './modules/contracts/routes.ts';
+import { createContractDocuments } from './modules/contracts/documents.ts';
 import { createContractService } from './modules/contracts/service.ts';
 import { smsTemplateAdminRoutes } from './modules/notifications/routes.ts';
 import { createSmsTemplateAdmin } from './modules/notifications/templates.ts';
@@ -207,7 +208,17 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       return (await ca.ca.certificatesOf(applicationId)).some((c) => c.status === 'valid' && c.notAfter > now);
     },
   });
+  const contractDocuments = createContractDocuments({
+    db: database.db,
+    blobs,
+    caName: config.caName,
+    signing: () => {
+      const d = ca.cas.documentSigner;
+      return { signer: d.signer, certificate: d.certificate, serialHex: d.serialHex, chain: [ca.cas.issuing.p256.certificate, ca.cas.roots.p256.certificate] };
+    },
+  });
   const applications = createApplicationsService({
+    contractDocuments,
     db: database.db,
     clock,
     log,

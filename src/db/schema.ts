@@ -467,3 +467,23 @@ export const shipments = pgTable(
   },
   (t) => [index('shipments_open_idx').on(t.completedAt, t.shippedAt)],
 );
+
+/**
+ * contracts: the signed contract PDF of an acceptance (本人已同意签署合同), made once and never
+ * rewritten: its SHA-256 is also in the audit log. A later acceptance makes a new document.
+ */
+export const contractDocuments = pgTable(
+  'contract_documents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: uuid('application_id').notNull(),
+    templateVersion: integer('template_version').notNull(),
+    textSha256: text('text_sha256').notNull(),
+    pdfSha256: text('pdf_sha256').notNull(),
+    blobKey: text('blob_key').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    signerSerial: text('signer_serial').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('contract_documents_application_idx').on(t.applicationId, t.createdAt)],
+);

@@ -85,6 +85,12 @@ describe.skipIf(browserMissing)('企业用户申请', () => {
 
       // 阅读合同
       await page.getByRole('checkbox', { name: '本人已阅读合同' }).waitFor();
+      // The contract as the system made it: a PDF with the CA's seal and signature.
+      const pdf = await page.request.get(await page.getByRole('link', { name: '下载电子合同（PDF）' }).getAttribute('href') ?? '');
+      expect(pdf.status()).toBe(200);
+      expect(pdf.headers()['content-type']).toBe('application/pdf');
+      expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+      await page.locator('iframe[title="已签署的电子合同"]').waitFor();
       await screenshot(page, 'apply-4-contract-review.png');
       await acceptContract(page, '本人已阅读合同');
 

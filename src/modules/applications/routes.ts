@@ -1,5 +1,6 @@
 /** applications HTTP: the applicant's 单位证书及电子印章申请, step by step. Applicants only, own data only. */
 import multipart from '@fastify/multipart';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { applicantTypeLabels, statusLabels, type ApplicationStatus } from '../../domain/application.ts';
@@ -25,6 +26,17 @@ const text = (label: string, max: number) =>
 const idParams = z.object({ id: z.string() });
 /** Uploads are judged by content (and their real size reported) before the 1 MB rule refuses them. */
 const UPLOAD_LIMIT = 8 * 1024 * 1024;
+
+/** The stored bytes as they are, inline (the browser's PDF viewer). */
+function sendContract(reply: FastifyReply, doc: { row: { pdfSha256: string }; data: Buffer }) {
+  return reply
+    .type('application/pdf')
+    .header('content-disposition', 'inline; filename="contract.pdf"')
+    .header('cache-control', 'private, no-store')
+    .header('x-content-type-options', 'nosniff')
+    .header('etag', `"${doc.row.pdfSha256}"`)
+    .send(doc.data);
+}
 
 export const applicationRoutes: FastifyPluginAsyncZod<{ applications: ApplicationsService; catalogue: CatalogueService }> = async (
   app,
@@ -64,6 +76,11 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       createdAt: a.createdAt.toISOString(),
     })),
   }));
+
+  app.get('/api/applications/:id/contract.pdf', { schema: { tags: ['applications'], summary: '已签署的电子合同（PDF）', params: idParams } }, async (request, reply) => {
+    const doc = await applications.contractPdf(applicant(request), request.params.id);
+    return sendContract(reply, doc);
+  });
 
   app.get('/api/applications/:id/timeline', { schema: { tags: ['applications'], summary: '办理进度', params: idParams } }, async (request) => ({
     entries: await applications.timeline(applicant(request), request.params.id),
@@ -270,5 +287,10 @@ export const consoleApplicationRoutes: FastifyPluginAsyncZod<{ applications: App
     '/api/console/applications/:id/timeline',
     { schema: { tags: ['applications'], summary: '申请的处理记录（员工）', params: idParams } },
     async (request) => applications.staffTimeline(request.params.id),
+  );
+  app.get(
+    '/api/console/applications/:id/contract.pdf',
+    { schema: { tags: ['applications'], summary: '已签署的电子合同（员工）', params: idParams } },
+    async (request, reply) => sendContract(reply, await applications.contractPdfForStaff(request.params.id)),
   );
 };

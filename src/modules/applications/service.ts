@@ -28,6 +28,7 @@ import { AppError } from '../../domain/errors.ts';
 import { itemLabel, mayChange, type ReturnedItem, type ReviewItem } from '../../domain/review.ts';
 import { applicantTimeline, staffTimeline, type TimelineEntry } from '../../domain/timeline.ts';
 import { recordsOf } from '../audit/records.ts';
+import type { ContractDocuments } from '../contracts/documents.ts';
 import type { Principal } from '../../domain/principal.ts';
 import { appendAudit } from '../audit/chain.ts';
 import type { AttachmentService } from '../attachments/service.ts';
@@ -62,6 +63,8 @@ export interface ApplicationsDeps {
   contracts: ContractService;
   attachments: AttachmentService;
   review: ReturnedItemsSource;
+  /** The signed contract PDF, made at 本人已同意签署合同. */
+  contractDocuments: ContractDocuments;
   /** Staff display names by id, for the staff timeline. */
   staffNames: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 }
@@ -236,16 +239,34 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const step: DraftStep = kind === 'sign' ? 'contract' : 'contract_review';
       const app0 = await owned(applicant, id);
       const current = await contractFor(app0);
+      const now = clock();
+      // 本人已同意签署合同: the signed PDF is made (outside the transaction: it is CPU work and a
+      // blob write) from exactly the text accepted, and recorded with the acceptance.
+      const document =
+        kind === 'sign' && shown.version === current.version && shown.sha256 === current.sha256
+          ? await deps.contractDocuments.make({
+              applicationId: app0.id,
+              applicationNumber: app0.number,
+              contract: current,
+              organisation: { name: app0.orgName ?? '', uscc: app0.uscc ?? '' },
+              operator: { name: app0.operatorName, idNumber: app0.operatorIdNumber, phone: app0.operatorPhone },
+              agreedAt: now,
+            })
+          : undefined;
       return onDraft(applicant, id, step, async (tx, app) => {
-        const now = clock();
         await contracts.accept(tx, app.id, kind, shown, current, { at: now, ip: ev.ip, userAgent: ev.userAgent, phone: applicant.phone });
+        if (document) await deps.contractDocuments.record(tx, document.row);
         await appendAudit(tx, {
           at: now,
           actor: applicant,
           action: kind === 'sign' ? 'contract.sign' : 'contract.read',
           entityType: 'application',
           entityId: app.id,
-          data: { templateVersion: current.version, textSha256: current.sha256 },
+          data: {
+            templateVersion: current.version,
+            textSha256: current.sha256,
+            ...(document ? { pdfSha256: document.row.pdfSha256, signerSerial: document.row.signerSerial } : {}),
+          },
         });
         return repo.updateDraft(tx, app.id, { step: advanceStep(app.step as DraftStep, step), updatedAt: now });
       });
@@ -259,6 +280,19 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const step: DraftStep = baseAttachments(app.applicantType).includes(kind) ? 'attachments' : 'project_attachments';
       await onDraft(applicant, id, step, async () => undefined, [`attachment:${kind}`]);
       return deps.attachments.store(app.id, kind, data, name, clock());
+    },
+
+    /** The signed contract PDF (本人已阅读合同 shows it; downloadable later). */
+    async contractPdf(applicant: Applicant, id: string) {
+      const app = await owned(applicant, id);
+      return deps.contractDocuments.latest(app.id);
+    },
+
+    /** Staff: the same document. */
+    async contractPdfForStaff(id: string) {
+      const app = await repo.findById(db, id);
+      if (!app || app.status === 'draft') throw notFound();
+      return deps.contractDocuments.latest(app.id);
     },
 
     async attachmentContent(applicant: Applicant, id: string, attachmentId: string) {

@@ -69,9 +69,19 @@ export function ContractStep({ application, kind, notice, onAccepted }: Props) {
           <Typography.Title level={5} style={{ margin: 0, textAlign: 'center' }}>
             {contract.title}
           </Typography.Title>
-          <div className="apply-contract-text" tabIndex={0} role="document" aria-label={s.textLabel}>
-            {contract.text}
-          </div>
+          {kind === 'read' ? (
+            // The contract as signed: the PDF with the CA's seal and digital signature.
+            <>
+              <iframe className="apply-contract-pdf" title={s.pdfTitle} src={`/api/applications/${application.id}/contract.pdf`} />
+              <a href={`/api/applications/${application.id}/contract.pdf`} target="_blank" rel="noreferrer" download={`电子合同-${application.number}.pdf`}>
+                {s.pdfDownload}
+              </a>
+            </>
+          ) : (
+            <div className="apply-contract-text" tabIndex={0} role="document" aria-label={s.textLabel}>
+              {contract.text}
+            </div>
+          )}
           <Checkbox checked={agreed} onChange={(e) => setAgreed(e.target.checked)}>
             {label}
           </Checkbox>

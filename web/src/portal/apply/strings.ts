@@ -62,7 +62,9 @@ export const identityStrings = {
 export const contractStrings = {
   agreeSign: '本人已同意签署合同',
   agreeRead: '本人已阅读合同',
-  readIntro: '附件已提交，请再次阅读合同内容并确认。',
+  readIntro: '附件已提交，请再次阅读合同内容并确认。以下为系统生成的带签名和CA签章的电子合同。',
+  pdfTitle: '已签署的电子合同',
+  pdfDownload: '下载电子合同（PDF）',
   confirm: '确认',
   accepted: (at: string) => `已于 ${at} 确认`,
   changed: '合同内容已更新，请重新阅读后确认',
