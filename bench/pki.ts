@@ -3,23 +3,13 @@
  * certificates from a fresh issuing CA, and bare signatures by our Signer, printed beside `openssl speed` sign rates measured in the
  * same run on the same machine. Not a test: run `npx tsx bench/pki.ts` (BENCH_SECONDS, default 3).
  */
-import { execFileSync } from 'node:child_process';
 import { caInit, issueCertificate } from '../src/pki/certificate.ts';
 import { generateKey } from '../src/pki/keys.ts';
 import { profiles, unitSubject, validityEnd } from '../src/pki/profiles.ts';
 import type { KeyFamily } from '../src/pki/signer.ts';
+import { opensslSignRate } from './openssl-speed.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
-
-/** openssl speed's "sign/s" column for the one algorithm asked. */
-function opensslSignRate(algorithm: 'ecdsap256' | 'sm2'): number {
-  const out = execFileSync('openssl', ['speed', '-seconds', '1', algorithm], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const line = out.split('\n').find((l) => /^\s*256 bits (ecdsa|SM2)/.test(l));
-  const figures = line?.trim().split(/\s+/) ?? [];
-  const signRate = Number(figures[figures.length - 2]);
-  if (!Number.isFinite(signRate)) throw new Error(`cannot read openssl speed output:\n${out}`);
-  return signRate;
-}
 
 function certificatesPerSecond(family: KeyFamily): { rate: number; bytes: number } {
   const now = new Date();

@@ -77,3 +77,6 @@ try {
 const pgUrl = process.env['DATABASE_URL'];
 if (pgUrl) await benchDatabase('GET /api/auth/session PG', { DATABASE_URL: pgUrl }, bare);
 else console.log('(set DATABASE_URL to measure on PostgreSQL as well)');
+
+// The CA: issuance through the service and OCSP against openssl's responder (bench/ca.ts).
+await import('./ca.ts');

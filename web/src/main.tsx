@@ -19,6 +19,7 @@ import { LoginPage } from './portal/LoginPage';
 import { PortalLayout } from './portal/PortalLayout';
 import { RequireApplicant, SessionProvider } from './session';
 import { theme } from './theme';
+import { VerifyPage } from './verify/VerifyPage';
 import './global.css';
 
 dayjs.locale('zh-cn');
@@ -42,6 +43,8 @@ createRoot(root).render(
           <SessionProvider>
             <Routes>
               <Route path="/login" element={<LoginPage />} />
+              {/* Public: anyone verifies a certificate, seal or signed PDF without logging in. */}
+              <Route path="/verify" element={<VerifyPage />} />
               <Route path="/" element={<Navigate to="/applications" replace />} />
               <Route
                 element={

@@ -247,7 +247,7 @@ export function createCaService(deps: CaServiceDeps) {
       await db.transaction(async (tx) => {
         for (const der of ders) await store(tx, actor, der, cas.issuing[family], 'unitSigning', { mode: 'batch' });
       });
-      return ders.length;
+      return ders;
     },
 
     async certificatesOf(applicationId: string) {

@@ -1,0 +1,138 @@
+/**
+ * /verify: anyone, without logging in, uploads a certificate, a seal file or a signed PDF, or types
+ * a serial, and reads 有效 / 已吊销 / 已过期 / 非本CA签发 with the details the server gives.
+ */
+import { InboxOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Descriptions, Form, Input, Result, Space, Spin, Tabs, Typography, Upload } from 'antd';
+import { useState } from 'react';
+import { ApiError, request, upload } from '../api';
+import { verifyText as text } from './strings';
+
+interface Detail {
+  label: string;
+  value: string;
+}
+
+export interface VerifyResult {
+  kind: string;
+  kindLabel: string;
+  verdict: 'valid' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
+  verdictLabel: string;
+  details: Detail[];
+  reasons: string[];
+  signatures?: VerifyResult[];
+}
+
+const MAX_BYTES = 10 * 1024 * 1024;
+
+function status(verdict: VerifyResult['verdict']): 'success' | 'error' | 'warning' {
+  if (verdict === 'valid') return 'success';
+  if (verdict === 'expired' || verdict === 'not_found') return 'warning';
+  return 'error';
+}
+
+function Outcome({ result, title }: { result: VerifyResult; title?: string }) {
+  return (
+    <Card size="small" title={title} style={{ marginTop: 16 }}>
+      <Result status={status(result.verdict)} title={result.verdictLabel} subTitle={`${text.kind}：${result.kindLabel}`} style={{ padding: 16 }} />
+      {result.details.length > 0 && (
+        <Descriptions column={1} bordered size="small">
+          {result.details.map((d, i) => (
+            <Descriptions.Item key={`${d.label}-${i}`} label={d.label}>
+              <span style={{ wordBreak: 'break-all' }}>{d.value}</span>
+            </Descriptions.Item>
+          ))}
+        </Descriptions>
+      )}
+      {result.reasons.length > 0 && (
+        <Alert style={{ marginTop: 12 }} type={status(result.verdict) === 'success' ? 'info' : 'warning'} message={text.reasons} description={result.reasons.join('；')} showIcon />
+      )}
+      {result.signatures && result.signatures.length > 1 &&
+        result.signatures.map((s, i) => <Outcome key={i} result={s} title={text.signature(i + 1)} />)}
+    </Card>
+  );
+}
+
+export function VerifyPage() {
+  const [result, setResult] = useState<VerifyResult>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const run = async (work: () => Promise<VerifyResult>) => {
+    setBusy(true);
+    setError(undefined);
+    setResult(undefined);
+    try {
+      setResult(await work());
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : text.serverError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const verifyFile = (file: File) => {
+    if (file.size > MAX_BYTES) {
+      setError(text.tooLarge);
+      return;
+    }
+    void run(() => upload<VerifyResult>('/api/verify', file, file.name, () => undefined));
+  };
+
+  return (
+    <div style={{ maxWidth: 760, margin: '32px auto', padding: '0 16px' }}>
+      <Typography.Title level={2}>{text.title}</Typography.Title>
+      <Typography.Paragraph type="secondary">{text.intro}</Typography.Paragraph>
+      <Card>
+        <Tabs
+          items={[
+            {
+              key: 'file',
+              label: text.fileTab,
+              children: (
+                <Upload.Dragger
+                  accept=".cer,.crt,.pem,.der,.esl,.sel,.pdf"
+                  showUploadList={false}
+                  disabled={busy}
+                  beforeUpload={(file) => {
+                    verifyFile(file);
+                    return false;
+                  }}
+                >
+                  <p className="ant-upload-drag-icon">
+                    <InboxOutlined aria-hidden />
+                  </p>
+                  <p className="ant-upload-text">{text.chooseFile}</p>
+                  <p className="ant-upload-hint">{text.fileHint}</p>
+                </Upload.Dragger>
+              ),
+            },
+            {
+              key: 'serial',
+              label: text.serialTab,
+              children: (
+                <Form layout="inline" onFinish={(v: { serial: string }) => void run(() => request<VerifyResult>('GET', `/api/verify/serial/${encodeURIComponent(v.serial.trim())}`, { anonymousAllowed: true }))}>
+                  <Form.Item name="serial" label={text.serialLabel} rules={[{ required: true, whitespace: true, message: text.serialRequired }]} style={{ flex: 1 }}>
+                    <Input placeholder={text.serialPlaceholder} autoComplete="off" />
+                  </Form.Item>
+                  <Form.Item>
+                    <Button type="primary" htmlType="submit" loading={busy}>
+                      {text.query}
+                    </Button>
+                  </Form.Item>
+                </Form>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      {busy && (
+        <Space style={{ marginTop: 16 }}>
+          <Spin /> {text.verifying}
+        </Space>
+      )}
+      {error && <Alert style={{ marginTop: 16 }} type="error" message={error} showIcon />}
+      {result && <Outcome result={result} />}
+    </div>
+  );
+}
