@@ -80,3 +80,6 @@ else console.log('(set DATABASE_URL to measure on PostgreSQL as well)');
 
 // The CA: issuance through the service and OCSP against openssl's responder (bench/ca.ts).
 await import('./ca.ts');
+
+// The signed contract: render + PAdES signature (bench/pdf-sign.ts).
+await import('./pdf-sign.ts');
