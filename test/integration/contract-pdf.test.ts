@@ -61,7 +61,7 @@ describe.skipIf(missing)('电子合同（PDF）', () => {
 
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     expect(text).toContain(company.name);
-    expect(text.replace(/\s+/g, '')).toContain('数字证书');
+    expect(text.replace(/\s+/g, '')).toContain('数字证书及电子印章服务合同');
 
     const [signed] = await t.certdesk.database.db
       .select({ data: auditLog.data })
@@ -77,7 +77,23 @@ describe.skipIf(missing)('电子合同（PDF）', () => {
     writeFileSync(bad, tampered);
     const after = await pdfsigAsync(bad, nss);
     expect(after.valid, after.raw).toBe(false);
+
+    // The public /verify says who signed it, when, and whether it is intact.
+    const judged = await verifyUpload(pdf, 'contract.pdf');
+    expect(judged).toMatchObject({ kind: 'pdf', verdictLabel: '有效' });
+    expect(JSON.stringify(judged.details)).toContain(t.config.caName);
+    const broken = await verifyUpload(tampered, 'contract.pdf');
+    expect(broken.verdictLabel).toBe('无效');
+    expect(broken.reasons.join()).toContain('文档内容已被修改');
   });
+
+  async function verifyUpload(data: Buffer, name: string): Promise<{ kind: string; verdictLabel: string; details: { label: string; value: string }[]; reasons: string[] }> {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(data)], { type: 'application/pdf' }), name);
+    const res = await fetch(`${t.url}/api/verify`, { method: 'POST', body: form });
+    expect(res.status).toBe(200);
+    return (await res.json()) as never;
+  }
 
   it('belongs to its applicant', async () => {
     const owner = await loggedInApplicant(t);

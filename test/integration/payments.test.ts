@@ -11,6 +11,7 @@ import { movableClock, startTestApp, testConfig, type TestApp } from '../support
 import { approvedApplication, loggedInApplicant } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
 import { jpegScan, pdfDocument } from '../support/images.ts';
+import { waitForSms } from '../support/sms.ts';
 import { newStaffAccount, staffLogIn } from '../support/staff.ts';
 
 const clock = movableClock();
@@ -102,6 +103,9 @@ describe('银行汇款', () => {
 
     const rejected = await finance.post<{ statusLabel: string }>(`/api/finance/payments/${item!.id}/reject`, { reason: '未查到该笔汇款' });
     expect(rejected.body.statusLabel).toBe('资料审核通过');
+    expect(await waitForSms(t.url, applicant.phone!, '汇款未能确认')).toBe(
+      `【CertDesk】您的证书及电子印章申请（申请单号${number}）汇款未能确认：未查到该笔汇款。请登录数字证书在线受理平台，点击“支付”重新提交。`,
+    );
 
     const retry = await applicant.post<{ bank: { remittanceCode: string } }>(`/api/applications/${id}/payment/bank`);
     expect(retry.body.bank.remittanceCode).not.toBe(chosen.body.bank.remittanceCode);
@@ -220,5 +224,52 @@ describe('微信支付', () => {
     const draftOwner = await loggedInApplicant(t);
     const list = await draftOwner.get<{ items: unknown[] }>('/api/applications');
     expect(list.status).toBe(200);
+  });
+});
+
+describe('微信支付: an authentic notification about the wrong amount', () => {
+  // WeChat Pay's signature and decryption are the adapter's (tested against the simulator above);
+  // here the provider vouches for a notification whose amount is not the order's, to show that the
+  // payments module changes nothing and writes the mismatch to the audit log.
+  let other: TestApp;
+  let reported = { outTradeNo: '', amountFen: 0 };
+  beforeAll(async () => {
+    other = await startTestApp({
+      clock: clock.now,
+      wechatPay: {
+        createNativeOrder: async (o) => ({ codeUrl: `weixin://wxpay/bizpayurl?pr=${o.outTradeNo}` }),
+        queryOrder: async (outTradeNo) => ({ mchid: 'm', appid: 'a', outTradeNo, tradeState: 'NOTPAY' }),
+        closeOrder: async () => undefined,
+        refund: async () => {
+          throw new Error('not used');
+        },
+        queryRefund: async () => {
+          throw new Error('not used');
+        },
+        parseNotify: async () => ({
+          kind: 'transaction',
+          id: `notify-${reported.outTradeNo}`,
+          createTime: clock.now(),
+          eventType: 'TRANSACTION.SUCCESS',
+          transaction: { mchid: 'm', appid: 'a', outTradeNo: reported.outTradeNo, tradeState: 'SUCCESS', transactionId: '4200000000', amountFen: reported.amountFen },
+        }),
+      },
+    });
+  });
+  afterAll(async () => {
+    await other?.close();
+  });
+
+  it('leaves the application unpaid and records the mismatch', async () => {
+    const applicant = await loggedInApplicant(other);
+    const { id } = await approvedApplication(other, clock, applicant);
+    const order = await applicant.post<Order>(`/api/applications/${id}/payment/wechat`);
+    reported = { outTradeNo: order.body.payment.outTradeNo, amountFen: 1 };
+    const res = await fetch(`${other.url}/api/payments/wechat/notify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(204);
+    expect(await appStatus(applicant, id)).toBe('资料审核通过');
+    const rows = await other.certdesk.database.db.select({ action: auditLog.action, data: auditLog.data }).from(auditLog).where(eq(auditLog.entityId, id));
+    expect(rows.find((r) => r.action === 'payment.amount_mismatch')?.data).toMatchObject({ expectedFen: 19500, reportedFen: 1 });
+    expect(rows.some((r) => r.action === 'application.pay_online')).toBe(false);
   });
 });

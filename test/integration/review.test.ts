@@ -9,6 +9,7 @@ import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { acceptContract, loggedInApplicant, postDelivery, submittedApplication, uploadAll } from '../support/applicant.ts';
 import type { ErrorBody } from '../support/http.ts';
 import { jpegScan } from '../support/images.ts';
+import { waitForSms } from '../support/sms.ts';
 import { newStaffAccount, staffLogIn } from '../support/staff.ts';
 
 const clock = movableClock();
@@ -25,18 +26,7 @@ async function reviewer() {
   return (await staffLogIn(t, clock, username)).client;
 }
 
-/** The newest SMS to `phone` at /dev/sms whose text contains `marker`, waiting for the job queue. */
-async function smsFor(phone: string, marker: string): Promise<string> {
-  for (let i = 0; i < 75; i++) {
-    const html = await (await fetch(`${t.url}/dev/sms`)).text();
-    const row = [...html.matchAll(/<tr data-phone="(\d+)">[\s\S]*?<td>([^<]*)<\/td><\/tr>/g)].find(
-      (m) => m[1] === phone && m[2]!.includes(marker),
-    );
-    if (row) return row[2]!;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no SMS with ${marker} for ${phone}`);
-}
+const smsFor = (phone: string, marker: string) => waitForSms(t.url, phone, marker);
 
 interface Detail {
   statusLabel: string;

@@ -38,3 +38,16 @@ export async function waitForCode(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** The newest SMS to `phone` at /dev/sms whose text contains `marker`, waiting for the job queue. */
+export async function waitForSms(baseUrl: string, phone: string, marker: string): Promise<string> {
+  for (let i = 0; i < 75; i++) {
+    const html = await (await fetch(`${baseUrl}/dev/sms`)).text();
+    const row = [...html.matchAll(/<tr data-phone="(\d+)">[\s\S]*?<td>([^<]*)<\/td><\/tr>/g)].find(
+      (m) => m[1] === phone && m[2]!.includes(marker),
+    );
+    if (row) return row[2]!;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no SMS with ${marker} for ${phone}`);
+}
