@@ -47,20 +47,34 @@ export function recordHash(prevHash: string, r: RecordContent): string {
 }
 
 export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  await appendAuditBatch(tx, [entry]);
+}
+
+/**
+ * Appends several records in order under one lock and one INSERT (bulk issuance): the same chain
+ * as appending them one by one. A single multi-row INSERT assigns ids in the order of its rows.
+ */
+export async function appendAuditBatch(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
   const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-  const prevHash = last?.hash ?? GENESIS;
-  const content: RecordContent = {
-    at: entry.at,
-    actorKind: entry.actor.kind,
-    actorId: entry.actor.id,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    // Through JSON once, so the hash is computed over exactly what jsonb will give back.
-    data: JSON.parse(JSON.stringify(entry.data)) as Record<string, unknown>,
-  };
-  await tx.insert(auditLog).values({ ...content, prevHash, hash: recordHash(prevHash, content) });
+  let prevHash = last?.hash ?? GENESIS;
+  const rows = entries.map((entry) => {
+    const content: RecordContent = {
+      at: entry.at,
+      actorKind: entry.actor.kind,
+      actorId: entry.actor.id,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      // Through JSON once, so the hash is computed over exactly what jsonb will give back.
+      data: JSON.parse(JSON.stringify(entry.data)) as Record<string, unknown>,
+    };
+    const row = { ...content, prevHash, hash: recordHash(prevHash, content) };
+    prevHash = row.hash;
+    return row;
+  });
+  await tx.insert(auditLog).values(rows);
 }
 
 /** The newest record: where a later `verifyAuditChain(db, batch, from)` may start. */

@@ -38,7 +38,13 @@ export async function insertCertificate(tx: Conn, row: NewCertificateRow): Promi
   return inserted;
 }
 
-export async function insertCertificates(tx: Conn, rows: NewCertificateRow[]): Promise<void> {
+export async function insertCertificates(tx: Conn, rows: NewCertificateRow[]): Promise<CertificateRow[]> {
+  if (rows.length === 0) return [];
+  return tx.insert(certificates).values(rows).returning();
+}
+
+/** Bulk insert without reading the rows back (the DER would travel twice). */
+export async function insertCertificatesQuietly(tx: Conn, rows: NewCertificateRow[]): Promise<void> {
   if (rows.length > 0) await tx.insert(certificates).values(rows);
 }
 

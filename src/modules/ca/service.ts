@@ -9,19 +9,20 @@ import type { CaConfig } from '../../config.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { Actor } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
-import { issueCertificate, type IssuerRef } from '../../pki/certificate.ts';
-import { parseCertificate } from '../../pki/certificate-info.ts';
+import { issueCertificate, randomSerial, type IssuerRef } from '../../pki/certificate.ts';
 import { buildCrl, type RevocationReason } from '../../pki/crl.ts';
+import { serialToHex } from '../../pki/issuer.ts';
 import { verifyCsr } from '../../pki/csr.ts';
 import { createOcspResponder, type CertificateStatus, type OcspResponder } from '../../pki/ocsp.ts';
 import { memoryOcspCache } from '../../pki/ocsp-cache.ts';
 import { issueSoftwareCertificate } from '../../pki/pkcs12.ts';
 import { profiles, unitSubject, validityEnd, type ProfileName } from '../../pki/profiles.ts';
 import type { KeyFamily } from '../../pki/signer.ts';
-import { appendAudit } from '../audit/chain.ts';
+import { appendAudit, appendAuditBatch } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
 import { familyLabels, type CaSet, type LoadedCa } from './authority.ts';
 import * as repo from './repository.ts';
+import { subjectText } from './views.ts';
 
 export const revocableReasons = ['keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'unspecified'] as const;
 export type RevocableReason = (typeof revocableReasons)[number];
@@ -101,54 +102,79 @@ export function createCaService(deps: CaServiceDeps) {
     });
   }
 
-  /** Signs and stores one certificate for `subjectSpki`, with its audit record, in `tx`. */
+  /** What we know of a certificate we just signed, without parsing it back (parsing costs more than signing). */
+  interface Issued {
+    der: Uint8Array;
+    serialHex: string;
+    org: string;
+    uscc: string;
+    notBefore: Date;
+    notAfter: Date;
+  }
+
+  /** Stores signed certificates and their audit records in `tx`: one INSERT each, however many. */
   async function store(
     tx: Tx,
     actor: Actor,
-    der: Uint8Array,
+    issued: readonly Issued[],
     ca: LoadedCa,
     profile: ProfileName,
     extra: { applicationId?: string; usbKeySerial?: string; mode: string },
-  ): Promise<repo.CertificateRow> {
-    const info = parseCertificate(der);
-    const row = await repo.insertCertificate(tx, {
-      serialHex: info.serialHex,
+  ): Promise<repo.CertificateRow[]> {
+    const at = clock();
+    const rows = issued.map((c) => ({
+      serialHex: c.serialHex,
       issuerCaId: ca.id,
       applicationId: extra.applicationId ?? null,
       family: ca.family,
       profile,
-      subjectOrg: info.subject.organization ?? null,
-      subjectCn: info.subject.commonName ?? '',
-      subjectUscc: info.subject.uscc ?? null,
-      notBefore: info.notBefore,
-      notAfter: info.notAfter,
-      der,
-      status: 'valid',
+      subjectOrg: c.org,
+      subjectCn: c.org,
+      subjectUscc: c.uscc,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      der: c.der,
+      status: 'valid' as const,
       usbKeySerial: extra.usbKeySerial ?? null,
       issuedBy: actor.id,
-      createdAt: clock(),
-    });
-    await appendAudit(tx, {
-      at: clock(),
-      actor,
-      action: 'certificate.issue',
-      entityType: extra.applicationId ? 'application' : 'certificate',
-      entityId: extra.applicationId ?? info.serialHex,
-      data: {
-        serial: info.serialHex,
-        profile,
-        family: ca.family,
-        mode: extra.mode,
-        subject: info.subject.text,
-        issuer: ca.name,
-        ...(extra.usbKeySerial ? { usbKeySerial: extra.usbKeySerial } : {}),
-      },
-    });
-    return row;
+      createdAt: at,
+    }));
+    const stored = extra.mode === 'batch' ? (await repo.insertCertificatesQuietly(tx, rows), []) : await repo.insertCertificates(tx, rows);
+    await appendAuditBatch(
+      tx,
+      rows.map((r) => ({
+        at,
+        actor,
+        action: 'certificate.issue',
+        entityType: extra.applicationId ? 'application' : 'certificate',
+        entityId: extra.applicationId ?? r.serialHex,
+        data: {
+          serial: r.serialHex,
+          profile,
+          family: ca.family,
+          mode: extra.mode,
+          subject: subjectText(r),
+          issuer: ca.name,
+          ...(extra.usbKeySerial ? { usbKeySerial: extra.usbKeySerial } : {}),
+        },
+      })),
+    );
+    return stored;
+  }
+
+  /** Signs a unit signing certificate for `spki` (or a new key: software certificates). */
+  function signUnit(family: KeyFamily, org: string, uscc: string, spki: Uint8Array | undefined, chain?: readonly Uint8Array[]) {
+    const serial = randomSerial();
+    const request = { ...unitRequest(family, org, uscc), serial };
+    const meta = { serialHex: serialToHex(serial), org, uscc, notBefore: request.notBefore, notAfter: request.notAfter };
+    if (spki) return { issued: { ...meta, der: issueCertificate({ ...request, subjectSpki: spki }) } };
+    const soft = issueSoftwareCertificate(family, request, chain ?? []);
+    return { issued: { ...meta, der: soft.certificate }, p12: soft.p12, password: soft.password };
   }
 
   function unitRequest(family: KeyFamily, org: string, uscc: string) {
-    const now = clock();
+    // Whole seconds: the certificate says no more, and the stored row must say the same.
+    const now = new Date(Math.floor(clock().getTime() / 1000) * 1000);
     const profile = profiles.unitSigning;
     return {
       profile,
@@ -205,37 +231,32 @@ export function createCaService(deps: CaServiceDeps) {
       if (!app) throw caServiceErrors.notFound();
       if (app.status !== 'in_production') throw caServiceErrors.notInProduction(deps.statusLabel(app.status));
       if (!app.orgName || !app.uscc) throw caServiceErrors.noOrganisation();
-      let family: KeyFamily;
-      let der: Uint8Array;
-      let p12: IssueResult['p12'];
-      if (input.mode === 'csr') {
-        const csr = verifyCsr(input.csrPem);
-        family = csr.family;
-        der = issueCertificate({ ...unitRequest(family, app.orgName, app.uscc), subjectSpki: csr.spki });
-      } else {
-        family = input.family;
-        const soft = issueSoftwareCertificate(family, unitRequest(family, app.orgName, app.uscc), chainOf(family));
-        der = soft.certificate;
-        p12 = { base64: Buffer.from(soft.p12).toString('base64'), password: soft.password, fileName: `${app.number}-${family}.p12` };
-      }
-      const row = await db.transaction(async (tx) => {
+      const csr = input.mode === 'csr' ? verifyCsr(input.csrPem) : undefined;
+      const family = csr?.family ?? (input.mode === 'software' ? input.family : 'sm2');
+      const signed = signUnit(family, app.orgName, app.uscc, csr?.spki, chainOf(family));
+      const p12 = signed.p12
+        ? { base64: Buffer.from(signed.p12).toString('base64'), password: signed.password ?? '', fileName: `${app.number}-${family}.p12` }
+        : undefined;
+      const rows = await db.transaction(async (tx) => {
         // Re-read under lock: the status may have moved on while we signed.
         const locked = await applicationsRepo.lockById(tx, applicationId);
         if (locked?.status !== 'in_production') throw caServiceErrors.notInProduction(deps.statusLabel(locked?.status ?? app.status));
-        return store(tx, actor, der, cas.issuing[family], 'unitSigning', {
+        return store(tx, actor, [signed.issued], cas.issuing[family], 'unitSigning', {
           applicationId,
           mode: input.mode,
           ...(input.mode === 'csr' ? { usbKeySerial: input.usbKeySerial } : {}),
         });
       });
+      const row = rows[0]!;
       return { certificates: [row], ...(p12 ? { p12 } : {}) };
     },
 
     /** `certdesk cert issue`: the operator names the unit; the family follows the CSR's key. */
     async issueForOperator(actor: Actor, csrPem: string | Uint8Array, org: string, uscc: string): Promise<repo.CertificateRow> {
       const csr = verifyCsr(csrPem);
-      const der = issueCertificate({ ...unitRequest(csr.family, org, uscc), subjectSpki: csr.spki });
-      return db.transaction((tx) => store(tx, actor, der, cas.issuing[csr.family], 'unitSigning', { mode: 'cli' }));
+      const { issued } = signUnit(csr.family, org, uscc, csr.spki);
+      const [row] = await db.transaction((tx) => store(tx, actor, [issued], cas.issuing[csr.family], 'unitSigning', { mode: 'cli' }));
+      return row!;
     },
 
     /**
@@ -243,11 +264,9 @@ export function createCaService(deps: CaServiceDeps) {
      * the same signing, rows and audit records as one at a time, fewer round trips.
      */
     async issueBatch(actor: Actor, family: KeyFamily, requests: { spki: Uint8Array; org: string; uscc: string }[]) {
-      const ders = requests.map((r) => issueCertificate({ ...unitRequest(family, r.org, r.uscc), subjectSpki: r.spki }));
-      await db.transaction(async (tx) => {
-        for (const der of ders) await store(tx, actor, der, cas.issuing[family], 'unitSigning', { mode: 'batch' });
-      });
-      return ders;
+      const issued = requests.map((r) => signUnit(family, r.org, r.uscc, r.spki).issued);
+      await db.transaction((tx) => store(tx, actor, issued, cas.issuing[family], 'unitSigning', { mode: 'batch' }));
+      return issued.map((c) => c.der);
     },
 
     async certificatesOf(applicationId: string) {
