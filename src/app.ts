@@ -190,6 +190,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     attachments: attachmentService,
     catalogue,
     staffNames: staffDir.names,
+    validCertificates: (uscc) => ca.ca.validForUscc(uscc),
     sms,
     applicantPhone: auth.applicantPhone,
   });

@@ -5,8 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/modules/audit/chain.ts';
+import { parseCertificate } from '../../src/pki/certificate-info.ts';
+import { generateP256 } from '../../src/pki/signer.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
-import { acceptContract, loggedInApplicant, postDelivery, submittedApplication, uploadAll } from '../support/applicant.ts';
+import { acceptContract, company, loggedInApplicant, postDelivery, submittedApplication, uploadAll } from '../support/applicant.ts';
 import type { ErrorBody } from '../support/http.ts';
 import { jpegScan } from '../support/images.ts';
 import { waitForSms } from '../support/sms.ts';
@@ -131,6 +133,18 @@ describe('审核', () => {
     const staff = await reviewer();
     const detail = await staff.get<Detail>(`/api/review/applications/${second.id}`);
     expect(detail.body.duplicates).toEqual(expect.arrayContaining([expect.objectContaining({ id: first.id, statusLabel: '待审核' })]));
+  });
+
+  it("shows the organisation's valid certificates", async () => {
+    const applicant = await loggedInApplicant(t);
+    const app = await submittedApplication(applicant);
+    // A certificate the CA issued to this organisation earlier (its 统一社会信用代码 in the subject).
+    const [der] = await t.certdesk.ca.ca.issueBatch({ kind: 'system', id: 'test' }, 'p256', [
+      { spki: generateP256().signer.spki, org: company.name, uscc: company.uscc },
+    ]);
+    const serial = parseCertificate(der!).serialHex;
+    const detail = await (await reviewer()).get<{ validCertificates: { serialHex: string }[] }>(`/api/review/applications/${app.id}`);
+    expect(detail.body.validCertificates.map((c) => c.serialHex)).toContain(serial);
   });
 
   it('lets only reviewers decide', async () => {

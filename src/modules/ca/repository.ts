@@ -1,5 +1,5 @@
 /** ca's tables: CAs, certificates, seals, seal approvals, CRLs. Only this file queries them. */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { certificateAuthorities, certificates, crls, sealApprovals, seals } from '../../db/schema.ts';
 
@@ -71,6 +71,16 @@ export async function certificatesOfApplication(db: Conn, applicationId: string)
 }
 
 /** The CA's own service certificates of a profile (seal maker, document signing), newest first. */
+/** An organisation's certificates still valid at `now` (a reviewer must see them), newest first. */
+export async function validForUscc(db: Conn, uscc: string, now: Date, limit = 20): Promise<CertificateRow[]> {
+  return db
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.subjectUscc, uscc), eq(certificates.status, 'valid'), gt(certificates.notAfter, now)))
+    .orderBy(desc(certificates.notAfter))
+    .limit(limit);
+}
+
 export async function serviceCertificates(db: Conn, profile: string): Promise<CertificateRow[]> {
   return db
     .select()

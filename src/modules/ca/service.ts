@@ -273,6 +273,11 @@ export function createCaService(deps: CaServiceDeps) {
       return repo.certificatesOfApplication(db, applicationId);
     },
 
+    /** Valid certificates of an organisation (by 统一社会信用代码): duplicates a reviewer must see. */
+    async validForUscc(uscc: string) {
+      return repo.validForUscc(db, uscc, clock());
+    },
+
     async certificate(serialHex: string) {
       return repo.certificateBySerial(db, normaliseSerial(serialHex));
     },

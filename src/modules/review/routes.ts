@@ -98,6 +98,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
         : null,
       changedSinceLastReview: d.changedSinceLastReview,
       duplicates: d.duplicates,
+      validCertificates: d.validCertificates,
     };
   });
 

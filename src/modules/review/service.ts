@@ -44,6 +44,8 @@ export interface ReviewDeps {
   attachments: AttachmentService;
   catalogue: CatalogueService;
   staffNames: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /** The organisation's certificates still valid (the CA module's). */
+  validCertificates: (uscc: string) => Promise<{ serialHex: string; notAfter: Date; applicationId: string | null }[]>;
   sms: SmsSender;
   applicantPhone: (applicantId: string) => Promise<string | undefined>;
 }
@@ -85,6 +87,7 @@ export function createReviewService(deps: ReviewDeps) {
       const files = await deps.attachments.current(app.id);
       const previous = await lastDecision(db, app.id);
       const duplicates = app.uscc ? await apps.openWithUscc(db, app.uscc, app.id) : [];
+      const validCertificates = app.uscc ? await deps.validCertificates(app.uscc) : [];
       const project = app.projectId ? await deps.catalogue.project(app.projectId).catch(() => undefined) : undefined;
       const previousReviewer = previous ? (await deps.staffNames([previous.reviewerId])).get(previous.reviewerId) : undefined;
       return {
@@ -95,6 +98,7 @@ export function createReviewService(deps: ReviewDeps) {
         previousReviewer: previousReviewer ?? null,
         changedSinceLastReview: previous ? changedKeys(previous.snapshot, snapshotOf(app, files)) : null,
         duplicates: duplicates.map((d) => ({ ...d, statusLabel: statusLabels[d.status as ApplicationStatus] })),
+        validCertificates: validCertificates.map((c) => ({ serialHex: c.serialHex, notAfter: c.notAfter.toISOString(), applicationId: c.applicationId })),
       };
     },
 

@@ -287,17 +287,24 @@ export function ReviewDetailPage() {
         </Flex>
       </Card>
 
-      {detail.duplicates.length > 0 && (
+      {(detail.duplicates.length > 0 || detail.validCertificates.length > 0) && (
         <Alert
           type="warning"
           showIcon
           message={s.duplicates}
           description={
-            <Space wrap>
-              {detail.duplicates.map((d) => (
-                <Link key={d.id} to={`/console/review/${d.id}`}>
-                  {d.number}（{d.statusLabel}）
-                </Link>
+            <Space direction="vertical" size={4}>
+              {detail.duplicates.length > 0 && (
+                <Space wrap>
+                  {detail.duplicates.map((d) => (
+                    <Link key={d.id} to={`/console/review/${d.id}`}>
+                      {d.number}（{d.statusLabel}）
+                    </Link>
+                  ))}
+                </Space>
+              )}
+              {detail.validCertificates.map((c) => (
+                <span key={c.serialHex}>{s.validCertificate(c.serialHex, shanghaiTime(c.notAfter))}</span>
               ))}
             </Space>
           }

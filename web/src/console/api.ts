@@ -179,6 +179,8 @@ export interface ReviewDetail {
   previousDecision: { decision: 'approve' | 'return' | 'first_approval'; reviewer: string | null; at: string; items: DecisionItem[] } | null;
   /** Four eyes: 审核通过 takes two different reviewers on this project. */
   requiresSecondReview: boolean;
+  /** The organisation's certificates still valid. */
+  validCertificates: { serialHex: string; notAfter: string; applicationId: string | null }[];
   changedSinceLastReview: string[] | null;
   duplicates: { id: string; number: string; status: string; statusLabel: string }[];
 }

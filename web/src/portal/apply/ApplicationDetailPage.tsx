@@ -104,6 +104,11 @@ export function ApplicationDetailPage() {
           <Descriptions.Item label={s.legalRepresentative}>{view.organisation?.legalRepresentative ?? s.notFilled}</Descriptions.Item>
           <Descriptions.Item label={s.contractTitle}>
             {[accepted('sign') && s.contractSign, accepted('read') && s.contractRead].filter(Boolean).join('，') || '—'}
+            {accepted('sign') && (
+              <a href={`/api/applications/${view.id}/contract.pdf`} target="_blank" rel="noreferrer" style={{ marginLeft: 12 }}>
+                {s.contractDownload}
+              </a>
+            )}
           </Descriptions.Item>
           {view.organisation?.registryOutcome === 'not_found' && (
             <Descriptions.Item label={s.registry}>{s.registryNotFound}</Descriptions.Item>

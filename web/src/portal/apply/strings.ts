@@ -183,6 +183,7 @@ export const detailStrings = {
   contractTitle: '电子合同',
   contractSign: '本人已同意签署合同',
   contractRead: '本人已阅读合同',
+  contractDownload: '下载电子合同（PDF）',
   notFilled: '未填写',
   notUploaded: '未上传',
   continue: '继续填写',
