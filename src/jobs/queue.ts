@@ -22,14 +22,20 @@ export async function startJobQueue(database: Database, log: Logger): Promise<Jo
 }
 
 /**
- * Creates a queue unless it exists. Several instances starting at once race to create it; the
- * loser's error is harmless when the queue is there afterwards.
+ * Creates a queue unless it exists. Several instances starting at once on an empty database race
+ * to create it: PostgreSQL may abort one of them as a deadlock, or the loser may look before the
+ * winner has committed. So: look again, and try again a few times, before giving up.
  */
 export async function ensureQueue(boss: JobQueue, queue: PgBoss.Queue): Promise<void> {
-  if (await boss.getQueue(queue.name)) return;
-  try {
-    await boss.createQueue(queue.name, queue);
-  } catch (err) {
-    if (!(await boss.getQueue(queue.name))) throw err;
+  for (let attempt = 1; ; attempt++) {
+    if (await boss.getQueue(queue.name)) return;
+    try {
+      await boss.createQueue(queue.name, queue);
+      return;
+    } catch (err) {
+      if (await boss.getQueue(queue.name)) return;
+      if (attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 100)));
+    }
   }
 }
