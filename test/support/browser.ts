@@ -42,7 +42,8 @@ export async function newPage(
   baseURL: string,
   viewport: { width: number; height: number } = { width: 1366, height: 800 },
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  // Reduced motion: dialogs open without animation, so a click never lands on a moving button.
+  const context = await browser.newContext({ baseURL, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' });
   const page = await context.newPage();
   return { context, page };
 }
