@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { movableClock, randomPhone } from '../support/app.ts';
 import { submittedApplication } from '../support/applicant.ts';
 import { browserMissing, screenshot } from '../support/browser.ts';
+import { waitForSms } from '../support/sms.ts';
 import { jpegScan } from '../support/images.ts';
 import { newStaffAccount, staffLogIn } from '../support/staff.ts';
 import { WIZARD_TIMEOUT, listRow, pickFile, scanFolder, uploadCard, withPage } from './apply.ts';
@@ -68,16 +69,8 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
       const approved = await staff.post<{ statusLabel: string }>(`/api/review/applications/${id}/decision`, { decision: 'approve' });
       expect(approved.status, JSON.stringify(approved.body)).toBe(200);
       // The 审核通过 SMS, through the job queue, at /dev/sms: the amount and the next step.
-      const sms = page.context().newPage();
-      const smsPage = await sms;
-      await expect
-        .poll(async () => {
-          await smsPage.goto(`${suite.app.url}/dev/sms`);
-          return smsPage.locator(`tr[data-phone="${phone}"]`).filter({ hasText: number }).filter({ hasText: '资料审核通过' }).count();
-        })
-        .toBe(1);
-      expect(await smsPage.locator(`tr[data-phone="${phone}"]`).filter({ hasText: '资料审核通过' }).innerText()).toContain('应缴费用195.00元');
-      await smsPage.close();
+      const sms = await waitForSms(suite.app.url, phone, `${number}）资料审核通过`);
+      expect(sms).toContain('应缴费用195.00元');
       await page.reload();
       const approvedRow = listRow(page, number);
       await approvedRow.getByText('资料审核通过', { exact: true }).waitFor();
