@@ -50,8 +50,9 @@ const envSchema = z.object({
   REGISTRY_PROVIDER: z.enum(['simulator', 'aliyun']).optional(),
   // 银行汇款: the account applicants transfer to (shown with the amount and the remittance code).
   BANK_ACCOUNT_NAME: z.string().optional(),
-  BANK_NAME: z.string().default('中国工商银行呼和浩特分行营业部（演示账户）'),
-  BANK_ACCOUNT_NUMBER: z.string().default('0602 0000 0000 0000 000'),
+  // No defaults in production: a demo account shown to real customers would take their money astray.
+  BANK_NAME: z.string().optional(),
+  BANK_ACCOUNT_NUMBER: z.string().optional(),
   // 微信支付 (API v3, Native). The simulator is the default outside production.
   WECHATPAY_PROVIDER: z.enum(['simulator', 'wechatpay']).optional(),
   WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com'),
@@ -271,6 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_ID) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_ID');
       if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET');
     }
+    if (!e.BANK_NAME) missing.push('BANK_NAME');
+    if (!e.BANK_ACCOUNT_NUMBER) missing.push('BANK_ACCOUNT_NUMBER');
     if (wechatProvider === 'wechatpay') {
       for (const k of [
         'WECHATPAY_MCHID',
@@ -367,7 +370,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : { kind: 'local' },
     payments: {
-      bank: { accountName: e.BANK_ACCOUNT_NAME ?? e.CA_NAME, bankName: e.BANK_NAME, accountNumber: e.BANK_ACCOUNT_NUMBER },
+      bank: {
+        accountName: e.BANK_ACCOUNT_NAME ?? e.CA_NAME,
+        bankName: e.BANK_NAME ?? '中国工商银行呼和浩特分行营业部（演示账户）',
+        accountNumber: e.BANK_ACCOUNT_NUMBER ?? '0602 0000 0000 0000 000',
+      },
       wechat: wechatProvider === 'wechatpay' ? wechatPayFromEnv(e) : { provider: 'simulator' },
       orderTtlMinutes: e.PAYMENT_ORDER_TTL_MINUTES,
     },

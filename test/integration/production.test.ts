@@ -54,6 +54,8 @@ beforeAll(async () => {
     WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: path.join(keys, 'merchant.pem'),
     WECHATPAY_PLATFORM_PUBLIC_KEYS: `PUB_KEY_ID_0000000000000001=${path.join(keys, 'platform.pem')}`,
     WECHATPAY_APIV3_KEY: 'k'.repeat(32),
+    BANK_NAME: '中国工商银行呼和浩特分行营业部',
+    BANK_ACCOUNT_NUMBER: '0602 1234 5678 9012 345',
   };
   const prod = loadConfig({
     ...wechatEnv,
@@ -145,7 +147,7 @@ describe('production configuration', () => {
       /不能使用微信支付模拟器/,
     );
     expect(() => loadConfig({ CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), CA_KEY_PASSPHRASE: 'ca-passphrase', ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k', ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's' })).toThrow(
-      /WECHATPAY_MCHID/,
+      /BANK_NAME, BANK_ACCOUNT_NUMBER, WECHATPAY_MCHID/,
     );
     expect(() => loadConfig({ CERTDESK_MODE: 'production' })).toThrow(/CERTDESK_SECRET/);
     expect(() => loadConfig({ CERTDESK_MODE: 'production' })).toThrow(/CA_KEY_PASSPHRASE/);
