@@ -277,42 +277,46 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
 
     /** Sends a pending refund of a WeChat payment to WeChat Pay; a cancel refund makes it 已退款. */
     async refundThroughProvider(actor: Applicant | Staff, refundId: string) {
+      const [pending] = await repo.refundsById(db, refundId);
+      if (!pending) throw new AppError('NOT_FOUND', '退款记录不存在', 404);
+      const paid = await repo.findById(db, pending.paymentId);
+      if (!paid?.outTradeNo) throw new AppError('REFUND_METHOD', '银行汇款的退款由财务线下汇回后点击“已退款”', 409);
+      if (pending.status === 'succeeded' || pending.status === 'processing') {
+        throw new AppError('REFUND_STATUS', '该笔退款已在处理', 409);
+      }
+      // WeChat Pay is called outside any transaction (no lock waits on the network); its
+      // out_refund_no makes a retry after a failure the same refund, not a second one.
+      let result;
+      try {
+        result = await deps.provider().refund({
+          outTradeNo: paid.outTradeNo,
+          outRefundNo: pending.outRefundNo,
+          refundFen: pending.amountFen,
+          totalFen: paid.amountFen,
+          reason: pending.reason,
+          notifyUrl: deps.notifyUrl(),
+        });
+      } catch (err) {
+        throw unavailable(err);
+      }
       const now = clock();
       return db.transaction(async (tx) => {
         const refund = await repo.lockRefund(tx, refundId);
         if (!refund) throw new AppError('NOT_FOUND', '退款记录不存在', 404);
-        const payment = await repo.lock(tx, refund.paymentId);
-        if (!payment?.outTradeNo) throw new AppError('REFUND_METHOD', '银行汇款的退款由财务线下汇回后点击“已退款”', 409);
-        if (refund.status === 'succeeded' || refund.status === 'processing') {
-          throw new AppError('REFUND_STATUS', '该笔退款已在处理', 409);
-        }
-        let result;
-        try {
-          result = await deps.provider().refund({
-            outTradeNo: payment.outTradeNo,
-            outRefundNo: refund.outRefundNo,
-            refundFen: refund.amountFen,
-            totalFen: payment.amountFen,
-            reason: refund.reason,
-            notifyUrl: deps.notifyUrl(),
+        // The refund's own notify may have been applied in between: never step back from 成功.
+        if (refund.status !== 'succeeded') {
+          await repo.updateRefund(tx, refund.id, {
+            status: result.status === 'SUCCESS' ? 'succeeded' : result.status === 'PROCESSING' ? 'processing' : 'failed',
+            providerRefundId: result.refundId,
+            ...(result.status === 'SUCCESS' ? { settledAt: now } : {}),
           });
-        } catch (err) {
-          throw unavailable(err);
         }
-        await repo.updateRefund(tx, refund.id, {
-          status: result.status === 'SUCCESS' ? 'succeeded' : result.status === 'PROCESSING' ? 'processing' : 'failed',
-          providerRefundId: result.refundId,
-          ...(result.status === 'SUCCESS' ? { settledAt: now } : {}),
-        });
-        if (refund.kind === 'cancel') {
-          const app = await apps.lockById(tx, refund.applicationId);
-          if (!app) throw notFound();
-          const row = await fireTransition(tx, app, 'refund', actor, now, { refundId: refund.id, amountFen: refund.amountFen });
-          await repo.update(tx, payment.id, { status: 'refunded', updatedAt: now });
-          return { refund: { ...refund, status: 'processing' as const }, status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
-        }
-        await repo.update(tx, payment.id, { status: 'refunded', updatedAt: now });
-        return { refund, status: 'paid', statusLabel: statusLabels.paid };
+        await repo.update(tx, refund.paymentId, { status: 'refunded', updatedAt: now });
+        if (refund.kind !== 'cancel') return { refund, status: 'paid', statusLabel: statusLabels.paid };
+        const app = await apps.lockById(tx, refund.applicationId);
+        if (!app) throw notFound();
+        const row = app.status === 'refunded' ? app : await fireTransition(tx, app, 'refund', actor, now, { refundId: refund.id, amountFen: refund.amountFen });
+        return { refund: { ...refund, status: 'processing' as const }, status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
       });
     },
   };
