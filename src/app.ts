@@ -65,6 +65,7 @@ import { createWechatPaySimulator, type WechatPaySimControls, type WechatPaySimu
 import type { WechatPayProvider } from './providers/wechatpay/types.ts';
 import { openCaModule, type CaModule } from './modules/ca/index.ts';
 import { caPublicRoutes } from './modules/ca/public-routes.ts';
+import { createRevocationRequestService } from './modules/ca/revocation-requests.ts';
 import { applicantCaRoutes, productionCaRoutes } from './modules/ca/routes.ts';
 import { scheduleAutoComplete } from './modules/production/auto-complete.ts';
 import { productionRoutes, receiptRoutes } from './modules/production/routes.ts';
@@ -297,8 +298,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(productionRoutes, { production });
   await app.register(receiptRoutes, { production });
   await app.register(caPublicRoutes, { ca: ca.ca, verifier: ca.verifier });
-  await app.register(productionCaRoutes, { ca: ca.ca, seals: ca.seals, clock });
-  await app.register(applicantCaRoutes, { ca: ca.ca, seals: ca.seals, clock });
+  const revocations = createRevocationRequestService({ db: database.db, ca: ca.ca, clock, log, sms, applicantPhone: auth.applicantPhone });
+  await app.register(productionCaRoutes, { ca: ca.ca, seals: ca.seals, revocations, clock });
+  await app.register(applicantCaRoutes, { ca: ca.ca, seals: ca.seals, revocations, clock });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {

@@ -218,16 +218,18 @@ cert
   .option('--csr <文件>', 'PEM 或 DER 格式的证书请求')
   .option('--org <单位名称>', '证书主题中的单位名称')
   .option('--uscc <统一社会信用代码>', '证书主题中的统一社会信用代码')
+  .option('--years <年>', '有效期（服务年限，1–3 年）', '1')
   .option('--out <文件>', '写出证书（PEM）；省略时输出到标准输出')
-  .action(async (opts: { csr?: string; org?: string; uscc?: string; out?: string }) => {
+  .action(async (opts: { csr?: string; org?: string; uscc?: string; years: string; out?: string }) => {
     if (!opts.csr) throw new Error('请用 --csr 指定证书请求文件');
     if (!opts.org) throw new Error('请用 --org 指定单位名称');
     if (!opts.uscc || !/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(opts.uscc)) throw new Error('请用 --uscc 指定 18 位统一社会信用代码');
+    if (!/^[123]$/.test(opts.years)) throw new Error('--years 只能是 1、2 或 3（年）');
     const csr = new Uint8Array(await readFile(opts.csr));
     const config = loadConfig();
     const row = await withDatabase(async (database) => {
       const { ca: service } = await openCaModule(await caDeps(database, config));
-      return service.issueForOperator({ kind: 'system', id: operator() }, csr, opts.org ?? '', opts.uscc ?? '');
+      return service.issueForOperator({ kind: 'system', id: operator() }, csr, opts.org ?? '', opts.uscc ?? '', Number(opts.years));
     }, config);
     const pem = toPem('CERTIFICATE', row.der);
     if (opts.out) await writeFile(opts.out, pem);

@@ -91,6 +91,8 @@ const envSchema = z.object({
   ALIYUN_SMS_TEMPLATE_PAYMENT_REJECTED: z.string().default('SMS_CERTDESK_PAYMENT_REJECTED'),
   ALIYUN_SMS_TEMPLATE_SHIPPED: z.string().default('SMS_CERTDESK_SHIPPED'),
   ALIYUN_SMS_TEMPLATE_READY_FOR_PICKUP: z.string().default('SMS_CERTDESK_READY_FOR_PICKUP'),
+  ALIYUN_SMS_TEMPLATE_REVOCATION_APPROVED: z.string().default('SMS_CERTDESK_REVOCATION_APPROVED'),
+  ALIYUN_SMS_TEMPLATE_REVOCATION_REJECTED: z.string().default('SMS_CERTDESK_REVOCATION_REJECTED'),
 
   /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
@@ -211,6 +213,8 @@ function smsTemplateCodes(e: z.infer<typeof envSchema>): Record<SmsTemplate, str
     payment_rejected: e.ALIYUN_SMS_TEMPLATE_PAYMENT_REJECTED,
     shipped: e.ALIYUN_SMS_TEMPLATE_SHIPPED,
     ready_for_pickup: e.ALIYUN_SMS_TEMPLATE_READY_FOR_PICKUP,
+    revocation_approved: e.ALIYUN_SMS_TEMPLATE_REVOCATION_APPROVED,
+    revocation_rejected: e.ALIYUN_SMS_TEMPLATE_REVOCATION_REJECTED,
   };
 }
 

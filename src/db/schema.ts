@@ -160,6 +160,8 @@ export const applications = pgTable(
     delivery: jsonb('delivery').$type<Record<string, unknown>>(),
     priceKind: text('price_kind', { enum: ['first', 'renewal'] }).notNull(),
     priceFen: integer('price_fen').notNull(),
+    /** 服务年限 paid for: the certificate's validity (priceFen = first year + renewal × further years). */
+    termYears: integer('term_years').notNull().default(1),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
     submittedAt: ts('submitted_at'),
@@ -486,4 +488,31 @@ export const contractDocuments = pgTable(
     createdAt: ts('created_at').notNull(),
   },
   (t) => [index('contract_documents_application_idx').on(t.applicationId, t.createdAt)],
+);
+
+/**
+ * ca: a holder's 申请吊销 of one of their application's certificates, decided by staff. At most one
+ * pending request per certificate (partial unique index); decided requests stay as the record.
+ */
+export const revocationRequests = pgTable(
+  'revocation_requests',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    certificateSerial: text('certificate_serial').notNull(),
+    applicationId: uuid('application_id').notNull(),
+    applicantId: uuid('applicant_id').notNull(),
+    reason: text('reason').notNull(),
+    note: text('note').notNull().default(''),
+    status: text('status', { enum: ['pending', 'approved', 'rejected'] }).notNull(),
+    createdAt: ts('created_at').notNull(),
+    decidedBy: uuid('decided_by'),
+    decidedAt: ts('decided_at'),
+    /** Why staff refused (shown to the applicant). */
+    decisionNote: text('decision_note'),
+  },
+  (t) => [
+    uniqueIndex('revocation_requests_pending_idx').on(t.certificateSerial).where(sql`status = 'pending'`),
+    index('revocation_requests_status_idx').on(t.status, t.createdAt),
+    index('revocation_requests_application_idx').on(t.applicationId),
+  ],
 );

@@ -81,6 +81,13 @@ export const applicationFormSchema = z.object({
   projectId: z.string({ error: '请选择所属项目' }).min(1, '请选择所属项目'),
   invoice: invoiceSchema,
   delivery: deliverySchema,
+  /** 服务年限: the paid term; the certificate is valid this long. Absent means one year. */
+  termYears: z
+    .number({ error: '服务年限只能选择 1 年、2 年或 3 年' })
+    .int('服务年限只能选择 1 年、2 年或 3 年')
+    .min(1, '服务年限只能选择 1 年、2 年或 3 年')
+    .max(3, '服务年限只能选择 1 年、2 年或 3 年')
+    .default(1),
 });
 export type ApplicationForm = z.infer<typeof applicationFormSchema>;
 

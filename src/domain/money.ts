@@ -18,3 +18,12 @@ export function parseYuan(text: string): number | undefined {
   if (!m) return undefined;
   return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
 }
+
+/**
+ * What a term costs: the first year at the first-application price, each further year at the
+ * renewal price (the price list reads “首次办理 195 元/年，次年续费 160 元/年”).
+ */
+export function termPriceFen(firstFen: number, renewalFen: number, years: number): number {
+  if (!Number.isInteger(years) || years < 1) throw new Error(`term must be a whole number of years: ${years}`);
+  return firstFen + renewalFen * (years - 1);
+}

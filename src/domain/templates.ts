@@ -33,6 +33,8 @@ export const smsTemplateSpecs = {
   payment_rejected: { label: '汇款未能确认', variables: { number: 'CD20260101000123', reason: '未查到该笔汇款' } },
   shipped: { label: '已邮寄', variables: { number: 'CD20260101000123', courier: 'EMS', trackingNumber: 'EA123456789CN' } },
   ready_for_pickup: { label: '待自取', variables: { number: 'CD20260101000123', address: '呼和浩特市赛罕区敕勒川大街1号' } },
+  revocation_approved: { label: '吊销申请已通过', variables: { number: 'CD20260101000123', serial: '5f3a9c0e12d4b7a8' } },
+  revocation_rejected: { label: '吊销申请未通过', variables: { number: 'CD20260101000123', reason: '请由单位经办人重新提交' } },
 } as const satisfies Record<string, { label: string; variables: Record<string, string> }>;
 export type SmsTemplateCode = keyof typeof smsTemplateSpecs;
 

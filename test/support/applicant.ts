@@ -65,7 +65,7 @@ export async function uploadAll(client: TestClient, id: string, kinds: string[],
 }
 
 /** An enterprise application through every step to 待审核 (project 电子税务局: no extra scans). */
-export async function submittedApplication(client: TestClient, projectId = 'nmg-etax', delivery: object = postDelivery) {
+export async function submittedApplication(client: TestClient, projectId = 'nmg-etax', delivery: object = postDelivery, termYears?: number) {
   const draft = await verifiedDraft(client);
   await acceptContract(client, draft.id, 'sign');
   await uploadAll(client, draft.id, baseKinds);
@@ -75,6 +75,7 @@ export async function submittedApplication(client: TestClient, projectId = 'nmg-
     projectId,
     invoice: { wanted: false },
     delivery,
+    ...(termYears === undefined ? {} : { termYears }),
   });
   expect(form.status, JSON.stringify(form.body)).toBe(200);
   const submitted = await client.post(`/api/applications/${draft.id}/submit`);

@@ -32,9 +32,13 @@ export async function markPaid(t: TestApp, id: string, at: Date): Promise<void> 
 }
 
 /** An applicant with an application at 已支付: submitted, 审核通过 by a reviewer, paid. */
-export async function paidApplication(t: TestApp, clock: StaffTestClock, options: { applicant?: TestClient; delivery?: object } = {}) {
+export async function paidApplication(
+  t: TestApp,
+  clock: StaffTestClock,
+  options: { applicant?: TestClient; delivery?: object; termYears?: number } = {},
+) {
   const client = options.applicant ?? (await loggedInApplicant(t));
-  const draft = await submittedApplication(client, 'nmg-etax', options.delivery);
+  const draft = await submittedApplication(client, 'nmg-etax', options.delivery, options.termYears);
   const { username } = await newStaffAccount(t, ['reviewer'], clock.now());
   const reviewer = (await staffLogIn(t, clock, username)).client;
   const approved = await reviewer.post(`/api/review/applications/${draft.id}/decision`, { decision: 'approve' });

@@ -63,6 +63,10 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     })),
   }));
 
+  app.get('/api/terms', { schema: { tags: ['applications'], summary: '服务年限及费用（首年按首次办理价，其后每年按续费价）' } }, async () => ({
+    items: (await applications.terms()).map((t) => ({ years: t.years, amount: formatYuan(t.priceFen) })),
+  }));
+
   app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表' } }, async (request) => ({
     items: (await applications.list(applicant(request))).map((a) => ({
       id: a.id,
@@ -119,6 +123,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       invoice: (a.invoice as Invoice | null) ?? null,
       delivery: (a.delivery as Delivery | null) ?? null,
       amount: formatYuan(a.priceFen),
+      termYears: a.termYears,
       baseAttachments: kinds(v.baseKinds),
       projectAttachments: kinds(v.projectKinds),
       returnedItems,

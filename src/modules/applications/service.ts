@@ -16,6 +16,7 @@ import {
   type DraftStep,
 } from '../../domain/application.ts';
 import { describeDelivery, type ApplicationForm, type Delivery } from '../../domain/application-form.ts';
+import { termPriceFen } from '../../domain/money.ts';
 import {
   attachmentLabel,
   baseAttachments,
@@ -309,19 +310,31 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       );
     },
 
-    /** 证书用途 / 是否开具发票 / 证书领取方式 → 下一步. */
+    /** The 服务年限 on offer and what each costs at today's prices. */
+    async terms(): Promise<{ years: number; priceFen: number }[]> {
+      const now = clock();
+      const [firstFen, renewalFen] = [await catalogue.price('first', now), await catalogue.price('renewal', now)];
+      return [1, 2, 3].map((years) => ({ years, priceFen: termPriceFen(firstFen, renewalFen, years) }));
+    },
+
+    /** 证书用途 / 服务年限 / 是否开具发票 / 证书领取方式 → 下一步. */
     async saveForm(applicant: Applicant, id: string, form: ApplicationForm) {
       const before = await owned(applicant, id);
       // A withdrawn project is not offered to a new choice, but one already chosen may be kept.
       await (before.projectId === form.projectId ? catalogue.project(form.projectId) : catalogue.offeredProject(form.projectId));
       const changed: ReviewItem[] = [];
-      if (before.projectId !== form.projectId) changed.push('field:project');
+      // 服务年限 sits with 证书用途 (one group for review and for a return) and sets the price.
+      if (before.projectId !== form.projectId || before.termYears !== form.termYears) changed.push('field:project');
       if (canonicalJson(before.invoice) !== canonicalJson(form.invoice)) changed.push('field:invoice');
       if (canonicalJson(before.delivery) !== canonicalJson(form.delivery)) changed.push('field:delivery');
       if (before.status === 'needs_changes' && changed.length === 0) return before;
+      const now = clock();
+      const [firstFen, renewalFen] = [await catalogue.price('first', now), await catalogue.price('renewal', now)];
       return onDraft(applicant, id, 'form', (tx, app) =>
         repo.updateDraft(tx, app.id, {
           projectId: form.projectId,
+          termYears: form.termYears,
+          ...(form.termYears === app.termYears ? {} : { priceFen: termPriceFen(firstFen, renewalFen, form.termYears) }),
           invoice: form.invoice,
           delivery: form.delivery,
           step: advanceStep(app.step as DraftStep, 'form'),

@@ -7,6 +7,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
 import { applicantOf, requireApplicant, requireStaff, staffOf } from '../../http/session.ts';
+import { applicantRevocationReasons } from '../../domain/revocation-request.ts';
+import { revocationRequestView, type RevocationRequestService } from './revocation-requests.ts';
 import { revocableReasons, normaliseSerial, type CaService } from './service.ts';
 import type { SealService } from './seals.ts';
 import { certificateView, sealView } from './views.ts';
@@ -25,14 +27,26 @@ const issueBody = z.discriminatedUnion('mode', [
 interface Services {
   ca: CaService;
   seals: SealService;
+  revocations: RevocationRequestService;
   clock: () => Date;
 }
 
-async function artefacts({ ca, seals, clock }: Services, applicationId: string, pictureUrl: string) {
+async function artefacts(services: Services, applicationId: string, pictureUrl: string) {
+  const { ca, seals, clock } = services;
   const now = clock();
-  const [certs, seal, approval] = await Promise.all([ca.certificatesOf(applicationId), seals.latest(applicationId), seals.approval(applicationId)]);
+  const [certs, seal, approval, requests] = await Promise.all([
+    ca.certificatesOf(applicationId),
+    seals.latest(applicationId),
+    seals.approval(applicationId),
+    services.revocations.ofApplication(applicationId),
+  ]);
+  // The latest 申请吊销 of each certificate (requests come newest first).
+  const latestRequest = (serial: string) => requests.find((r) => r.certificateSerial === serial);
   return {
-    certificates: certs.map((c) => certificateView(c, now)),
+    certificates: certs.map((c) => {
+      const request = latestRequest(c.serialHex);
+      return { ...certificateView(c, now), revocationRequest: request ? revocationRequestView(request) : null };
+    }),
     seal: seal ? sealView(seal, pictureUrl) : null,
     sealApproval: approval ? { approvedAt: approval.approvedAt.toISOString() } : null,
   };
@@ -95,6 +109,42 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
       return { certificate: certificateView(row, clock()) };
     },
   );
+
+  const decider = requireStaff('producer', 'admin');
+  const requestParams = z.object({ requestId: z.uuid({ message: '吊销申请不存在' }) });
+
+  app.get(
+    '/api/revocation-requests',
+    {
+      preHandler: decider,
+      schema: {
+        tags: ['production'],
+        summary: '吊销申请（申请人提交，制证员或管理员审核）',
+        querystring: z.object({ status: z.enum(['pending', 'approved', 'rejected'], { message: '未知的吊销申请状态' }).default('pending') }),
+      },
+    },
+    async (request) => ({ items: await services.revocations.list(request.query.status) }),
+  );
+
+  app.post(
+    '/api/revocation-requests/:requestId/approve',
+    { preHandler: decider, schema: { tags: ['production'], summary: '同意吊销', params: requestParams } },
+    async (request) => revocationRequestView(await services.revocations.approve(staffOf(request), request.params.requestId)),
+  );
+
+  app.post(
+    '/api/revocation-requests/:requestId/reject',
+    {
+      preHandler: decider,
+      schema: {
+        tags: ['production'],
+        summary: '不予吊销',
+        params: requestParams,
+        body: z.object({ note: z.string({ message: '请填写不予吊销的原因，申请人会看到' }).max(200, '原因不能超过 200 个字') }),
+      },
+    },
+    async (request) => revocationRequestView(await services.revocations.reject(staffOf(request), request.params.requestId, request.body.note)),
+  );
 };
 
 export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, services) => {
@@ -126,6 +176,26 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
     async (request) => {
       await seals.assertOwned(applicantOf(request).id, request.params.id);
       return artefacts(services, request.params.id, pictureUrl(request.params.id));
+    },
+  );
+
+  app.post(
+    '/api/applications/:id/certificates/:serial/revocation-requests',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '申请吊销证书（由制证员或管理员审核）',
+        params: z.object({ id: idParams.shape.id, serial: z.string().trim().min(1).max(80) }),
+        body: z.object({
+          reason: z.enum(applicantRevocationReasons, { message: '请选择吊销原因' }),
+          note: z.string().trim().max(200, '说明不能超过 200 个字').default(''),
+        }),
+      },
+    },
+    async (request) => {
+      const { id, serial } = request.params;
+      const row = await services.revocations.create(applicantOf(request), id, serial, request.body.reason, request.body.note);
+      return revocationRequestView(row);
     },
   );
 

@@ -162,17 +162,24 @@ export function createCaService(deps: CaServiceDeps) {
     return stored;
   }
 
-  /** Signs a unit signing certificate for `spki` (or a new key: software certificates). */
-  function signUnit(family: KeyFamily, org: string, uscc: string, spki: Uint8Array | undefined, chain?: readonly Uint8Array[]) {
+  /** Signs a unit signing certificate for `spki` (or a new key: software certificates), valid `years` (the paid term). */
+  function signUnit(
+    family: KeyFamily,
+    org: string,
+    uscc: string,
+    spki: Uint8Array | undefined,
+    years: number,
+    chain?: readonly Uint8Array[],
+  ) {
     const serial = randomSerial();
-    const request = { ...unitRequest(family, org, uscc), serial };
+    const request = { ...unitRequest(family, org, uscc, years), serial };
     const meta = { serialHex: serialToHex(serial), org, uscc, notBefore: request.notBefore, notAfter: request.notAfter };
     if (spki) return { issued: { ...meta, der: issueCertificate({ ...request, subjectSpki: spki }) } };
     const soft = issueSoftwareCertificate(family, request, chain ?? []);
     return { issued: { ...meta, der: soft.certificate }, p12: soft.p12, password: soft.password };
   }
 
-  function unitRequest(family: KeyFamily, org: string, uscc: string) {
+  function unitRequest(family: KeyFamily, org: string, uscc: string, years: number) {
     // Whole seconds: the certificate says no more, and the stored row must say the same.
     const now = new Date(Math.floor(clock().getTime() / 1000) * 1000);
     const profile = profiles.unitSigning;
@@ -181,7 +188,7 @@ export function createCaService(deps: CaServiceDeps) {
       subject: unitSubject(org, uscc),
       issuer: issuerRef(cas.issuing[family]),
       notBefore: now,
-      notAfter: validityEnd(profile, now),
+      notAfter: validityEnd(profile, now, years),
       baseUrl: config.baseUrl,
     };
   }
@@ -233,7 +240,7 @@ export function createCaService(deps: CaServiceDeps) {
       if (!app.orgName || !app.uscc) throw caServiceErrors.noOrganisation();
       const csr = input.mode === 'csr' ? verifyCsr(input.csrPem) : undefined;
       const family = csr?.family ?? (input.mode === 'software' ? input.family : 'sm2');
-      const signed = signUnit(family, app.orgName, app.uscc, csr?.spki, chainOf(family));
+      const signed = signUnit(family, app.orgName, app.uscc, csr?.spki, app.termYears, chainOf(family));
       const p12 = signed.p12
         ? { base64: Buffer.from(signed.p12).toString('base64'), password: signed.password ?? '', fileName: `${app.number}-${family}.p12` }
         : undefined;
@@ -251,10 +258,10 @@ export function createCaService(deps: CaServiceDeps) {
       return { certificates: [row], ...(p12 ? { p12 } : {}) };
     },
 
-    /** `certdesk cert issue`: the operator names the unit; the family follows the CSR's key. */
-    async issueForOperator(actor: Actor, csrPem: string | Uint8Array, org: string, uscc: string): Promise<repo.CertificateRow> {
+    /** `certdesk cert issue`: the operator names the unit (and the term, one year by default); the family follows the CSR's key. */
+    async issueForOperator(actor: Actor, csrPem: string | Uint8Array, org: string, uscc: string, years = 1): Promise<repo.CertificateRow> {
       const csr = verifyCsr(csrPem);
-      const { issued } = signUnit(csr.family, org, uscc, csr.spki);
+      const { issued } = signUnit(csr.family, org, uscc, csr.spki, years);
       const [row] = await db.transaction((tx) => store(tx, actor, [issued], cas.issuing[csr.family], 'unitSigning', { mode: 'cli' }));
       return row!;
     },
@@ -264,7 +271,7 @@ export function createCaService(deps: CaServiceDeps) {
      * the same signing, rows and audit records as one at a time, fewer round trips.
      */
     async issueBatch(actor: Actor, family: KeyFamily, requests: { spki: Uint8Array; org: string; uscc: string }[]) {
-      const issued = requests.map((r) => signUnit(family, r.org, r.uscc, r.spki).issued);
+      const issued = requests.map((r) => signUnit(family, r.org, r.uscc, r.spki, 1).issued);
       await db.transaction((tx) => store(tx, actor, issued, cas.issuing[family], 'unitSigning', { mode: 'batch' }));
       return issued.map((c) => c.der);
     },

@@ -79,6 +79,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
       invoice: a.invoice,
       delivery: a.delivery,
       amount: formatYuan(a.priceFen),
+      termYears: a.termYears,
       submittedAt: a.submittedAt?.toISOString() ?? null,
       attachments: d.files.map((f) => ({
         id: f.id,

@@ -5,7 +5,7 @@
  */
 
 /** Templates CertDesk sends; each maps to a template code registered at the gateway. */
-export const smsTemplates = ['login_code', 'review_approved', 'review_returned', 'payment_rejected', 'shipped', 'ready_for_pickup'] as const;
+export const smsTemplates = ['login_code', 'review_approved', 'review_returned', 'payment_rejected', 'shipped', 'ready_for_pickup', 'revocation_approved', 'revocation_rejected'] as const;
 export type SmsTemplate = (typeof smsTemplates)[number];
 
 export interface SmsMessage {

@@ -383,7 +383,7 @@ export function ReviewDetailPage() {
             ))}
             <Descriptions column={1} size="small" bordered style={{ marginTop: 16 }}>
               <Descriptions.Item label={groupLabel('field:project', s.project)} className={isChanged('field:project') ? 'console-changed' : undefined}>
-                {orEmpty(detail.projectName)}
+                {`${orEmpty(detail.projectName)}（服务年限 ${detail.termYears} 年）`}
               </Descriptions.Item>
               <Descriptions.Item label={groupLabel('field:invoice', s.invoice)} className={isChanged('field:invoice') ? 'console-changed' : undefined}>
                 {invoiceText(detail.invoice)}

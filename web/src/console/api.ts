@@ -174,6 +174,7 @@ export interface ReviewDetail {
   invoice: Invoice | null;
   delivery: Delivery | null;
   amount: string;
+  termYears: number;
   submittedAt: string | null;
   attachments: ReviewAttachment[];
   previousDecision: { decision: 'approve' | 'return' | 'first_approval'; reviewer: string | null; at: string; items: DecisionItem[] } | null;

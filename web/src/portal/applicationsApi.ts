@@ -66,8 +66,15 @@ export type Delivery =
       address: string;
     };
 
+/** A 服务年限 on offer: first year at the first-application price, further years at the renewal price. */
+export interface Term {
+  years: number;
+  amount: string;
+}
+
 export interface ApplicationForm {
   projectId: string;
+  termYears: number;
   invoice: Invoice;
   delivery: Delivery;
 }
@@ -94,6 +101,8 @@ export interface ApplicationView {
   invoice: Invoice | null;
   delivery: Delivery | null;
   amount: string;
+  /** 服务年限 paid for; the certificate is valid this long. */
+  termYears: number;
   baseAttachments: AttachmentSlot[];
   projectAttachments: AttachmentSlot[];
   /** Empty unless the status is 待修改 (needs_changes). */
@@ -148,6 +157,7 @@ export const templateUrl = (applicationId: string, template: Template) => `${bas
 export const applicationsApi = {
   list: () => request<{ items: ApplicationSummary[] }>('GET', '/api/applications').then((r) => r.items),
   projects: () => request<{ items: Project[] }>('GET', '/api/projects').then((r) => r.items),
+  terms: () => request<{ items: Term[] }>('GET', '/api/terms').then((r) => r.items),
   view: (id: string) => request<ApplicationView>('GET', base(id)),
   timeline: (id: string) => request<{ entries: TimelineEntry[] }>('GET', `${base(id)}/timeline`),
 

@@ -89,7 +89,7 @@ export function ApplicationDetailPage() {
           <Descriptions.Item label={s.number}>{view.number}</Descriptions.Item>
           <Descriptions.Item label={s.status}>{view.statusLabel}</Descriptions.Item>
           <Descriptions.Item label={s.applicantType}>{view.applicantTypeLabel}</Descriptions.Item>
-          <Descriptions.Item label={s.amount}>{`${view.amount} 元`}</Descriptions.Item>
+          <Descriptions.Item label={s.amount}>{`${view.amount} 元（服务年限 ${view.termYears} 年）`}</Descriptions.Item>
           <Descriptions.Item label={s.createdAt}>{time(view.createdAt)}</Descriptions.Item>
           <Descriptions.Item label={s.submittedAt}>{time(view.submittedAt)}</Descriptions.Item>
         </Descriptions>

@@ -13,6 +13,7 @@ import {
   type Delivery,
   type Invoice,
   type Project,
+  type Term,
 } from '../applicationsApi';
 import { DeliveryFields } from './DeliveryFields';
 import { trimmed } from './fieldRules';
@@ -21,6 +22,7 @@ import { formStrings as s } from './strings';
 
 export interface FormFields {
   projectId?: string;
+  termYears?: number;
   invoice: {
     wanted?: boolean;
     type?: 'normal' | 'special';
@@ -93,7 +95,7 @@ function toRequest(v: FormFields): ApplicationForm {
           district: trimmed(d.district),
           address: trimmed(d.address),
         };
-  return { projectId: v.projectId ?? '', invoice, delivery };
+  return { projectId: v.projectId ?? '', termYears: v.termYears ?? 1, invoice, delivery };
 }
 
 /** What the form starts with: what was saved, or the organisation and the operator as defaults. */
@@ -102,7 +104,7 @@ function initialValues(app: ApplicationView, operatorPhone: string | undefined):
     ? { ...app.invoice }
     : { title: app.organisation?.name, taxNumber: app.organisation?.uscc ?? undefined };
   const delivery: FormFields['delivery'] = app.delivery ? { ...app.delivery } : { recipient: app.operator.name, phone: operatorPhone };
-  return { projectId: app.project?.id, invoice, delivery };
+  return { projectId: app.project?.id, termYears: app.termYears, invoice, delivery };
 }
 
 interface Props {
@@ -119,6 +121,7 @@ interface Props {
 
 export function FormStep({ form, application, operatorPhone, onSaved, editable, submitLabel }: Props) {
   const [projects, setProjects] = useState<Project[] | undefined>(undefined);
+  const [terms, setTerms] = useState<Term[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [saving, setSaving] = useState(false);
   const initial = useMemo(() => initialValues(application, operatorPhone), [application, operatorPhone]);
@@ -127,6 +130,10 @@ export function FormStep({ form, application, operatorPhone, onSaved, editable, 
     let current = true;
     applicationsApi.projects().then(
       (items) => current && setProjects(items),
+      (err: unknown) => current && setError(errorMessage(err)),
+    );
+    applicationsApi.terms().then(
+      (items) => current && setTerms(items),
       (err: unknown) => current && setError(errorMessage(err)),
     );
     return () => {
@@ -171,6 +178,9 @@ export function FormStep({ form, application, operatorPhone, onSaved, editable, 
               loading={projects === undefined}
               options={(projects ?? []).map((p) => ({ value: p.id, label: p.name }))}
             />
+          </Form.Item>
+          <Form.Item name="termYears" label={s.term} extra={s.termExtra}>
+            <Select loading={terms === undefined} options={(terms ?? []).map((t) => ({ value: t.years, label: s.termOption(t.years, t.amount) }))} />
           </Form.Item>
           </ConfigProvider>
         </Card>
