@@ -5,16 +5,7 @@
  */
 import { AppError } from './errors.ts';
 
-/** Reasons a holder can know of; CA-side reasons (cACompromise, certificateHold …) are staff's. */
-export const applicantRevocationReasons = ['keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation'] as const;
-export type ApplicantRevocationReason = (typeof applicantRevocationReasons)[number];
-
-export const applicantRevocationReasonLabels: Record<ApplicantRevocationReason, string> = {
-  keyCompromise: '密钥泄露或 USB Key 丢失',
-  affiliationChanged: '单位信息变更',
-  superseded: '证书已被替换',
-  cessationOfOperation: '单位注销或停止使用',
-};
+export { applicantRevocationReasonLabels, applicantRevocationReasons, type ApplicantRevocationReason } from './revocation-reasons.ts';
 
 export type RevocationRequestStatus = 'pending' | 'approved' | 'rejected';
 export const revocationRequestStatusLabels: Record<RevocationRequestStatus, string> = {

@@ -1,6 +1,7 @@
 /**
  * 事业单位用户申请: 企业认证 answers 企业不存在 and the application continues as a 事业单位 — its own
- * attachment labels, no invoice, 自取, the 申请表 and 授权委托书 downloaded, stamped and uploaded.
+ * attachment labels, no invoice, 自取, the 申请表 and 授权委托书 downloaded, stamped and uploaded;
+ * 服务年限 3 年 at 515.00 元.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +54,9 @@ describe.skipIf(browserMissing)('事业单位用户申请', () => {
       await acceptContract(page, '本人已阅读合同');
 
       await chooseProject(page, '内蒙古自治区公共资源交易平台');
+      // 服务年限 3 年: first year 195 + two renewal years at 160.
+      await page.getByLabel('服务年限').click();
+      await page.getByTitle('3 年（515.00 元）').click();
       await page.getByRole('radio', { name: '否', exact: true }).check();
       await page.getByText('选择“否”，客服人员不会开具发票。').waitFor();
       await page.getByRole('radio', { name: '自取' }).check();
@@ -81,8 +85,10 @@ describe.skipIf(browserMissing)('事业单位用户申请', () => {
       await row.getByText('待审核', { exact: true }).waitFor();
       await row.getByText(institution.name).waitFor();
       await row.getByText('内蒙古自治区公共资源交易平台').waitFor();
+      await row.getByText('515.00 元').waitFor();
 
       await row.getByRole('button', { name: '查看' }).click();
+      await page.getByText('515.00 元（服务年限 3 年）').waitFor();
       await page.getByText('事业单位', { exact: true }).waitFor();
       await page.getByText('企业不存在（按事业单位人工审核）').waitFor();
       await page.getByText(/^自取：内蒙古自治区呼和浩特市/).waitFor();

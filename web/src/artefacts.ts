@@ -14,6 +14,23 @@ export interface CertificateView {
   status: string;
   statusLabel: string;
   usbKeySerial: string | null;
+  revokedAt?: string;
+  revocationReasonLabel?: string;
+  /** The latest 申请吊销 of this certificate (the applicant's view only). */
+  revocationRequest?: RevocationRequestView | null;
+}
+
+export interface RevocationRequestView {
+  id: string;
+  certificateSerial: string;
+  reason: string;
+  reasonLabel: string;
+  note: string;
+  status: 'pending' | 'approved' | 'rejected';
+  statusLabel: string;
+  createdAt: string;
+  decidedAt: string | null;
+  decisionNote: string | null;
 }
 
 export interface SealView {

@@ -13,6 +13,7 @@ import { ProductionDetailPage } from './ProductionDetailPage';
 import { ProductionQueuePage } from './ProductionQueuePage';
 import { ReviewDetailPage } from './ReviewDetailPage';
 import { ReviewQueuePage } from './ReviewQueuePage';
+import { RevocationRequestsPage } from './RevocationRequestsPage';
 import { RequireStaff, StaffSessionProvider } from './session';
 
 /** 系统管理: paths under /console, as the menu (ConsoleLayout's adminMenu) links to them. */
@@ -50,6 +51,14 @@ export function ConsoleApp() {
             element={
               <RequireRole role="reviewer">
                 <ReviewDetailPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="revocations"
+            element={
+              <RequireRole role={['producer', 'admin']}>
+                <RevocationRequestsPage />
               </RequireRole>
             }
           />

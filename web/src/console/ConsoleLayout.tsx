@@ -32,13 +32,23 @@ export function ConsoleLayout() {
     items.push({ key: 'finance', label: '财务管理', icon: <AccountBookOutlined aria-hidden />, children: [{ key: '/console/finance', label: '到账与退款' }] });
   }
   if (staff.roles.includes('producer')) {
-    items.push({ key: 'production', label: ps.menu, icon: <SafetyCertificateOutlined aria-hidden />, children: [{ key: '/console/production', label: ps.menuQueue }] });
+    items.push({
+      key: 'production',
+      label: ps.menu,
+      icon: <SafetyCertificateOutlined aria-hidden />,
+      children: [
+        { key: '/console/production', label: ps.menuQueue },
+        { key: '/console/revocations', label: ps.menuRevocations },
+      ],
+    });
+  } else if (staff.roles.includes('admin')) {
+    items.push({ key: 'production', label: ps.menu, icon: <SafetyCertificateOutlined aria-hidden />, children: [{ key: '/console/revocations', label: ps.menuRevocations }] });
   }
   if (staff.roles.includes('admin')) {
     items.push({ key: 'admin', label: a.menu, icon: <SettingOutlined aria-hidden />, children: adminMenu.map(([key, label]) => ({ key, label })) });
   }
   // The menu entry whose page (or one below it) is open.
-  const selected = ['/console/review', '/console/finance', '/console/production', ...adminMenu.map(([key]) => key)].filter(
+  const selected = ['/console/review', '/console/finance', '/console/production', '/console/revocations', ...adminMenu.map(([key]) => key)].filter(
     (key) => location.pathname === key || location.pathname.startsWith(`${key}/`),
   );
   return (
@@ -96,8 +106,9 @@ export function ConsoleHome() {
 }
 
 /** For pages a role opens: anyone else sees 暂无可用功能. */
-export function RequireRole({ role, children }: { role: string; children: ReactNode }) {
+export function RequireRole({ role, children }: { role: string | readonly string[]; children: ReactNode }) {
   const staff = useStaff();
-  if (!staff.roles.includes(role)) return <Result status="info" title={s.noFeatures} subTitle={s.noFeaturesHint} />;
+  const allowed = typeof role === 'string' ? [role] : role;
+  if (!allowed.some((r) => staff.roles.includes(r))) return <Result status="info" title={s.noFeatures} subTitle={s.noFeaturesHint} />;
   return children;
 }

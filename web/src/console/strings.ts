@@ -107,6 +107,7 @@ export const s = {
 export const ps = {
   menu: '制证管理',
   menuQueue: '制证队列',
+  menuRevocations: '吊销申请',
   queueTitle: '制证队列',
   tabPaid: '已支付 待制证',
   tabInProduction: '制证中',

@@ -5,9 +5,11 @@
  * its 404) reads as "正在制作中", never as an error.
  */
 import { DownloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Empty, Flex, Image, List, Modal, Popconfirm, Spin, Tag, Typography } from 'antd';
+import { Alert, App, Button, Empty, Flex, Form, Image, Input, List, Modal, Popconfirm, Select, Spin, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, errorMessage } from '../api';
+import { applicantRevocationReasonLabels, applicantRevocationReasons } from '../../../src/domain/revocation-reasons';
+import type { CertificateView } from '../artefacts';
 import { shanghaiTime } from '../console/format';
 import type { ApplicationSummary } from './applicationsApi';
 import { deliveryApi, type Artefacts, type Shipment } from './deliveryApi';
@@ -66,12 +68,62 @@ export function ConfirmReceiptButton({ row, onDone }: { row: ApplicationSummary;
   );
 }
 
+const requestTagColor = { pending: 'gold', approved: 'red', rejected: 'default' } as const;
+
+/** 申请吊销: the reason (and a note) for one certificate; staff decide, the holder is told by SMS. */
+function RevocationModal({ id, certificate, onClose }: { id: string; certificate: CertificateView | undefined; onClose: (sent: boolean) => void }) {
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ reason?: string; note?: string }>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const submit = async (values: { reason?: string; note?: string }) => {
+    if (!certificate || !values.reason) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await deliveryApi.requestRevocation(id, certificate.serialHex, { reason: values.reason, note: values.note?.trim() ?? '' });
+      message.success(s.revocationSent);
+      onClose(true);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open={certificate !== undefined}
+      title={certificate ? s.revocationTitle(certificate.profileLabel) : ''}
+      okText={s.revocationSubmit}
+      okButtonProps={{ danger: true, loading: busy }}
+      cancelText={s.confirmKeep}
+      onOk={() => form.submit()}
+      onCancel={() => onClose(false)}
+      destroyOnHidden
+    >
+      <Flex vertical gap={12}>
+        <Alert type="warning" showIcon title={s.revocationIntro} />
+        <Form form={form} layout="vertical" onFinish={submit} name="revocation">
+          <Form.Item name="reason" label={s.revocationReason} rules={[{ required: true, message: s.revocationReasonRequired }]}>
+            <Select placeholder={s.revocationReasonRequired} options={applicantRevocationReasons.map((r) => ({ value: r, label: applicantRevocationReasonLabels[r] }))} />
+          </Form.Item>
+          <Form.Item name="note" label={s.revocationNote} rules={[{ max: 200, message: s.revocationNoteMax }]}>
+            <Input.TextArea rows={3} maxLength={200} showCount />
+          </Form.Item>
+        </Form>
+        {error && <Alert type="error" showIcon title={error} />}
+      </Flex>
+    </Modal>
+  );
+}
+
 type Loaded = { kind: 'loading' } | { kind: 'none' } | { kind: 'error'; message: string } | { kind: 'ready'; artefacts: Artefacts };
 
 export function ArtefactsModal({ row, onClose }: { row: ApplicationSummary | undefined; onClose: () => void }) {
   const { message } = App.useApp();
   const [state, setState] = useState<Loaded>({ kind: 'loading' });
   const [approving, setApproving] = useState(false);
+  const [revoking, setRevoking] = useState<CertificateView | undefined>(undefined);
   const id = row?.id;
 
   const load = useCallback(async () => {
@@ -143,28 +195,58 @@ export function ArtefactsModal({ row, onClose }: { row: ApplicationSummary | und
             ) : (
               <List
                 dataSource={a.certificates}
-                renderItem={(c) => (
-                  <List.Item
-                    actions={[
-                      <Button key="download" size="small" icon={<DownloadOutlined aria-hidden />} href={deliveryApi.certificateUrl(id, c.serialHex)}>
-                        {s.downloadCertificate}
-                      </Button>,
-                    ]}
-                  >
-                    <List.Item.Meta
-                      title={
-                        <Flex gap={8} align="center" wrap>
-                          {c.profileLabel}（{c.familyLabel}）<Tag color={c.status === 'valid' ? 'green' : 'red'}>{c.statusLabel}</Tag>
-                        </Flex>
-                      }
-                      description={s.validity(shanghaiTime(c.notBefore).slice(0, 10), shanghaiTime(c.notAfter).slice(0, 10))}
-                    />
-                  </List.Item>
-                )}
+                renderItem={(c) => {
+                  const request = c.revocationRequest;
+                  const canAsk = c.status === 'valid' && request?.status !== 'pending';
+                  return (
+                    <List.Item
+                      actions={[
+                        <Button key="download" size="small" icon={<DownloadOutlined aria-hidden />} href={deliveryApi.certificateUrl(id, c.serialHex)}>
+                          {s.downloadCertificate}
+                        </Button>,
+                        ...(canAsk
+                          ? [
+                              <Button key="revoke" size="small" danger onClick={() => setRevoking(c)}>
+                                {s.requestRevocation}
+                              </Button>,
+                            ]
+                          : []),
+                      ]}
+                    >
+                      <List.Item.Meta
+                        title={
+                          <Flex gap={8} align="center" wrap>
+                            {c.profileLabel}（{c.familyLabel}）<Tag color={c.status === 'valid' ? 'green' : 'red'}>{c.statusLabel}</Tag>
+                            {request && c.status !== 'revoked' && <Tag color={requestTagColor[request.status]}>{request.statusLabel}</Tag>}
+                          </Flex>
+                        }
+                        description={
+                          <Flex vertical gap={2}>
+                            <span>{s.validity(shanghaiTime(c.notBefore).slice(0, 10), shanghaiTime(c.notAfter).slice(0, 10))}</span>
+                            {c.revokedAt && <span>{s.revokedAt(shanghaiTime(c.revokedAt), c.revocationReasonLabel ?? '')}</span>}
+                            {request?.status === 'rejected' && request.decisionNote && c.status === 'valid' && (
+                              <Typography.Text type="warning">{s.revocationRejected(request.decisionNote)}</Typography.Text>
+                            )}
+                          </Flex>
+                        }
+                      />
+                    </List.Item>
+                  );
+                }}
               />
             )}
           </section>
         </Flex>
+      )}
+      {id && (
+        <RevocationModal
+          id={id}
+          certificate={revoking}
+          onClose={(sent) => {
+            setRevoking(undefined);
+            if (sent) void load();
+          }}
+        />
       )}
     </Modal>
   );

@@ -4,7 +4,7 @@
  * is merged its endpoints answer 404, which the pages treat as "not yet available").
  */
 import { request } from '../api';
-import type { Artefacts } from '../artefacts';
+import type { Artefacts, RevocationRequestView } from '../artefacts';
 
 export type { Artefacts, CertificateView, SealView } from '../artefacts';
 
@@ -30,4 +30,6 @@ export const deliveryApi = {
   sealPreviewUrl: (id: string) => `${base(id)}/seal/preview.png`,
   certificateUrl: (id: string, serialHex: string) => `${base(id)}/certificates/${encodeURIComponent(serialHex)}.cer`,
   sealFileUrl: (id: string) => `${base(id)}/seal.esl`,
+  requestRevocation: (id: string, serialHex: string, body: { reason: string; note: string }) =>
+    request<RevocationRequestView>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/revocation-requests`, { body }),
 };
