@@ -35,6 +35,9 @@ const otherActions: Record<string, string> = {
   'certificate.revoke': '吊销证书',
   'seal.make': '制作电子印章',
   'seal.picture_approve': '申请人确认印章',
+  'revocation_request.create': '申请吊销证书',
+  'revocation_request.approve': '同意吊销',
+  'revocation_request.reject': '不予吊销',
 };
 
 function title(action: string): string | undefined {

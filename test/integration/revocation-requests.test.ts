@@ -114,6 +114,9 @@ describe('申请吊销', () => {
 
     const actions = (await recordsOf(t.certdesk.database.db, 'application', id)).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['revocation_request.create', 'certificate.revoke', 'revocation_request.approve']));
+    // 处理记录 reads the request with its reason and note.
+    const timeline = await producer.get<{ entries: { title: string; detail: string | null }[] }>(`/api/console/applications/${id}/timeline`);
+    expect(timeline.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ title: '申请吊销证书', detail: '密钥泄露或 USB Key 丢失：USB Key 丢失' })]));
   });
 
   it('lets only the owner ask, and only producers and admins decide', { timeout: 60_000 }, async () => {

@@ -121,7 +121,7 @@ export function createRevocationRequestService(deps: RevocationRequestDeps) {
         action: status === 'approved' ? 'revocation_request.approve' : 'revocation_request.reject',
         entityType: 'application',
         entityId: request.applicationId,
-        data: { requestId: request.id, serial: request.certificateSerial, ...(note ? { note } : {}) },
+        data: { requestId: request.id, serial: request.certificateSerial, ...(note ? { note, summary: note } : {}) },
       });
       return row;
     });
@@ -156,7 +156,13 @@ export function createRevocationRequestService(deps: RevocationRequestDeps) {
           action: 'revocation_request.create',
           entityType: 'application',
           entityId: applicationId,
-          data: { requestId: inserted.id, serial, reason, ...(note ? { note } : {}) },
+          data: {
+            requestId: inserted.id,
+            serial,
+            reason,
+            ...(note ? { note } : {}),
+            summary: `${applicantRevocationReasonLabels[reason]}${note ? `：${note}` : ''}`,
+          },
         });
         return inserted;
       });
