@@ -54,6 +54,10 @@ function result(kind: VerifyResult['kind'], verdict: Verdict, details: Detail[],
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
+const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+/** Control bytes no text file has (tab, line feed and carriage return aside). */
+const BINARY = /[\x00-\x08\x0e-\x1f]/;
+
 export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) {
   const { db, cas, clock } = deps;
 
@@ -173,22 +177,35 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
       return result('serial', rowVerdict(row, clock()), rowDetails(row));
     },
 
-    /** An uploaded file: PDF, certificate (PEM or DER) or seal, told apart by content. */
+    /**
+     * An uploaded file: PDF, certificate (PEM or DER) or seal, told apart by content. A PEM file's
+     * certificate may follow other text (`openssl pkcs12 -nokeys` writes Bag Attributes first) or
+     * another block (a private key): it is the certificate's DER that is judged, never the text.
+     * A binary file is never read as PEM: a made-up seal carrying one of our certificates as text
+     * inside must be judged as the seal it claims to be, not as that certificate.
+     */
     async file(bytes: Uint8Array): Promise<VerifyResult | undefined> {
-      const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
-      if (head.startsWith('%PDF-')) return pdf(bytes);
-      if (head.includes('-----BEGIN CERTIFICATE-----')) {
+      const text = Buffer.from(bytes).toString('latin1');
+      if (text.startsWith('%PDF-')) return pdf(bytes);
+      const binary = BINARY.test(text);
+      const pemAt = binary ? -1 : text.indexOf(PEM_CERTIFICATE);
+      if (pemAt >= 0) {
+        let der: Uint8Array;
         try {
-          return await certificate(fromPem(Buffer.from(bytes).toString('latin1'), 'CERTIFICATE'));
+          der = fromPem(text.slice(pemAt), 'CERTIFICATE');
         } catch {
           return result('certificate', 'invalid', [], ['证书格式错误，无法解析']);
         }
+        return certificate(der);
       }
-      try {
-        parseCertificate(bytes);
-        return await certificate(bytes);
-      } catch {
-        // not a certificate: perhaps a seal
+      // DER: a SEQUENCE (parseCertificate would also decode a PEM block found inside: not here).
+      if (bytes[0] === 0x30 && !text.includes('-----BEGIN ')) {
+        try {
+          parseCertificate(bytes);
+          return await certificate(bytes);
+        } catch {
+          // not a certificate: perhaps a seal
+        }
       }
       return seal(bytes);
     },
