@@ -1,7 +1,9 @@
 /**
  * /api/verify with the certificate files people actually have: PEM as `openssl pkcs12 -nokeys`
  * writes it (Bag Attributes before the block) or with the private key first (`-nodes`), beside
- * plain PEM and DER — but not a binary file that carries one of our certificates as text.
+ * plain PEM and DER — but not a binary file that carries one of our certificates as text; and the
+ * details a relying party reads (the unit and its 统一社会信用代码, the issuing CA by name), the
+ * same whether the certificate is uploaded or its serial typed.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,18 +18,34 @@ interface VerifyBody {
   reasons: string[];
 }
 
+const detailsOf = (body: VerifyBody) => Object.fromEntries(body.details.map((d) => [d.label, d.value]));
+
 describe('/api/verify: certificate files', () => {
   let t: TestApp;
   let der: Uint8Array;
+  let serialHex: string;
   const anyone = () => new TestClient(t.url);
 
   beforeAll(async () => {
     t = await startTestApp();
     const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
     [der] = (await t.certdesk.ca.ca.issueBatch({ kind: 'system', id: 'test' }, 'p256', [{ spki: new Uint8Array(spki), org: company.name, uscc: company.uscc }])) as [Uint8Array];
+    serialHex = (await anyone().upload<VerifyBody>('/api/verify', Buffer.from(der), 'unit.cer')).body.details.find((d) => d.label === '序列号')!.value;
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('names the unit, its code and the issuing CA in words, uploaded or looked up by serial', async () => {
+    const uploaded = await anyone().upload<VerifyBody>('/api/verify', Buffer.from(der), 'unit.cer');
+    expect(uploaded.body.verdictLabel).toBe('有效');
+    const details = detailsOf(uploaded.body);
+    expect(details).toMatchObject({ 单位名称: company.name, 统一社会信用代码: company.uscc, 颁发者: `${t.config.caName} ECC 签发CA` });
+    expect(JSON.stringify(uploaded.body)).not.toMatch(/\b(C|O|CN|serialNumber)=/);
+
+    const bySerial = await anyone().get<VerifyBody>(`/api/verify/serial/${serialHex}`);
+    expect(bySerial.body.verdictLabel).toBe('有效');
+    expect(detailsOf(bySerial.body)).toEqual(details);
   });
 
   it('judges the certificate in a DER or PEM file, whatever comes before the PEM block', async () => {
