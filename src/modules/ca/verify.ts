@@ -4,7 +4,7 @@
  * the certificate is the one stored when we issued it, or verifies under one of our CA keys.
  */
 import type { Db } from '../../db/database.ts';
-import { parseCertificate, type CertificateInfo } from '../../pki/certificate-info.ts';
+import { parseCertificate, type CertificateInfo, type NameSummary } from '../../pki/certificate-info.ts';
 import { fromPem } from '../../pki/der.ts';
 import { signatureOids } from '../../pki/signer.ts';
 import { verifySignature } from '../../pki/verify.ts';
@@ -13,7 +13,7 @@ import { verifySeal } from '../../seal/ses.ts';
 import type { CaSet } from './authority.ts';
 import * as repo from './repository.ts';
 import { normaliseSerial } from './service.ts';
-import { certificateState, reasonLabel, subjectText } from './views.ts';
+import { certificateState, reasonLabel } from './views.ts';
 
 export type Verdict = 'valid' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
 export const verdictLabels: Record<Verdict, string> = {
@@ -54,14 +54,34 @@ function result(kind: VerifyResult['kind'], verdict: Verdict, details: Detail[],
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
+/**
+ * Who a certificate names, as people read it: the unit and its 统一社会信用代码 (public, and what a
+ * relying party checks against its counterparty), not an X.500 string; that only for other names.
+ */
+function subjectDetails(subject: Pick<NameSummary, 'organization' | 'commonName' | 'uscc' | 'text'>): Detail[] {
+  const unit = subject.organization ?? subject.commonName;
+  return [
+    unit ? { label: '单位名称', value: unit } : { label: '证书主题', value: subject.text },
+    ...(subject.uscc ? [{ label: '统一社会信用代码', value: subject.uscc }] : []),
+  ];
+}
+
+/** The issuing CA by its own name (its CN: 「… SM2 签发CA」). */
+const issuerText = (issuer: NameSummary) => issuer.commonName ?? issuer.organization ?? issuer.text;
+
+const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+/** Control bytes no text file has (tab, line feed and carriage return aside). */
+const BINARY = /[\x00-\x08\x0e-\x1f]/;
+
 export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) {
   const { db, cas, clock } = deps;
 
   function rowDetails(row: repo.CertificateRow): Detail[] {
     return [
-      { label: '证书主题', value: subjectText(row) },
+      ...subjectDetails({ organization: row.subjectOrg ?? undefined, commonName: row.subjectCn, uscc: row.subjectUscc ?? undefined, text: row.subjectCn }),
       { label: '序列号', value: row.serialHex },
       { label: '有效期', value: `${beijing(row.notBefore)} 至 ${beijing(row.notAfter)}` },
+      { label: '颁发者', value: issuerText(parseCertificate(row.der).issuer) },
       ...(row.revokedAt ? [{ label: '吊销时间', value: beijing(row.revokedAt) }] : []),
       ...(reasonLabel(row.revocationReason) ? [{ label: '吊销原因', value: reasonLabel(row.revocationReason) ?? '' }] : []),
     ];
@@ -74,15 +94,14 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
   async function certificateVerdict(der: Uint8Array, info: CertificateInfo): Promise<{ verdict: Verdict; details: Detail[]; reasons: string[] }> {
     const now = clock();
     const infoDetails: Detail[] = [
-      { label: '证书主题', value: info.subject.text },
-      { label: '颁发者', value: info.issuer.text },
+      ...subjectDetails(info.subject),
       { label: '序列号', value: info.serialHex },
       { label: '有效期', value: `${beijing(info.notBefore)} 至 ${beijing(info.notAfter)}` },
+      { label: '颁发者', value: issuerText(info.issuer) },
     ];
     const row = await repo.certificateBySerial(db, info.serialHex);
     if (row && sameBytes(row.der, der)) {
-      const verdict = rowVerdict(row, now);
-      return { verdict, details: [...rowDetails(row), { label: '颁发者', value: info.issuer.text }], reasons: [] };
+      return { verdict: rowVerdict(row, now), details: rowDetails(row), reasons: [] };
     }
     const ca = cas.all.find((c) => sameBytes(c.certificate, der));
     if (ca) {
@@ -130,7 +149,8 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
       for (const bound of s.boundCertificates) {
         const info = parseCertificate(bound);
         const v = await certificateVerdict(bound, info);
-        details.push({ label: '绑定证书', value: `${info.subject.text}（序列号 ${info.serialHex}，${verdictLabels[v.verdict]}）` });
+        const unit = info.subject.organization ?? info.subject.commonName ?? info.subject.text;
+        details.push({ label: '绑定证书', value: `${unit}，序列号 ${info.serialHex}（${verdictLabels[v.verdict]}）` });
         if (v.verdict === 'revoked' || v.verdict === 'expired') {
           verdict = v.verdict;
           reasons.push(`绑定的签章者证书${verdictLabels[v.verdict]}`);
@@ -160,7 +180,11 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
         continue;
       }
       const v = await certificateVerdict(signerDer, parseCertificate(signerDer));
-      signatures.push(result('pdf', v.verdict, [...details, ...v.details.filter((d) => d.label !== '证书主题')], v.reasons));
+      // The signer line above already names the unit; the serial and validity are the certificate's, not the document's.
+      const certificateDetails = v.details
+        .filter((d) => d.label !== '单位名称' && d.label !== '证书主题')
+        .map((d) => (d.label === '序列号' || d.label === '有效期' ? { ...d, label: `签名证书${d.label}` } : d));
+      signatures.push(result('pdf', v.verdict, [...details, ...certificateDetails], v.reasons));
     }
     const worst = signatures.find((s) => s.verdict !== 'valid') ?? signatures[0]!;
     return { ...result('pdf', worst.verdict, worst.details, worst.reasons), signatures };
@@ -173,22 +197,35 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
       return result('serial', rowVerdict(row, clock()), rowDetails(row));
     },
 
-    /** An uploaded file: PDF, certificate (PEM or DER) or seal, told apart by content. */
+    /**
+     * An uploaded file: PDF, certificate (PEM or DER) or seal, told apart by content. A PEM file's
+     * certificate may follow other text (`openssl pkcs12 -nokeys` writes Bag Attributes first) or
+     * another block (a private key): it is the certificate's DER that is judged, never the text.
+     * A binary file is never read as PEM: a made-up seal carrying one of our certificates as text
+     * inside must be judged as the seal it claims to be, not as that certificate.
+     */
     async file(bytes: Uint8Array): Promise<VerifyResult | undefined> {
-      const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
-      if (head.startsWith('%PDF-')) return pdf(bytes);
-      if (head.includes('-----BEGIN CERTIFICATE-----')) {
+      const text = Buffer.from(bytes).toString('latin1');
+      if (text.startsWith('%PDF-')) return pdf(bytes);
+      const binary = BINARY.test(text);
+      const pemAt = binary ? -1 : text.indexOf(PEM_CERTIFICATE);
+      if (pemAt >= 0) {
+        let der: Uint8Array;
         try {
-          return await certificate(fromPem(Buffer.from(bytes).toString('latin1'), 'CERTIFICATE'));
+          der = fromPem(text.slice(pemAt), 'CERTIFICATE');
         } catch {
           return result('certificate', 'invalid', [], ['证书格式错误，无法解析']);
         }
+        return certificate(der);
       }
-      try {
-        parseCertificate(bytes);
-        return await certificate(bytes);
-      } catch {
-        // not a certificate: perhaps a seal
+      // DER: a SEQUENCE (parseCertificate would also decode a PEM block found inside: not here).
+      if (bytes[0] === 0x30 && !text.includes('-----BEGIN ')) {
+        try {
+          parseCertificate(bytes);
+          return await certificate(bytes);
+        } catch {
+          // not a certificate: perhaps a seal
+        }
       }
       return seal(bytes);
     },

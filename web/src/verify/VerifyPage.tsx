@@ -3,7 +3,7 @@
  * a serial, and reads 有效 / 已吊销 / 已过期 / 非本CA签发 with the details the server gives.
  */
 import { InboxOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Descriptions, Form, Input, Result, Space, Spin, Tabs, Typography, Upload } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Grid, Input, Result, Space, Spin, Tabs, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { ApiError, request, upload } from '../api';
 import { verifyText as text } from './strings';
@@ -31,15 +31,36 @@ function status(verdict: VerifyResult['verdict']): 'success' | 'error' | 'warnin
   return 'error';
 }
 
+/** What a file says of itself is only a claim when the file is not ours or does not verify. */
+const unconfirmed = (verdict: VerifyResult['verdict']) => verdict === 'foreign' || verdict === 'invalid';
+
 function Outcome({ result, title }: { result: VerifyResult; title?: string }) {
+  // On a phone the labels go above their values: side by side, long serials and dates break mid-word.
+  const wide = Grid.useBreakpoint().sm !== false;
   return (
     <Card size="small" title={title} style={{ marginTop: 16 }}>
-      <Result status={status(result.verdict)} title={result.verdictLabel} subTitle={`${text.kind}：${result.kindLabel}`} style={{ padding: 16 }} />
+      <Result
+        status={status(result.verdict)}
+        title={
+          <span role="heading" aria-level={2}>
+            {result.verdictLabel}
+          </span>
+        }
+        subTitle={`${text.kind}：${result.kindLabel}`}
+        style={{ padding: 16 }}
+      />
       {result.details.length > 0 && (
-        <Descriptions column={1} bordered size="small">
+        <Descriptions
+          column={1}
+          bordered
+          size="small"
+          layout={wide ? 'horizontal' : 'vertical'}
+          title={unconfirmed(result.verdict) ? text.unconfirmed : undefined}
+          styles={{ label: { whiteSpace: 'nowrap' }, title: { fontSize: 14, fontWeight: 'normal' } }}
+        >
           {result.details.map((d, i) => (
             <Descriptions.Item key={`${d.label}-${i}`} label={d.label}>
-              <span style={{ wordBreak: 'break-all' }}>{d.value}</span>
+              <span style={{ overflowWrap: 'anywhere' }}>{d.value}</span>
             </Descriptions.Item>
           ))}
         </Descriptions>
@@ -132,7 +153,11 @@ export function VerifyPage() {
         </Space>
       )}
       {error && <Alert style={{ marginTop: 16 }} type="error" message={error} showIcon />}
-      {result && <Outcome result={result} />}
+      {result && (
+        <section aria-label={text.outcome}>
+          <Outcome result={result} />
+        </section>
+      )}
     </div>
   );
 }
