@@ -1,6 +1,7 @@
 /**
  * Where CA keys live. Code that signs asks a KeyStore for a Signer by label and never sees key
- * bytes; which store is used (files encrypted at rest, later PKCS#11) is configuration.
+ * bytes; which store is used (files encrypted at rest, a PKCS#11 token — pkcs11-keystore.ts — or
+ * both, by key family) is configuration.
  *
  * FileKeyStore keeps one `<label>.key.pem` per key: a standard PKCS#8 EncryptedPrivateKeyInfo
  * (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC) that `openssl pkey -passin` reads, so an operator can
@@ -24,6 +25,8 @@ export interface KeyStore {
   signer(label: string): Promise<Signer>;
   /** Labels of the keys held. */
   labels(): Promise<string[]>;
+  /** Releases what the store holds open (a PKCS#11 session); its signers stop working. */
+  close(): Promise<void>;
 }
 
 export const keyStoreErrors = {
@@ -37,6 +40,11 @@ export const keyStoreErrors = {
 } as const;
 
 const LABEL = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Key labels are file names in one store and CKA_LABELs in another: the same rule for both. */
+export function isKeyLabel(label: string): boolean {
+  return LABEL.test(label);
+}
 const SUFFIX = '.key.pem';
 const MIN_PASSPHRASE = 8;
 /** PBKDF2 rounds for keys at rest: decrypted once per process, so the cost is paid at start-up. */
@@ -63,7 +71,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   private path(label: string): string {
-    if (!LABEL.test(label)) throw keyStoreErrors.badLabel(label);
+    if (!isKeyLabel(label)) throw keyStoreErrors.badLabel(label);
     return join(this.directory, `${label}${SUFFIX}`);
   }
 
@@ -107,6 +115,49 @@ export class FileKeyStore implements KeyStore {
     const signer = privateKeyFromPkcs8(pkcs8).signer;
     this.signers.set(label, signer);
     return signer;
+  }
+
+  /** Nothing is held open: keys are read when needed and kept in memory. */
+  async close(): Promise<void> {}
+}
+
+/**
+ * Each key family in the store configured for it, as one KeyStore: P-256 on a PKCS#11 token and
+ * SM2 in the encrypted file store, since softhsm2 and most HSMs sold outside China have no SM2.
+ * A label is unique across the stores, so `signer(label)` needs no family.
+ */
+export class FamilyRoutedKeyStore implements KeyStore {
+  private readonly stores: readonly KeyStore[];
+
+  constructor(private readonly routes: Readonly<Record<KeyFamily, KeyStore>>) {
+    this.stores = [...new Set(Object.values(routes))];
+  }
+
+  private async holder(label: string): Promise<KeyStore | undefined> {
+    for (const store of this.stores) if ((await store.labels()).includes(label)) return store;
+    return undefined;
+  }
+
+  async create(label: string, family: KeyFamily): Promise<Signer> {
+    if (await this.holder(label)) throw keyStoreErrors.exists(label);
+    return this.routes[family].create(label, family);
+  }
+
+  async signer(label: string): Promise<Signer> {
+    const store = await this.holder(label);
+    if (!store) throw keyStoreErrors.missing(label);
+    return store.signer(label);
+  }
+
+  async labels(): Promise<string[]> {
+    const all = await Promise.all(this.stores.map((s) => s.labels()));
+    return all.flat().sort();
+  }
+
+  async close(): Promise<void> {
+    const results = await Promise.allSettled(this.stores.map((s) => s.close()));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
 
