@@ -377,7 +377,12 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       ca.ca.stopSchedules();
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();
-      await database.close();
+      try {
+        // Once nothing signs any more: ends the PKCS#11 session, finalising the module.
+        await ca.close();
+      } finally {
+        await database.close();
+      }
     },
   };
 }

@@ -9,7 +9,7 @@ import { staffRoleLabels, staffRoles, type StaffRole } from './domain/principal.
 import { assertPasswordPolicy, parseStaffRole } from './domain/staff.ts';
 import { verifyAuditChain } from './modules/audit/chain.ts';
 import { familyLabels, keyFamilies } from './modules/ca/authority.ts';
-import { initCaModule, openCaModule, type CaModuleDeps } from './modules/ca/index.ts';
+import { initCaModule, openCaModule, type CaModule, type CaModuleDeps } from './modules/ca/index.ts';
 import { revocableReasons, type RevocableReason } from './modules/ca/service.ts';
 import { toPem } from './pki/der.ts';
 import { revocationReasonLabels } from './pki/crl.ts';
@@ -188,10 +188,32 @@ async function caDeps(database: Database, config: ReturnType<typeof loadConfig>)
   };
 }
 
+/** The CA module for the length of one command: a PKCS#11 session ends with it. */
+async function withCa<T>(database: Database, config: ReturnType<typeof loadConfig>, run: (ca: CaModule) => Promise<T>): Promise<T> {
+  const module = await openCaModule(await caDeps(database, config));
+  try {
+    return await run(module);
+  } finally {
+    await module.close();
+  }
+}
+
+/** Where `ca init` left the private keys, for the operator to back up (files) or not (token). */
+function keyLocations(config: ReturnType<typeof loadConfig>, families: readonly KeyFamily[]): string[] {
+  const p11 = config.ca.pkcs11;
+  const onToken = families.filter((f) => p11?.families.includes(f));
+  const inFiles = families.filter((f) => !onToken.includes(f));
+  const names = (list: readonly KeyFamily[]) => list.map((f) => familyLabels[f]).join('、');
+  const lines: string[] = [];
+  if (onToken.length > 0) lines.push(`${names(onToken)} CA 私钥在密码设备令牌“${p11?.tokenLabel ?? ''}”中生成，不可导出。`);
+  if (inFiles.length > 0) lines.push(`${names(inFiles)} CA 私钥保存在 ${config.ca.keystoreDir}，请妥善备份该目录和保护口令。`);
+  return lines;
+}
+
 const ca = program.command('ca').description('证书认证机构（CA）');
 
 ca.command('init')
-  .description('创建根 CA 和签发 CA（私钥加密保存在 CA_KEYSTORE_DIR）')
+  .description('创建根 CA 和签发 CA（私钥加密保存在 CA_KEYSTORE_DIR；CA_KEYSTORE=pkcs11 时按算法在密码设备中生成）')
   .option('--family <算法>', 'sm2、p256 或 all', 'all')
   .action(async (opts: { family: string }) => {
     const families: readonly KeyFamily[] =
@@ -202,11 +224,15 @@ ca.command('init')
       const deps = await caDeps(database, config);
       await initCaModule(deps, families);
       // Opening once makes the seal-maker and document-signing certificates as well.
-      const { cas } = await openCaModule(deps);
-      for (const family of families) {
-        process.stdout.write(`已创建 ${familyLabels[family]} CA：${cas.roots[family].name}、${cas.issuing[family].name}\n`);
+      const module = await openCaModule(deps);
+      try {
+        for (const family of families) {
+          process.stdout.write(`已创建 ${familyLabels[family]} CA：${module.cas.roots[family].name}、${module.cas.issuing[family].name}\n`);
+        }
+      } finally {
+        await module.close();
       }
-      process.stdout.write(`CA 私钥保存在 ${config.ca.keystoreDir}，请妥善备份该目录和保护口令。\n`);
+      for (const line of keyLocations(config, families)) process.stdout.write(`${line}\n`);
     }, config);
   });
 
@@ -227,10 +253,13 @@ cert
     if (!/^[123]$/.test(opts.years)) throw new Error('--years 只能是 1、2 或 3（年）');
     const csr = new Uint8Array(await readFile(opts.csr));
     const config = loadConfig();
-    const row = await withDatabase(async (database) => {
-      const { ca: service } = await openCaModule(await caDeps(database, config));
-      return service.issueForOperator({ kind: 'system', id: operator() }, csr, opts.org ?? '', opts.uscc ?? '', Number(opts.years));
-    }, config);
+    const row = await withDatabase(
+      (database) =>
+        withCa(database, config, ({ ca: service }) =>
+          service.issueForOperator({ kind: 'system', id: operator() }, csr, opts.org ?? '', opts.uscc ?? '', Number(opts.years)),
+        ),
+      config,
+    );
     const pem = toPem('CERTIFICATE', row.der);
     if (opts.out) await writeFile(opts.out, pem);
     else process.stdout.write(pem);
@@ -246,10 +275,10 @@ cert
     if (!opts.serial) throw new Error('请用 --serial 指定证书序列号');
     if (!revocableReasons.includes(opts.reason as RevocableReason)) throw new Error(`未知吊销原因：${opts.reason}（可用：${revocableReasons.join('、')}）`);
     const config = loadConfig();
-    const row = await withDatabase(async (database) => {
-      const { ca: service } = await openCaModule(await caDeps(database, config));
-      return service.revoke({ kind: 'system', id: operator() }, opts.serial ?? '', opts.reason as RevocableReason);
-    }, config);
+    const row = await withDatabase(
+      (database) => withCa(database, config, ({ ca: service }) => service.revoke({ kind: 'system', id: operator() }, opts.serial ?? '', opts.reason as RevocableReason)),
+      config,
+    );
     process.stdout.write(`已吊销证书 ${row.serialHex}（${revocationReasonLabels[opts.reason as RevocableReason]}），吊销列表已更新\n`);
   });
 
@@ -261,8 +290,7 @@ program
   .action(async (opts: { ca?: string; out?: string }) => {
     if (opts.out && !opts.ca) throw new Error('使用 --out 时请用 --ca 指定一个 CA');
     const config = loadConfig();
-    await withDatabase(async (database) => {
-      const { ca: service, cas } = await openCaModule(await caDeps(database, config));
+    await withDatabase(async (database) => withCa(database, config, async ({ ca: service, cas }) => {
       const targets = opts.ca ? [service.caByName(opts.ca)] : cas.all;
       for (const target of targets) {
         if (!target) throw new Error(`没有名为“${opts.ca ?? ''}”的 CA（可用：${cas.all.map((c) => c.name).join('、')}）`);
@@ -270,7 +298,7 @@ program
         if (opts.out) await writeFile(opts.out, crl.der);
         process.stdout.write(`已签发 ${target.name} 的吊销列表，编号 ${crl.number}\n`);
       }
-    }, config);
+    }), config);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

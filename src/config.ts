@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { KeyFamily } from './pki/signer.ts';
 import type { SmsTemplate } from './providers/sms/types.ts';
 
 const bool = z
@@ -44,6 +45,22 @@ const envSchema = z.object({
   CA_KEYSTORE_DIR: z.string().optional(),
   /** Protects the CA keys at rest; required in production, derived from the master secret otherwise. */
   CA_KEY_PASSPHRASE: z.string().min(8).optional(),
+  /** file: every CA key in CA_KEYSTORE_DIR. pkcs11: the families in CA_PKCS11_FAMILIES on a token, the rest in files. */
+  CA_KEYSTORE: z.enum(['file', 'pkcs11']).default('file'),
+  /** The token vendor's PKCS#11 library; the default is Debian's softhsm2. */
+  CA_PKCS11_MODULE: z.string().min(1).default('/usr/lib/softhsm/libsofthsm2.so'),
+  CA_PKCS11_TOKEN_LABEL: z.string().min(1).optional(),
+  /** The token's user PIN: a secret, never logged. */
+  CA_PKCS11_PIN: z.string().min(1).optional(),
+  /** Key families whose keys live on the token, comma-separated; softhsm2 has no SM2, hence p256 alone. */
+  CA_PKCS11_FAMILIES: z.string().default('p256'),
+  /** The device's vendor SM2 signature mechanism (CKM_ number, decimal or 0x…): needed for sm2 on the token. */
+  CA_PKCS11_SM2_MECHANISM: z
+    .string()
+    .regex(/^(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})$/, '应为十进制或 0x 开头的十六进制机制编号')
+    .transform(Number)
+    .refine((n) => n <= 0xffffffff, '机制编号超出范围')
+    .optional(),
   /** How often every CRL is re-signed, whether or not anything was revoked. */
   CRL_REFRESH_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
 
@@ -182,7 +199,18 @@ export interface CaConfig {
   keystoreDir: string;
   /** Undefined outside production: the key store's passphrase is then derived from the master secret. */
   keyPassphrase: string | undefined;
+  /** Set when CA_KEYSTORE=pkcs11: the token that holds the keys of its families. */
+  pkcs11: Pkcs11Config | undefined;
   crlRefreshMinutes: number;
+}
+
+export interface Pkcs11Config {
+  modulePath: string;
+  tokenLabel: string;
+  pin: string;
+  /** Families whose keys are made and kept on the token; the others stay in keystoreDir. */
+  families: KeyFamily[];
+  sm2Mechanism: number | undefined;
 }
 
 export interface AuthPolicy {
@@ -252,6 +280,29 @@ function wechatPayFromEnv(e: z.infer<typeof envSchema>): WechatPaySettings {
   };
 }
 
+const keyFamilyNames: readonly KeyFamily[] = ['sm2', 'p256'];
+
+function pkcs11FromEnv(e: z.infer<typeof envSchema>): Pkcs11Config | undefined {
+  if (e.CA_KEYSTORE !== 'pkcs11') return undefined;
+  const missing = (['CA_PKCS11_TOKEN_LABEL', 'CA_PKCS11_PIN'] as const).filter((k) => !e[k]);
+  if (missing.length > 0) throw new ConfigError(`CA_KEYSTORE=pkcs11 缺少环境变量：${missing.join(', ')}`);
+  const names = e.CA_PKCS11_FAMILIES.split(',').map((f) => f.trim()).filter(Boolean);
+  const families = keyFamilyNames.filter((f) => names.includes(f));
+  if (families.length === 0 || families.length !== new Set(names).size) {
+    throw new ConfigError(`CA_PKCS11_FAMILIES 应为 ${keyFamilyNames.join('、')} 中的一个或多个，以逗号分隔`);
+  }
+  if (families.includes('sm2') && e.CA_PKCS11_SM2_MECHANISM === undefined) {
+    throw new ConfigError('CA_PKCS11_FAMILIES 包含 sm2 时须设置 CA_PKCS11_SM2_MECHANISM（密码设备的 SM2 签名机制编号；softhsm2 不支持 SM2）');
+  }
+  return {
+    modulePath: e.CA_PKCS11_MODULE,
+    tokenLabel: e.CA_PKCS11_TOKEN_LABEL ?? '',
+    pin: e.CA_PKCS11_PIN ?? '',
+    families,
+    sm2Mechanism: e.CA_PKCS11_SM2_MECHANISM,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -264,10 +315,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const registryProvider = e.REGISTRY_PROVIDER ?? (production ? 'aliyun' : 'simulator');
   const wechatProvider = e.WECHATPAY_PROVIDER ?? (production ? 'wechatpay' : 'simulator');
 
+  const pkcs11 = pkcs11FromEnv(e);
+
   if (production) {
     const missing: string[] = [];
     if (!e.CERTDESK_SECRET) missing.push('CERTDESK_SECRET');
-    if (!e.CA_KEY_PASSPHRASE) missing.push('CA_KEY_PASSPHRASE');
+    // Needed while any family's keys are in files; not when the token holds them all.
+    const inFiles = keyFamilyNames.some((f) => !pkcs11?.families.includes(f));
+    if (inFiles && !e.CA_KEY_PASSPHRASE) missing.push('CA_KEY_PASSPHRASE');
     if (smsProvider === 'aliyun') {
       if (!e.ALIYUN_SMS_ACCESS_KEY_ID) missing.push('ALIYUN_SMS_ACCESS_KEY_ID');
       if (!e.ALIYUN_SMS_ACCESS_KEY_SECRET) missing.push('ALIYUN_SMS_ACCESS_KEY_SECRET');
@@ -386,6 +441,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: (e.CA_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
       keystoreDir: path.resolve(e.CA_KEYSTORE_DIR ?? path.join(dataDir, 'ca-keys')),
       keyPassphrase: e.CA_KEY_PASSPHRASE,
+      pkcs11,
       crlRefreshMinutes: e.CRL_REFRESH_MINUTES,
     },
     auth: {

@@ -6,8 +6,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
-import { FileKeyStore } from '../../pki/keystore.ts';
-import { ensureCas, initCas, type AuthorityContext } from './authority.ts';
+import { FamilyRoutedKeyStore, FileKeyStore, type KeyStore } from '../../pki/keystore.ts';
+import { Pkcs11KeyStore } from '../../pki/pkcs11-keystore.ts';
+import { ensureCas, initCas, keyFamilies, type AuthorityContext, type CaSet } from './authority.ts';
 import { createSealService } from './seals.ts';
 import { createCaService } from './service.ts';
 import { createVerifier } from './verify.ts';
@@ -23,24 +24,61 @@ export interface CaModuleDeps {
   actor: { kind: 'system'; id: string };
 }
 
+/**
+ * The configured key store: encrypted files (CA_KEYSTORE=file), or a PKCS#11 token for the
+ * families in CA_PKCS11_FAMILIES and the files for the rest (CA_KEYSTORE=pkcs11).
+ */
+async function openKeyStore(deps: CaModuleDeps): Promise<KeyStore> {
+  const { ca } = deps.config;
+  const openFiles = () => FileKeyStore.open(ca.keystoreDir, ca.keyPassphrase ?? deps.derivedPassphrase);
+  const p11 = ca.pkcs11;
+  if (!p11) return openFiles();
+  const token = await Pkcs11KeyStore.open({ modulePath: p11.modulePath, tokenLabel: p11.tokenLabel, pin: p11.pin, sm2Mechanism: p11.sm2Mechanism });
+  if (keyFamilies.every((f) => p11.families.includes(f))) return token;
+  let files: FileKeyStore;
+  try {
+    files = await openFiles();
+  } catch (error) {
+    await token.close();
+    throw error;
+  }
+  const storeFor = (family: KeyFamily) => (p11.families.includes(family) ? token : files);
+  return new FamilyRoutedKeyStore({ sm2: storeFor('sm2'), p256: storeFor('p256') });
+}
+
 async function context(deps: CaModuleDeps): Promise<AuthorityContext> {
-  const store = await FileKeyStore.open(deps.config.ca.keystoreDir, deps.config.ca.keyPassphrase ?? deps.derivedPassphrase);
+  const store = await openKeyStore(deps);
   return { db: deps.db, store, baseUrl: deps.config.ca.baseUrl, organization: deps.config.caName, now: deps.clock(), actor: deps.actor };
 }
 
 /** `certdesk ca init`. */
 export async function initCaModule(deps: CaModuleDeps, families: readonly KeyFamily[]): Promise<void> {
-  await initCas(await context(deps), families);
+  const ctx = await context(deps);
+  try {
+    await initCas(ctx, families);
+  } finally {
+    await ctx.store.close();
+  }
 }
 
-/** The CA services; demo and development create missing CAs, production refuses to start without them. */
+/**
+ * The CA services; demo and development create missing CAs, production refuses to start without
+ * them. `close()` ends the key store's session (PKCS#11): the CAs' signers stop working then.
+ */
 export async function openCaModule(deps: CaModuleDeps) {
-  const cas = await ensureCas(await context(deps), deps.config.mode !== 'production');
+  const ctx = await context(deps);
+  let cas: CaSet;
+  try {
+    cas = await ensureCas(ctx, deps.config.mode !== 'production');
+  } catch (error) {
+    await ctx.store.close();
+    throw error;
+  }
   const statusLabel = (s: string) => statusLabels[s as ApplicationStatus] ?? s;
   const ca = createCaService({ db: deps.db, cas, config: deps.config.ca, clock: deps.clock, log: deps.log, statusLabel });
   const seals = createSealService({ db: deps.db, cas, clock: deps.clock });
   const verifier = createVerifier({ db: deps.db, cas, clock: deps.clock });
-  return { cas, ca, seals, verifier };
+  return { cas, ca, seals, verifier, close: () => ctx.store.close() };
 }
 
 export type CaModule = Awaited<ReturnType<typeof openCaModule>>;
