@@ -81,5 +81,8 @@ else console.log('(set DATABASE_URL to measure on PostgreSQL as well)');
 // The CA: issuance through the service and OCSP against openssl's responder (bench/ca.ts).
 await import('./ca.ts');
 
+// The CA's key stores: P-256 signing with the key in files and on a softhsm2 token (bench/keystore.ts).
+await import('./keystore.ts');
+
 // The signed contract: render + PAdES signature (bench/pdf-sign.ts).
 await import('./pdf-sign.ts');
