@@ -161,6 +161,14 @@ describe.skipIf(skip)('PKCS#11 key store (softhsm2)', () => {
     const unlisted = await failure(vendor.create('sm2-root-unit', 'sm2'));
     expect(unlisted.code).toBe('KEYSTORE_SM2_UNSUPPORTED');
     expect(unlisted.message).toContain('未列出机制 0x80000001');
+
+    // A listed mechanism that is not SM2: softhsm2 makes an EC key on the SM2 curve and CKM_ECDSA
+    // signs with it, but that is ECDSA, not SM2. The key's first signature fails SM2 verification,
+    // so the key is destroyed and nothing is ever signed with it.
+    const mislabelled = await openStore({ sm2Mechanism: pkcs11js.CKM_ECDSA });
+    const notSm2 = await failure(mislabelled.create('sm2-root-unit', 'sm2'));
+    expect(notSm2.code).toBe('KEYSTORE_SIGNATURE_INVALID');
+    expect(notSm2.message).toContain('签名未通过验证');
     expect(await store.labels()).not.toContain('sm2-root-unit');
   });
 

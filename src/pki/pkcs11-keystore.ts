@@ -164,9 +164,8 @@ export class Pkcs11KeyStore implements KeyStore {
     private readonly libraryKey: string,
     private readonly slotKey: string,
     private readonly session: Handle,
-    /** Why SM2 cannot be used here, or undefined when it can. */
-    private readonly sm2Refusal: string | undefined,
-    private readonly sm2Mechanism: number | undefined,
+    /** The SM2 signature mechanism to use, or why SM2 cannot be used on this token. */
+    private readonly sm2: { mechanism: number } | { refusal: string },
   ) {}
 
   /** Finds the token by label and logs in as its user; a wrong PIN or a missing token stops here. */
@@ -186,19 +185,23 @@ export class Pkcs11KeyStore implements KeyStore {
       login = Pkcs11KeyStore.login(library, slot, session, options);
 
       const mechanisms = pkcs11.C_GetMechanismList(slot);
-      const sm2Refusal =
-        options.sm2Mechanism === undefined
-          ? '未配置 CA_PKCS11_SM2_MECHANISM'
-          : !mechanisms.includes(options.sm2Mechanism)
-            ? `令牌“${options.tokenLabel}”未列出机制 0x${options.sm2Mechanism.toString(16)}`
+      const mechanism = options.sm2Mechanism;
+      const sm2 =
+        mechanism === undefined
+          ? { refusal: '未配置 CA_PKCS11_SM2_MECHANISM' }
+          : !mechanisms.includes(mechanism)
+            ? { refusal: `令牌“${options.tokenLabel}”未列出机制 0x${mechanism.toString(16)}` }
             : !mechanisms.includes(pkcs11js.CKM_EC_KEY_PAIR_GEN)
-              ? `令牌“${options.tokenLabel}”不支持 CKM_EC_KEY_PAIR_GEN`
-              : undefined;
-      return new Pkcs11KeyStore(pkcs11, key, login.slot, session, sm2Refusal, options.sm2Mechanism);
+              ? { refusal: `令牌“${options.tokenLabel}”不支持 CKM_EC_KEY_PAIR_GEN` }
+              : { mechanism };
+      return new Pkcs11KeyStore(pkcs11, key, login.slot, session, sm2);
     } catch (error) {
-      if (session) pkcs11.C_CloseSession(session);
-      if (login) Pkcs11KeyStore.logout(library, login.slot);
-      releaseLibrary(key);
+      try {
+        if (session) pkcs11.C_CloseSession(session);
+      } finally {
+        if (login) Pkcs11KeyStore.logout(library, login.slot);
+        releaseLibrary(key);
+      }
       throw deviceError(error);
     }
   }
@@ -291,7 +294,7 @@ export class Pkcs11KeyStore implements KeyStore {
 
   async create(label: string, family: KeyFamily): Promise<Signer> {
     if (!isKeyLabel(label)) throw keyStoreErrors.badLabel(label);
-    if (family === 'sm2' && this.sm2Refusal !== undefined) throw pkcs11Errors.sm2Unsupported(this.sm2Refusal);
+    if (family === 'sm2' && 'refusal' in this.sm2) throw pkcs11Errors.sm2Unsupported(this.sm2.refusal);
     try {
       if (this.keys(label, pkcs11js.CKO_PRIVATE_KEY).length > 0) throw keyStoreErrors.exists(label);
       const id = randomBytes(16);
@@ -360,16 +363,16 @@ export class Pkcs11KeyStore implements KeyStore {
     const params = this.attribute(publicKey, pkcs11js.CKA_EC_PARAMS);
     const family = (Object.keys(curveParams) as KeyFamily[]).find((f) => equalBytes(params, curveParams[f]));
     if (!family) throw pkcs11Errors.keyUnsupported(label);
-    if (family === 'sm2' && this.sm2Refusal !== undefined) throw pkcs11Errors.sm2Unsupported(this.sm2Refusal);
     const point = ecPoint(this.attribute(publicKey, pkcs11js.CKA_EC_POINT));
     const spki = seq(seq(oid(ecPublicKeyOid), curveParams[family]), bits(point));
 
     let digest: (data: Uint8Array) => Buffer;
     let mechanism: number;
     if (family === 'sm2') {
+      if ('refusal' in this.sm2) throw pkcs11Errors.sm2Unsupported(this.sm2.refusal);
       const za = sm2Za(point);
       digest = (data) => createHash('sm3').update(za).update(data).digest();
-      mechanism = this.sm2Mechanism ?? pkcs11js.CKM_ECDSA; // set whenever sm2Refusal is undefined
+      mechanism = this.sm2.mechanism;
     } else {
       digest = (data) => createHash('sha256').update(data).digest();
       mechanism = pkcs11js.CKM_ECDSA;
