@@ -5,11 +5,9 @@
  * document-signing keys are on the token, the SM2 ones in the encrypted files; openssl verifies the
  * chain of a unit certificate, a CRL and an OCSP answer signed on the token.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { toPem } from '../../src/pki/der.ts';
@@ -17,8 +15,8 @@ import { Pkcs11KeyStore } from '../../src/pki/pkcs11-keystore.ts';
 import { opensslDir, type OpensslDir } from '../../src/pki/test-openssl.ts';
 import { softhsmMissing, softhsmToken, type SoftHsmToken } from '../../src/pki/test-softhsm.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { runCertdesk } from '../support/process.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const missing = softhsmMissing();
 // CI installs softhsm2 (.ci/run): there a missing softhsm2 fails this suite instead of skipping it.
 const skip = missing !== undefined && !process.env['CI'];
@@ -81,17 +79,7 @@ describe.skipIf(skip)('a P-256 CA on a softhsm2 token', () => {
     ...overrides,
   });
 
-  function certdesk(args: string[], overrides: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/certdesk.mjs', ...args], { cwd: root, env: { ...process.env, ...env(overrides) }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const certdesk = (args: string[], overrides: Record<string, string> = {}) => runCertdesk(args, env(overrides));
 
   beforeAll(async () => {
     token = await softhsmToken('certdesk-ca');

@@ -1,4 +1,7 @@
-/** Runs `npm start`'s server as a separate process, as an operator would, and waits until it answers. */
+/**
+ * The platform as separate processes, as an operator runs them: `npm start`'s server (waiting until
+ * it answers) and `certdesk` commands.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -59,5 +62,29 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
     s.on('error', reject);
+  });
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `certdesk …args` with `env` over this process's environment; resolves when it exits. */
+export function runCertdesk(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/certdesk.mjs', ...args], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin?.end(input ?? '');
   });
 }
