@@ -33,7 +33,8 @@ const N = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
 const GX = 0x32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7n;
 const GY = 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n;
 
-const Sm2Point = weierstrass({ p: P, a: A, b: B, n: N, h: 1n, Gx: GX, Gy: GY });
+/** The curve for arithmetic on public values and for sm2-encryption.ts (see header on constant time). */
+export const Sm2Point = weierstrass({ p: P, a: A, b: B, n: N, h: 1n, Gx: GX, Gy: GY });
 
 /** An SM2 key pair: `d` is the 32-byte private scalar, `publicKey` the 65-byte uncompressed point. */
 export interface Sm2KeyPair {
@@ -72,7 +73,7 @@ function invert(a: bigint, m: bigint): bigint {
 }
 
 /** A fresh scalar in [1, n-2]: d must also satisfy 1+d ≠ n for (1+d)⁻¹ to exist. */
-function randomScalar(): bigint {
+export function randomScalar(): bigint {
   for (;;) {
     const k = bytesToBigint(randomBytes(32));
     if (k >= 1n && k <= N - 2n) return k;
@@ -81,7 +82,7 @@ function randomScalar(): bigint {
 
 /** One ECDH context per process, used only as OpenSSL's constant-time k·G. */
 let baseMultiplier: ECDH | undefined;
-function mulBase(k: bigint): Uint8Array {
+export function mulBase(k: bigint): Uint8Array {
   baseMultiplier ??= createECDH('SM2');
   baseMultiplier.setPrivateKey(Buffer.from(bigintToBytes(k, 32)));
   return baseMultiplier.getPublicKey();
@@ -203,14 +204,18 @@ export function importSm2Pkcs8(der: Uint8Array): Sm2KeyPair {
   const fields = children(readTlv(privateKey.content));
   const scalar = fields[1];
   if (scalar?.tag !== Tag.OCTET_STRING) throw new DerError('bad ECPrivateKey');
-  const dValue = bytesToBigint(scalar.content);
-  if (dValue < 1n || dValue > N - 2n) throw new DerError('SM2 private key out of range');
-  const d = bigintToBytes(dValue, 32);
-  const derived = Uint8Array.from(mulBase(dValue));
+  const key = sm2KeyFromScalar(scalar.content);
   const stored = fields.find((f) => f.tag === 0xa1);
   if (stored) {
     const point = readTlv(stored.content).content.subarray(1);
-    if (Buffer.compare(point, derived) !== 0) throw new DerError('SM2 public key does not match private key');
+    if (Buffer.compare(point, key.publicKey) !== 0) throw new DerError('SM2 public key does not match private key');
   }
-  return { d, publicKey: derived };
+  return key;
+}
+
+/** The key pair of a big-endian private scalar (range-checked), its public point derived. */
+export function sm2KeyFromScalar(scalar: Uint8Array): Sm2KeyPair {
+  const d = bytesToBigint(scalar);
+  if (d < 1n || d > N - 2n) throw new DerError('SM2 private key out of range');
+  return { d: bigintToBytes(d, 32), publicKey: Uint8Array.from(mulBase(d)) };
 }
