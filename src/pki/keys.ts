@@ -5,7 +5,7 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { children, readTlv, Tag } from './der.ts';
 import { p256Signer, type KeyFamily, type Signer } from './signer.ts';
-import { ecCurveOf, exportSm2Pkcs8, generateSm2Key, importSm2Pkcs8, sm2CurveOid, sm2Signer } from './sm2.ts';
+import { ecCurveOf, exportSm2Pkcs8, generateSm2Key, importSm2Pkcs8, sm2CurveOid, sm2Signer, type Sm2KeyPair } from './sm2.ts';
 import { p256CurveOid } from './verify.ts';
 
 export interface PrivateKey {
@@ -15,11 +15,13 @@ export interface PrivateKey {
   readonly signer: Signer;
 }
 
+/** An SM2 key pair held as a PrivateKey (the encryption key of a dual pair, for its PKCS#12 bag). */
+export function sm2PrivateKey(pair: Sm2KeyPair): PrivateKey {
+  return { family: 'sm2', pkcs8: exportSm2Pkcs8(pair), signer: sm2Signer(pair) };
+}
+
 export function generateKey(family: KeyFamily): PrivateKey {
-  if (family === 'sm2') {
-    const pair = generateSm2Key();
-    return { family, pkcs8: exportSm2Pkcs8(pair), signer: sm2Signer(pair) };
-  }
+  if (family === 'sm2') return sm2PrivateKey(generateSm2Key());
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { family, pkcs8: new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })), signer: p256Signer(privateKey) };
 }
@@ -36,10 +38,7 @@ export function pkcs8Family(pkcs8: Uint8Array): KeyFamily {
 
 export function privateKeyFromPkcs8(pkcs8: Uint8Array): PrivateKey {
   const family = pkcs8Family(pkcs8);
-  if (family === 'sm2') {
-    const pair = importSm2Pkcs8(pkcs8);
-    return { family, pkcs8: exportSm2Pkcs8(pair), signer: sm2Signer(pair) };
-  }
+  if (family === 'sm2') return sm2PrivateKey(importSm2Pkcs8(pkcs8));
   const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
   return { family, pkcs8: Uint8Array.from(pkcs8), signer: p256Signer(key) };
 }

@@ -1,7 +1,8 @@
 /**
- * Software certificates: a key generated on the server, its certificate and the CA chain in one
- * PKCS#12 file (RFC 7292) protected by a random one-time password that the applicant sees once.
- * Modern algorithms only — PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC for the key, HMAC-SHA256 for the
+ * Software certificates: a key generated on the server, its certificate (for SM2 also the encryption
+ * key and certificate of the dual pair) and the CA chain in one PKCS#12 file (RFC 7292) protected by
+ * a random one-time password that the applicant sees once.
+ * Modern algorithms only — PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC for keys, HMAC-SHA256 for the
  * MAC — which is what OpenSSL 3 writes by default and reads without `-legacy`.
  */
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
@@ -88,31 +89,36 @@ function dataContentInfo(content: Uint8Array): Uint8Array {
   return seq(oid(oids.data), ctx(0, true, octets(content)));
 }
 
-export interface Pkcs12Input {
+/** One private key and its certificate; a dual pair brings two. */
+export interface Pkcs12Entry {
   readonly key: PrivateKey;
   readonly certificate: Uint8Array;
+  readonly friendlyName?: string;
+}
+
+export interface Pkcs12Input {
+  readonly entries: readonly Pkcs12Entry[];
   /** Issuing CA first, root last. */
   readonly chain: readonly Uint8Array[];
-  readonly friendlyName?: string;
   /** A fresh one-time password when absent. */
   readonly password?: string;
 }
 
-/** Builds the PKCS#12 bundle (DER) and returns it with its password. */
+/**
+ * Builds the PKCS#12 bundle (DER) and returns it with its password. Each key bag and its
+ * certificate's bag share a localKeyId (SHA-1 of the certificate), which is how readers pair them.
+ */
 export function buildPkcs12(input: Pkcs12Input): { p12: Uint8Array; password: string } {
   const password = input.password ?? oneTimePassword();
-  const localKeyId = createHash('sha1').update(input.certificate).digest();
+  const entries = input.entries.map((e) => ({ ...e, attributes: bagAttributes(createHash('sha1').update(e.certificate).digest(), e.friendlyName) }));
   const certBag = (der: Uint8Array, attributes?: Uint8Array): Uint8Array =>
     seq(oid(oids.certBag), ctx(0, true, seq(oid(oids.x509Certificate), ctx(0, true, octets(der)))), ...(attributes ? [attributes] : []));
-  const certificates = seq(
-    certBag(input.certificate, bagAttributes(localKeyId, input.friendlyName)),
-    ...input.chain.map((der) => certBag(der)),
+  const certificates = seq(...entries.map((e) => certBag(e.certificate, e.attributes)), ...input.chain.map((der) => certBag(der)));
+  const keyBags = seq(
+    ...entries.map((e) => seq(oid(oids.shroudedKeyBag), ctx(0, true, encryptPkcs8(e.key.pkcs8, password, ITERATIONS)), e.attributes)),
   );
-  const keyBag = seq(
-    seq(oid(oids.shroudedKeyBag), ctx(0, true, encryptPkcs8(input.key.pkcs8, password, ITERATIONS)), bagAttributes(localKeyId, input.friendlyName)),
-  );
-  // Certificates are public: a plain data ContentInfo; the key bag is shrouded by PBES2.
-  const authenticatedSafe = seq(dataContentInfo(certificates), dataContentInfo(keyBag));
+  // Certificates are public: a plain data ContentInfo; the key bags are shrouded by PBES2.
+  const authenticatedSafe = seq(dataContentInfo(certificates), dataContentInfo(keyBags));
   const macSalt = randomBytes(16);
   const macKey = pkcs12Kdf(password, macSalt, ITERATIONS, 3, 32);
   const mac = createHmac('sha256', macKey).update(authenticatedSafe).digest();
@@ -122,16 +128,18 @@ export function buildPkcs12(input: Pkcs12Input): { p12: Uint8Array; password: st
 
 /**
  * Server-side key generation: a new key of `family`, a certificate for it from `request` (the
- * application's subject, profile and validity) and the bundle. The private key leaves only inside
- * the PKCS#12; the caller stores the certificate and shows the password once.
+ * application's subject, profile and validity) and the bundle, with `companions` (the encryption
+ * key and certificate of an SM2 dual pair) in the same file. The private keys leave only inside
+ * the PKCS#12; the caller stores the certificates and shows the password once.
  */
 export function issueSoftwareCertificate(
   family: KeyFamily,
   request: Omit<IssueRequest, 'subjectSpki'>,
   chain: readonly Uint8Array[],
+  options: { friendlyName?: string; companions?: readonly Pkcs12Entry[] } = {},
 ): { certificate: Uint8Array; p12: Uint8Array; password: string } {
   const key = generateKey(family);
   const certificate = issueCertificate({ ...request, subjectSpki: key.signer.spki });
-  const friendlyName = request.subject.commonName;
-  return { certificate, ...buildPkcs12({ key, certificate, chain, friendlyName }) };
+  const friendlyName = options.friendlyName ?? request.subject.commonName;
+  return { certificate, ...buildPkcs12({ entries: [{ key, certificate, friendlyName }, ...(options.companions ?? [])], chain }) };
 }
