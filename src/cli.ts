@@ -11,6 +11,7 @@ import { verifyAuditChain } from './modules/audit/chain.ts';
 import { familyLabels, keyFamilies } from './modules/ca/authority.ts';
 import { initCaModule, openCaModule, type CaModule, type CaModuleDeps } from './modules/ca/index.ts';
 import { revocableReasons, type RevocableReason } from './modules/ca/service.ts';
+import { profileLabel } from './modules/ca/views.ts';
 import { toPem } from './pki/der.ts';
 import { revocationReasonLabels } from './pki/crl.ts';
 import type { KeyFamily } from './pki/signer.ts';
@@ -275,11 +276,12 @@ cert
     if (!opts.serial) throw new Error('请用 --serial 指定证书序列号');
     if (!revocableReasons.includes(opts.reason as RevocableReason)) throw new Error(`未知吊销原因：${opts.reason}（可用：${revocableReasons.join('、')}）`);
     const config = loadConfig();
-    const row = await withDatabase(
+    const { certificate: row, pair } = await withDatabase(
       (database) => withCa(database, config, ({ ca: service }) => service.revoke({ kind: 'system', id: operator() }, opts.serial ?? '', opts.reason as RevocableReason)),
       config,
     );
     process.stdout.write(`已吊销证书 ${row.serialHex}（${revocationReasonLabels[opts.reason as RevocableReason]}），吊销列表已更新\n`);
+    if (pair) process.stdout.write(`同一双证书中的${profileLabel(pair.profile)} ${pair.serialHex} 已一并吊销\n`);
   });
 
 program

@@ -392,6 +392,10 @@ export const certificates = pgTable(
     issuedBy: text('issued_by').notNull(),
     /** Set for the CA's own certificates (seal maker, document signing): their key is in the key store. */
     keyLabel: text('key_label'),
+    /** SM2 dual pair (双证书): the serial of the other certificate; revoking one revokes both. */
+    pairSerialHex: text('pair_serial_hex'),
+    /** KM archive of a CA-generated private key (the encryption key of a dual pair), sealed by the key store. */
+    escrowedKey: bytes('escrowed_key'),
     createdAt: ts('created_at').notNull(),
   },
   (t) => [

@@ -5,17 +5,25 @@
  * the revoke endpoint and after `certdesk cert revoke` run as its own process; a software
  * certificate's PKCS#12 opens in `openssl pkcs12` with the one-time password; the seal is made only
  * after the applicant approved its picture and verifies; /api/verify tells ours from foreign ones.
+ * SM2 gets a dual pair (双证书): from a CSR, the signing and the encryption certificate (openssl
+ * verifies both; the latter is for encipherment) and an envelope that opens with the USB key's
+ * signing key to the encryption certificate's key; the KM archive gives back the same key;
+ * revoking one revokes both. A software SM2 certificate is one PKCS#12 with both keys.
  */
 import { spawn } from 'node:child_process';
+import { and, eq } from 'drizzle-orm';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaConfig } from '../../src/config.ts';
+import { auditLog } from '../../src/db/schema.ts';
 import { fireTransition } from '../../src/modules/applications/transitions.ts';
 import * as applicationsRepo from '../../src/modules/applications/repository.ts';
-import { toPem } from '../../src/pki/der.ts';
+import { fromPem, toPem } from '../../src/pki/der.ts';
+import { openEnvelopedKey } from '../../src/pki/sm2-envelope.ts';
+import { importSm2Pkcs8, sm2Spki } from '../../src/pki/sm2.ts';
 import { opensslDir, type OpensslDir } from '../../src/pki/test-openssl.ts';
 import { verifySeal } from '../../src/seal/ses.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -40,6 +48,8 @@ interface CertificateView {
   familyLabel: string;
   profileLabel: string;
   subject: string;
+  notBefore: string;
+  notAfter: string;
   status: string;
   statusLabel: string;
   usbKeySerial: string | null;
@@ -47,6 +57,7 @@ interface CertificateView {
 interface IssueBody {
   certificates: CertificateView[];
   p12?: { base64: string; password: string; fileName: string };
+  envelope?: { base64: string; fileName: string };
 }
 interface VerifyBody {
   kind: string;
@@ -139,15 +150,18 @@ async function csr(family: 'p256' | 'sm2', name: string): Promise<string> {
   return Buffer.from(await ossl.read(`${name}.csr`)).toString('utf8');
 }
 
-async function issueFromCsr(id: string, family: 'p256' | 'sm2', name: string): Promise<CertificateView> {
+/** Issues from an openssl CSR (key in `<name>.key`): P-256 gives one certificate, SM2 a dual pair. */
+async function issueFromCsr(id: string, family: 'p256' | 'sm2', name: string): Promise<IssueBody> {
   const res = await producer.post<IssueBody>(`/api/production/applications/${id}/certificates`, {
     mode: 'csr',
     csrPem: await csr(family, name),
     usbKeySerial: `USB-${name}`,
   });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  const view = res.body.certificates[0]!;
-  return view;
+  expect(res.body.certificates).toHaveLength(family === 'sm2' ? 2 : 1);
+  expect(res.body.certificates[0]?.profileLabel).toBe('单位签名证书');
+  expect(Boolean(res.body.envelope)).toBe(family === 'sm2');
+  return res.body;
 }
 
 async function download(applicant: TestClient, id: string, serial: string, file: string): Promise<void> {
@@ -168,14 +182,15 @@ describe('CA', () => {
 
   it('issues P-256 and SM2 certificates from CSRs that openssl verifies, with the subject from the application', { timeout: 120_000 }, async () => {
     app = await inProduction();
-    p256 = await issueFromCsr(app.id, 'p256', 'p256-leaf');
+    p256 = (await issueFromCsr(app.id, 'p256', 'p256-leaf')).certificates[0]!;
     expect(p256).toMatchObject({ family: 'p256', familyLabel: 'ECDSA P-256', profileLabel: '单位签名证书', status: 'valid', statusLabel: '有效', usbKeySerial: 'USB-p256-leaf' });
     expect(p256.subject).toContain('serialNumber=');
     expect(p256.subject).not.toContain('ignored');
     await download(app.applicant, app.id, p256.serialHex, 'p256-leaf.pem');
     expect(await ossl.openssl('verify', '-CAfile', 'p256-chain.pem', 'p256-leaf.pem')).toContain('p256-leaf.pem: OK');
 
-    sm2 = await issueFromCsr(app.id, 'sm2', 'sm2-leaf');
+    const sm2Pair = await issueFromCsr(app.id, 'sm2', 'sm2-leaf');
+    sm2 = sm2Pair.certificates[0]!;
     expect(sm2.familyLabel).toBe('SM2');
     await download(app.applicant, app.id, sm2.serialHex, 'sm2-leaf.pem');
     // OpenSSL 3.0 passes the SM2 ID only to the leaf's check: verify the chain link by link.
@@ -185,7 +200,53 @@ describe('CA', () => {
     expect(text).toContain('/crl/sm2-issuing.crl');
 
     const artefacts = await app.applicant.get<{ certificates: CertificateView[] }>(`/api/applications/${app.id}/artefacts`);
-    expect(artefacts.body.certificates.map((c) => c.serialHex)).toEqual([p256.serialHex, sm2.serialHex]);
+    expect(artefacts.body.certificates.map((c) => c.serialHex)).toEqual([p256.serialHex, ...sm2Pair.certificates.map((c) => c.serialHex)]);
+    expect(artefacts.body.certificates.map((c) => c.profileLabel)).toEqual(['单位签名证书', '单位签名证书', '单位加密证书']);
+  });
+
+  it('makes an SM2 dual pair from a USB key CSR: envelope, encryption certificate, KM archive, revoked together', { timeout: 120_000 }, async () => {
+    const body = await issueFromCsr(app.id, 'sm2', 'sm2-dual');
+    const [signing, encryption] = body.certificates as [CertificateView, CertificateView];
+    expect(encryption).toMatchObject({ family: 'sm2', profileLabel: '单位加密证书', status: 'valid', usbKeySerial: 'USB-sm2-dual' });
+    expect([encryption.subject, encryption.notBefore, encryption.notAfter]).toEqual([signing.subject, signing.notBefore, signing.notAfter]);
+    expect(body.envelope?.fileName).toMatch(/^.+-sm2-enc\.env$/);
+
+    await download(app.applicant, app.id, encryption.serialHex, 'sm2-enc.pem');
+    expect(await ossl.openssl('verify', '-vfyopt', SM2_ID, '-partial_chain', '-CAfile', 'sm2-issuing.pem', 'sm2-enc.pem')).toContain('sm2-enc.pem: OK');
+    expect(await ossl.openssl('x509', '-in', 'sm2-enc.pem', '-noout', '-text')).toMatch(/Key Usage: critical\s+Key Encipherment, Data Encipherment, Key Agreement/);
+
+    // The USB key opens the envelope with the signing key it made for the CSR.
+    const usbKey = importSm2Pkcs8(fromPem(Buffer.from(await ossl.read('sm2-dual.key')).toString('utf8')));
+    const opened = openEnvelopedKey(usbKey, Buffer.from(body.envelope!.base64, 'base64'));
+    await ossl.openssl('x509', '-in', 'sm2-enc.pem', '-pubkey', '-noout', '-out', 'sm2-enc.pub');
+    expect(Buffer.from(await ossl.read('sm2-enc.pub')).toString()).toBe(toPem('PUBLIC KEY', sm2Spki(opened.publicKey)));
+
+    // Both issuances are in the audit chain, each naming the other half of the pair.
+    const issuedRecords = await t.certdesk.database.db
+      .select({ data: auditLog.data })
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, app.id), eq(auditLog.action, 'certificate.issue')));
+    const recordOf = (serial: string) => issuedRecords.find((r) => r.data['serial'] === serial)?.data;
+    expect(recordOf(signing.serialHex)).toMatchObject({ profile: 'unitSigning', pairSerial: encryption.serialHex, usbKeySerial: 'USB-sm2-dual' });
+    expect(recordOf(encryption.serialHex)).toMatchObject({ profile: 'unitEncryption', pairSerial: signing.serialHex, keyEscrowed: true });
+
+    // The KM archive holds that same key, and only for the encryption certificate.
+    const service = t.certdesk.ca.ca;
+    const km = { kind: 'staff' as const, id: producerId, username: 'producer', roles: ['producer' as const] };
+    expect(importSm2Pkcs8(await service.recoverEscrowedKey(km, encryption.serialHex))).toEqual(opened);
+    await expect(service.recoverEscrowedKey(km, signing.serialHex)).rejects.toMatchObject({ code: 'NO_ESCROWED_KEY' });
+
+    const revoked = await producer.post<{ certificate: CertificateView; pair?: CertificateView }>(`/api/production/certificates/${encryption.serialHex}/revoke`, { reason: 'keyCompromise' });
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    expect(revoked.body.pair).toMatchObject({ serialHex: signing.serialHex, statusLabel: '已吊销' });
+    const after = await producer.get<{ certificates: CertificateView[] }>(`/api/production/applications/${app.id}/artefacts`);
+    const statusOf = (serial: string) => after.body.certificates.find((c) => c.serialHex === serial)?.statusLabel;
+    expect([statusOf(signing.serialHex), statusOf(encryption.serialHex), statusOf(sm2.serialHex)]).toEqual(['已吊销', '已吊销', '有效']);
+    await ossl.write('sm2.crl', new Uint8Array(await (await fetch(`${t.url}/crl/sm2-issuing.crl`)).arrayBuffer()));
+    const listed = (await ossl.openssl('crl', '-inform', 'DER', '-in', 'sm2.crl', '-noout', '-text')).toLowerCase();
+    for (const serial of [signing.serialHex, encryption.serialHex]) expect(listed).toContain(serial);
+    const twice = await producer.post<ErrorBody>(`/api/production/certificates/${signing.serialHex}/revoke`, { reason: 'keyCompromise' });
+    expect(twice.status).toBe(409);
   });
 
   it('serves a CRL that openssl verifies, and OCSP good → revoked after the revoke endpoint', { timeout: 60_000 }, async () => {
@@ -238,6 +299,22 @@ describe('CA', () => {
     // The password is shown once and never stored: the artefacts list has no trace of it.
     const artefacts = await producer.get(`/api/production/applications/${app.id}/artefacts`);
     expect(JSON.stringify(artefacts.body)).not.toContain(p12.password);
+  });
+
+  it('gives a software SM2 dual pair as one PKCS#12 holding both keys, and no envelope', { timeout: 30_000 }, async () => {
+    const res = await producer.post<IssueBody>(`/api/production/applications/${app.id}/certificates`, { mode: 'software', family: 'sm2' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.certificates.map((c) => c.profileLabel)).toEqual(['单位签名证书', '单位加密证书']);
+    expect(res.body.envelope).toBeUndefined();
+    await ossl.write('soft-sm2.p12', Buffer.from(res.body.p12!.base64, 'base64'));
+    const info = await ossl.openssl('pkcs12', '-in', 'soft-sm2.p12', '-info', '-nodes', '-passin', `pass:${res.body.p12!.password}`);
+    expect(info.match(/BEGIN PRIVATE KEY/g)).toHaveLength(2);
+    expect(info.match(/BEGIN CERTIFICATE/g)).toHaveLength(4);
+    const [signing, encryption] = res.body.certificates as [CertificateView, CertificateView];
+    await expect(t.certdesk.ca.ca.recoverEscrowedKey({ kind: 'system', id: 'test' }, encryption.serialHex)).resolves.toBeInstanceOf(Uint8Array);
+    // Revoked from the signing side this time (the seal below binds the one SM2 signing certificate left).
+    const revoked = await producer.post<{ pair?: CertificateView }>(`/api/production/certificates/${signing.serialHex}/revoke`, { reason: 'superseded' });
+    expect(revoked.body.pair).toMatchObject({ serialHex: encryption.serialHex, statusLabel: '已吊销' });
   });
 
   it('makes the seal only after the applicant approved its picture, and it verifies', { timeout: 60_000 }, async () => {
@@ -307,7 +384,7 @@ describe('CA', () => {
   });
 
   it('revokes from the command line: openssl ocsp then says revoked', { timeout: 180_000 }, async () => {
-    const second = await issueFromCsr(app.id, 'p256', 'p256-cli');
+    const second = (await issueFromCsr(app.id, 'p256', 'p256-cli')).certificates[0]!;
     await download(app.applicant, app.id, second.serialHex, 'p256-cli.pem');
     expect(await ocsp('p256-cli.pem')).toContain('p256-cli.pem: good');
     const shared = Boolean(process.env['DATABASE_URL']);

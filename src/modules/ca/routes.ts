@@ -58,11 +58,15 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
 
   app.post(
     '/api/production/applications/:id/certificates',
-    { preHandler: producer, schema: { tags: ['production'], summary: '签发证书（USB Key 的 CSR，或软证书 PKCS#12）', params: idParams, body: issueBody } },
+    { preHandler: producer, schema: { tags: ['production'], summary: '签发证书（USB Key 的 CSR，或软证书 PKCS#12）；SM2 为双证书：签名证书与加密证书，USB Key 另得加密密钥信封', params: idParams, body: issueBody } },
     async (request) => {
       const result = await ca.issueForApplication(staffOf(request), request.params.id, request.body);
       const now = clock();
-      return { certificates: result.certificates.map((c) => certificateView(c, now)), ...(result.p12 ? { p12: result.p12 } : {}) };
+      return {
+        certificates: result.certificates.map((c) => certificateView(c, now)),
+        ...(result.p12 ? { p12: result.p12 } : {}),
+        ...(result.envelope ? { envelope: result.envelope } : {}),
+      };
     },
   );
 
@@ -105,8 +109,10 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
       },
     },
     async (request) => {
-      const row = await ca.revoke(staffOf(request), request.params.serial, request.body.reason);
-      return { certificate: certificateView(row, clock()) };
+      const { certificate, pair } = await ca.revoke(staffOf(request), request.params.serial, request.body.reason);
+      const now = clock();
+      // A dual pair is revoked together: `pair` is the other certificate, revoked with it.
+      return { certificate: certificateView(certificate, now), ...(pair ? { pair: certificateView(pair, now) } : {}) };
     },
   );
 

@@ -1,8 +1,9 @@
 /**
  * The CA's use cases: issue (from a CSR, or a software certificate with a one-time PKCS#12
- * password), revoke, publish CRLs (on change and on a schedule), answer OCSP from the certificates
- * table. The app and the CLI call these same functions. Who may ask is decided by the routes and
- * the application's status here; the signing itself is pki's.
+ * password; for SM2 a dual pair, see unit-issuance.ts), revoke (both certificates of a pair),
+ * publish CRLs (on change and on a schedule), answer OCSP from the certificates table, recover an
+ * escrowed key. The app and the CLI call these same functions. Who may ask is decided by the
+ * routes and the application's status here; the signing itself is pki's.
  */
 import type { Logger } from 'pino';
 import type { CaConfig } from '../../config.ts';
@@ -15,13 +16,14 @@ import { serialToHex } from '../../pki/issuer.ts';
 import { verifyCsr } from '../../pki/csr.ts';
 import { createOcspResponder, type CertificateStatus, type OcspResponder } from '../../pki/ocsp.ts';
 import { memoryOcspCache } from '../../pki/ocsp-cache.ts';
-import { issueSoftwareCertificate } from '../../pki/pkcs12.ts';
-import { profiles, unitSubject, validityEnd, type ProfileName } from '../../pki/profiles.ts';
+import type { KeyEscrow } from '../../pki/escrow.ts';
+import { profiles, unitSubject, validityEnd } from '../../pki/profiles.ts';
 import type { KeyFamily } from '../../pki/signer.ts';
 import { appendAudit, appendAuditBatch } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
 import { familyLabels, type CaSet, type LoadedCa } from './authority.ts';
 import * as repo from './repository.ts';
+import { issueUnitCertificates, type SignedCertificate } from './unit-issuance.ts';
 import { subjectText } from './views.ts';
 
 export const revocableReasons = ['keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'unspecified'] as const;
@@ -34,6 +36,14 @@ export type IssueInput =
 export interface IssueResult {
   certificates: repo.CertificateRow[];
   p12?: { base64: string; password: string; fileName: string };
+  /** SM2 from a CSR: the encryption key's GM/T 0009 envelope, for the producer to write into the USB key. */
+  envelope?: { base64: string; fileName: string };
+}
+
+export interface RevokeResult {
+  certificate: repo.CertificateRow;
+  /** The other certificate of a dual pair, revoked with it (absent when it was revoked already). */
+  pair?: repo.CertificateRow;
 }
 
 export const caServiceErrors = {
@@ -42,6 +52,7 @@ export const caServiceErrors = {
   noOrganisation: () => new AppError('NO_ORGANISATION', '申请缺少已核验的单位名称或统一社会信用代码，无法签发证书', 409),
   certificateNotFound: () => new AppError('CERTIFICATE_NOT_FOUND', '证书不存在', 404),
   alreadyRevoked: () => new AppError('ALREADY_REVOKED', '该证书已吊销', 409),
+  noEscrowedKey: () => new AppError('NO_ESCROWED_KEY', '该证书的私钥未由本 CA 托管（只有 SM2 加密证书的私钥托管）', 404),
   caNotFound: (name: string) => new AppError('CA_NOT_FOUND', `没有名为“${name}”的 CA`, 404),
 };
 
@@ -52,6 +63,8 @@ export interface CaServiceDeps {
   clock: () => Date;
   log: Logger;
   statusLabel: (status: string) => string;
+  /** The KM archive: where CA-generated encryption keys are sealed. */
+  escrow: KeyEscrow;
 }
 
 /** How long a CRL stays current: at least a day, and at least twice the refresh interval. */
@@ -103,13 +116,12 @@ export function createCaService(deps: CaServiceDeps) {
   }
 
   /** What we know of a certificate we just signed, without parsing it back (parsing costs more than signing). */
-  interface Issued {
-    der: Uint8Array;
-    serialHex: string;
+  interface Issued extends SignedCertificate {
     org: string;
     uscc: string;
     notBefore: Date;
     notAfter: Date;
+    escrowedKey?: Uint8Array;
   }
 
   /** Stores signed certificates and their audit records in `tx`: one INSERT each, however many. */
@@ -118,7 +130,6 @@ export function createCaService(deps: CaServiceDeps) {
     actor: Actor,
     issued: readonly Issued[],
     ca: LoadedCa,
-    profile: ProfileName,
     extra: { applicationId?: string; usbKeySerial?: string; mode: string },
   ): Promise<repo.CertificateRow[]> {
     const at = clock();
@@ -127,7 +138,7 @@ export function createCaService(deps: CaServiceDeps) {
       issuerCaId: ca.id,
       applicationId: extra.applicationId ?? null,
       family: ca.family,
-      profile,
+      profile: c.profile,
       subjectOrg: c.org,
       subjectCn: c.org,
       subjectUscc: c.uscc,
@@ -137,6 +148,8 @@ export function createCaService(deps: CaServiceDeps) {
       status: 'valid' as const,
       usbKeySerial: extra.usbKeySerial ?? null,
       issuedBy: actor.id,
+      pairSerialHex: c.pairSerialHex ?? null,
+      escrowedKey: c.escrowedKey ?? null,
       createdAt: at,
     }));
     const stored = extra.mode === 'batch' ? (await repo.insertCertificatesQuietly(tx, rows), []) : await repo.insertCertificates(tx, rows);
@@ -150,76 +163,86 @@ export function createCaService(deps: CaServiceDeps) {
         entityId: extra.applicationId ?? r.serialHex,
         data: {
           serial: r.serialHex,
-          profile,
+          profile: r.profile,
           family: ca.family,
           mode: extra.mode,
           subject: subjectText(r),
           issuer: ca.name,
           ...(extra.usbKeySerial ? { usbKeySerial: extra.usbKeySerial } : {}),
+          ...(r.pairSerialHex ? { pairSerial: r.pairSerialHex } : {}),
+          ...(r.escrowedKey ? { keyEscrowed: true } : {}),
         },
       })),
     );
     return stored;
   }
 
-  /** Signs a unit signing certificate for `spki` (or a new key: software certificates), valid `years` (the paid term). */
-  function signUnit(
-    family: KeyFamily,
-    org: string,
-    uscc: string,
-    spki: Uint8Array | undefined,
-    years: number,
-    chain?: readonly Uint8Array[],
-  ) {
+  /** Signs one unit signing certificate for `spki`, valid `years` (the CLI and bulk issuance: no dual pair). */
+  function signUnit(family: KeyFamily, org: string, uscc: string, spki: Uint8Array, years: number): Issued {
     const serial = randomSerial();
-    const request = { ...unitRequest(family, org, uscc, years), serial };
-    const meta = { serialHex: serialToHex(serial), org, uscc, notBefore: request.notBefore, notAfter: request.notAfter };
-    if (spki) return { issued: { ...meta, der: issueCertificate({ ...request, subjectSpki: spki }) } };
-    const soft = issueSoftwareCertificate(family, request, chain ?? []);
-    return { issued: { ...meta, der: soft.certificate }, p12: soft.p12, password: soft.password };
+    const request = { ...unitRequest(family, org, uscc, years), profile: profiles.unitSigning, serial };
+    const der = issueCertificate({ ...request, subjectSpki: spki });
+    return { der, serialHex: serialToHex(serial), profile: 'unitSigning', org, uscc, notBefore: request.notBefore, notAfter: request.notAfter };
   }
 
   function unitRequest(family: KeyFamily, org: string, uscc: string, years: number) {
     // Whole seconds: the certificate says no more, and the stored row must say the same.
     const now = new Date(Math.floor(clock().getTime() / 1000) * 1000);
-    const profile = profiles.unitSigning;
     return {
-      profile,
       subject: unitSubject(org, uscc),
       issuer: issuerRef(cas.issuing[family]),
       notBefore: now,
-      notAfter: validityEnd(profile, now, years),
+      // The paid term; both certificates of a dual pair end together, on the signing profile's rule.
+      notAfter: validityEnd(profiles.unitSigning, now, years),
       baseUrl: config.baseUrl,
     };
   }
 
-  async function revokeRow(actor: Actor, serialHex: string, reason: RevocableReason): Promise<repo.CertificateRow> {
+  /**
+   * Revokes a certificate and, for a dual pair, its other certificate with the same reason: the two
+   * keys were issued to the same holder together and stop together. Both rows are locked in serial
+   * order, so two producers revoking the two halves at once cannot deadlock.
+   */
+  async function revokeRow(actor: Actor, serialHex: string, reason: RevocableReason): Promise<RevokeResult> {
     const serial = normaliseSerial(serialHex);
     const at = clock();
-    const row = await db.transaction(async (tx) => {
-      const found = await repo.lockCertificate(tx, serial);
+    const revoked = await db.transaction(async (tx) => {
+      // pair_serial_hex is written once at issuance, so reading it before locking is safe.
+      const pairSerial = (await repo.certificateBySerial(tx, serial))?.pairSerialHex ?? undefined;
+      const locked = new Map<string, repo.CertificateRow>();
+      for (const s of [serial, ...(pairSerial ? [pairSerial] : [])].sort()) {
+        const row = await repo.lockCertificate(tx, s);
+        if (row) locked.set(s, row);
+      }
+      const found = locked.get(serial);
       if (!found) throw caServiceErrors.certificateNotFound();
       if (found.status === 'revoked') throw caServiceErrors.alreadyRevoked();
-      await repo.markRevoked(tx, serial, at, reason);
-      await appendAudit(tx, {
-        at,
-        actor,
-        action: 'certificate.revoke',
-        entityType: found.applicationId ? 'application' : 'certificate',
-        entityId: found.applicationId ?? serial,
-        data: { serial, reason, profile: found.profile },
-      });
-      return { ...found, status: 'revoked' as const, revokedAt: at, revocationReason: reason };
+      const partner = pairSerial ? locked.get(pairSerial) : undefined;
+      const targets = [found, ...(partner?.status === 'valid' ? [partner] : [])];
+      for (const target of targets) {
+        await repo.markRevoked(tx, target.serialHex, at, reason);
+        await appendAudit(tx, {
+          at,
+          actor,
+          action: 'certificate.revoke',
+          entityType: target.applicationId ? 'application' : 'certificate',
+          entityId: target.applicationId ?? target.serialHex,
+          data: { serial: target.serialHex, reason, profile: target.profile, ...(target === found ? {} : { withPairOf: serial }) },
+        });
+      }
+      return targets.map((t) => ({ ...t, status: 'revoked' as const, revokedAt: at, revocationReason: reason }));
     });
-    const ca = byId.get(row.issuerCaId);
-    if (ca) {
-      responder.invalidate(ca.keyHash, serial);
-      await publishCrl(ca);
-    } else {
-      // Issued by a CA generation whose key another instance holds: that instance re-signs its CRL.
-      log.warn({ serial }, 'revoked a certificate of a CA this instance does not hold');
+    for (const ca of new Set(revoked.map((r) => byId.get(r.issuerCaId)))) {
+      if (ca) {
+        for (const r of revoked) if (r.issuerCaId === ca.id) responder.invalidate(ca.keyHash, r.serialHex);
+        await publishCrl(ca);
+      } else {
+        // Issued by a CA generation whose key another instance holds: that instance re-signs its CRL.
+        log.warn({ serial }, 'revoked a certificate of a CA this instance does not hold');
+      }
     }
-    return row;
+    const [certificate, pair] = revoked;
+    return { certificate: certificate!, ...(pair ? { pair } : {}) };
   }
 
   let timers: NodeJS.Timeout[] = [];
@@ -232,37 +255,56 @@ export function createCaService(deps: CaServiceDeps) {
     caByName: (name: string) => byName.get(name),
     caById: (id: string) => byId.get(id),
 
-    /** 制证: the producer issues for an application in 制证中; subject from the verified application. */
+    /**
+     * 制证: the producer issues for an application in 制证中; subject from the verified application.
+     * SM2 gets a dual pair: the encryption key is archived (KM) and, from a CSR, enveloped for the USB key.
+     */
     async issueForApplication(actor: Actor, applicationId: string, input: IssueInput): Promise<IssueResult> {
       const app = await applicationsRepo.findById(db, applicationId);
       if (!app) throw caServiceErrors.notFound();
       if (app.status !== 'in_production') throw caServiceErrors.notInProduction(deps.statusLabel(app.status));
       if (!app.orgName || !app.uscc) throw caServiceErrors.noOrganisation();
+      const org = app.orgName;
+      const uscc = app.uscc;
       const csr = input.mode === 'csr' ? verifyCsr(input.csrPem) : undefined;
       const family = csr?.family ?? (input.mode === 'software' ? input.family : 'sm2');
-      const signed = signUnit(family, app.orgName, app.uscc, csr?.spki, app.termYears, chainOf(family));
-      const p12 = signed.p12
-        ? { base64: Buffer.from(signed.p12).toString('base64'), password: signed.password ?? '', fileName: `${app.number}-${family}.p12` }
-        : undefined;
+      const request = unitRequest(family, org, uscc, app.termYears);
+      const unit = issueUnitCertificates(
+        request,
+        csr ? { kind: 'csr', family, spki: csr.spki } : { kind: 'software', family, chain: chainOf(family) },
+      );
+      const escrowedKey = unit.encryptionKey ? await deps.escrow.escrow(unit.encryptionKey) : undefined;
+      const issued: Issued[] = unit.certificates.map((c) => ({
+        ...c,
+        org,
+        uscc,
+        notBefore: request.notBefore,
+        notAfter: request.notAfter,
+        ...(c.profile === 'unitEncryption' && escrowedKey ? { escrowedKey } : {}),
+      }));
       const rows = await db.transaction(async (tx) => {
         // Re-read under lock: the status may have moved on while we signed.
         const locked = await applicationsRepo.lockById(tx, applicationId);
         if (locked?.status !== 'in_production') throw caServiceErrors.notInProduction(deps.statusLabel(locked?.status ?? app.status));
-        return store(tx, actor, [signed.issued], cas.issuing[family], 'unitSigning', {
+        return store(tx, actor, issued, cas.issuing[family], {
           applicationId,
           mode: input.mode,
           ...(input.mode === 'csr' ? { usbKeySerial: input.usbKeySerial } : {}),
         });
       });
-      const row = rows[0]!;
-      return { certificates: [row], ...(p12 ? { p12 } : {}) };
+      const base64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
+      return {
+        certificates: rows,
+        ...(unit.p12 ? { p12: { base64: base64(unit.p12.der), password: unit.p12.password, fileName: `${app.number}-${family}.p12` } } : {}),
+        ...(unit.envelope ? { envelope: { base64: base64(unit.envelope), fileName: `${app.number}-sm2-enc.env` } } : {}),
+      };
     },
 
     /** `certdesk cert issue`: the operator names the unit (and the term, one year by default); the family follows the CSR's key. */
     async issueForOperator(actor: Actor, csrPem: string | Uint8Array, org: string, uscc: string, years = 1): Promise<repo.CertificateRow> {
       const csr = verifyCsr(csrPem);
-      const { issued } = signUnit(csr.family, org, uscc, csr.spki, years);
-      const [row] = await db.transaction((tx) => store(tx, actor, [issued], cas.issuing[csr.family], 'unitSigning', { mode: 'cli' }));
+      const issued = signUnit(csr.family, org, uscc, csr.spki, years);
+      const [row] = await db.transaction((tx) => store(tx, actor, [issued], cas.issuing[csr.family], { mode: 'cli' }));
       return row!;
     },
 
@@ -271,8 +313,8 @@ export function createCaService(deps: CaServiceDeps) {
      * the same signing, rows and audit records as one at a time, fewer round trips.
      */
     async issueBatch(actor: Actor, family: KeyFamily, requests: { spki: Uint8Array; org: string; uscc: string }[]) {
-      const issued = requests.map((r) => signUnit(family, r.org, r.uscc, r.spki, 1).issued);
-      await db.transaction((tx) => store(tx, actor, issued, cas.issuing[family], 'unitSigning', { mode: 'batch' }));
+      const issued = requests.map((r) => signUnit(family, r.org, r.uscc, r.spki, 1));
+      await db.transaction((tx) => store(tx, actor, issued, cas.issuing[family], { mode: 'batch' }));
       return issued.map((c) => c.der);
     },
 
@@ -287,6 +329,26 @@ export function createCaService(deps: CaServiceDeps) {
 
     async certificate(serialHex: string) {
       return repo.certificateBySerial(db, normaliseSerial(serialHex));
+    },
+
+    /** KM lawful recovery: the archived private key (PKCS#8) of an encryption certificate, audited. */
+    async recoverEscrowedKey(actor: Actor, serialHex: string): Promise<Uint8Array> {
+      const serial = normaliseSerial(serialHex);
+      const row = await repo.certificateBySerial(db, serial);
+      if (!row) throw caServiceErrors.certificateNotFound();
+      if (!row.escrowedKey) throw caServiceErrors.noEscrowedKey();
+      const pkcs8 = await deps.escrow.recover(row.escrowedKey);
+      await db.transaction((tx) =>
+        appendAudit(tx, {
+          at: clock(),
+          actor,
+          action: 'certificate.key_recover',
+          entityType: row.applicationId ? 'application' : 'certificate',
+          entityId: row.applicationId ?? serial,
+          data: { serial, profile: row.profile },
+        }),
+      );
+      return pkcs8;
     },
 
     revoke: revokeRow,

@@ -49,16 +49,20 @@ export function reasonLabel(reason: string | null): string | undefined {
   return reason && reason in revocationReasonLabels ? revocationReasonLabels[reason as RevocationReason] : undefined;
 }
 
+/** 单位签名证书, 单位加密证书…: what a stored profile name reads as (the name itself if unknown). */
+export function profileLabel(profile: string): string {
+  return (profiles[profile as ProfileName] as (typeof profiles)[ProfileName] | undefined)?.label ?? profile;
+}
+
 export function certificateView(row: CertificateRow, now: Date): CertificateView {
   const status = certificateState(row, now);
-  const profile = profiles[row.profile as ProfileName] as (typeof profiles)[ProfileName] | undefined;
   const reason = reasonLabel(row.revocationReason);
   return {
     serialHex: row.serialHex,
     family: row.family,
     familyLabel: familyLabels[row.family],
     profile: row.profile,
-    profileLabel: profile?.label ?? row.profile,
+    profileLabel: profileLabel(row.profile),
     subject: subjectText(row),
     notBefore: row.notBefore.toISOString(),
     notAfter: row.notAfter.toISOString(),
