@@ -5,9 +5,17 @@
  * 签发证书 goes through the merged CA module (a 软证书), since 邮寄 needs a valid certificate. A
  * second test plays the CA module's contract in the browser (page.route) to drive the panels:
  * 软证书 with its one-time password, 制作电子印章, 吊销; the applicant's 确认印章 and downloads.
+ * A third issues from a USB Key's SM2 CSR through the real CA module: both certificates of the
+ * dual pair, 下载加密密钥信封 (the file opens with the USB key's signing key), 吊销 takes both.
  */
+import { readFile } from 'node:fs/promises';
 import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { parseCertificate } from '../../src/pki/certificate-info.ts';
+import { fromPem } from '../../src/pki/der.ts';
+import { openEnvelopedKey } from '../../src/pki/sm2-envelope.ts';
+import { importSm2Pkcs8, sm2Spki } from '../../src/pki/sm2.ts';
+import { opensslDir } from '../../src/pki/test-openssl.ts';
 import { movableClock, randomPhone } from '../support/app.ts';
 import { browserMissing, newPage, screenshot } from '../support/browser.ts';
 import { paidApplication, producerClient } from '../support/production.ts';
@@ -62,14 +70,18 @@ describe.skipIf(browserMissing)('制证管理', () => {
       await console.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click();
       await console.getByText('已开始制证').waitFor();
       await console.getByText('制证中', { exact: true }).first().waitFor();
-      // 签发证书 through the CA module: a 软证书, its password shown once.
+      // 签发证书 through the CA module: an SM2 软证书 — a dual pair in one file, its password shown once.
       await console.getByText('软证书', { exact: true }).click();
       await console.getByRole('button', { name: '签发证书' }).click();
       const once = console.getByRole('dialog');
       await once.getByText('证书保护密码只显示这一次', { exact: false }).waitFor();
+      await once.getByText('单位签名证书（SM2）').waitFor();
+      await once.getByText('单位加密证书（SM2）').waitFor();
+      await once.getByText('证书文件内含 SM2 双证书', { exact: false }).waitFor();
       await screenshot(console, 'production-p12-real.png');
       await once.getByRole('button', { name: '我已保存密码和证书文件' }).click();
-      await console.getByText('有效', { exact: true }).waitFor();
+      await console.getByText('有效', { exact: true }).first().waitFor();
+      expect(await console.getByText('有效', { exact: true }).count()).toBe(2);
 
       await console.getByLabel('运单号').fill('EA123456789CN');
       await screenshot(console, 'production-detail-in-production.png');
@@ -86,8 +98,12 @@ describe.skipIf(browserMissing)('制证管理', () => {
       await screenshot(portal, 'portal-shipped.png');
 
       await mine.getByRole('button', { name: '证书与印章' }).click();
-      // The 软证书 issued above is there to download; the seal is not made in this test.
-      await portal.getByRole('dialog').getByRole('link', { name: '下载证书' }).waitFor();
+      // Both certificates of the 软证书 issued above are there to download; the seal is not made in this test.
+      const downloads = portal.getByRole('dialog');
+      await downloads.getByText('单位签名证书（SM2）').waitFor();
+      await downloads.getByText('单位加密证书（SM2）').waitFor();
+      await downloads.getByText('SM2 双证书中的加密证书', { exact: false }).waitFor();
+      expect(await downloads.getByRole('link', { name: '下载证书' }).count()).toBe(2);
       await screenshot(portal, 'portal-artefacts.png');
       await portal.getByRole('dialog').getByRole('button', { name: '关闭' }).first().click();
 
@@ -210,6 +226,62 @@ describe.skipIf(browserMissing)('制证管理', () => {
     } finally {
       await applicantView.context.close();
       await producerView.context.close();
+    }
+  });
+  it('签发证书 from a USB Key’s SM2 CSR gives the dual pair and 下载加密密钥信封; 吊销 takes both', { timeout: WIZARD_TIMEOUT }, async () => {
+    const producerView = await newPage(suite.browser, suite.app.url);
+    const console = producerView.page;
+    const tmp = await opensslDir();
+    try {
+      const { id, number } = await paidApplication(suite.app, clock);
+      expect((await (await producerClient(suite.app, clock)).post(`/api/production/applications/${id}/start`)).status).toBe(200);
+      // The USB key makes its signing key pair and CSR; openssl plays the USB key.
+      await tmp.openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', 'usb.key');
+      await tmp.openssl('req', '-new', '-key', 'usb.key', '-sm3', '-sigopt', 'distid:1234567812345678', '-subj', '/CN=USB Key', '-out', 'usb.csr');
+
+      const producer = await newStaffAccount(suite.app, ['producer'], clock.now());
+      await producerLogIn(console, producer.username);
+      await console.waitForURL('**/console/production');
+      await console.goto(`/console/production/${id}`);
+      await console.getByRole('heading', { name: `制证 ${number}` }).waitFor();
+      await console.getByLabel('证书请求（CSR）').fill(Buffer.from(await tmp.read('usb.csr')).toString('utf8'));
+      await console.getByLabel('USB Key 序列号').fill('UK-2026-0042');
+      await console.getByRole('button', { name: '签发证书' }).click();
+      const dialog = console.getByRole('dialog');
+      await dialog.getByText('SM2 双证书已签发').waitFor();
+      await dialog.getByText('单位签名证书（SM2）').waitFor();
+      await dialog.getByText('单位加密证书（SM2）').waitFor();
+      await dialog.getByText('UK-2026-0042', { exact: false }).waitFor();
+      await screenshot(console, 'production-envelope-once.png');
+      const [download] = await Promise.all([
+        console.waitForEvent('download'),
+        dialog.getByRole('button', { name: `下载加密密钥信封（${number}-sm2-enc.env）` }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`${number}-sm2-enc.env`);
+      const envelope = new Uint8Array(await readFile(await download.path()));
+      await dialog.getByRole('button', { name: '我已下载加密密钥信封' }).click();
+
+      // What the producer downloaded opens with the USB key's signing key, to the encryption certificate's key.
+      const certificates = await suite.app.certdesk.ca.ca.certificatesOf(id);
+      expect(certificates.map((c) => c.profile)).toEqual(['unitSigning', 'unitEncryption']);
+      const opened = openEnvelopedKey(importSm2Pkcs8(fromPem(Buffer.from(await tmp.read('usb.key')).toString('utf8'))), envelope);
+      expect(Buffer.from(parseCertificate(certificates[1]!.der).spki).equals(Buffer.from(sm2Spki(opened.publicKey)))).toBe(true);
+
+      await console.getByText('有效', { exact: true }).first().waitFor();
+      const [signing, encryption] = certificates.map((c) => c.serialHex);
+      await console.getByRole('button', { name: `吊销 ${signing}` }).click();
+      const revoke = console.getByRole('dialog');
+      await revoke.getByText(`另一张证书（序列号 ${encryption}）将一并吊销`, { exact: false }).waitFor();
+      await revoke.getByRole('button', { name: '确定吊销' }).click();
+      await console.getByText('证书已吊销，同一双证书中的单位加密证书已一并吊销').waitFor();
+      await console.getByText('已吊销', { exact: true }).nth(1).waitFor();
+      expect(await console.getByText('有效', { exact: true }).count()).toBe(0);
+    } catch (err) {
+      await screenshot(console, 'failed-production-envelope.png').catch(() => undefined);
+      throw err;
+    } finally {
+      await producerView.context.close();
+      await tmp.remove();
     }
   });
 });

@@ -18,6 +18,8 @@ export interface CertificateView {
   revocationReasonLabel?: string;
   /** The latest 申请吊销 of this certificate (the applicant's view only). */
   revocationRequest?: RevocationRequestView | null;
+  /** The other certificate of an SM2 dual pair (签名 + 加密), revoked together with this one. */
+  pairSerialHex?: string | null;
 }
 
 export interface RevocationRequestView {

@@ -19,6 +19,8 @@ export interface CertificateView {
   status: CertificateState;
   statusLabel: string;
   usbKeySerial: string | null;
+  /** The other certificate of an SM2 dual pair (revoked together with this one). */
+  pairSerialHex: string | null;
   revokedAt?: string;
   revocationReasonLabel?: string;
 }
@@ -69,6 +71,7 @@ export function certificateView(row: CertificateRow, now: Date): CertificateView
     status,
     statusLabel: certificateStateLabels[status],
     usbKeySerial: row.usbKeySerial,
+    pairSerialHex: row.pairSerialHex,
     ...(row.revokedAt ? { revokedAt: row.revokedAt.toISOString() } : {}),
     ...(reason ? { revocationReasonLabel: reason } : {}),
   };

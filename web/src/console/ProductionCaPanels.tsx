@@ -2,11 +2,13 @@
  * 签发证书, 电子印章 and the certificates issued, on the 制证 page. The CA module serves these
  * (caApi); until it is merged its endpoints answer 404 and the panels say the service is not open.
  * A software certificate's password comes back once: it is shown in a modal with a warning and the
- * .p12 download, and never kept by the page after it closes.
+ * .p12 download, and never kept by the page after it closes. SM2 issues a dual pair (签名 + 加密);
+ * from a USB key's CSR the encryption key comes back once as an envelope to download and write into
+ * the USB key, in a modal of its own.
  */
 import { DownloadOutlined, SafetyCertificateOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Empty, Flex, Form, Image, Input, Modal, Radio, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api';
 import { caApi, type Artefacts, type CertificateView, type IssueRequest, type IssueResult } from './api';
 import { shanghaiTime } from './format';
@@ -31,9 +33,9 @@ export function useArtefacts(id: string) {
   return { state, reload: load };
 }
 
-function downloadBase64(base64: string, fileName: string) {
+function downloadBase64(base64: string, fileName: string, type: string) {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/x-pkcs12' }));
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
@@ -41,22 +43,65 @@ function downloadBase64(base64: string, fileName: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function P12Modal({ p12, onClose }: { p12: NonNullable<IssueResult['p12']>; onClose: () => void }) {
+/** What one 签发证书 produced: one certificate, or the two of an SM2 dual pair. */
+function IssuedList({ certificates }: { certificates: CertificateView[] }) {
   return (
-    <Modal open title={ps.p12Title} closable={false} maskClosable={false} keyboard={false} footer={<Button type="primary" onClick={onClose}>{ps.p12Close}</Button>}>
+    <div>
+      <Typography.Text type="secondary">{ps.issuedCertificates}</Typography.Text>
+      <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
+        {certificates.map((c) => (
+          <li key={c.serialHex}>
+            {c.profileLabel}（{c.familyLabel}） <Typography.Text code>{c.serialHex}</Typography.Text>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/**
+ * What the server hands over once and keeps no copy of (the PKCS#12 password, the envelope): the
+ * modal closes only by its button, after the warning, the certificates issued and the download.
+ */
+function OnceModal(props: { title: string; warning: string; closeText: string; onClose: () => void; certificates: CertificateView[]; children: ReactNode }) {
+  return (
+    <Modal open title={props.title} closable={false} maskClosable={false} keyboard={false} footer={<Button type="primary" onClick={props.onClose}>{props.closeText}</Button>}>
       <Flex vertical gap={16}>
-        <Alert type="warning" showIcon message={ps.p12Warning} />
-        <div>
-          <Typography.Text type="secondary">{ps.p12Password}</Typography.Text>
-          <Typography.Paragraph copyable={{ text: p12.password }} code style={{ fontSize: 20, marginTop: 4 }} aria-label={ps.p12Password}>
-            {p12.password}
-          </Typography.Paragraph>
-        </div>
-        <Button icon={<DownloadOutlined aria-hidden />} onClick={() => downloadBase64(p12.base64, p12.fileName)}>
-          {ps.p12Download}（{p12.fileName}）
-        </Button>
+        <Alert type="warning" showIcon message={props.warning} />
+        <IssuedList certificates={props.certificates} />
+        {props.children}
       </Flex>
     </Modal>
+  );
+}
+
+function P12Modal({ result, onClose }: { result: IssueResult & { p12: NonNullable<IssueResult['p12']> }; onClose: () => void }) {
+  const { p12 } = result;
+  return (
+    <OnceModal title={ps.p12Title} warning={ps.p12Warning} closeText={ps.p12Close} onClose={onClose} certificates={result.certificates}>
+      {result.certificates.length > 1 && <Typography.Text>{ps.p12Dual}</Typography.Text>}
+      <div>
+        <Typography.Text type="secondary">{ps.p12Password}</Typography.Text>
+        <Typography.Paragraph copyable={{ text: p12.password }} code style={{ fontSize: 20, marginTop: 4 }} aria-label={ps.p12Password}>
+          {p12.password}
+        </Typography.Paragraph>
+      </div>
+      <Button icon={<DownloadOutlined aria-hidden />} onClick={() => downloadBase64(p12.base64, p12.fileName, 'application/x-pkcs12')}>
+        {ps.p12Download}（{p12.fileName}）
+      </Button>
+    </OnceModal>
+  );
+}
+
+function EnvelopeModal({ result, onClose }: { result: IssueResult & { envelope: NonNullable<IssueResult['envelope']> }; onClose: () => void }) {
+  const { envelope } = result;
+  return (
+    <OnceModal title={ps.envelopeTitle} warning={ps.envelopeWarning} closeText={ps.envelopeClose} onClose={onClose} certificates={result.certificates}>
+      <Typography.Text>{ps.envelopeIntro(result.certificates[0]?.usbKeySerial ?? '')}</Typography.Text>
+      <Button icon={<DownloadOutlined aria-hidden />} onClick={() => downloadBase64(envelope.base64, envelope.fileName, 'application/octet-stream')}>
+        {ps.envelopeDownload}（{envelope.fileName}）
+      </Button>
+    </OnceModal>
   );
 }
 
@@ -72,7 +117,7 @@ function IssueForm({ id, onIssued }: { id: string; onIssued: () => void }) {
   const [form] = Form.useForm<IssueValues>();
   const mode = Form.useWatch('mode', form) ?? 'csr';
   const [busy, setBusy] = useState(false);
-  const [p12, setP12] = useState<IssueResult['p12']>();
+  const [shown, setShown] = useState<IssueResult>();
   const fileInput = useRef<HTMLInputElement>(null);
 
   const submit = async (v: IssueValues) => {
@@ -82,7 +127,7 @@ function IssueForm({ id, onIssued }: { id: string; onIssued: () => void }) {
     try {
       const result = await caApi.issue(id, body);
       message.success(ps.issued);
-      if (result.p12) setP12(result.p12);
+      if (result.p12 || result.envelope) setShown(result);
       form.resetFields(['csrPem', 'usbKeySerial']);
       onIssued();
     } catch (err) {
@@ -130,7 +175,8 @@ function IssueForm({ id, onIssued }: { id: string; onIssued: () => void }) {
           {ps.issue}
         </Button>
       </Form>
-      {p12 && <P12Modal p12={p12} onClose={() => setP12(undefined)} />}
+      {shown?.p12 && <P12Modal result={{ ...shown, p12: shown.p12 }} onClose={() => setShown(undefined)} />}
+      {shown?.envelope && <EnvelopeModal result={{ ...shown, envelope: shown.envelope }} onClose={() => setShown(undefined)} />}
     </>
   );
 }
@@ -142,8 +188,8 @@ function RevokeModal({ cert, onClose, onDone }: { cert: CertificateView; onClose
   const revoke = async () => {
     setBusy(true);
     try {
-      await caApi.revoke(cert.serialHex, reason);
-      message.success(ps.revoked);
+      const result = await caApi.revoke(cert.serialHex, reason);
+      message.success(result.pair ? ps.revokedWithPair(result.pair.profileLabel) : ps.revoked);
       onDone();
     } catch (err) {
       message.error(errorMessage(err));
@@ -154,6 +200,7 @@ function RevokeModal({ cert, onClose, onDone }: { cert: CertificateView; onClose
   return (
     <Modal open title={`${ps.revokeTitle} ${cert.serialHex}`} onCancel={onClose} onOk={revoke} okText={ps.revokeConfirm} okButtonProps={{ danger: true }} cancelText={ps.cancel} confirmLoading={busy}>
       <Typography.Paragraph>{cert.subject}</Typography.Paragraph>
+      {cert.pairSerialHex && <Alert type="info" showIcon message={ps.revokePairWarning(cert.pairSerialHex)} style={{ marginBottom: 16 }} />}
       <Space direction="vertical" style={{ width: '100%' }}>
         <Typography.Text>{ps.revokeReason}</Typography.Text>
         <Select aria-label={ps.revokeReason} value={reason} onChange={setReason} options={[...ps.revokeReasons]} style={{ width: '100%' }} />

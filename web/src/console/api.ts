@@ -293,12 +293,20 @@ export type IssueRequest = { mode: 'csr'; csrPem: string; usbKeySerial: string }
 export interface IssueResult {
   certificates: CertificateView[];
   p12?: { base64: string; password: string; fileName: string };
+  /** SM2 from a USB key's CSR: the encryption key pair in a GM/T 0009 envelope, to write into the USB key. */
+  envelope?: { base64: string; fileName: string };
+}
+
+export interface RevokeResult {
+  certificate: CertificateView;
+  /** The other certificate of a dual pair, revoked with it. */
+  pair?: CertificateView;
 }
 
 export const caApi = {
   artefacts: (id: string): Promise<Artefacts> => consoleRequest('GET', `${production(id)}/artefacts`),
   issue: (id: string, body: IssueRequest): Promise<IssueResult> => consoleRequest('POST', `${production(id)}/certificates`, body),
   makeSeal: (id: string): Promise<{ seal: SealView }> => consoleRequest('POST', `${production(id)}/seal`, {}),
-  revoke: (serialHex: string, reason: string): Promise<unknown> =>
+  revoke: (serialHex: string, reason: string): Promise<RevokeResult> =>
     consoleRequest('POST', `/api/production/certificates/${encodeURIComponent(serialHex)}/revoke`, { reason }),
 };

@@ -170,6 +170,14 @@ export const ps = {
   p12Password: '证书保护密码',
   p12Download: '下载证书文件',
   p12Close: '我已保存密码和证书文件',
+  p12Dual: '证书文件内含 SM2 双证书：签名证书、加密证书及各自的私钥。',
+  issuedCertificates: '本次签发的证书',
+  envelopeTitle: 'SM2 双证书已签发',
+  envelopeIntro: (usbKey: string) =>
+    `加密证书的私钥由 CA 生成并托管，已用 USB Key 的签名公钥封装为加密密钥信封。请下载信封并写入 USB Key（序列号：${usbKey}），与两张证书一同导入。`,
+  envelopeWarning: '加密密钥信封只在此时提供下载，关闭后无法再次获取。',
+  envelopeDownload: '下载加密密钥信封',
+  envelopeClose: '我已下载加密密钥信封',
   sealTitle: '电子印章',
   makeSeal: '制作电子印章',
   sealMade: '电子印章已制作',
@@ -188,6 +196,8 @@ export const ps = {
   revokeReason: '吊销原因',
   revokeConfirm: '确定吊销',
   revoked: '证书已吊销',
+  revokedWithPair: (label: string) => `证书已吊销，同一双证书中的${label}已一并吊销`,
+  revokePairWarning: (serial: string) => `这是 SM2 双证书之一：吊销后，同一对中的另一张证书（序列号 ${serial}）将一并吊销。`,
   revokeReasons: [
     { value: 'keyCompromise', label: '密钥泄露' },
     { value: 'affiliationChanged', label: '单位信息变更' },

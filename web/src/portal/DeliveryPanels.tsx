@@ -103,6 +103,7 @@ function RevocationModal({ id, certificate, onClose }: { id: string; certificate
     >
       <Flex vertical gap={12}>
         <Alert type="warning" showIcon title={s.revocationIntro} />
+        {certificate?.pairSerialHex && <Alert type="info" showIcon title={s.revocationPairNote} />}
         <Form form={form} layout="vertical" onFinish={submit} name="revocation">
           <Form.Item name="reason" label={s.revocationReason} rules={[{ required: true, message: s.revocationReasonRequired }]}>
             <Select placeholder={s.revocationReasonRequired} options={applicantRevocationReasons.map((r) => ({ value: r, label: applicantRevocationReasonLabels[r] }))} />
@@ -223,6 +224,7 @@ export function ArtefactsModal({ row, onClose }: { row: ApplicationSummary | und
                         description={
                           <Flex vertical gap={2}>
                             <span>{s.validity(shanghaiTime(c.notBefore).slice(0, 10), shanghaiTime(c.notAfter).slice(0, 10))}</span>
+                            {c.profile === 'unitEncryption' && <span>{s.encryptionPairNote}</span>}
                             {c.revokedAt && <span>{s.revokedAt(shanghaiTime(c.revokedAt), c.revocationReasonLabel ?? '')}</span>}
                             {request?.status === 'rejected' && request.decisionNote && c.status === 'valid' && (
                               <Typography.Text type="warning">{s.revocationRejected(request.decisionNote)}</Typography.Text>
