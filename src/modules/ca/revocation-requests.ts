@@ -21,11 +21,10 @@ import {
 import type { SmsMessage } from '../../providers/sms/types.ts';
 import { appendAudit } from '../audit/chain.ts';
 import type { SmsSender } from '../notifications/sms.ts';
-import { profiles, type ProfileName } from '../../pki/profiles.ts';
 import { familyLabels } from './authority.ts';
 import { lockCertificate } from './repository.ts';
 import { normaliseSerial, type CaService } from './service.ts';
-import { certificateState, certificateStateLabels } from './views.ts';
+import { certificateState, certificateStateLabels, profileLabel } from './views.ts';
 
 type Applicant = Extract<Principal, { kind: 'applicant' }>;
 type Staff = Extract<Principal, { kind: 'staff' }>;
@@ -194,7 +193,7 @@ export function createRevocationRequestService(deps: RevocationRequestDeps) {
         applicationId: r.request.applicationId,
         applicationNumber: r.number,
         orgName: r.orgName,
-        profileLabel: (profiles[r.profile as ProfileName] as (typeof profiles)[ProfileName] | undefined)?.label ?? r.profile,
+        profileLabel: profileLabel(r.profile),
         familyLabel: familyLabels[r.family],
       }));
     },
