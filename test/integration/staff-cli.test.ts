@@ -2,11 +2,9 @@
  * The operator's command line (`certdesk staff create`, `certdesk audit verify`, run as a separate
  * process as an operator would) and the demo accounts of `npm start`.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
@@ -14,6 +12,7 @@ import { auditLog } from '../../src/db/schema.ts';
 import { createAccount } from '../../src/modules/staff/accounts.ts';
 import { DEMO_STAFF_PASSWORD } from '../../src/modules/staff/demo.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
+import { runCertdesk } from '../support/process.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import {
   STAFF_PASSWORD as PASSWORD,
@@ -24,31 +23,9 @@ import {
   type StaffSessionBody,
 } from '../support/staff.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const clock = movableClock();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function certdesk(args: string[], env: Record<string, string | undefined>, input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/certdesk.mjs', ...args], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
+const certdesk = runCertdesk;
 
 describe('certdesk 命令行', () => {
   const dirs: string[] = [];
