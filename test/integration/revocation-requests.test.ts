@@ -10,7 +10,7 @@ import { opensslDir, type OpensslDir } from '../../src/pki/test-openssl.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
-import { paidApplication, producerClient } from '../support/production.ts';
+import { issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
 import { waitForSms } from '../support/sms.ts';
 import { newStaffAccount, staffLogIn } from '../support/staff.ts';
 
@@ -41,12 +41,7 @@ async function issuedCertificate() {
   const { applicant, id, number } = await paidApplication(t, clock);
   const producer = await producerClient(t, clock);
   expect((await producer.post(`/api/production/applications/${id}/start`)).status).toBe(200);
-  const issued = await producer.post<{ certificates: { serialHex: string }[] }>(`/api/production/applications/${id}/certificates`, {
-    mode: 'software',
-    family: 'p256',
-  });
-  expect(issued.status, JSON.stringify(issued.body)).toBe(200);
-  return { applicant, producer, id, number, serial: issued.body.certificates[0]!.serialHex };
+  return { applicant, producer, id, number, serial: await issueSoftwareCertificate(producer, id, 'p256') };
 }
 
 const ask = (applicant: TestClient, id: string, serial: string, body: object) =>

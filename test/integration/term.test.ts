@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant, verifiedDraft } from '../support/applicant.ts';
 import type { ErrorBody } from '../support/http.ts';
-import { paidApplication, producerClient } from '../support/production.ts';
+import { issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
 
 const clock = movableClock();
 let t: TestApp;
@@ -57,12 +57,7 @@ describe('服务年限', () => {
 
     const producer = await producerClient(t, clock);
     expect((await producer.post(`/api/production/applications/${id}/start`)).status).toBe(200);
-    const issued = await producer.post<{ certificates: { serialHex: string }[] }>(`/api/production/applications/${id}/certificates`, {
-      mode: 'software',
-      family: 'p256',
-    });
-    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
-    const serial = issued.body.certificates[0]!.serialHex;
+    const serial = await issueSoftwareCertificate(producer, id, 'p256');
     const der = await fetch(`${t.url}/api/applications/${id}/certificates/${serial}.cer`, { headers: { cookie: applicant.cookie ?? '' } });
     const cert = new X509Certificate(Buffer.from(await der.arrayBuffer()));
     const from = new Date(cert.validFrom);

@@ -48,7 +48,8 @@ export async function paidApplication(
 }
 
 /** 签发证书 as a 软证书 through the CA module, so that 邮寄 / 通知自取 may follow. */
-export async function issueSoftwareCertificate(producer: TestClient, id: string): Promise<void> {
-  const issued = await producer.post(`/api/production/applications/${id}/certificates`, { mode: 'software', family: 'sm2' });
+export async function issueSoftwareCertificate(producer: TestClient, id: string, family: 'sm2' | 'p256' = 'sm2'): Promise<string> {
+  const issued = await producer.post<{ certificates: { serialHex: string }[] }>(`/api/production/applications/${id}/certificates`, { mode: 'software', family });
   expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+  return issued.body.certificates[0]!.serialHex;
 }

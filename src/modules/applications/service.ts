@@ -137,6 +137,13 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     });
   }
 
+  /** The 服务年限 on offer and what each costs at today's prices. */
+  async function terms(): Promise<{ years: number; priceFen: number }[]> {
+    const now = clock();
+    const [firstFen, renewalFen] = [await catalogue.price('first', now), await catalogue.price('renewal', now)];
+    return [1, 2, 3].map((years) => ({ years, priceFen: termPriceFen(firstFen, renewalFen, years) }));
+  }
+
   const fire = (tx: Tx, app: repo.ApplicationRow, event: ApplicationEvent, actor: Principal, data: Record<string, unknown> = {}) =>
     fireTransition(tx, app, event, actor, clock(), data);
 
@@ -310,12 +317,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       );
     },
 
-    /** The 服务年限 on offer and what each costs at today's prices. */
-    async terms(): Promise<{ years: number; priceFen: number }[]> {
-      const now = clock();
-      const [firstFen, renewalFen] = [await catalogue.price('first', now), await catalogue.price('renewal', now)];
-      return [1, 2, 3].map((years) => ({ years, priceFen: termPriceFen(firstFen, renewalFen, years) }));
-    },
+    terms,
 
     /** 证书用途 / 服务年限 / 是否开具发票 / 证书领取方式 → 下一步. */
     async saveForm(applicant: Applicant, id: string, form: ApplicationForm) {
@@ -328,13 +330,13 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       if (canonicalJson(before.invoice) !== canonicalJson(form.invoice)) changed.push('field:invoice');
       if (canonicalJson(before.delivery) !== canonicalJson(form.delivery)) changed.push('field:delivery');
       if (before.status === 'needs_changes' && changed.length === 0) return before;
-      const now = clock();
-      const [firstFen, renewalFen] = [await catalogue.price('first', now), await catalogue.price('renewal', now)];
+      // The price follows a changed term (today's prices); an unchanged term keeps the price it had.
+      const termPrice = before.termYears === form.termYears ? undefined : (await terms()).find((t) => t.years === form.termYears)?.priceFen;
       return onDraft(applicant, id, 'form', (tx, app) =>
         repo.updateDraft(tx, app.id, {
           projectId: form.projectId,
           termYears: form.termYears,
-          ...(form.termYears === app.termYears ? {} : { priceFen: termPriceFen(firstFen, renewalFen, form.termYears) }),
+          ...(termPrice === undefined ? {} : { priceFen: termPrice }),
           invoice: form.invoice,
           delivery: form.delivery,
           step: advanceStep(app.step as DraftStep, 'form'),
