@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceStep, assertStepReached, transition } from './application.ts';
+import { advanceStep, assertStepReached, stepOnPath, stepsOf, transition } from './application.ts';
 import { refusal } from './testing.ts';
 import type { Principal } from './principal.ts';
 
@@ -46,9 +46,21 @@ describe('transition()', () => {
 
 describe('draft steps', () => {
   it('move forward one at a time and never back', () => {
-    expect(advanceStep('identity', 'identity')).toBe('contract');
-    expect(advanceStep('form', 'contract')).toBe('form');
-    expect(advanceStep('project_attachments', 'project_attachments')).toBe('project_attachments');
+    expect(advanceStep('enterprise', 'identity', 'identity')).toBe('contract');
+    expect(advanceStep('enterprise', 'contract', 'contract')).toBe('attachments');
+    expect(advanceStep('enterprise', 'form', 'contract')).toBe('form');
+    expect(advanceStep('enterprise', 'project_attachments', 'project_attachments')).toBe('project_attachments');
+  });
+  it('take a 事业单位 from the contract straight to the form, and all uploads last (the manual’s order)', () => {
+    expect(stepsOf.institution).toEqual(['identity', 'contract', 'form', 'project_attachments']);
+    expect(advanceStep('institution', 'contract', 'contract')).toBe('form');
+    expect(advanceStep('institution', 'form', 'form')).toBe('project_attachments');
+  });
+  it('fall back to a step both paths share when a draft becomes a 事业单位', () => {
+    expect(stepOnPath('institution', 'contract_review')).toBe('contract');
+    expect(stepOnPath('institution', 'attachments')).toBe('contract');
+    expect(stepOnPath('institution', 'form')).toBe('form');
+    expect(stepOnPath('enterprise', 'contract_review')).toBe('contract_review');
   });
   it('refuse a step not reached yet', () => {
     expect(() => assertStepReached('contract', 'identity')).not.toThrow();

@@ -41,14 +41,34 @@ export const draftSteps = [
 ] as const;
 export type DraftStep = (typeof draftSteps)[number];
 
+/**
+ * The path each applicant type walks, as the manual tells it. An enterprise uploads its papers
+ * before reading the signed contract; a 事业单位 goes from the contract straight to the form, and
+ * uploads everything (its 法人证书 and the stamped templates) in the one last step. Each path keeps
+ * the order of `draftSteps`, so "reached" compares the same way for both.
+ */
+export const stepsOf: Record<ApplicantType, readonly DraftStep[]> = {
+  enterprise: draftSteps,
+  institution: ['identity', 'contract', 'form', 'project_attachments'],
+};
+
 export function stepIndex(step: DraftStep): number {
   return draftSteps.indexOf(step);
 }
 
-/** Moves the furthest step forward, never back. */
-export function advanceStep(current: DraftStep, done: DraftStep): DraftStep {
-  const next = draftSteps[Math.min(stepIndex(done) + 1, draftSteps.length - 1)] ?? current;
+/** Moves the furthest step forward along the type's path, never back. */
+export function advanceStep(type: ApplicantType, current: DraftStep, done: DraftStep): DraftStep {
+  const path = stepsOf[type];
+  const next = path.find((s) => stepIndex(s) > stepIndex(done)) ?? path[path.length - 1] ?? current;
   return stepIndex(next) > stepIndex(current) ? next : current;
+}
+
+/**
+ * The furthest step on the type's path at or before `step`: after 企业认证 turns an enterprise
+ * draft into a 事业单位 one, a step only enterprises have falls back to the last step both share.
+ */
+export function stepOnPath(type: ApplicantType, step: DraftStep): DraftStep {
+  return [...stepsOf[type]].reverse().find((s) => stepIndex(s) <= stepIndex(step)) ?? 'identity';
 }
 
 /** Refuses work on a step the draft has not reached yet. */

@@ -65,14 +65,18 @@ export function attachmentHint(kind: AttachmentKind): string | undefined {
   }
 }
 
-/** The 上传附件 step (before the contract is read again). */
+/**
+ * The papers every application needs, whatever its project. An enterprise uploads them at 上传附件
+ * (before the contract is read again); a 事业单位, as the manual has it, uploads its 法人证书 with the
+ * project's papers (the stamped 申请表 and 授权委托书, 法人手章, 法人签名) in the last step.
+ */
 export function baseAttachments(type: ApplicantType): AttachmentKind[] {
-  return [
-    type === 'enterprise' ? 'business_licence' : 'institution_certificate',
-    'org_seal',
-    'legal_rep_id_front',
-    'legal_rep_id_back',
-  ];
+  return type === 'enterprise' ? ['business_licence', 'org_seal', 'legal_rep_id_front', 'legal_rep_id_back'] : ['institution_certificate'];
+}
+
+/** Which draft step uploads a paper: the enterprise's base papers have a step of their own. */
+export function attachmentStep(type: ApplicantType, kind: AttachmentKind): 'attachments' | 'project_attachments' {
+  return type === 'enterprise' && baseAttachments(type).includes(kind) ? 'attachments' : 'project_attachments';
 }
 
 /**

@@ -83,9 +83,13 @@ describe('the 事业单位 path', () => {
     expect(draft.outcome).toBe('not_found');
     expect(draft.message).toContain('企业不存在');
     await accept(client, draft.id, 'sign');
-    await uploadAll(client, draft.id, ['institution_certificate', 'org_seal', 'legal_rep_id_front', 'legal_rep_id_back']);
-    expect((await client.post(`/api/applications/${draft.id}/attachments/complete`)).status).toBe(200);
-    await accept(client, draft.id, 'read');
+    // The manual's 事业单位 path: 电子合同 → the form → one upload step with everything → 提交.
+    const path = await client.get<{ step: string; steps: string[] }>(`/api/applications/${draft.id}`);
+    expect(path.body.steps).toEqual(['identity', 'contract', 'form', 'project_attachments']);
+    expect(path.body.step).toBe('form');
+    const early = await client.upload(`/api/applications/${draft.id}/attachments/institution_certificate`, await jpegScan('early'), 'c.jpg', 'image/jpeg');
+    expect(early.status).toBe(409);
+    expect((await client.post(`/api/applications/${draft.id}/attachments/complete`)).status).toBe(409);
     const form = await client.request('PUT', `/api/applications/${draft.id}/form`, {
       projectId: 'nmg-public-resources',
       invoice: { wanted: false },
@@ -100,6 +104,7 @@ describe('the 事业单位 path', () => {
 
     const view = await client.get<{ applicantType: string; manualReview: boolean; projectAttachments: { kind: string }[] }>(`/api/applications/${draft.id}`);
     expect(view.body.applicantType).toBe('institution');
+    expect(view.body.step).toBe('project_attachments');
     expect(view.body.manualReview).toBe(true);
     expect(view.body.projectAttachments.map((a) => a.kind)).toEqual([
       'application_form',
@@ -108,6 +113,10 @@ describe('the 事业单位 path', () => {
       'legal_rep_signature',
     ]);
     await uploadAll(client, draft.id, ['application_form', 'authorisation_letter', 'legal_rep_personal_seal', 'legal_rep_signature']);
+    const missing = await client.post<ErrorBody>(`/api/applications/${draft.id}/submit`);
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.message).toBe('请上传：事业单位法人证书');
+    await uploadAll(client, draft.id, ['institution_certificate']);
     expect((await client.post(`/api/applications/${draft.id}/submit`)).status).toBe(200);
   });
 });

@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { applicantTypeLabels, statusLabels, type ApplicationStatus } from '../../domain/application.ts';
+import { applicantTypeLabels, statusLabels, stepsOf, type ApplicationStatus } from '../../domain/application.ts';
 import { applicationFormSchema, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind } from '../../domain/attachments.ts';
 import { maskIdNumber } from '../../domain/codes.ts';
@@ -24,14 +24,17 @@ const text = (label: string, max: number) =>
     .max(max, `${label}不能超过${max}个字符`);
 
 const idParams = z.object({ id: z.string() });
+const contractQuery = z.object({ download: z.enum(['1']).optional() });
 /** Uploads are judged by content (and their real size reported) before the 1 MB rule refuses them. */
 const UPLOAD_LIMIT = 8 * 1024 * 1024;
 
-/** The stored bytes as they are, inline (the browser's PDF viewer). */
-function sendContract(reply: FastifyReply, doc: { row: { pdfSha256: string }; data: Buffer }) {
+/** The stored bytes as they are: inline (the browser's PDF viewer), or as a file to save. */
+function sendContract(reply: FastifyReply, doc: { row: { pdfSha256: string }; data: Buffer; number: string }, download: boolean) {
+  const number = doc.number;
+  const name = `电子合同-${number}.pdf`;
   return reply
     .type('application/pdf')
-    .header('content-disposition', 'inline; filename="contract.pdf"')
+    .header('content-disposition', `${download ? 'attachment' : 'inline'}; filename="contract-${number}.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`)
     .header('cache-control', 'private, no-store')
     .header('x-content-type-options', 'nosniff')
     .header('etag', `"${doc.row.pdfSha256}"`)
@@ -81,10 +84,11 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     })),
   }));
 
-  app.get('/api/applications/:id/contract.pdf', { schema: { tags: ['applications'], summary: '已签署的电子合同（PDF）', params: idParams } }, async (request, reply) => {
-    const doc = await applications.contractPdf(applicant(request), request.params.id);
-    return sendContract(reply, doc);
-  });
+  app.get(
+    '/api/applications/:id/contract.pdf',
+    { schema: { tags: ['applications'], summary: '已签署的电子合同（PDF）；download=1 时作为文件下载', params: idParams, querystring: contractQuery } },
+    async (request, reply) => sendContract(reply, await applications.contractPdf(applicant(request), request.params.id), request.query.download === '1'),
+  );
 
   app.get('/api/applications/:id/timeline', { schema: { tags: ['applications'], summary: '办理进度', params: idParams } }, async (request) => ({
     entries: await applications.timeline(applicant(request), request.params.id),
@@ -112,6 +116,8 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       status: a.status,
       statusLabel: statusLabels[a.status as ApplicationStatus],
       step: a.step,
+      /** The steps this applicant type walks, in order (the wizard draws these). */
+      steps: stepsOf[a.applicantType],
       applicantType: a.applicantType,
       applicantTypeLabel: applicantTypeLabels[a.applicantType],
       operator: { name: a.operatorName, idNumberMasked: maskIdNumber(a.operatorIdNumber), phoneMasked: maskPhone(a.operatorPhone) },
@@ -295,7 +301,7 @@ export const consoleApplicationRoutes: FastifyPluginAsyncZod<{ applications: App
   );
   app.get(
     '/api/console/applications/:id/contract.pdf',
-    { schema: { tags: ['applications'], summary: '已签署的电子合同（员工）', params: idParams } },
-    async (request, reply) => sendContract(reply, await applications.contractPdfForStaff(request.params.id)),
+    { schema: { tags: ['applications'], summary: '已签署的电子合同（员工）', params: idParams, querystring: contractQuery } },
+    async (request, reply) => sendContract(reply, await applications.contractPdfForStaff(request.params.id), request.query.download === '1'),
   );
 };

@@ -9,6 +9,8 @@ import {
   advanceStep,
   assertStepReached,
   isEditable,
+  stepOnPath,
+  stepsOf,
   statusLabels,
   type ApplicantType,
   type ApplicationEvent,
@@ -19,6 +21,7 @@ import { describeDelivery, type ApplicationForm, type Delivery } from '../../dom
 import { termPriceFen } from '../../domain/money.ts';
 import {
   attachmentLabel,
+  attachmentStep,
   baseAttachments,
   missingAttachments,
   projectAttachments,
@@ -223,15 +226,16 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const outcome = await deps.identity.verifyOrganisation(input);
       const now = clock();
       return onDraft(applicant, id, 'identity', async (tx, app) => {
+        const type = outcome === 'not_found' ? 'institution' : app.applicantType;
         const row = await repo.updateDraft(tx, app.id, {
           orgName: input.orgName,
           uscc: input.uscc,
           legalRepresentative: input.legalRepresentative,
           orgVerifiedAt: now,
           registryOutcome: outcome,
-          applicantType: outcome === 'not_found' ? 'institution' : app.applicantType,
+          applicantType: type,
           manualReview: outcome === 'not_found' || app.applicantType === 'institution',
-          step: advanceStep(app.step as DraftStep, 'identity'),
+          step: advanceStep(type, stepOnPath(type, app.step as DraftStep), 'identity'),
           updatedAt: now,
         });
         return { app: row, outcome };
@@ -246,6 +250,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     async acceptContract(applicant: Applicant, id: string, kind: AcceptanceKind, shown: { version: number; sha256: string }, ev: RequestEvidence) {
       const step: DraftStep = kind === 'sign' ? 'contract' : 'contract_review';
       const app0 = await owned(applicant, id);
+      // A 事业单位 reads the signed contract where it uploads its papers: no second acceptance.
+      if (!stepsOf[app0.applicantType].includes(step)) throw new AppError('STEP_NOT_ON_PATH', '事业单位无需再次确认合同', 409);
       const current = await contractFor(app0);
       const now = clock();
       // 本人已同意签署合同: the signed PDF is made (outside the transaction: it is CPU work and a
@@ -276,7 +282,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
             ...(document ? { pdfSha256: document.row.pdfSha256, signerSerial: document.row.signerSerial } : {}),
           },
         });
-        return repo.updateDraft(tx, app.id, { step: advanceStep(app.step as DraftStep, step), updatedAt: now });
+        return repo.updateDraft(tx, app.id, { step: advanceStep(app.applicantType, app.step as DraftStep, step), updatedAt: now });
       });
     },
 
@@ -285,7 +291,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const project = app.projectId ? await catalogue.project(app.projectId) : undefined;
       const allowed = requiredAttachments(app, project?.extraAttachments);
       if (!allowed.includes(kind)) throw new AppError('ATTACHMENT_NOT_NEEDED', '本申请不需要上传该附件', 400);
-      const step: DraftStep = baseAttachments(app.applicantType).includes(kind) ? 'attachments' : 'project_attachments';
+      const step = attachmentStep(app.applicantType, kind);
       await onDraft(applicant, id, step, async () => undefined, [`attachment:${kind}`]);
       return deps.attachments.store(app.id, kind, data, name, clock());
     },
@@ -293,14 +299,14 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     /** The signed contract PDF (本人已阅读合同 shows it; downloadable later). */
     async contractPdf(applicant: Applicant, id: string) {
       const app = await owned(applicant, id);
-      return deps.contractDocuments.latest(app.id);
+      return { ...(await deps.contractDocuments.latest(app.id)), number: app.number };
     },
 
     /** Staff: the same document. */
     async contractPdfForStaff(id: string) {
       const app = await repo.findById(db, id);
       if (!app || app.status === 'draft') throw notFound();
-      return deps.contractDocuments.latest(app.id);
+      return { ...(await deps.contractDocuments.latest(app.id)), number: app.number };
     },
 
     async attachmentContent(applicant: Applicant, id: string, attachmentId: string) {
@@ -308,12 +314,13 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       return deps.attachments.content(app.id, attachmentId);
     },
 
-    /** The 上传附件 step's 提交: every base scan must be there. */
+    /** The enterprise's 上传附件 step's 提交: every base scan must be there. */
     async completeAttachments(applicant: Applicant, id: string) {
       const app0 = await owned(applicant, id);
+      if (app0.applicantType !== 'enterprise') throw new AppError('STEP_NOT_ON_PATH', '事业单位在最后一步上传全部附件后提交', 409);
       await assertAttachments(app0, baseAttachments(app0.applicantType));
       return onDraft(applicant, id, 'attachments', (tx, app) =>
-        repo.updateDraft(tx, app.id, { step: advanceStep(app.step as DraftStep, 'attachments'), updatedAt: clock() }),
+        repo.updateDraft(tx, app.id, { step: advanceStep(app.applicantType, app.step as DraftStep, 'attachments'), updatedAt: clock() }),
       );
     },
 
@@ -339,7 +346,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           ...(termPrice === undefined ? {} : { priceFen: termPrice }),
           invoice: form.invoice,
           delivery: form.delivery,
-          step: advanceStep(app.step as DraftStep, 'form'),
+          step: advanceStep(app.applicantType, app.step as DraftStep, 'form'),
           updatedAt: clock(),
         }),
         changed,

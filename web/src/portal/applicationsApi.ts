@@ -92,6 +92,8 @@ export interface ApplicationView {
   status: string;
   statusLabel: string;
   step: DraftStep;
+  /** The steps this applicant type walks, in order (an enterprise reads the signed contract between its uploads and the form; a 事业单位 uploads everything last). */
+  steps: DraftStep[];
   applicantType: ApplicantType;
   applicantTypeLabel: string;
   operator: { name: string; idNumberMasked: string; phoneMasked: string };
@@ -151,6 +153,9 @@ const base = (id: string) => `/api/applications/${encodeURIComponent(id)}`;
 
 export const attachmentContentUrl = (applicationId: string, attachmentId: string) =>
   `${base(applicationId)}/attachments/${encodeURIComponent(attachmentId)}/content`;
+
+/** The signed contract: shown inline in the page, or (`download`) saved as a file. */
+export const contractPdfUrl = (applicationId: string, download = false) => `${base(applicationId)}/contract.pdf${download ? '?download=1' : ''}`;
 
 export const templateUrl = (applicationId: string, template: Template) => `${base(applicationId)}/templates/${template}`;
 

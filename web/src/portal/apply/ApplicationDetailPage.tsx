@@ -9,7 +9,7 @@ import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { errorMessage } from '../../api';
 import { common } from '../../strings';
-import { applicationsApi, type ApplicationView } from '../applicationsApi';
+import { applicationsApi, contractPdfUrl, type ApplicationView } from '../applicationsApi';
 import { describeDelivery, describeInvoice } from './describe';
 import { TimelineCard, type TimelineEntry } from '../../components/TimelineCard';
 import { StatusTag } from '../StatusTag';
@@ -105,7 +105,7 @@ export function ApplicationDetailPage() {
           <Descriptions.Item label={s.contractTitle}>
             {[accepted('sign') && s.contractSign, accepted('read') && s.contractRead].filter(Boolean).join('，') || '—'}
             {accepted('sign') && (
-              <a href={`/api/applications/${view.id}/contract.pdf`} target="_blank" rel="noreferrer" style={{ marginLeft: 12 }}>
+              <a href={contractPdfUrl(view.id, true)} style={{ marginLeft: 12 }}>
                 {s.contractDownload}
               </a>
             )}

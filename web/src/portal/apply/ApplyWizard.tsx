@@ -21,15 +21,16 @@ import { ReturnedApplication } from './ReturnedApplication';
 import { identityStrings, wizardStrings as s } from './strings';
 import './apply.css';
 
-const steps: { step: DraftStep; title: string }[] = [
-  { step: 'identity', title: s.stepIdentity },
-  { step: 'contract', title: s.stepContract },
-  { step: 'attachments', title: s.stepAttachments },
-  { step: 'contract_review', title: s.stepContractReview },
-  { step: 'form', title: s.stepForm },
-  { step: 'project_attachments', title: s.stepProjectAttachments },
-];
-const indexOf = (step: DraftStep) => Math.max(0, steps.findIndex((x) => x.step === step));
+const stepTitles: Record<DraftStep, string> = {
+  identity: s.stepIdentity,
+  contract: s.stepContract,
+  attachments: s.stepAttachments,
+  contract_review: s.stepContractReview,
+  form: s.stepForm,
+  project_attachments: s.stepProjectAttachments,
+};
+/** Before the draft exists (and 企业认证 has said which type it is), the enterprise's path is shown. */
+const enterprisePath: DraftStep[] = ['identity', 'contract', 'attachments', 'contract_review', 'form', 'project_attachments'];
 
 const NEW = 'new';
 
@@ -52,7 +53,7 @@ export function ApplyWizard() {
   const [identityForm] = Form.useForm<IdentityFields>();
   const [applicationForm] = Form.useForm<FormFields>();
   const [view, setView] = useState<ApplicationView | undefined>(undefined);
-  const [current, setCurrent] = useState(0);
+  const [current, setCurrent] = useState<DraftStep>('identity');
   const [loadError, setLoadError] = useState<string | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
   const [freshNotice, setFreshNotice] = useState<Notice | undefined>(undefined);
@@ -74,7 +75,7 @@ export function ApplyWizard() {
         }
         loaded.current = v.id;
         setView(v);
-        setCurrent(indexOf(v.step));
+        setCurrent(v.step);
       },
       (err: unknown) => active && setLoadError(errorMessage(err)),
     );
@@ -95,7 +96,14 @@ export function ApplyWizard() {
   const advance = useCallback(async () => {
     try {
       const v = await refresh();
-      if (v) setCurrent((c) => Math.min(c + 1, indexOf(v.step)));
+      if (v) {
+        // The next step on this draft's path, no further than the server says it has got.
+        setCurrent((c) => {
+          const at = v.steps.indexOf(c);
+          const next = v.steps[at + 1] ?? c;
+          return v.steps.indexOf(next) <= v.steps.indexOf(v.step) ? next : v.step;
+        });
+      }
     } catch (err) {
       setLoadError(errorMessage(err));
     }
@@ -144,7 +152,11 @@ export function ApplyWizard() {
 
   if (view?.status === 'needs_changes') return <ReturnedApplication application={view} refresh={refresh} />;
 
-  const furthest = view ? indexOf(view.step) : 0;
+  const path = view?.steps ?? enterprisePath;
+  const furthest = view ? path.indexOf(view.step) : 0;
+  // A step that left the path (企业认证 made the draft a 事业单位 one) shows where the path resumes.
+  const shown: DraftStep = path.includes(current) ? current : (view?.step ?? 'identity');
+  const currentIndex = Math.max(0, path.indexOf(shown));
   const notice = identityNotice(view, freshNotice);
   const noticeNode = notice && (
     <Alert
@@ -176,29 +188,29 @@ export function ApplyWizard() {
         size="small"
         responsive={false}
         titlePlacement={mobile ? 'vertical' : 'horizontal'}
-        current={current}
-        onChange={(i) => i <= furthest && setCurrent(i)}
-        items={steps.map((x, i) => ({ title: x.title, disabled: i > furthest }))}
+        current={currentIndex}
+        onChange={(i) => i <= furthest && setCurrent(path[i] ?? 'identity')}
+        items={path.map((step, i) => ({ title: stepTitles[step], disabled: i > furthest }))}
         className="apply-steps"
       />
       {loadError && <Alert type="error" showIcon title={loadError} className="apply-alert" />}
       <div className="apply-step-body">
-        {current === 0 && (
+        {shown === 'identity' && (
           <IdentityStep
             form={identityForm}
             application={view}
             notice={noticeNode}
             onOperatorVerified={operatorVerified}
             onOrganisationVerified={organisationVerified}
-            onNext={() => setCurrent(1)}
+            onNext={() => setCurrent('contract')}
           />
         )}
-        {view && current === 1 && (
+        {view && shown === 'contract' && (
           <ContractStep key="sign" application={view} kind="sign" notice={freshNotice && noticeNode} onAccepted={advance} />
         )}
-        {view && current === 2 && <AttachmentsStep application={view} onChanged={keepFresh} onCompleted={advance} />}
-        {view && current === 3 && <ContractStep key="read" application={view} kind="read" onAccepted={advance} />}
-        {view && current === 4 && (
+        {view && shown === 'attachments' && <AttachmentsStep application={view} onChanged={keepFresh} onCompleted={advance} />}
+        {view && shown === 'contract_review' && <ContractStep key="read" application={view} kind="read" onAccepted={advance} />}
+        {view && shown === 'form' && (
           <FormStep
             form={applicationForm}
             application={view}
@@ -206,7 +218,7 @@ export function ApplyWizard() {
             onSaved={advance}
           />
         )}
-        {view && current === 5 && <ProjectAttachmentsStep application={view} onChanged={keepFresh} />}
+        {view && shown === 'project_attachments' && <ProjectAttachmentsStep application={view} onChanged={keepFresh} />}
       </div>
     </section>
   );

@@ -1,6 +1,6 @@
 /**
- * 上传附件: the base scans every application needs (营业执照副本扫描件 or 事业单位法人证书, the
- * organisation's seal, both sides of the legal representative's ID), then 提交. The server says
+ * 上传附件 (enterprises): the base scans (营业执照副本扫描件, the 企业印章, both sides of the legal
+ * representative's ID), then 提交. The server says
  * which are missing; that list is shown as it words it.
  */
 import { Flex, Typography } from 'antd';
@@ -17,7 +17,7 @@ interface Props {
 export function AttachmentsStep({ application, onChanged, onCompleted }: Props) {
   return (
     <Flex vertical gap={16}>
-      <Typography.Text>{s.intro[application.applicantType]}</Typography.Text>
+      <Typography.Text>{s.intro}</Typography.Text>
       <Typography.Text type="warning">{s.note}</Typography.Text>
       <AttachmentSlots
         applicationId={application.id}

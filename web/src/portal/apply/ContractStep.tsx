@@ -7,7 +7,7 @@ import { Alert, Button, Checkbox, Flex, Skeleton, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useState, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../../api';
-import { applicationsApi, type ApplicationView, type Contract, type ContractKind } from '../applicationsApi';
+import { applicationsApi, contractPdfUrl, type ApplicationView, type Contract, type ContractKind } from '../applicationsApi';
 import { contractStrings as s } from './strings';
 
 interface Props {
@@ -56,7 +56,7 @@ export function ContractStep({ application, kind, notice, onAccepted }: Props) {
     }
   }
 
-  const label = kind === 'sign' ? s.agreeSign : s.agreeRead;
+  const label = kind === 'read' ? s.agreeRead : application.applicantType === 'institution' ? s.agreeSignInstitution : s.agreeSign;
 
   return (
     <Flex vertical gap={16}>
@@ -72,8 +72,8 @@ export function ContractStep({ application, kind, notice, onAccepted }: Props) {
           {kind === 'read' ? (
             // The contract as signed: the PDF with the CA's seal and digital signature.
             <>
-              <iframe className="apply-contract-pdf" title={s.pdfTitle} src={`/api/applications/${application.id}/contract.pdf`} />
-              <a href={`/api/applications/${application.id}/contract.pdf`} target="_blank" rel="noreferrer" download={`电子合同-${application.number}.pdf`}>
+              <iframe className="apply-contract-pdf" title={s.pdfTitle} src={contractPdfUrl(application.id)} />
+              <a href={contractPdfUrl(application.id, true)}>
                 {s.pdfDownload}
               </a>
             </>

@@ -61,6 +61,8 @@ export const identityStrings = {
 
 export const contractStrings = {
   agreeSign: '本人已同意签署合同',
+  /** The manual has the 事业单位 "勾选已阅读并确认" on the same contract. */
+  agreeSignInstitution: '本人已阅读并确认，同意签署合同',
   agreeRead: '本人已阅读合同',
   readIntro: '附件已提交，请再次阅读合同内容并确认。以下为系统生成的带签名和CA签章的电子合同。',
   pdfTitle: '已签署的电子合同',
@@ -72,15 +74,15 @@ export const contractStrings = {
 } as const;
 
 export const attachmentStrings = {
-  intro: {
-    enterprise: '企业单位上传企业法人营业执照副本扫描件、企业印章和法定代表人身份证件后提交',
-    institution: '事业单位上传事业单位法人证书、单位印章和法定代表人身份证件后提交',
-  },
-  note: '注：附件大小在1M之内，图片格式：jpeg、jpg、png、bmp，营业执照副本扫描件必须加盖公章',
+  intro: '企业单位上传企业法人营业执照副本扫描件、企业印章和法定代表人身份证件后提交',
+  note: '注：附件大小在1MB之内，图片格式：jpeg、jpg、png、bmp，营业执照副本扫描件必须加盖公章',
   projectNote: '注：上传附件大小不能超过1MB。',
-  institutionProjectNote: '注：附件大小在1M之内，图片格式：jpeg、jpg、png、bmp，营业执照副本和授权委托书扫描件必须加盖公章',
+  institutionProjectNote: '注：附件大小在1MB之内，图片格式：jpeg、jpg、png、bmp，事业单位法人证书、申请表和授权委托书扫描件必须加盖公章',
+  /** The 事业单位's one upload step names what it uploads (the manual's wording, with this project's papers). */
+  institutionIntro: (others: string[]) =>
+    `事业单位申请证书须先点击下载申请表和授权委托书模板，填写好加盖单位公章后上传。同时上传${others.join('、')}后提交。`,
+  signedContract: '电子合同已签署：系统已生成带签名和CA签章的电子合同。',
   projectIntro: (project: string) => `所属项目“${project}”需上传以下附件，上传完成后点击“提交”。`,
-  templatesIntro: '事业单位申请证书须先点击下载申请表和授权委托书模板，填写好加盖单位公章后上传。',
   downloadApplicationForm: '下载申请表',
   downloadAuthorisationLetter: '下载授权委托书',
   choose: '选择文件',
