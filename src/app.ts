@@ -30,6 +30,7 @@ import { createAuthService } from './modules/auth/service.ts';
 import { seedDemoStaff, staffDevRoutes } from './modules/staff/demo.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
+import { createApplicantNotices } from './modules/notifications/notices.ts';
 import { createSmsSender, smsTemplateTexts, startSmsWorker } from './modules/notifications/sms.ts';
 import { AliyunSmsProvider } from './providers/sms/aliyun.ts';
 import { smsSimulatorPlugin, type SimulatedSms } from './providers/sms/simulator.ts';
@@ -182,6 +183,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     verifyEnterprise: (e) => (registryTarget ?? notListening()).verifyEnterprise(e),
   };
   const blobs = options.blobs ?? openBlobStore(config);
+  const notices = createApplicantNotices(sms, auth.applicantPhone);
+  const payments = createPaymentsService({ db: database.db, clock, log, blobs, config: config.payments, notices });
   const catalogue = createCatalogueService(database.db);
   const attachmentService = createAttachmentService(database.db, blobs, log);
   const review = createReviewService({
@@ -192,23 +195,20 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     catalogue,
     staffNames: staffDir.names,
     validCertificates: (uscc) => ca.ca.validForUscc(uscc),
-    sms,
-    applicantPhone: auth.applicantPhone,
+    notices,
+    // 资料审核通过: the bank transfer's remittance code exists at once (the list and the SMS point to it).
+    onApproved: async (tx, app) => void (await payments.openBankTransfer(tx, app)),
   });
   const production = createProductionService({
     db: database.db,
     clock,
     log,
     catalogue,
-    sms,
-    applicantPhone: auth.applicantPhone,
+    notices,
     pickupAddress: config.pickupAddress,
     autoCompleteDays: config.autoCompleteDays,
-    // 邮寄 / 通知自取 only once a certificate that is neither revoked nor expired exists.
-    hasValidCertificate: async (applicationId) => {
-      const now = clock();
-      return (await ca.ca.certificatesOf(applicationId)).some((c) => c.status === 'valid' && c.notAfter > now);
-    },
+    // 邮寄 / 通知自取 only once a certificate that is neither revoked nor expired, and the seal, exist.
+    handOverProblem: (applicationId) => ca.seals.handOverProblem(applicationId),
   });
   const contractDocuments = createContractDocuments({
     db: database.db,
@@ -240,7 +240,6 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   let wechatTarget: WechatPayProvider | undefined =
     options.wechatPay ?? (wechatSettings.provider === 'wechatpay' ? new WechatPayV3Client({ ...wechatSettings, now: clock }) : undefined);
   let publicBase = config.publicUrl;
-  const payments = createPaymentsService({ db: database.db, clock, log, blobs, config: config.payments, sms, applicantPhone: auth.applicantPhone });
   const wechat = createWechatPayments({
     db: database.db,
     clock,
@@ -251,6 +250,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     orderTtlMinutes: config.payments.orderTtlMinutes,
     caName: config.caName,
     payPage: simulatedPay ? (codeUrl) => payPageUrl(codeUrl, WECHATPAY_SIMULATOR_PREFIX) : undefined,
+    onPaid: payments.paid,
   });
   const finance = createFinance(database.db, clock, payments, wechat);
 
@@ -298,7 +298,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(productionRoutes, { production });
   await app.register(receiptRoutes, { production });
   await app.register(caPublicRoutes, { ca: ca.ca, verifier: ca.verifier });
-  const revocations = createRevocationRequestService({ db: database.db, ca: ca.ca, clock, log, sms, applicantPhone: auth.applicantPhone });
+  const revocations = createRevocationRequestService({ db: database.db, ca: ca.ca, clock, log, notices });
   await app.register(productionCaRoutes, { ca: ca.ca, seals: ca.seals, revocations, clock });
   await app.register(applicantCaRoutes, { ca: ca.ca, seals: ca.seals, revocations, clock });
 

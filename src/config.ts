@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { KeyFamily } from './pki/signer.ts';
+import { smsTemplateCodes, smsTemplateSetting, smsTemplateSpecs } from './domain/templates.ts';
 import type { SmsTemplate } from './providers/sms/types.ts';
 
 const bool = z
@@ -102,15 +103,7 @@ const envSchema = z.object({
   ALIYUN_SMS_ACCESS_KEY_ID: z.string().optional(),
   ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().optional(),
   ALIYUN_SMS_SIGN_NAME: z.string().default('CertDesk'),
-  ALIYUN_SMS_TEMPLATE_LOGIN_CODE: z.string().default('SMS_CERTDESK_LOGIN'),
-  ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED: z.string().default('SMS_CERTDESK_REVIEW_APPROVED'),
-  ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED: z.string().default('SMS_CERTDESK_REVIEW_RETURNED'),
-  ALIYUN_SMS_TEMPLATE_PAYMENT_REJECTED: z.string().default('SMS_CERTDESK_PAYMENT_REJECTED'),
-  ALIYUN_SMS_TEMPLATE_SHIPPED: z.string().default('SMS_CERTDESK_SHIPPED'),
-  ALIYUN_SMS_TEMPLATE_READY_FOR_PICKUP: z.string().default('SMS_CERTDESK_READY_FOR_PICKUP'),
-  ALIYUN_SMS_TEMPLATE_REVOCATION_APPROVED: z.string().default('SMS_CERTDESK_REVOCATION_APPROVED'),
-  ALIYUN_SMS_TEMPLATE_REVOCATION_REJECTED: z.string().default('SMS_CERTDESK_REVOCATION_REJECTED'),
-
+  // ALIYUN_SMS_TEMPLATE_<TEMPLATE>: one per template of domain/templates.ts (smsTemplateSettings).
   /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
 });
@@ -233,17 +226,14 @@ export const defaultAuthPolicy: AuthPolicy = {
   sessionAbsoluteSeconds: 12 * 60 * 60,
 };
 
-function smsTemplateCodes(e: z.infer<typeof envSchema>): Record<SmsTemplate, string> {
-  return {
-    login_code: e.ALIYUN_SMS_TEMPLATE_LOGIN_CODE,
-    review_approved: e.ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED,
-    review_returned: e.ALIYUN_SMS_TEMPLATE_REVIEW_RETURNED,
-    payment_rejected: e.ALIYUN_SMS_TEMPLATE_PAYMENT_REJECTED,
-    shipped: e.ALIYUN_SMS_TEMPLATE_SHIPPED,
-    ready_for_pickup: e.ALIYUN_SMS_TEMPLATE_READY_FOR_PICKUP,
-    revocation_approved: e.ALIYUN_SMS_TEMPLATE_REVOCATION_APPROVED,
-    revocation_rejected: e.ALIYUN_SMS_TEMPLATE_REVOCATION_REJECTED,
-  };
+/** ALIYUN_SMS_TEMPLATE_LOGIN_CODE …: the gateway's code of each template, its spec's code by default. */
+const smsTemplateSettings = z.object(
+  Object.fromEntries(smsTemplateCodes.map((code) => [smsTemplateSetting(code), z.string().min(1).default(smsTemplateSpecs[code].gatewayCode)])),
+);
+
+function smsTemplateGatewayCodes(env: NodeJS.ProcessEnv): Record<SmsTemplate, string> {
+  const settings = smsTemplateSettings.parse(env) as Record<string, string>;
+  return Object.fromEntries(smsTemplateCodes.map((code) => [code, settings[smsTemplateSetting(code)] ?? smsTemplateSpecs[code].gatewayCode])) as Record<SmsTemplate, string>;
 }
 
 export class ConfigError extends Error {
@@ -387,7 +377,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID ?? '',
             accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET ?? '',
             signName: e.ALIYUN_SMS_SIGN_NAME,
-            templates: smsTemplateCodes(e),
+            templates: smsTemplateGatewayCodes(env),
           }
         : {
             // The simulator checks signatures like the gateway; these demo keys never leave loopback.
@@ -396,7 +386,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             accessKeyId: 'LTAI-certdesk-simulator',
             accessKeySecret: 'simulator-secret-not-for-production',
             signName: e.ALIYUN_SMS_SIGN_NAME,
-            templates: smsTemplateCodes(e),
+            templates: smsTemplateGatewayCodes(env),
           },
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,

@@ -25,18 +25,28 @@ export const CONTRACT_PLACEHOLDER = /\{\{(\w+)\}\}/g;
 export const CONTRACT_TITLE_MAX = 100;
 export const CONTRACT_BODY_MAX = 30_000;
 
-/** Each SMS template CertDesk sends, the variables its sender passes, and samples for previews. */
+/**
+ * Each SMS template CertDesk sends: the variables its sender passes (with samples for previews),
+ * and the code it is registered under at the gateway by default. Everything else derives from
+ * here: the template list, the senders' parameter types, and the ALIYUN_SMS_TEMPLATE_* settings.
+ */
 export const smsTemplateSpecs = {
-  login_code: { label: '登录验证码', variables: { code: '123456' } },
-  review_approved: { label: '资料审核通过', variables: { number: 'CD20260101000123', amount: '195.00' } },
-  review_returned: { label: '资料审核未通过', variables: { number: 'CD20260101000123' } },
-  payment_rejected: { label: '汇款未能确认', variables: { number: 'CD20260101000123', reason: '未查到该笔汇款' } },
-  shipped: { label: '已邮寄', variables: { number: 'CD20260101000123', courier: 'EMS', trackingNumber: 'EA123456789CN' } },
-  ready_for_pickup: { label: '待自取', variables: { number: 'CD20260101000123', address: '呼和浩特市赛罕区敕勒川大街1号' } },
-  revocation_approved: { label: '吊销申请已通过', variables: { number: 'CD20260101000123', serial: '5f3a9c0e12d4b7a8' } },
-  revocation_rejected: { label: '吊销申请未通过', variables: { number: 'CD20260101000123', reason: '请由单位经办人重新提交' } },
-} as const satisfies Record<string, { label: string; variables: Record<string, string> }>;
+  login_code: { label: '登录验证码', variables: { code: '123456' }, gatewayCode: 'SMS_CERTDESK_LOGIN' },
+  review_approved: { label: '资料审核通过', variables: { number: 'CD20260101000123', amount: '195.00' }, gatewayCode: 'SMS_CERTDESK_REVIEW_APPROVED' },
+  review_returned: { label: '资料审核未通过', variables: { number: 'CD20260101000123' }, gatewayCode: 'SMS_CERTDESK_REVIEW_RETURNED' },
+  payment_rejected: { label: '汇款未能确认', variables: { number: 'CD20260101000123', reason: '未查到该笔汇款' }, gatewayCode: 'SMS_CERTDESK_PAYMENT_REJECTED' },
+  seal_confirmation: { label: '待确认印章', variables: { number: 'CD20260101000123' }, gatewayCode: 'SMS_CERTDESK_SEAL_CONFIRMATION' },
+  shipped: { label: '已邮寄', variables: { number: 'CD20260101000123', courier: 'EMS', trackingNumber: 'EA123456789CN' }, gatewayCode: 'SMS_CERTDESK_SHIPPED' },
+  ready_for_pickup: { label: '待自取', variables: { number: 'CD20260101000123', address: '呼和浩特市赛罕区敕勒川大街1号' }, gatewayCode: 'SMS_CERTDESK_READY_FOR_PICKUP' },
+  revocation_approved: { label: '吊销申请已通过', variables: { number: 'CD20260101000123', serial: '5f3a9c0e12d4b7a8' }, gatewayCode: 'SMS_CERTDESK_REVOCATION_APPROVED' },
+  revocation_rejected: { label: '吊销申请未通过', variables: { number: 'CD20260101000123', reason: '请由单位经办人重新提交' }, gatewayCode: 'SMS_CERTDESK_REVOCATION_REJECTED' },
+} as const satisfies Record<string, { label: string; variables: Record<string, string>; gatewayCode: string }>;
 export type SmsTemplateCode = keyof typeof smsTemplateSpecs;
+export const smsTemplateCodes = Object.keys(smsTemplateSpecs) as SmsTemplateCode[];
+/** What a sender of `T` must pass: exactly the template's variables. */
+export type SmsParams<T extends SmsTemplateCode> = { [K in keyof (typeof smsTemplateSpecs)[T]['variables']]: string };
+/** The setting that names the template's code at the gateway: ALIYUN_SMS_TEMPLATE_REVIEW_APPROVED … */
+export const smsTemplateSetting = (code: SmsTemplateCode) => `ALIYUN_SMS_TEMPLATE_${code.toUpperCase()}`;
 
 export function isSmsTemplateCode(code: string): code is SmsTemplateCode {
   return Object.hasOwn(smsTemplateSpecs, code);

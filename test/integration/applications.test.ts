@@ -102,7 +102,7 @@ describe('the 事业单位 path', () => {
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
 
-    const view = await client.get<{ applicantType: string; manualReview: boolean; projectAttachments: { kind: string }[] }>(`/api/applications/${draft.id}`);
+    const view = await client.get<{ applicantType: string; step: string; manualReview: boolean; projectAttachments: { kind: string }[] }>(`/api/applications/${draft.id}`);
     expect(view.body.applicantType).toBe('institution');
     expect(view.body.step).toBe('project_attachments');
     expect(view.body.manualReview).toBe(true);

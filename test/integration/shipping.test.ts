@@ -15,7 +15,7 @@ import { createProductionService } from '../../src/modules/production/service.ts
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
-import { issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
+import { certificateAndSeal, issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
 import { newStaffAccount, staffLogIn } from '../support/staff.ts';
 
 const DAY = 86_400;
@@ -76,6 +76,15 @@ describe('制证与邮寄', () => {
     expect(uncertified.status).toBe(409);
     expect(uncertified.body.error.message).toBe('该申请尚未签发有效证书，请先签发证书');
     await issueSoftwareCertificate(producer, id);
+    // Certificate and seal go out together: not before the applicant approved the picture and the seal is made.
+    const sealless = await producer.post<ErrorBody>(`/api/production/applications/${id}/ship`, { courier: 'EMS', trackingNumber: 'EA123456789CN' });
+    expect(sealless.status).toBe(409);
+    expect(sealless.body.error.message).toBe('电子印章尚未制作，请先制作电子印章，再邮寄或通知自取');
+    const unapproved = await producer.post<ErrorBody>(`/api/production/applications/${id}/seal`);
+    expect(unapproved.status).toBe(409);
+    expect(unapproved.body.error.message).toBe('等待申请人确认印章：申请人确认电子印章图样后才能制作印章');
+    expect((await applicant.post(`/api/applications/${id}/seal/approve`)).status).toBe(200);
+    expect((await producer.post(`/api/production/applications/${id}/seal`)).status).toBe(200);
 
     const badNumber = await producer.post<ErrorBody>(`/api/production/applications/${id}/ship`, { courier: 'EMS', trackingNumber: 'SF1234567890123' });
     expect(badNumber.status).toBe(400);
@@ -113,7 +122,7 @@ describe('制证与邮寄', () => {
     const { applicant, id, number } = await paidApplication(t, clock, { delivery: { method: 'pickup' } });
     const producer = await producerClient(t, clock);
     await producer.post(`/api/production/applications/${id}/start`);
-    await issueSoftwareCertificate(producer, id);
+    await certificateAndSeal(producer, applicant, id);
     const post = await producer.post<ErrorBody>(`/api/production/applications/${id}/ship`, { courier: 'SF', trackingNumber: 'SF123456789012' });
     expect(post.status).toBe(409);
     expect(post.body.error.message).toBe('申请人选择的领取方式为自取，没有邮寄地址，不能邮寄');
@@ -131,10 +140,10 @@ describe('制证与邮寄', () => {
   });
 
   it('turns a 邮寄 order into 自取 only with a reason', async () => {
-    const { id } = await paidApplication(t, clock);
+    const { applicant, id } = await paidApplication(t, clock);
     const producer = await producerClient(t, clock);
     await producer.post(`/api/production/applications/${id}/start`);
-    await issueSoftwareCertificate(producer, id);
+    await certificateAndSeal(producer, applicant, id);
     const bare = await producer.post<ErrorBody>(`/api/production/applications/${id}/pickup`, {});
     expect(bare.status).toBe(409);
     expect(bare.body.error.message).toBe('申请人选择的领取方式为邮寄，改为自取须填写原因（如申请人来电要求）');
@@ -168,8 +177,8 @@ describe('制证与邮寄', () => {
     let producer: TestClient = await producerClient(t, clock);
     await producer.post(`/api/production/applications/${old.id}/start`);
     await producer.post(`/api/production/applications/${recent.id}/start`);
-    await issueSoftwareCertificate(producer, old.id);
-    await issueSoftwareCertificate(producer, recent.id);
+    await certificateAndSeal(producer, old.applicant, old.id);
+    await certificateAndSeal(producer, recent.applicant, recent.id);
     expect((await producer.post(`/api/production/applications/${old.id}/ship`, { courier: 'SF', trackingNumber: 'SF123456789012' })).status).toBe(200);
 
     clock.advance(10 * DAY);
@@ -183,8 +192,8 @@ describe('制证与邮寄', () => {
       clock: clock.now,
       log: pino({ level: 'silent' }),
       catalogue: createCatalogueService(t.certdesk.database.db),
-      sms: { enqueue: async () => undefined },
-      applicantPhone: async () => undefined,
+      notices: { send: async () => undefined },
+      handOverProblem: async () => undefined,
       pickupAddress: t.config.pickupAddress,
       autoCompleteDays: t.config.autoCompleteDays,
     });

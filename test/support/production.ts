@@ -53,3 +53,16 @@ export async function issueSoftwareCertificate(producer: TestClient, id: string,
   expect(issued.status, JSON.stringify(issued.body)).toBe(200);
   return issued.body.certificates[0]!.serialHex;
 }
+
+/**
+ * Everything an order hands over: a 软证书 issued, the seal picture approved by the applicant
+ * (确认印章) and the electronic seal made — what 邮寄 / 通知自取 require.
+ */
+export async function certificateAndSeal(producer: TestClient, applicant: TestClient, id: string): Promise<string> {
+  const serial = await issueSoftwareCertificate(producer, id, 'sm2');
+  const approved = await applicant.post(`/api/applications/${id}/seal/approve`);
+  expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+  const made = await producer.post(`/api/production/applications/${id}/seal`);
+  expect(made.status, JSON.stringify(made.body)).toBe(200);
+  return serial;
+}

@@ -209,7 +209,8 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   /** The phone an applicant logs in with: where notices about their applications go. */
-  const applicantPhone = (applicantId: string) => repo.phoneOf(db, applicantId);
+  /** The phone an applicant logs in with (where their notices go); inside the caller's transaction when given. */
+  const applicantPhone = (applicantId: string, conn: Db | Tx = db) => repo.phoneOf(conn, applicantId);
 
   return { requestCode, login, openSession, endSessionsOf, resolveSession, logout, applicantPhone };
 }

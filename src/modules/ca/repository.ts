@@ -153,3 +153,13 @@ export async function latestSealApproval(db: Conn, applicationId: string) {
     .limit(1);
   return row;
 }
+
+/** The ids among `applicationIds` that have a seal-picture approval. */
+export async function sealApprovedAmong(db: Conn, applicationIds: string[]): Promise<Set<string>> {
+  if (applicationIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ applicationId: sealApprovals.applicationId })
+    .from(sealApprovals)
+    .where(inArray(sealApprovals.applicationId, applicationIds));
+  return new Set(rows.map((r) => r.applicationId));
+}

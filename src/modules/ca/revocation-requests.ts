@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Db } from '../../db/database.ts';
+import type { Db, Tx } from '../../db/database.ts';
 import { applications, certificates, revocationRequests } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Principal } from '../../domain/principal.ts';
@@ -18,9 +18,8 @@ import {
   type ApplicantRevocationReason,
   type RevocationRequestStatus,
 } from '../../domain/revocation-request.ts';
-import type { SmsMessage } from '../../providers/sms/types.ts';
 import { appendAudit } from '../audit/chain.ts';
-import type { SmsSender } from '../notifications/sms.ts';
+import type { ApplicantNotices } from '../notifications/notices.ts';
 import { familyLabels } from './authority.ts';
 import { lockCertificate } from './repository.ts';
 import { normaliseSerial, type CaService } from './service.ts';
@@ -74,24 +73,14 @@ export interface RevocationRequestDeps {
   ca: CaService;
   clock: () => Date;
   log: Logger;
-  sms: SmsSender;
-  applicantPhone: (applicantId: string) => Promise<string | undefined>;
+  notices: ApplicantNotices;
 }
 
 export function createRevocationRequestService(deps: RevocationRequestDeps) {
   const { db, ca, clock, log } = deps;
 
-  async function notify(applicantId: string, message: (phone: string) => SmsMessage) {
-    try {
-      const phone = await deps.applicantPhone(applicantId);
-      if (phone) await deps.sms.enqueue(message(phone));
-    } catch (err) {
-      log.error({ applicantId, err: String(err) }, 'revocation notice not queued');
-    }
-  }
-
-  async function numberOf(applicationId: string): Promise<string> {
-    const [row] = await db.select({ number: applications.number }).from(applications).where(eq(applications.id, applicationId));
+  async function numberOf(conn: Tx, applicationId: string): Promise<string> {
+    const [row] = await conn.select({ number: applications.number }).from(applications).where(eq(applications.id, applicationId));
     return row?.number ?? '';
   }
 
@@ -122,6 +111,9 @@ export function createRevocationRequestService(deps: RevocationRequestDeps) {
         entityId: request.applicationId,
         data: { requestId: request.id, serial: request.certificateSerial, ...(note ? { note, summary: note } : {}) },
       });
+      const number = await numberOf(tx, row.applicationId);
+      if (status === 'approved') await deps.notices.send(tx, row.applicantId, 'revocation_approved', { number, serial: row.certificateSerial });
+      else await deps.notices.send(tx, row.applicantId, 'revocation_rejected', { number, reason: note ?? '' });
       return row;
     });
   }
@@ -207,10 +199,7 @@ export function createRevocationRequestService(deps: RevocationRequestDeps) {
       } catch (error) {
         if (!(error instanceof AppError && error.code === 'ALREADY_REVOKED')) throw error;
       }
-      const row = await record(staff, request, 'approved', null);
-      const number = await numberOf(row.applicationId);
-      await notify(row.applicantId, (phone) => ({ phone, template: 'revocation_approved', params: { number, serial: row.certificateSerial } }));
-      return row;
+      return record(staff, request, 'approved', null);
     },
 
     /** 不予吊销: the certificate stays valid; the holder reads why. */
@@ -219,10 +208,7 @@ export function createRevocationRequestService(deps: RevocationRequestDeps) {
       if (!reason) throw revocationRequestErrors.reasonRequired();
       const request = await find(id);
       decideRevocationRequest(request.status, 'reject');
-      const row = await record(staff, request, 'rejected', reason);
-      const number = await numberOf(row.applicationId);
-      await notify(row.applicantId, (phone) => ({ phone, template: 'revocation_rejected', params: { number, reason } }));
-      return row;
+      return record(staff, request, 'rejected', reason);
     },
   };
 }

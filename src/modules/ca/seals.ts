@@ -18,8 +18,10 @@ import { certificateState } from './views.ts';
 
 /** From 资料审核通过 on, the verified name is final and the picture may be shown. */
 const pictureStatuses = new Set(['approved', 'awaiting_confirmation', 'paid', 'in_production', 'shipped', 'awaiting_pickup', 'completed']);
-/** Until production starts the applicant may still approve (or re-approve) the picture. */
+/** The applicant may approve the picture until the order leaves; the seal is made only after. */
 const approvalStatuses = new Set(['approved', 'awaiting_confirmation', 'paid', 'in_production']);
+/** Once paid, production waits for the approval: the list says 待确认印章 until it is given. */
+export const sealAwaitedStatuses = new Set(['paid', 'in_production']);
 
 export const sealErrors = {
   notFound: () => new AppError('NOT_FOUND', '申请不存在', 404),
@@ -27,7 +29,9 @@ export const sealErrors = {
   approvalClosed: () => new AppError('SEAL_APPROVAL_CLOSED', '当前状态不能确认印章图样', 409),
   notInProduction: () => new AppError('NOT_IN_PRODUCTION', '只有“制证中”的申请才能制作电子印章', 409),
   noCertificate: () => new AppError('SEAL_NO_CERTIFICATE', '请先为该申请签发有效的 SM2 单位签名证书，再制作电子印章', 409),
-  notApproved: () => new AppError('SEAL_NOT_APPROVED', '申请人尚未确认电子印章图样，不能制作印章', 409),
+  notApproved: () => new AppError('SEAL_NOT_APPROVED', '等待申请人确认印章：申请人确认电子印章图样后才能制作印章', 409),
+  sealNotMade: () => new AppError('SEAL_NOT_MADE', '电子印章尚未制作，请先制作电子印章，再邮寄或通知自取', 409),
+  noValidCertificate: () => new AppError('NO_CERTIFICATE', '该申请尚未签发有效证书，请先签发证书', 409),
   pictureChanged: () => new AppError('SEAL_PICTURE_CHANGED', '印章图样与申请人确认的不一致，请申请人重新确认', 409),
   noSeal: () => new AppError('SEAL_NOT_FOUND', '电子印章尚未制作', 404),
 };
@@ -117,6 +121,35 @@ export function createSealService(deps: SealServiceDeps) {
 
     async approval(applicationId: string) {
       return repo.latestSealApproval(db, applicationId);
+    },
+
+    /**
+     * What the applicant may do with the picture now: see it (from 资料审核通过), approve it (until the
+     * order leaves). `awaited`: production waits for this approval (待确认印章).
+     */
+    async pictureState(applicationId: string) {
+      const app = await applicationsRepo.findById(db, applicationId);
+      if (!app) throw sealErrors.notFound();
+      const shown = pictureStatuses.has(app.status) && !!app.orgName && !!app.uscc;
+      const approval = await repo.latestSealApproval(db, applicationId);
+      return {
+        shown,
+        approvable: shown && approvalStatuses.has(app.status),
+        awaited: shown && sealAwaitedStatuses.has(app.status) && !approval,
+        approval,
+      };
+    },
+
+    /** Of these applications, the ones whose seal picture the applicant has approved. */
+    approvedAmong: (applicationIds: string[]) => repo.sealApprovedAmong(db, applicationIds),
+
+    /** Before 邮寄 / 通知自取: a valid certificate and the seal must both exist. */
+    async handOverProblem(applicationId: string): Promise<AppError | undefined> {
+      const now = clock();
+      const certificates = await repo.certificatesOfApplication(db, applicationId);
+      if (!certificates.some((c) => certificateState(c, now) === 'valid')) return sealErrors.noValidCertificate();
+      if (!(await repo.latestSeal(db, applicationId))) return sealErrors.sealNotMade();
+      return undefined;
     },
 
     async latest(applicationId: string) {

@@ -9,7 +9,8 @@ import { ensureQueue, type JobQueue } from '../../jobs/queue.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import { seal, unseal } from '../../security/keys.ts';
 import { asc } from 'drizzle-orm';
-import type { Db } from '../../db/database.ts';
+import type { Db, Tx } from '../../db/database.ts';
+import { transactionSql } from '../../db/connection-sql.ts';
 import { smsTemplates as smsTemplatesTable } from '../../db/schema.ts';
 import { SmsGatewayError, smsTemplates, type SmsMessage, type SmsProvider, type SmsTemplate } from '../../providers/sms/types.ts';
 
@@ -23,7 +24,11 @@ const smsMessageSchema = z.object({
 const jobSchema = z.object({ sealed: z.string() });
 
 export interface SmsSender {
-  enqueue(message: SmsMessage): Promise<void>;
+  /**
+   * Queues a message. With `tx`, on that transaction's connection: the SMS leaves only if the
+   * change that caused it commits, and a process killed after the commit loses none.
+   */
+  enqueue(message: SmsMessage, tx?: Tx): Promise<void>;
 }
 
 export async function createSmsSender(boss: JobQueue, sealKey: Buffer): Promise<SmsSender> {
@@ -35,8 +40,8 @@ export async function createSmsSender(boss: JobQueue, sealKey: Buffer): Promise<
     expireInSeconds: 60,
   });
   return {
-    async enqueue(message) {
-      await boss.send(SMS_QUEUE, { sealed: seal(sealKey, message) });
+    async enqueue(message, tx) {
+      await boss.send(SMS_QUEUE, { sealed: seal(sealKey, message) }, tx ? { db: transactionSql(tx) } : {});
     },
   };
 }

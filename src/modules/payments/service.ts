@@ -17,7 +17,7 @@ import type { PaymentsConfig } from '../../config.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
 import * as apps from '../applications/repository.ts';
 import { fireTransition } from '../applications/transitions.ts';
-import type { SmsSender } from '../notifications/sms.ts';
+import type { ApplicantNotices } from '../notifications/notices.ts';
 import * as repo from './repository.ts';
 
 export type Applicant = Extract<Principal, { kind: 'applicant' }>;
@@ -29,8 +29,7 @@ export interface PaymentsDeps {
   log: Logger;
   blobs: BlobStore;
   config: PaymentsConfig;
-  sms: SmsSender;
-  applicantPhone: (applicantId: string) => Promise<string | undefined>;
+  notices: ApplicantNotices;
 }
 
 export const notFound = () => new AppError('NOT_FOUND', '申请不存在', 404);
@@ -71,16 +70,33 @@ export function createPaymentsService(deps: PaymentsDeps) {
     return app;
   }
 
-  async function notifyRejected(app: apps.ApplicationRow, reason: string) {
-    try {
-      const phone = await deps.applicantPhone(app.applicantId);
-      if (phone) await deps.sms.enqueue({ phone, template: 'payment_rejected', params: { number: app.number, reason: reason.slice(0, 30) } });
-    } catch (err) {
-      log.error({ applicationId: app.id, err: String(err) }, 'payment notice not queued');
-    }
+  /**
+   * The bank transfer the applicant may make now: its exact amount and remittance code. An open
+   * attempt at the current price is reused, so a transfer already made with its code still
+   * matches; otherwise (none yet, or 财务 rejected the last voucher) a new code is drawn.
+   */
+  async function openBankTransfer(conn: Db | Tx, app: apps.ApplicationRow): Promise<repo.PaymentRow> {
+    const open = await repo.latest(conn, app.id, 'bank_transfer');
+    if (open && open.status === 'open' && open.amountFen === app.priceFen) return open;
+    const now = clock();
+    return repo.insert(conn, {
+      applicationId: app.id,
+      method: 'bank_transfer',
+      amountFen: app.priceFen,
+      status: 'open',
+      remittanceCode: remittanceCode(randomBytes(5)),
+      createdAt: now,
+      updatedAt: now,
+    });
   }
 
+  /** 已支付: production waits for the applicant's 确认印章, so the SMS asks for it. */
+  const paid = (tx: Tx, app: apps.ApplicationRow) => deps.notices.send(tx, app.applicantId, 'seal_confirmation', { number: app.number });
+
   return {
+    openBankTransfer,
+    paid,
+
     /** What the 支付 dialog shows: amount, the bank account, the current attempt. */
     async overview(applicant: Applicant, id: string) {
       const app = await owned(applicant, id);
@@ -105,19 +121,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
     async chooseBank(applicant: Applicant, id: string) {
       const app = await owned(applicant, id);
       assertPayable(app);
-      const now = clock();
-      let payment = await repo.latest(db, app.id, 'bank_transfer');
-      if (!payment || payment.status !== 'open' || payment.amountFen !== app.priceFen) {
-        payment = await repo.insert(db, {
-          applicationId: app.id,
-          method: 'bank_transfer',
-          amountFen: app.priceFen,
-          status: 'open',
-          remittanceCode: remittanceCode(randomBytes(5)),
-          createdAt: now,
-          updatedAt: now,
-        });
-      }
+      const payment = await openBankTransfer(db, app);
       return { bank: { ...deps.config.bank, remittanceCode: payment.remittanceCode }, payment: paymentView(payment) };
     },
 
@@ -188,6 +192,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         const now = clock();
         const row = await fireTransition(tx, app, 'confirm_payment', staff, now, { paymentId, amountFen: payment.amountFen, source });
         await repo.update(tx, paymentId, { status: 'paid', paidAt: now, decidedBy: staff.id, updatedAt: now });
+        await paid(tx, row);
         return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
       };
       return conn ? run(conn) : db.transaction(run);
@@ -195,7 +200,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
 
     /** 驳回 with a reason (→ 资料审核通过; the applicant is told by SMS and may pay again). */
     async reject(staff: Staff, paymentId: string, reason: string) {
-      const { app, result } = await db.transaction(async (tx) => {
+      return db.transaction(async (tx) => {
         const payment = await repo.lock(tx, paymentId);
         if (!payment) throw new AppError('NOT_FOUND', '支付记录不存在', 404);
         if (payment.status !== 'submitted') {
@@ -206,10 +211,11 @@ export function createPaymentsService(deps: PaymentsDeps) {
         const now = clock();
         const row = await fireTransition(tx, locked, 'reject_payment', staff, now, { paymentId, summary: `驳回原因：${reason}` });
         await repo.update(tx, paymentId, { status: 'rejected', rejectReason: reason, decidedBy: staff.id, updatedAt: now });
-        return { app: row, result: { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] } };
+        // Paying again: a new remittance code, shown on the list at once.
+        await openBankTransfer(tx, row);
+        await deps.notices.send(tx, row.applicantId, 'payment_rejected', { number: row.number, reason: reason.slice(0, 30) });
+        return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
       });
-      await notifyRejected(app, reason);
-      return result;
     },
   };
 }

@@ -39,6 +39,8 @@ export interface WechatPaymentsDeps {
   caName: string;
   /** Demo and development: where a person can "scan" the QR code (the simulator's payer page). */
   payPage?: (codeUrl: string) => string;
+  /** 已支付 written: what follows it in the same transaction (the 待确认印章 SMS, payments/service.ts). */
+  onPaid: (tx: Tx, app: apps.ApplicationRow) => Promise<void>;
 }
 
 function unavailable(err: unknown): AppError {
@@ -72,8 +74,9 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
     if (!app) throw notFound();
     const paid = { paidAt: t.successTime ?? now, transactionId: t.transactionId ?? null, updatedAt: now };
     if (app.status === 'approved') {
-      await fireTransition(tx, app, 'pay_online', SYSTEM, now, { paymentId: payment.id, transactionId: t.transactionId ?? null, amountFen: t.amountFen, source });
+      const row = await fireTransition(tx, app, 'pay_online', SYSTEM, now, { paymentId: payment.id, transactionId: t.transactionId ?? null, amountFen: t.amountFen, source });
       await repo.update(tx, payment.id, { status: 'paid', ...paid });
+      await deps.onPaid(tx, row);
       return 'paid';
     }
     // Paid already (another order, or a bank transfer), or no longer payable: keep the money's

@@ -15,8 +15,7 @@ import { assertDeliveryAllows, autoCompleteBefore, courierLabel, normaliseTracki
 import * as apps from '../applications/repository.ts';
 import { fireTransition } from '../applications/transitions.ts';
 import type { CatalogueService } from '../catalogue/service.ts';
-import type { SmsSender } from '../notifications/sms.ts';
-import type { SmsMessage } from '../../providers/sms/types.ts';
+import type { ApplicantNotices } from '../notifications/notices.ts';
 import * as repo from './repository.ts';
 
 type Staff = Extract<Principal, { kind: 'staff' }>;
@@ -29,10 +28,10 @@ export const queueStatuses = ['paid', 'in_production', 'shipped', 'awaiting_pick
 export type QueueStatus = (typeof queueStatuses)[number];
 
 /**
- * Whether at least one valid certificate has been issued for the application. The CA module
- * answers it (its artefacts service); until it is wired, the check is skipped and says so in the log.
+ * What is still missing before an order may leave (邮寄 / 通知自取): a valid certificate, the
+ * electronic seal. The CA module answers it; undefined when everything to hand over exists.
  */
-export type CertificateIssuedCheck = (applicationId: string) => Promise<boolean>;
+export type HandOverCheck = (applicationId: string) => Promise<AppError | undefined>;
 
 export const AUTO_COMPLETE_ACTOR = { kind: 'system', id: 'auto-complete' } as const satisfies Actor;
 
@@ -41,12 +40,11 @@ export interface ProductionDeps {
   clock: () => Date;
   log: Logger;
   catalogue: CatalogueService;
-  sms: SmsSender;
-  applicantPhone: (applicantId: string) => Promise<string | undefined>;
+  notices: ApplicantNotices;
   pickupAddress: string;
   autoCompleteDays: number;
-  /** TODO(lead): wire to the CA module's artefacts service; absent, 邮寄 / 通知自取 do not check issuance. */
-  hasValidCertificate?: CertificateIssuedCheck;
+  /** 邮寄 / 通知自取 only once everything to be handed over exists. */
+  handOverProblem: HandOverCheck;
 }
 
 const notFound = () => new AppError('NOT_FOUND', '申请不存在', 404);
@@ -65,33 +63,14 @@ export function createProductionService(deps: ProductionDeps) {
 
   /**
    * Before 邮寄 / 通知自取: the event's own guard first (a wrong status says so, not "no
-   * certificate"), then issuance. Read outside the transaction: PGlite has one connection.
+   * certificate"), then what must exist. Read outside the transaction: PGlite has one connection.
    */
   async function assertReadyToDeliver(producer: Staff, applicationId: string, event: 'ship' | 'ready_for_pickup'): Promise<void> {
     const app = await apps.findById(db, applicationId);
     if (!app || !(productionStatuses as readonly string[]).includes(app.status)) throw notFound();
     transition({ status: app.status as ApplicationStatus, applicantId: app.applicantId }, event, producer, clock());
-    await assertCertificateIssued(applicationId);
-  }
-
-  async function assertCertificateIssued(applicationId: string): Promise<void> {
-    if (!deps.hasValidCertificate) {
-      log.warn({ applicationId }, 'certificate check not wired: shipping without checking issuance');
-      return;
-    }
-    if (!(await deps.hasValidCertificate(applicationId))) {
-      throw new AppError('NO_CERTIFICATE', '该申请尚未签发有效证书，请先签发证书', 409);
-    }
-  }
-
-  /** The SMS goes through the job queue; a failure to queue it is logged, never the request's failure. */
-  async function notify(app: apps.ApplicationRow, message: (phone: string) => SmsMessage) {
-    try {
-      const phone = await deps.applicantPhone(app.applicantId);
-      if (phone) await deps.sms.enqueue(message(phone));
-    } catch (err) {
-      log.error({ applicationId: app.id, err: String(err) }, 'production notice not queued');
-    }
+    const problem = await deps.handOverProblem(applicationId);
+    if (problem) throw problem;
   }
 
   async function complete(tx: Tx, app: apps.ApplicationRow, actor: Actor, how: 'confirmed' | 'handover' | 'auto', now: Date) {
@@ -131,14 +110,10 @@ export function createProductionService(deps: ProductionDeps) {
           summary: `${courierLabel(input.courier)} 运单号 ${trackingNumber}`,
         });
         await repo.insertShipment(tx, { applicationId: app.id, method: 'post', courier: input.courier, trackingNumber, shippedBy: producer.id, shippedAt: now });
+        await deps.notices.send(tx, app.applicantId, 'shipped', { number: app.number, courier: courierLabel(input.courier), trackingNumber });
         return shipped;
       });
       log.info({ applicationId: row.id, courier: input.courier }, 'application shipped');
-      await notify(row, (phone) => ({
-        phone,
-        template: 'shipped',
-        params: { number: row.number, courier: courierLabel(input.courier), trackingNumber },
-      }));
       return row;
     },
 
@@ -155,9 +130,9 @@ export function createProductionService(deps: ProductionDeps) {
           ...(reason ? { reason, summary: `改为自取：${reason}` } : {}),
         });
         await repo.insertShipment(tx, { applicationId: app.id, method: 'pickup', pickupAddress: address, note: reason, shippedBy: producer.id, shippedAt: now });
+        await deps.notices.send(tx, app.applicantId, 'ready_for_pickup', { number: app.number, address });
         return ready;
       });
-      await notify(row, (phone) => ({ phone, template: 'ready_for_pickup', params: { number: row.number, address } }));
       return row;
     },
 

@@ -10,7 +10,7 @@ import { reviewDecisions } from '../../db/schema.ts';
 import { statusLabels, transition, type ApplicationStatus } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
-import type { SmsSender } from '../notifications/sms.ts';
+import type { ApplicantNotices } from '../notifications/notices.ts';
 import type { Principal } from '../../domain/principal.ts';
 import { approvalStage, changedKeys, summariseReturn, type ApprovalStage, type ReturnedItem } from '../../domain/review.ts';
 import { appendAudit } from '../audit/chain.ts';
@@ -46,8 +46,9 @@ export interface ReviewDeps {
   staffNames: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
   /** The organisation's certificates still valid (the CA module's). */
   validCertificates: (uscc: string) => Promise<{ serialHex: string; notAfter: Date; applicationId: string | null }[]>;
-  sms: SmsSender;
-  applicantPhone: (applicantId: string) => Promise<string | undefined>;
+  notices: ApplicantNotices;
+  /** 资料审核通过 written: the payments module opens the bank transfer (its remittance code) in the same transaction. */
+  onApproved?: (tx: Tx, app: apps.ApplicationRow) => Promise<void>;
 }
 
 export function createReviewService(deps: ReviewDeps) {
@@ -63,20 +64,6 @@ export function createReviewService(deps: ReviewDeps) {
     return row;
   }
 
-  /** 审核通过 / 审核不通过 SMS, through the job queue: a failing gateway never fails the decision. */
-  async function notify(app: apps.ApplicationRow, decision: Decision['decision']) {
-    try {
-      const phone = await deps.applicantPhone(app.applicantId);
-      if (!phone) return;
-      await deps.sms.enqueue(
-        decision === 'approve'
-          ? { phone, template: 'review_approved', params: { number: app.number, amount: formatYuan(app.priceFen) } }
-          : { phone, template: 'review_returned', params: { number: app.number } },
-      );
-    } catch (err) {
-      deps.log.error({ applicationId: app.id, err: String(err) }, 'review notice not queued');
-    }
-  }
 
   return {
     queue: (filter: apps.QueueFilter) => apps.queue(db, filter),
@@ -158,6 +145,12 @@ export function createReviewService(deps: ReviewDeps) {
             items,
             ...(d.decision === 'return' ? { summary: summariseReturn(items, app.applicantType) } : {}),
           });
+          if (d.decision === 'approve') {
+            await deps.onApproved?.(tx, row);
+            await deps.notices.send(tx, app.applicantId, 'review_approved', { number: app.number, amount: formatYuan(app.priceFen) });
+          } else {
+            await deps.notices.send(tx, app.applicantId, 'review_returned', { number: app.number });
+          }
         }
         await tx.insert(reviewDecisions).values({
           applicationId: app.id,
@@ -171,7 +164,6 @@ export function createReviewService(deps: ReviewDeps) {
         deps.log.info({ applicationId: app.id, decision: d.decision, stage, items: items.length }, 'review decided');
         return { row, stage };
       });
-      if (decided.stage !== 'first') await notify(decided.row, d.decision);
       return decided;
     },
   };

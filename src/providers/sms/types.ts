@@ -4,9 +4,11 @@
  * Simulator: the same HTTP API on loopback, with signature checks and an outbox kept in the database.
  */
 
-/** Templates CertDesk sends; each maps to a template code registered at the gateway. */
-export const smsTemplates = ['login_code', 'review_approved', 'review_returned', 'payment_rejected', 'shipped', 'ready_for_pickup', 'revocation_approved', 'revocation_rejected'] as const;
-export type SmsTemplate = (typeof smsTemplates)[number];
+import { smsTemplateCodes, type SmsTemplateCode } from '../../domain/templates.ts';
+
+/** Templates CertDesk sends (domain/templates.ts); each maps to a template code registered at the gateway. */
+export const smsTemplates = smsTemplateCodes;
+export type SmsTemplate = SmsTemplateCode;
 
 export interface SmsMessage {
   /** Mainland mobile number, 11 digits. */
