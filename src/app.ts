@@ -286,7 +286,11 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
 
   await app.register(authRoutes, { auth });
   await app.register(staffRoutes, { staff });
-  await app.register(applicationRoutes, { applications, catalogue });
+  await app.register(applicationRoutes, {
+    applications,
+    catalogue,
+    listDetails: { bankInstructionsOf: (rows) => payments.bankInstructionsOf(rows), sealAwaitedAmong: (rows) => ca.seals.awaitedAmong(rows) },
+  });
   await app.register(consoleApplicationRoutes, { applications });
   await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
   await app.register(paymentRoutes, { payments, wechat });

@@ -14,6 +14,8 @@ import type { PortalSuite } from './portal.ts';
 
 /** Upload tests take a while on two cores: logging in, the registry, six uploads. */
 export const WIZARD_TIMEOUT = 240_000;
+/** A whole order, from 申请 to 已完成, with four people's pages. */
+export const JOURNEY_TIMEOUT = 480_000;
 
 export type Person = Pick<RegisteredPerson, 'name' | 'idNumber' | 'phone'>;
 export type Organisation = Pick<RegisteredOrganisation, 'name' | 'uscc' | 'legalRepresentative'> | UnlistedInstitution;
@@ -90,7 +92,7 @@ export async function applicationNumber(page: Page): Promise<string> {
 }
 
 /** 电子合同 or 阅读合同: tick the box, 确认. */
-export async function acceptContract(page: Page, box: '本人已同意签署合同' | '本人已阅读合同'): Promise<void> {
+export async function acceptContract(page: Page, box: '本人已同意签署合同' | '本人已阅读并确认，同意签署合同' | '本人已阅读合同'): Promise<void> {
   await page.getByRole('checkbox', { name: box }).check();
   await page.getByRole('button', { name: '确认', exact: true }).click();
 }
@@ -134,7 +136,6 @@ export async function chooseProject(page: Page, project: string): Promise<void> 
 }
 
 export const enterpriseBaseLabels = ['营业执照副本扫描件', '企业印章', '法定代表人身份证件（人像面）', '法定代表人身份证件（国徽面）'];
-export const institutionBaseLabels = ['事业单位法人证书', '单位印章', '法定代表人身份证件（人像面）', '法定代表人身份证件（国徽面）'];
 
 /** The row of the list page that shows this 申请单号. */
 export function listRow(page: Page, number: string): Locator {

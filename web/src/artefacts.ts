@@ -46,5 +46,7 @@ export interface SealView {
 export interface Artefacts {
   certificates: CertificateView[];
   seal: SealView | null;
+  /** The seal picture to approve (确认印章), shown from 资料审核通过 on; `awaited`: production waits for it. */
+  sealPicture: { url: string; approvable: boolean; awaited: boolean } | null;
   sealApproval: { approvedAt: string } | null;
 }

@@ -41,9 +41,24 @@ function sendContract(reply: FastifyReply, doc: { row: { pdfSha256: string }; da
     .send(doc.data);
 }
 
-export const applicationRoutes: FastifyPluginAsyncZod<{ applications: ApplicationsService; catalogue: CatalogueService }> = async (
+/** What the list shows beside each application that other modules know: payments and the CA's seal. */
+export interface ListDetails {
+  /** 资料审核通过: the account, exact amount and remittance code to transfer with. */
+  bankInstructionsOf(rows: { id: string; priceFen: number }[]): Promise<Map<string, BankInstructions>>;
+  /** Applications (paid, in production) whose seal picture still waits for 确认印章. */
+  sealAwaitedAmong(rows: { id: string; status: string }[]): Promise<Set<string>>;
+}
+export interface BankInstructions {
+  accountName: string;
+  bankName: string;
+  accountNumber: string;
+  remittanceCode: string;
+  amount: string;
+}
+
+export const applicationRoutes: FastifyPluginAsyncZod<{ applications: ApplicationsService; catalogue: CatalogueService; listDetails: ListDetails }> = async (
   app,
-  { applications, catalogue },
+  { applications, catalogue, listDetails },
 ) => {
   await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 5 } });
   app.addHook('preHandler', requireApplicant);
@@ -70,19 +85,28 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     items: (await applications.terms()).map((t) => ({ years: t.years, amount: formatYuan(t.priceFen) })),
   }));
 
-  app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表' } }, async (request) => ({
-    items: (await applications.list(applicant(request))).map((a) => ({
-      id: a.id,
-      number: a.number,
-      orgName: a.orgName,
-      projectName: a.projectName,
-      amount: formatYuan(a.priceFen),
-      status: a.status,
-      statusLabel: statusLabels[a.status as ApplicationStatus],
-      step: a.step,
-      createdAt: a.createdAt.toISOString(),
-    })),
-  }));
+  app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表' } }, async (request) => {
+    const rows = await applications.list(applicant(request));
+    const [bank, sealAwaited] = await Promise.all([
+      listDetails.bankInstructionsOf(rows.filter((a) => a.status === 'approved')),
+      listDetails.sealAwaitedAmong(rows),
+    ]);
+    return {
+      items: rows.map((a) => ({
+        id: a.id,
+        number: a.number,
+        orgName: a.orgName,
+        projectName: a.projectName,
+        amount: formatYuan(a.priceFen),
+        status: a.status,
+        statusLabel: statusLabels[a.status as ApplicationStatus],
+        step: a.step,
+        bankTransfer: bank.get(a.id) ?? null,
+        sealAwaited: sealAwaited.has(a.id),
+        createdAt: a.createdAt.toISOString(),
+      })),
+    };
+  });
 
   app.get(
     '/api/applications/:id/contract.pdf',

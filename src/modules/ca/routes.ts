@@ -31,15 +31,16 @@ interface Services {
   clock: () => Date;
 }
 
-async function artefacts(services: Services, applicationId: string, pictureUrl: string) {
+async function artefacts(services: Services, applicationId: string, previewUrl: string, madeUrl: string) {
   const { ca, seals, clock } = services;
   const now = clock();
-  const [certs, seal, approval, requests] = await Promise.all([
+  const [certs, seal, picture, requests] = await Promise.all([
     ca.certificatesOf(applicationId),
     seals.latest(applicationId),
-    seals.approval(applicationId),
+    seals.pictureState(applicationId),
     services.revocations.ofApplication(applicationId),
   ]);
+  const approval = picture.approval;
   // The latest 申请吊销 of each certificate (requests come newest first).
   const latestRequest = (serial: string) => requests.find((r) => r.certificateSerial === serial);
   return {
@@ -47,7 +48,9 @@ async function artefacts(services: Services, applicationId: string, pictureUrl: 
       const request = latestRequest(c.serialHex);
       return { ...certificateView(c, now), revocationRequest: request ? revocationRequestView(request) : null };
     }),
-    seal: seal ? sealView(seal, pictureUrl) : null,
+    seal: seal ? sealView(seal, madeUrl) : null,
+    /** The picture to approve (确认印章): shown from 资料审核通过 on, before the seal is made. */
+    sealPicture: picture.shown ? { url: previewUrl, approvable: picture.approvable, awaited: picture.awaited } : null,
     sealApproval: approval ? { approvedAt: approval.approvedAt.toISOString() } : null,
   };
 }
@@ -75,7 +78,8 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
     { preHandler: producer, schema: { tags: ['production'], summary: '申请的证书、电子印章与印章图样确认', params: idParams } },
     async (request) => {
       await seals.assertExists(request.params.id);
-      return artefacts(services, request.params.id, `/api/production/applications/${request.params.id}/seal.png`);
+      const id = request.params.id;
+      return artefacts(services, id, `/api/production/applications/${id}/seal/preview.png`, `/api/production/applications/${id}/seal.png`);
     },
   );
 
@@ -85,6 +89,15 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
     async (request) => {
       const row = await seals.make(staffOf(request), request.params.id);
       return { seal: sealView(row, `/api/production/applications/${request.params.id}/seal.png`) };
+    },
+  );
+
+  app.get(
+    '/api/production/applications/:id/seal/preview.png',
+    { preHandler: producer, schema: { tags: ['production'], summary: '申请人待确认的电子印章图样', params: idParams } },
+    async (request, reply) => {
+      const png = await seals.preview(request.params.id);
+      return reply.type('image/png').header('cache-control', 'private, no-store').send(Buffer.from(png));
     },
   );
 
@@ -162,7 +175,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
     '/api/applications/:id/seal/preview.png',
     { schema: { tags: ['applications'], summary: '电子印章图样（资料审核通过后）', params: idParams } },
     async (request, reply) => {
-      const png = await seals.preview(applicantOf(request).id, request.params.id);
+      const png = await seals.preview(request.params.id, applicantOf(request).id);
       return reply.type('image/png').header('cache-control', 'private, no-store').send(Buffer.from(png));
     },
   );
@@ -181,7 +194,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
     { schema: { tags: ['applications'], summary: '我的证书与电子印章', params: idParams } },
     async (request) => {
       await seals.assertOwned(applicantOf(request).id, request.params.id);
-      return artefacts(services, request.params.id, pictureUrl(request.params.id));
+      return artefacts(services, request.params.id, pictureUrl(request.params.id), pictureUrl(request.params.id));
     },
   );
 

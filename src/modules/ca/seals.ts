@@ -92,9 +92,13 @@ export function createSealService(deps: SealServiceDeps) {
       return seal.picture;
     },
 
-    /** The picture for the applicant's own application, from 资料审核通过 on. */
-    async preview(applicantId: string, applicationId: string): Promise<Uint8Array> {
-      const app = await owned(applicantId, applicationId);
+    /**
+     * The picture the applicant is asked to approve, from 资料审核通过 on: for the applicant's own
+     * application (`applicantId`), or for staff.
+     */
+    async preview(applicationId: string, applicantId?: string): Promise<Uint8Array> {
+      const app = applicantId ? await owned(applicantId, applicationId) : await applicationsRepo.findById(db, applicationId);
+      if (!app) throw sealErrors.notFound();
       if (!pictureStatuses.has(app.status) || !app.orgName || !app.uscc) throw sealErrors.notYet();
       return picture(app.orgName, app.uscc);
     },
@@ -140,8 +144,12 @@ export function createSealService(deps: SealServiceDeps) {
       };
     },
 
-    /** Of these applications, the ones whose seal picture the applicant has approved. */
-    approvedAmong: (applicationIds: string[]) => repo.sealApprovedAmong(db, applicationIds),
+    /** Of these applications, the ones whose production waits for 确认印章 (the list's 待确认印章). */
+    async awaitedAmong(rows: { id: string; status: string }[]): Promise<Set<string>> {
+      const candidates = rows.filter((r) => sealAwaitedStatuses.has(r.status)).map((r) => r.id);
+      const approved = await repo.sealApprovedAmong(db, candidates);
+      return new Set(candidates.filter((id) => !approved.has(id)));
+    },
 
     /** Before 邮寄 / 通知自取: a valid certificate and the seal must both exist. */
     async handOverProblem(applicationId: string): Promise<AppError | undefined> {

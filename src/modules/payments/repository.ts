@@ -122,3 +122,13 @@ export async function refundsById(conn: Conn, id: string): Promise<RefundRow[]> 
   if (!isUuid(id)) return [];
   return conn.select().from(refunds).where(eq(refunds.id, id));
 }
+
+/** The open bank-transfer attempts of these applications (the list shows their remittance codes). */
+export async function openBankTransfersOf(conn: Conn, applicationIds: string[]): Promise<PaymentRow[]> {
+  if (applicationIds.length === 0) return [];
+  return conn
+    .select()
+    .from(payments)
+    .where(and(inArray(payments.applicationId, applicationIds), eq(payments.method, 'bank_transfer'), eq(payments.status, 'open')))
+    .orderBy(desc(payments.createdAt));
+}

@@ -97,6 +97,20 @@ export function createPaymentsService(deps: PaymentsDeps) {
     openBankTransfer,
     paid,
 
+    /**
+     * For the list: how to remit for each 资料审核通过 application — the account, the exact amount
+     * and the code to put in the memo (the manual has the applicant remit before pressing 支付).
+     */
+    async bankInstructionsOf(applications: { id: string; priceFen: number }[]) {
+      const open = await repo.openBankTransfersOf(db, applications.map((a) => a.id));
+      const out = new Map<string, { accountName: string; bankName: string; accountNumber: string; remittanceCode: string; amount: string }>();
+      for (const a of applications) {
+        const payment = open.find((p) => p.applicationId === a.id && p.amountFen === a.priceFen && p.remittanceCode);
+        if (payment?.remittanceCode) out.set(a.id, { ...deps.config.bank, remittanceCode: payment.remittanceCode, amount: formatYuan(payment.amountFen) });
+      }
+      return out;
+    },
+
     /** What the 支付 dialog shows: amount, the bank account, the current attempt. */
     async overview(applicant: Applicant, id: string) {
       const app = await owned(applicant, id);

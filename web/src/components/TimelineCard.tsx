@@ -2,6 +2,7 @@
  * 办理进度: one application's timeline, oldest first — what happened, when (Beijing time), the
  * status it led to, and for staff who did it. The portal and the console both show it.
  */
+import { shanghaiTime } from '../format';
 import { Card, Tag, Timeline, Typography } from 'antd';
 
 export interface TimelineEntry {
@@ -13,7 +14,6 @@ export interface TimelineEntry {
   actor?: string;
 }
 
-const beijing = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 
 export function TimelineCard({ entries, title = '办理进度' }: { entries: TimelineEntry[] | undefined; title?: string }) {
   return (
@@ -32,7 +32,7 @@ export function TimelineCard({ entries, title = '办理进度' }: { entries: Tim
               )}
               <div>
                 <Typography.Text type="secondary">
-                  {beijing(e.at)}
+                  {shanghaiTime(e.at)}
                   {e.actor ? ` · ${e.actor}` : ''}
                 </Typography.Text>
               </div>

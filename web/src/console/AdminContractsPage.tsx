@@ -12,7 +12,7 @@ import { CONTRACT_PLACEHOLDER, contractTemplateProblem, fillPlaceholders } from 
 import { adminApi, type ContractTemplate, type ContractVersion, type Placeholder } from './adminApi';
 import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 
 interface Values {
   title: string;

@@ -11,7 +11,7 @@ import { MAX_PRICE_FEN, parseYuan } from '../../../src/domain/money';
 import { adminApi, type Price, type PriceKind } from './adminApi';
 import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 
 interface Values {
   kind: PriceKind;

@@ -9,7 +9,7 @@ import { SMS_BODY_MAX, SMS_VARIABLE, fillPlaceholders, isSmsTemplateCode, smsTem
 import { adminApi, type SmsTemplateSummary } from './adminApi';
 import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 
 const samplesOf = (t: SmsTemplateSummary) => Object.fromEntries(t.variables.map((v) => [v.name, v.sample]));
 

@@ -10,7 +10,7 @@ import { passwordProblem, USERNAME_PATTERN, USERNAME_RULE } from '../../../src/d
 import { adminApi, type NewStaffAccount, type StaffAccount, type StaffRole } from './adminApi';
 import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
 import { a } from './adminStrings';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 import { useStaff } from './session';
 
 const roleOptions: { value: StaffRole; label: string }[] = [

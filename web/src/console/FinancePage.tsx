@@ -7,7 +7,7 @@ import { Alert, App, Button, Card, Image, Input, Modal, Popconfirm, Space, Table
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../api';
 import { financeApi, type FinanceItem, type RefundItem, type StatementLineResult } from './financeApi';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 
 const resultLabels: Record<StatementLineResult['result'], { text: string; color: string }> = {
   matched: { text: '已匹配并确认到账', color: 'green' },

@@ -11,10 +11,11 @@ import { Alert, App, Button, Card, Empty, Flex, Form, Image, Input, Modal, Radio
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api';
 import { caApi, type Artefacts, type CertificateView, type IssueRequest, type IssueResult } from './api';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 import { ps } from './strings';
 
-type Loaded = { kind: 'loading' } | { kind: 'unavailable' } | { kind: 'error'; message: string } | { kind: 'ready'; artefacts: Artefacts };
+export type ArtefactsState = { kind: 'loading' } | { kind: 'unavailable' } | { kind: 'error'; message: string } | { kind: 'ready'; artefacts: Artefacts };
+type Loaded = ArtefactsState;
 
 /** The CA module's artefacts of one application, reloadable; a 404 means the module is not there yet. */
 export function useArtefacts(id: string) {
@@ -39,7 +40,10 @@ function downloadBase64(base64: string, fileName: string, type: string) {
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
+  // Attached while clicked: some browsers ignore a click on a detached link.
+  document.body.appendChild(a);
   a.click();
+  a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
@@ -209,10 +213,29 @@ function RevokeModal({ cert, onClose, onDone }: { cert: CertificateView; onClose
   );
 }
 
+/**
+ * What the order still lacks before it may leave (邮寄 / 通知自取): a valid certificate, the seal.
+ * The server checks the same (production/service.ts); this only words it on the page.
+ */
+export function handOverMissing(artefacts: Artefacts | undefined): string[] {
+  if (!artefacts) return [ps.missingCertificate, ps.missingSeal];
+  const missing: string[] = [];
+  if (!artefacts.certificates.some((c) => c.status === 'valid')) missing.push(ps.missingCertificate);
+  if (!artefacts.seal) missing.push(ps.missingSeal);
+  return missing;
+}
+
+/** Why 制作电子印章 cannot be pressed yet, or undefined when it can. */
+function sealBlocked(artefacts: Artefacts): string | undefined {
+  if (!artefacts.sealApproval) return ps.sealAwaitingApplicant;
+  const sm2Signing = artefacts.certificates.some((c) => c.status === 'valid' && c.family === 'sm2' && c.profile === 'unitSigning');
+  if (!sm2Signing) return ps.sealNeedsSm2;
+  return undefined;
+}
+
 /** Issuance (while 制证中), the seal, and the certificate list with 吊销. */
-export function ProductionCaPanels({ id, canIssue }: { id: string; canIssue: boolean }) {
+export function ProductionCaPanels({ id, canIssue, state, reload }: { id: string; canIssue: boolean; state: ArtefactsState; reload: () => Promise<void> }) {
   const { message } = App.useApp();
-  const { state, reload } = useArtefacts(id);
   const [revoking, setRevoking] = useState<CertificateView>();
   const [sealBusy, setSealBusy] = useState(false);
 
@@ -273,17 +296,31 @@ export function ProductionCaPanels({ id, canIssue }: { id: string; canIssue: boo
               <Typography.Text type="secondary">
                 {shanghaiTime(artefacts.seal.createdAt)} 至 {shanghaiTime(artefacts.seal.validEnd).slice(0, 10)}
               </Typography.Text>
-              {artefacts.sealApproval ? <Tag color="green">{ps.sealApproved(shanghaiTime(artefacts.sealApproval.approvedAt))}</Tag> : <Tag color="orange">{ps.sealNotApproved}</Tag>}
+              {artefacts.sealApproval && <Tag color="green">{ps.sealApproved(shanghaiTime(artefacts.sealApproval.approvedAt))}</Tag>}
             </Flex>
           </Flex>
         ) : (
-          <Flex vertical gap={12} align="flex-start">
-            <Typography.Text type="secondary">{ps.sealNone}</Typography.Text>
-            {canIssue && (
-              <Button onClick={makeSeal} loading={sealBusy}>
-                {ps.makeSeal}
-              </Button>
+          <Flex gap={16} align="center" wrap>
+            {artefacts?.sealPicture && (
+              <Image src={artefacts.sealPicture.url} alt={ps.sealPictureAlt} width={120} height={120} style={{ objectFit: 'contain' }} />
             )}
+            <Flex vertical gap={8} align="flex-start">
+              <Typography.Text type="secondary">{ps.sealNone}</Typography.Text>
+              {artefacts &&
+                (artefacts.sealApproval ? (
+                  <Tag color="green">{ps.sealApproved(shanghaiTime(artefacts.sealApproval.approvedAt))}</Tag>
+                ) : (
+                  <Tag color="orange">{ps.sealAwaitingApplicant}</Tag>
+                ))}
+              {canIssue && artefacts && (
+                <>
+                  <Button type="primary" onClick={makeSeal} loading={sealBusy} disabled={sealBlocked(artefacts) !== undefined}>
+                    {ps.makeSeal}
+                  </Button>
+                  {sealBlocked(artefacts) && <Typography.Text type="secondary">{sealBlocked(artefacts)}</Typography.Text>}
+                </>
+              )}
+            </Flex>
           </Flex>
         )}
       </Card>

@@ -10,8 +10,8 @@ import { Link, useParams } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { TimelineCard } from '../components/TimelineCard';
 import { productionApi, type Courier, type ProductionDetail, type TimelineEntry } from './api';
-import { shanghaiTime } from './format';
-import { ProductionCaPanels } from './ProductionCaPanels';
+import { shanghaiTime } from '../format';
+import { handOverMissing, ProductionCaPanels, useArtefacts } from './ProductionCaPanels';
 import { ps } from './strings';
 
 function deliveryText(d: ProductionDetail): ReactNode {
@@ -128,6 +128,7 @@ export function ProductionDetailPage() {
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const artefacts = useArtefacts(id);
 
   const load = useCallback(async () => {
     try {
@@ -160,6 +161,7 @@ export function ProductionDetailPage() {
 
   const d = detail;
   const inProduction = d.status === 'in_production';
+  const missing = handOverMissing(artefacts.state.kind === 'ready' ? artefacts.state.artefacts : undefined);
   return (
     <Flex vertical gap={16}>
       <Card>
@@ -223,8 +225,15 @@ export function ProductionDetailPage() {
               </Card>
             )}
             {d.status === 'shipped' && <Alert type="info" showIcon message={ps.waitingReceipt} />}
-            {d.status !== 'paid' && <ProductionCaPanels id={d.id} canIssue={inProduction} />}
-            {inProduction && <DeliverCard d={d} onDone={() => void load()} />}
+            <ProductionCaPanels id={d.id} canIssue={inProduction} state={artefacts.state} reload={artefacts.reload} />
+            {inProduction &&
+              (missing.length === 0 ? (
+                <DeliverCard d={d} onDone={() => void load()} />
+              ) : (
+                <Card title={ps.deliverTitle} size="small">
+                  <Typography.Text type="secondary">{ps.handOverWaiting(missing.join('和'))}</Typography.Text>
+                </Card>
+              ))}
           </Flex>
         </Col>
       </Row>

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { productionApi, type ProductionQueueItem, type ProductionStatus } from './api';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 import { ps } from './strings';
 
 const tabs: { key: ProductionStatus; label: string }[] = [

@@ -10,7 +10,7 @@ import { TimelineCard, type TimelineEntry } from '../components/TimelineCard';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { reviewApi, timelineApi, type Delivery, type Invoice, type ReviewAttachment, type ReviewDetail } from './api';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 import { s } from './strings';
 
 const fieldItems: { item: string; label: string }[] = [
@@ -343,7 +343,7 @@ export function ReviewDetailPage() {
             <Descriptions column={1} size="small" bordered>
               <Descriptions.Item label={s.type}>{detail.applicantTypeLabel}</Descriptions.Item>
               <Descriptions.Item label={s.submittedAt}>{shanghaiTime(detail.submittedAt)}</Descriptions.Item>
-              <Descriptions.Item label={s.amount}>{detail.amount}</Descriptions.Item>
+              <Descriptions.Item label={s.amount}>{detail.amount} 元</Descriptions.Item>
             </Descriptions>
             {[
               {

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { reviewApi, type Project, type QueueFilter, type QueueItem } from './api';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 import { s } from './strings';
 
 const statusOptions = [

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { RevocationRequestView } from '../artefacts';
 import { errorMessage } from '../api';
 import { consoleRequest } from './api';
-import { shanghaiTime } from './format';
+import { shanghaiTime } from '../format';
 
 interface StaffRevocationRequest extends RevocationRequestView {
   applicationId: string;

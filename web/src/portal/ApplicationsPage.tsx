@@ -1,16 +1,18 @@
 /**
  * 单位证书及电子印章申请: the applicant's orders, newest first, and the 申请 button that starts a new
  * one. Each row offers 查看; a 草稿 also 继续填写; a 待修改 also 修改 (the returned mode); a 资料审核通过
- * a primary 支付 (payment method choice, PaymentModal); 草稿, 待审核, 待修改 and 资料审核通过 also 取消
- * (after a confirmation). From 已支付 on, 证书与印章 (seal preview with 确认印章, downloads); 已邮寄
- * shows the courier and waybill number, 待自取 the pickup address, and both offer 确认收货.
+ * a primary 支付 (payment method choice, PaymentModal) and, under the row, the account, amount and
+ * remittance code to transfer with; 草稿, 待审核, 待修改 and 资料审核通过 also 取消 (after a
+ * confirmation). Once paid, 待确认印章 with a primary 确认印章 until the seal picture is approved, then
+ * 证书与印章 (downloads); 已邮寄 shows the courier and waybill number, 待自取 the pickup address, and
+ * both offer 确认收货.
  */
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Flex, Popconfirm, Space, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, App, Button, Flex, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
-import { applicationsApi, type ApplicationSummary } from './applicationsApi';
+import { applicationsApi, type ApplicationSummary, type BankTransfer } from './applicationsApi';
 import { ArtefactsModal, ConfirmReceiptButton, DELIVERED, PAID_ON, ShipmentCell } from './DeliveryPanels';
 import { PaymentModal } from './PaymentModal';
 import { StatusTag } from './StatusTag';
@@ -18,6 +20,30 @@ import { applicationsStrings as s, deliveryStrings as ds } from './strings';
 
 // As the domain's transition() allows: 草稿, 待审核, 待修改 and 资料审核通过 can be cancelled.
 const CANCELLABLE = new Set(['draft', 'pending_review', 'needs_changes', 'approved']);
+
+/** The account, the exact amount and the remittance code of a 资料审核通过 application. */
+function BankTransferNote({ transfer }: { transfer: BankTransfer }) {
+  return (
+    <Alert
+      type="info"
+      showIcon
+      className="portal-bank-note"
+      title={s.bankTransferTitle(transfer.amount)}
+      description={
+        <Flex vertical gap={2}>
+          <span>{s.bankTransferLine(transfer)}</span>
+          <span>
+            {s.bankTransferCode}
+            <Typography.Text strong copyable>
+              {transfer.remittanceCode}
+            </Typography.Text>
+          </span>
+          <span>{s.bankTransferAfter}</span>
+        </Flex>
+      }
+    />
+  );
+}
 
 export function ApplicationsPage() {
   const { message } = App.useApp();
@@ -64,13 +90,18 @@ export function ApplicationsPage() {
   const columns: TableColumnsType<ApplicationSummary> = [
     { title: s.columnNumber, dataIndex: 'number', key: 'number' },
     { title: s.columnOrganisation, dataIndex: 'orgName', key: 'orgName', render: (v: string | null) => v ?? '—' },
-    { title: s.columnProject, dataIndex: 'projectName', key: 'projectName', render: (v: string | null) => v ?? '—' },
+    { title: s.columnProject, dataIndex: 'projectName', key: 'projectName', ellipsis: true, width: 200, render: (v: string | null) => v ?? '—' },
     { title: s.columnAmount, dataIndex: 'amount', key: 'amount', align: 'right', render: (v: string) => s.yuan(v) },
     {
       title: s.columnStatus,
       dataIndex: 'statusLabel',
       key: 'status',
-      render: (label: string, row) => <StatusTag status={row.status} label={label} />,
+      render: (label: string, row) => (
+        <Flex vertical gap={4} align="flex-start">
+          <StatusTag status={row.status} label={label} />
+          {row.sealAwaited && <Tag color="orange">{ds.sealAwaited}</Tag>}
+        </Flex>
+      ),
     },
     {
       title: ds.columnDelivery,
@@ -80,6 +111,8 @@ export function ApplicationsPage() {
     {
       title: s.columnActions,
       key: 'actions',
+      // Always in view, however narrow the window: the row's buttons are what the applicant came for.
+      fixed: 'right',
       render: (_, row) => (
         <Space size={0} wrap>
           {(row.status === 'shipped' || row.status === 'awaiting_pickup') && <ConfirmReceiptButton row={row} onDone={() => void load()} />}
@@ -88,10 +121,15 @@ export function ApplicationsPage() {
               {s.pay}
             </Button>
           )}
+          {row.sealAwaited && (
+            <Button type="primary" size="small" onClick={() => setArtefactsOf(row)}>
+              {ds.approveSeal}
+            </Button>
+          )}
           <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}/view`)}>
             {s.view}
           </Button>
-          {PAID_ON.has(row.status) && (
+          {PAID_ON.has(row.status) && !row.sealAwaited && (
             <Button type="link" size="small" onClick={() => setArtefactsOf(row)}>
               {ds.artefacts}
             </Button>
@@ -143,10 +181,17 @@ export function ApplicationsPage() {
         loading={rows === undefined}
         locale={{ emptyText: s.empty }}
         pagination={{ pageSize: 10, hideOnSinglePage: true }}
-        scroll={{ x: 1080 }}
+        scroll={{ x: 'max-content' }}
+        expandable={{
+          // 资料审核通过: how to remit, on the list itself (the manual has the applicant remit, then press 支付).
+          expandedRowRender: (row) => (row.bankTransfer ? <BankTransferNote transfer={row.bankTransfer} /> : null),
+          rowExpandable: (row) => row.bankTransfer !== null,
+          expandedRowKeys: (rows ?? []).filter((r) => r.bankTransfer).map((r) => r.id),
+          showExpandColumn: false,
+        }}
       />
       <PaymentModal application={paying} onClose={() => setPaying(undefined)} onChanged={() => void load()} />
-      <ArtefactsModal row={artefactsOf} onClose={() => setArtefactsOf(undefined)} />
+      <ArtefactsModal row={artefactsOf} onClose={() => setArtefactsOf(undefined)} onChanged={() => void load()} />
     </section>
   );
 }

@@ -1,8 +1,8 @@
 /**
  * The applicant's list after payment: the 邮寄信息 cell (courier and waybill number, or the pickup
- * address), and 证书与印章 — the seal preview with 确认印章, and downloads of the certificates and
- * the seal once issued. What the CA module has not issued yet (or, before that module is merged,
- * its 404) reads as "正在制作中", never as an error.
+ * address), and 证书与印章 — the seal picture with 确认印章 from 已支付 on (production waits for it),
+ * and downloads of the certificates and the seal once issued. What is not issued yet reads as
+ * "正在制作中", never as an error.
  */
 import { DownloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Empty, Flex, Form, Image, Input, List, Modal, Popconfirm, Select, Spin, Tag, Typography } from 'antd';
@@ -10,7 +10,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError, errorMessage } from '../api';
 import { applicantRevocationReasonLabels, applicantRevocationReasons } from '../../../src/domain/revocation-reasons';
 import type { CertificateView } from '../artefacts';
-import { shanghaiTime } from '../console/format';
+import { shanghaiTime } from '../format';
 import type { ApplicationSummary } from './applicationsApi';
 import { deliveryApi, type Artefacts, type Shipment } from './deliveryApi';
 import { deliveryStrings as s } from './strings';
@@ -120,7 +120,7 @@ function RevocationModal({ id, certificate, onClose }: { id: string; certificate
 
 type Loaded = { kind: 'loading' } | { kind: 'none' } | { kind: 'error'; message: string } | { kind: 'ready'; artefacts: Artefacts };
 
-export function ArtefactsModal({ row, onClose }: { row: ApplicationSummary | undefined; onClose: () => void }) {
+export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSummary | undefined; onClose: () => void; onChanged?: () => void }) {
   const { message } = App.useApp();
   const [state, setState] = useState<Loaded>({ kind: 'loading' });
   const [approving, setApproving] = useState(false);
@@ -147,6 +147,7 @@ export function ArtefactsModal({ row, onClose }: { row: ApplicationSummary | und
     setApproving(true);
     try {
       await deliveryApi.approveSeal(id);
+      onChanged?.();
       await load();
     } catch (err) {
       message.error(errorMessage(err));
@@ -156,7 +157,7 @@ export function ArtefactsModal({ row, onClose }: { row: ApplicationSummary | und
   };
 
   const a = state.kind === 'ready' ? state.artefacts : undefined;
-  const nothingYet = state.kind === 'none' || (a && !a.seal && a.certificates.length === 0);
+  const nothingYet = state.kind === 'none' || (a && !a.seal && !a.sealPicture && a.certificates.length === 0);
   return (
     <Modal open={row !== undefined} title={row ? s.artefactsTitle(row.number) : ''} onCancel={onClose} footer={<Button onClick={onClose}>{s.close}</Button>} width={640} destroyOnHidden>
       {state.kind === 'loading' && <Spin />}
@@ -164,26 +165,37 @@ export function ArtefactsModal({ row, onClose }: { row: ApplicationSummary | und
       {nothingYet && <Alert type="info" showIcon title={s.notYet} />}
       {a && id && !nothingYet && (
         <Flex vertical gap={20}>
-          {a.seal && (
+          {(a.seal ?? a.sealPicture) && (
             <section>
               <Typography.Title level={5}>{s.sealTitle}</Typography.Title>
+              {a.sealPicture?.awaited && <Alert type="warning" showIcon title={s.sealAwaited} description={s.sealAwaitedHint} style={{ marginBottom: 12 }} />}
               <Flex gap={16} align="center" wrap>
-                <Image src={deliveryApi.sealPreviewUrl(id)} alt={s.sealPreviewAlt} width={140} height={140} style={{ objectFit: 'contain', border: '1px solid #f0f0f0' }} />
+                <Image
+                  src={a.seal?.pictureUrl ?? a.sealPicture?.url}
+                  alt={s.sealPreviewAlt}
+                  width={140}
+                  height={140}
+                  style={{ objectFit: 'contain', border: '1px solid #f0f0f0' }}
+                />
                 <Flex vertical gap={8} align="flex-start">
-                  <Typography.Text strong>{a.seal.name}</Typography.Text>
+                  <Typography.Text strong>{a.seal?.name ?? row?.orgName}</Typography.Text>
                   {a.sealApproval ? (
                     <Tag color="green">{s.sealApproved(shanghaiTime(a.sealApproval.approvedAt))}</Tag>
                   ) : (
-                    <Popconfirm title={s.approveSealPrompt} okText={s.approveSeal} cancelText={s.confirmKeep} onConfirm={approve}>
-                      <Button type="primary" loading={approving}>
-                        {s.approveSeal}
-                      </Button>
-                    </Popconfirm>
+                    a.sealPicture?.approvable && (
+                      <Popconfirm title={s.approveSealPrompt} okText={s.approveSeal} cancelText={s.confirmKeep} onConfirm={approve}>
+                        <Button type="primary" loading={approving}>
+                          {s.approveSeal}
+                        </Button>
+                      </Popconfirm>
+                    )
                   )}
-                  {a.sealApproval && (
+                  {a.seal ? (
                     <Button icon={<DownloadOutlined aria-hidden />} href={deliveryApi.sealFileUrl(id)}>
                       {s.downloadSeal}
                     </Button>
+                  ) : (
+                    a.sealApproval && <Typography.Text type="secondary">{s.sealPending}</Typography.Text>
                   )}
                 </Flex>
               </Flex>

@@ -3,6 +3,7 @@
  * remittance code, then 上传凭证 + 支付说明 → 确定提交 (→ 待确认到账). 微信支付: the QR code, polled
  * until 支付成功. The amount shown always comes from the server.
  */
+import { shanghaiTime } from '../format';
 import { UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Descriptions, Flex, Image, Input, Modal, Radio, Result, Spin, Typography, Upload } from 'antd';
 import { useEffect, useState } from 'react';
@@ -21,8 +22,6 @@ interface Props {
   onChanged(): void;
 }
 
-const beijing = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '';
 
 export function PaymentModal({ application, onClose, onChanged }: Props) {
   const { message } = App.useApp();
@@ -184,7 +183,7 @@ export function PaymentModal({ application, onClose, onChanged }: Props) {
               <Typography.Text type="secondary">{s.wechatHint}</Typography.Text>
               {stage.order.qrDataUrl && <Image src={stage.order.qrDataUrl} alt="微信支付二维码" width={220} preview={false} />}
               <Typography.Text strong>{stage.order.payment.amount} 元</Typography.Text>
-              <Typography.Text type="secondary">{s.expiresAt(beijing(stage.order.payment.expiresAt))}</Typography.Text>
+              <Typography.Text type="secondary">{s.expiresAt(shanghaiTime(stage.order.payment.expiresAt))}</Typography.Text>
               {stage.order.payPageUrl && (
                 <a href={stage.order.payPageUrl} target="_blank" rel="noreferrer">
                   {s.simulatorLink}

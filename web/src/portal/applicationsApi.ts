@@ -19,7 +19,19 @@ export interface ApplicationSummary {
   status: string;
   statusLabel: string;
   step: DraftStep;
+  /** 资料审核通过: where and how much to remit, with the code for the memo. */
+  bankTransfer: BankTransfer | null;
+  /** Paid: production waits for the applicant's 确认印章. */
+  sealAwaited: boolean;
   createdAt: string;
+}
+
+export interface BankTransfer {
+  accountName: string;
+  bankName: string;
+  accountNumber: string;
+  remittanceCode: string;
+  amount: string;
 }
 
 export interface UploadedAttachment {

@@ -52,6 +52,10 @@ export const applicationsStrings = {
   cancelled: (number: string) => `申请${number}已取消`,
   refundConfirm: '取消该申请并申请退款？微信支付将原路退回；银行汇款由财务汇回原账户。',
   refundRequested: (label: string) => (label === '已退款' ? '已取消并退款' : '已提交退款申请，财务将尽快汇回'),
+  bankTransferTitle: (amount: string) => `银行汇款：应缴费金额 ${amount} 元`,
+  bankTransferLine: (b: { accountName: string; bankName: string; accountNumber: string }) => `户名：${b.accountName}　开户行：${b.bankName}　账号：${b.accountNumber}`,
+  bankTransferCode: '汇款识别码（请填写在汇款附言中）：',
+  bankTransferAfter: '汇款成功后，点击“支付”，选择“银行汇款”上传凭证；也可选择微信支付。',
 } as const;
 
 /** 支付 (the manual's 支付 chapter): for now only the choice of method; payment itself comes next. */
@@ -100,9 +104,12 @@ export const deliveryStrings = {
   received: (number: string) => `申请${number}已确认收货`,
   artefacts: '证书与印章',
   artefactsTitle: (number: string) => `证书与印章（申请单号：${number}）`,
-  notYet: '证书和电子印章正在制作中，制作完成后可在此确认印章样式并下载。',
+  notYet: '证书和电子印章正在制作中，制作完成后可在此下载。',
   sealTitle: '电子印章',
   sealPreviewAlt: '电子印章预览',
+  sealAwaited: '待确认印章',
+  sealAwaitedHint: '请核对印章图样中的单位名称和统一社会信用代码，点击“确认印章”。制作电子印章需等待您的确认。',
+  sealPending: '电子印章将按确认的图样制作，制作完成后可在此下载。',
   approveSeal: '确认印章',
   approveSealPrompt: '确认印章样式无误？确认后将用于制作您的电子印章。',
   sealApproved: (at: string) => `已确认印章（${at}）`,

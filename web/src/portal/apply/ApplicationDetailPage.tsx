@@ -4,7 +4,7 @@
  */
 import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
 import { Button, Card, Descriptions, Flex, Result, Skeleton, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { shanghaiTime } from '../../format';
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { errorMessage } from '../../api';
@@ -17,7 +17,7 @@ import { UploadCard } from './UploadCard';
 import { detailStrings as s } from './strings';
 import './apply.css';
 
-const time = (iso: string | null) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
+const time = shanghaiTime;
 
 export function ApplicationDetailPage() {
   const { id = '' } = useParams();

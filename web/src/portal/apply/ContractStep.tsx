@@ -4,7 +4,7 @@
  * with the acceptance, so the server knows exactly what was agreed to.
  */
 import { Alert, Button, Checkbox, Flex, Skeleton, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { shanghaiTime } from '../../format';
 import { useEffect, useState, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../../api';
 import { applicationsApi, contractPdfUrl, type ApplicationView, type Contract, type ContractKind } from '../applicationsApi';
@@ -85,7 +85,7 @@ export function ContractStep({ application, kind, notice, onAccepted }: Props) {
           <Checkbox checked={agreed} onChange={(e) => setAgreed(e.target.checked)}>
             {label}
           </Checkbox>
-          {accepted && <Typography.Text type="secondary">{s.accepted(dayjs(accepted.at).format('YYYY-MM-DD HH:mm'))}</Typography.Text>}
+          {accepted && <Typography.Text type="secondary">{s.accepted(shanghaiTime(accepted.at))}</Typography.Text>}
           {error && <Alert type="error" showIcon title={error} />}
           <div>
             <Button type="primary" disabled={!agreed} loading={saving} onClick={confirm}>

@@ -1,4 +1,4 @@
-/** Times as staff in 内蒙古 read them: Asia/Shanghai, whatever the browser's zone. */
+/** Times as people in 内蒙古 read them, everywhere on the site: 2026-12-03 02:36, Asia/Shanghai whatever the browser's zone. */
 const formatter = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',
   year: 'numeric',
