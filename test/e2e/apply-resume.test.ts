@@ -66,7 +66,7 @@ describe.skipIf(browserMissing)('继续填写 a draft', () => {
       await row.getByRole('button', { name: '继续填写' }).click();
 
       // Back at 上传附件, with what was sent before.
-      await page.getByText('注：附件大小在1M之内，图片格式：jpeg、jpg、png、bmp，营业执照副本扫描件必须加盖公章').waitFor();
+      await page.getByText('注：附件大小在1MB之内，图片格式：jpeg、jpg、png、bmp，营业执照副本扫描件必须加盖公章').waitFor();
       for (const label of uploaded) await waitForUploaded(page, label);
       expect(await uploadCard(page, '法定代表人身份证件（人像面）').getByText('未上传').count()).toBe(1);
       await screenshot(page, 'apply-resume-attachments.png');

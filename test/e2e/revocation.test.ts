@@ -24,6 +24,8 @@ describe.skipIf(browserMissing)('申请吊销', () => {
       const phone = await logIn(portal, suite.app.url, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await paidApplication(suite.app, clock, { applicant, termYears: 2 });
+      // The applicant approved the seal picture (确认印章, walked in the journeys): the list offers 证书与印章.
+      expect((await applicant.post(`/api/applications/${id}/seal/approve`)).status).toBe(200);
       const producerApi = await producerClient(suite.app, clock);
       expect((await producerApi.post(`/api/production/applications/${id}/start`)).status).toBe(200);
       const issued = await producerApi.post(`/api/production/applications/${id}/certificates`, { mode: 'software', family: 'p256' });

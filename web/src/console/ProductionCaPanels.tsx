@@ -156,7 +156,9 @@ function IssueForm({ id, onIssued }: { id: string; onIssued: () => void }) {
               ref={fileInput}
               type="file"
               accept=".csr,.pem,.req,.txt"
-              hidden
+              // Never the browser's own (English) file control: the button below opens it.
+              style={{ display: 'none' }}
+              aria-hidden
               onChange={(e) => {
                 const file = e.target.files?.[0];
                 if (file) void file.text().then((text) => form.setFieldValue('csrPem', text));
@@ -317,7 +319,7 @@ export function ProductionCaPanels({ id, canIssue, state, reload }: { id: string
                   <Button type="primary" onClick={makeSeal} loading={sealBusy} disabled={sealBlocked(artefacts) !== undefined}>
                     {ps.makeSeal}
                   </Button>
-                  {sealBlocked(artefacts) && <Typography.Text type="secondary">{sealBlocked(artefacts)}</Typography.Text>}
+                  {artefacts.sealApproval && sealBlocked(artefacts) && <Typography.Text type="secondary">{sealBlocked(artefacts)}</Typography.Text>}
                 </>
               )}
             </Flex>
