@@ -145,7 +145,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const clock = options.clock ?? (() => new Date());
   const log = options.logger ?? createLogger(config);
 
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { owner: { kind: 'server' } });
   await database.migrate();
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).

@@ -2,6 +2,7 @@
 import { maskPhone } from './domain/phone.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createCertDesk } from './app.ts';
+import { DirectoryLockedError } from './db/lock.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
+  } else if (err instanceof DirectoryLockedError) {
+    process.stderr.write(`启动失败：${err.message}\n`);
   } else {
     process.stderr.write(`启动失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   }
