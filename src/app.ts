@@ -110,8 +110,8 @@ export interface CertDesk {
   wechatPaySimulator: WechatPaySimControls | undefined;
   /** The CA's services (benchmarks and tests reach the CA set through this). */
   ca: CaModule;
-  /** On an embedded database: the Unix socket through which `certdesk` commands reach this server. */
-  operatorSocket: string | undefined;
+  /** On an embedded database, once listening: the Unix socket through which `certdesk` commands reach this server. */
+  readonly operatorSocket: string | undefined;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -363,7 +363,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     config,
     wechatPaySimulator,
     ca,
-    operatorSocket: operatorChannel?.socketPath,
+    get operatorSocket() {
+      return operatorChannel?.listening ? operatorChannel.socketPath : undefined;
+    },
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;

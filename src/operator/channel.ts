@@ -16,8 +16,14 @@ import { assertPrivateDirectory, socketAddress, socketDirOf, socketPathOf } from
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface OperatorChannel {
-  /** Where a `certdesk` command finds it. */
+  /** Where a `certdesk` command finds it, once it listens. */
   readonly socketPath: string;
+  readonly listening: boolean;
+  /**
+   * Never fails the server's start: a file system that refuses Unix sockets, or a socket
+   * directory someone else owns, leaves the channel closed (logged), and commands then say the
+   * server does not answer instead of touching its database.
+   */
   listen(): Promise<void>;
   close(): Promise<void>;
 }
@@ -74,23 +80,32 @@ export function createOperatorChannel(options: { dataDir: string; context: Opera
 
   return {
     socketPath,
+    get listening() {
+      return server.listening;
+    },
     async listen() {
-      const dir = socketDirOf(options.dataDir);
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      chmodSync(dir, 0o700);
-      assertPrivateDirectory(dir);
-      // This process holds the database's lock, so a socket left here is a dead server's.
-      rmSync(socketPath, { force: true });
-      address = socketAddress(options.dataDir);
-      const at = address.path;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(at, () => {
-          server.off('error', reject);
-          resolve();
+      try {
+        const dir = socketDirOf(options.dataDir);
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        chmodSync(dir, 0o700);
+        assertPrivateDirectory(dir);
+        // This process holds the database's lock, so a socket left here is a dead server's.
+        rmSync(socketPath, { force: true });
+        address = socketAddress(options.dataDir);
+        const at = address.path;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(at, () => {
+            server.off('error', reject);
+            resolve();
+          });
         });
-      });
-      chmodSync(at, 0o600);
+        chmodSync(at, 0o600);
+      } catch (error) {
+        address?.release();
+        if (server.listening) server.close();
+        log.warn({ err: error, socketPath }, 'operator channel closed: certdesk commands cannot reach this server');
+      }
     },
     async close() {
       if (!server.listening) return;
