@@ -11,7 +11,7 @@
  * write to it directly, and ca.test.ts and staff-cli.test.ts show the server seeing that.
  */
 import { randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { inArray } from 'drizzle-orm';
@@ -38,7 +38,8 @@ describe.skipIf(shared)('one owner of the embedded database', () => {
   let port: number;
   let server: ServerProcess | undefined;
   let admin: TestClient;
-  const env = () => ({ DATA_DIR: dir, CERTDESK_MODE: 'development', LOG_LEVEL: 'warn' });
+  // Info: the operator channel's log lines are checked (they must never carry a password).
+  const env = () => ({ DATA_DIR: dir, CERTDESK_MODE: 'development', LOG_LEVEL: 'info' });
   const certdesk = (args: string[], input?: string) => runCertdesk(args, env(), input);
   const url = () => `http://127.0.0.1:${port}`;
   const start = async () => (server = await startServerProcess(env(), port));
@@ -82,7 +83,8 @@ describe.skipIf(shared)('one owner of the embedded database', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'certdesk-owner-'));
+    // Deeper than a Unix socket path may be (107 bytes): the channel then goes through the directory's descriptor.
+    dir = path.join(await mkdtemp(path.join(tmpdir(), 'certdesk-owner-')), 'd'.repeat(80));
     ossl = await opensslDir();
     port = await freePort();
     await start();
@@ -97,7 +99,7 @@ describe.skipIf(shared)('one owner of the embedded database', () => {
   afterAll(async () => {
     await server?.stop();
     await ossl?.remove();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(path.dirname(dir), { recursive: true, force: true });
   });
 
   it('refuses a second server on the same DATA_DIR, naming the first', { timeout: 120_000 }, async () => {
@@ -109,9 +111,18 @@ describe.skipIf(shared)('one owner of the embedded database', () => {
   });
 
   it('runs each command in the running server, which knows its writes at once', { timeout: 120_000 }, async () => {
+    const socket = path.join(dir, 'pglite.run', 'certdesk.sock');
+    expect(Buffer.byteLength(socket)).toBeGreaterThan(107);
+    expect(server?.output()).toContain(`运维命令行：certdesk 命令经 ${socket} 交由本服务器执行`);
+    expect((await stat(path.dirname(socket))).mode & 0o777).toBe(0o700);
+    expect((await stat(socket)).mode & 0o777).toBe(0o600);
+
     const username = randomUsername();
     const created = await certdesk(['staff', 'create', '--username', username, '--name', '运维管理员', '--role', '管理员', '--password-stdin'], `${STAFF_PASSWORD}\n`);
     expect(created.code, created.stderr).toBe(0);
+    // The server logs the command and who ran it, never the password that passed through it.
+    expect(server?.output()).toMatch(/"operation":"staff\.create","actor":"cli:[^"]+","msg":"operator command"/);
+    expect(server?.output()).not.toContain(STAFF_PASSWORD);
     expect(created.stdout).toContain(`已创建员工账户 ${username}（运维管理员），角色：管理员`);
     expect(created.stdout).toContain(`/console 用身份验证器扫描二维码`);
     admin = (await staffLogIn({ url: url() }, realClock, username)).client;
