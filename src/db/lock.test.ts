@@ -54,7 +54,7 @@ describe('the embedded directory lock', () => {
   it('goes to exactly one of four processes that try at the same moment', { timeout: 60_000 }, async () => {
     const dir = path.join(base, 'race');
     // Far enough ahead that all four have loaded the module and spin on the clock.
-    const startAt = Date.now() + 4000;
+    const startAt = Date.now() + 2500;
     const contenders = Array.from({ length: 4 }, () => contender(dir, startAt));
     try {
       const verdicts = await Promise.all(contenders.map((c) => c.verdict));
