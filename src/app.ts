@@ -20,6 +20,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { isEmbeddedDirectory } from './db/lock.ts';
 import { DbSmsOutbox } from './dev/sms-outbox.ts';
 import { devRoutes } from './dev/routes.ts';
 import { registerErrorHandler, registerNotFound } from './http/errors.ts';
@@ -74,6 +75,7 @@ import { createProductionService } from './modules/production/service.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
 import { S3BlobStore } from './storage/s3.ts';
+import { createOperatorChannel, type OperatorChannel } from './operator/channel.ts';
 import { deriveKeys, loadMasterSecret } from './security/keys.ts';
 
 z.config(z.locales.zhCN());
@@ -109,6 +111,8 @@ export interface CertDesk {
   wechatPaySimulator: WechatPaySimControls | undefined;
   /** The CA's services (benchmarks and tests reach the CA set through this). */
   ca: CaModule;
+  /** On an embedded database, once listening: the Unix socket through which `certdesk` commands reach this server. */
+  readonly operatorSocket: string | undefined;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -146,7 +150,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const clock = options.clock ?? (() => new Date());
   const log = options.logger ?? createLogger(config);
 
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { owner: { kind: 'server' } });
   await database.migrate();
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
@@ -340,6 +344,22 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   if (portalBuilt) await app.register(fastifyStatic, { root: webDist, wildcard: false });
   registerNotFound(app, portalBuilt);
 
+  // The embedded database is this process's alone: `certdesk` commands reach it through here.
+  const operatorChannel: OperatorChannel | undefined =
+    config.database.kind === 'pglite' && isEmbeddedDirectory(config.database.dataDir)
+      ? createOperatorChannel({
+          dataDir: config.database.dataDir,
+          log,
+          context: {
+            config,
+            database,
+            clock,
+            ca: async () => ca,
+            caDeps: async (actor) => ({ config, db: database.db, derivedPassphrase: keys.caKeyPassphrase, clock, log, actor }),
+          },
+        })
+      : undefined;
+
   let stopped = false;
   return {
     app,
@@ -347,6 +367,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     config,
     wechatPaySimulator,
     ca,
+    get operatorSocket() {
+      return operatorChannel?.listening ? operatorChannel.socketPath : undefined;
+    },
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;
@@ -373,11 +396,13 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       await startSmsWorker(boss, keys.jobSeal, provider, log);
       await scheduleAutoComplete(boss, production, log);
       await ca.ca.startSchedules();
+      await operatorChannel?.listen();
       return address;
     },
     async close() {
       if (stopped) return;
       stopped = true;
+      await operatorChannel?.close();
       ca.ca.stopSchedules();
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();

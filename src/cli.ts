@@ -1,22 +1,19 @@
-/** `certdesk`: the operator's command line. A command appears here only once it works. */
+/**
+ * `certdesk`: the operator's command line. A command appears here only once it works. Each one
+ * reads its inputs here (files, the password) and hands an operation to operator/client.ts, which
+ * runs it in this process — or, while a server has the embedded database open, in that server —
+ * and prints the lines the operation wrote: the same either way.
+ */
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import pino from 'pino';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
 import { staffRoleLabels, staffRoles, type StaffRole } from './domain/principal.ts';
 import { assertPasswordPolicy, parseStaffRole } from './domain/staff.ts';
-import { verifyAuditChain } from './modules/audit/chain.ts';
-import { familyLabels, keyFamilies } from './modules/ca/authority.ts';
-import { initCaModule, openCaModule, type CaModule, type CaModuleDeps } from './modules/ca/index.ts';
-import { revocableReasons, type RevocableReason } from './modules/ca/service.ts';
-import { profileLabel } from './modules/ca/views.ts';
-import { toPem } from './pki/der.ts';
+import { revocableReasons, type RevocableReason } from './modules/ca/reasons.ts';
+import { execute } from './operator/client.ts';
+import { operatorActorSchema, type Operation, type Outcome } from './operator/protocol.ts';
 import { revocationReasonLabels } from './pki/crl.ts';
-import type { KeyFamily } from './pki/signer.ts';
-import { deriveKeys, loadMasterSecret } from './security/keys.ts';
-import { createAccount } from './modules/staff/accounts.ts';
 
 /** Commander's own headings, in the language of the rest of the help. */
 const helpTitles: Record<string, string> = {
@@ -34,17 +31,6 @@ const program = new Command()
   .helpCommand('help [command]', '显示某个命令的帮助')
   .configureOutput({ outputError: (str, write) => write(str) })
   .configureHelp({ styleTitle: (title) => helpTitles[title] ?? title });
-
-/** Opens the configured database, brought up to date, for the length of one command. */
-async function withDatabase<T>(run: (database: Database) => Promise<T>, config = loadConfig()): Promise<T> {
-  const database = await openDatabase(config.database);
-  try {
-    await database.migrate();
-    return await run(database);
-  } finally {
-    await database.close();
-  }
-}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -109,25 +95,31 @@ function parseRoles(words: string[]): StaffRole[] {
 /** Who ran the command, for the audit log. */
 function operator(): string {
   try {
-    return `cli:${userInfo().username}`;
+    const actor = `cli:${userInfo().username}`;
+    return operatorActorSchema.safeParse(actor).success ? actor : 'cli';
   } catch {
     return 'cli';
   }
 }
 
+/** Runs `operation` where the database is (operator/client.ts) and prints what it wrote; returns its artefact. */
+async function run(command: string, operation: Operation, artefact?: (bytes: Buffer) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const actor = operator();
+  const outcome: Outcome = await execute(config, { actor, operation }, command, {
+    here: async (lock) => (await import('./operator/operations.ts')).runHere(config, { kind: 'system', id: actor }, operation, lock),
+    notify: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (outcome.artefact !== undefined && artefact) await artefact(Buffer.from(outcome.artefact, 'base64'));
+  for (const line of outcome.stdout) process.stdout.write(`${line}\n`);
+  for (const line of outcome.stderr) process.stderr.write(`${line}\n`);
+  if (outcome.exitCode !== 0) process.exitCode = outcome.exitCode;
+}
+
 program
   .command('migrate')
   .description('应用数据库迁移（内嵌 PGlite，或 DATABASE_URL 指定的 PostgreSQL）')
-  .action(async () => {
-    const config = loadConfig();
-    const database = await openDatabase(config.database);
-    try {
-      await database.migrate();
-      process.stdout.write(`数据库迁移完成（${database.kind === 'pglite' ? config.dataDir : 'PostgreSQL'}）\n`);
-    } finally {
-      await database.close();
-    }
-  });
+  .action(() => run('migrate', { name: 'migrate' }));
 
 const staff = program.command('staff').description('员工账户');
 
@@ -142,23 +134,10 @@ staff
     if (!opts.username) throw new Error('请用 --username 指定用户名');
     if (!opts.name) throw new Error('请用 --name 指定显示名');
     const roles = parseRoles(opts.role);
+    // Read here, before the database is touched; sent to the server when one runs, never logged.
     const password = await newPassword(opts.passwordStdin === true);
     assertPasswordPolicy(password);
-    const config = loadConfig();
-    const account = await withDatabase((database) =>
-      createAccount(
-        database.db,
-        { kind: 'system', id: operator() },
-        { username: opts.username ?? '', displayName: opts.name ?? '', password, roles },
-        new Date(),
-      ),
-      config,
-    );
-    const consoleUrl = `${config.publicUrl ?? `http://localhost:${config.port}`}/console`;
-    process.stdout.write(
-      `已创建员工账户 ${account.username}（${account.displayName}），角色：${account.roleLabels.join('、')}\n` +
-        `首次登录时在 ${consoleUrl} 用身份验证器扫描二维码，绑定动态验证码。\n`,
-    );
+    await run('staff create', { name: 'staff.create', username: opts.username, displayName: opts.name, password, roles });
   });
 
 const audit = program.command('audit').description('审计日志');
@@ -166,76 +145,14 @@ const audit = program.command('audit').description('审计日志');
 audit
   .command('verify')
   .description('校验审计日志的哈希链，指出第一条被改动的记录')
-  .action(async () => {
-    const verdict = await withDatabase((database) => verifyAuditChain(database.db));
-    if (verdict.ok) {
-      process.stdout.write(`审计日志校验通过：${verdict.records} 条记录\n`);
-    } else {
-      process.stderr.write(`审计日志校验失败：第 ${verdict.brokenAt} 条记录——${verdict.reason}\n`);
-      process.exitCode = 1;
-    }
-  });
-
-/** The CA as the app builds it, on the configured database and key store. */
-async function caDeps(database: Database, config: ReturnType<typeof loadConfig>): Promise<CaModuleDeps> {
-  const master = await loadMasterSecret(config, database.db, new Date());
-  return {
-    config,
-    db: database.db,
-    derivedPassphrase: deriveKeys(master).caKeyPassphrase,
-    clock: () => new Date(),
-    log: pino({ level: 'silent' }),
-    actor: { kind: 'system', id: operator() },
-  };
-}
-
-/** The CA module for the length of one command: a PKCS#11 session ends with it. */
-async function withCa<T>(database: Database, config: ReturnType<typeof loadConfig>, run: (ca: CaModule) => Promise<T>): Promise<T> {
-  const module = await openCaModule(await caDeps(database, config));
-  try {
-    return await run(module);
-  } finally {
-    await module.close();
-  }
-}
-
-/** Where `ca init` left the private keys, for the operator to back up (files) or not (token). */
-function keyLocations(config: ReturnType<typeof loadConfig>, families: readonly KeyFamily[]): string[] {
-  const p11 = config.ca.pkcs11;
-  const onToken = families.filter((f) => p11?.families.includes(f));
-  const inFiles = families.filter((f) => !onToken.includes(f));
-  const names = (list: readonly KeyFamily[]) => list.map((f) => familyLabels[f]).join('、');
-  const lines: string[] = [];
-  if (onToken.length > 0) lines.push(`${names(onToken)} CA 私钥在密码设备令牌“${p11?.tokenLabel ?? ''}”中生成，不可导出。`);
-  if (inFiles.length > 0) lines.push(`${names(inFiles)} CA 私钥保存在 ${config.ca.keystoreDir}，请妥善备份该目录和保护口令。`);
-  return lines;
-}
+  .action(() => run('audit verify', { name: 'audit.verify' }));
 
 const ca = program.command('ca').description('证书认证机构（CA）');
 
 ca.command('init')
   .description('创建根 CA 和签发 CA（私钥加密保存在 CA_KEYSTORE_DIR；CA_KEYSTORE=pkcs11 时按算法在密码设备中生成）')
   .option('--family <算法>', 'sm2、p256 或 all', 'all')
-  .action(async (opts: { family: string }) => {
-    const families: readonly KeyFamily[] =
-      opts.family === 'all' ? keyFamilies : keyFamilies.includes(opts.family as KeyFamily) ? [opts.family as KeyFamily] : [];
-    if (families.length === 0) throw new Error(`未知算法：${opts.family}（可用：sm2、p256、all）`);
-    const config = loadConfig();
-    await withDatabase(async (database) => {
-      const deps = await caDeps(database, config);
-      await initCaModule(deps, families);
-      // Opening once makes the seal-maker and document-signing certificates as well.
-      const module = await openCaModule(deps);
-      try {
-        for (const family of families) {
-          process.stdout.write(`已创建 ${familyLabels[family]} CA：${module.cas.roots[family].name}、${module.cas.issuing[family].name}\n`);
-        }
-      } finally {
-        await module.close();
-      }
-      for (const line of keyLocations(config, families)) process.stdout.write(`${line}\n`);
-    }, config);
-  });
+  .action((opts: { family: string }) => run('ca init', { name: 'ca.init', family: opts.family }));
 
 const cert = program.command('cert').description('证书');
 
@@ -252,19 +169,16 @@ cert
     if (!opts.org) throw new Error('请用 --org 指定单位名称');
     if (!opts.uscc || !/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(opts.uscc)) throw new Error('请用 --uscc 指定 18 位统一社会信用代码');
     if (!/^[123]$/.test(opts.years)) throw new Error('--years 只能是 1、2 或 3（年）');
-    const csr = new Uint8Array(await readFile(opts.csr));
-    const config = loadConfig();
-    const row = await withDatabase(
-      (database) =>
-        withCa(database, config, ({ ca: service }) =>
-          service.issueForOperator({ kind: 'system', id: operator() }, csr, opts.org ?? '', opts.uscc ?? '', Number(opts.years)),
-        ),
-      config,
+    const csr = await readFile(opts.csr);
+    const out = opts.out;
+    await run(
+      'cert issue',
+      { name: 'cert.issue', csrBase64: csr.toString('base64'), org: opts.org, uscc: opts.uscc, years: Number(opts.years) },
+      async (pem) => {
+        if (out) await writeFile(out, pem);
+        else process.stdout.write(pem);
+      },
     );
-    const pem = toPem('CERTIFICATE', row.der);
-    if (opts.out) await writeFile(opts.out, pem);
-    else process.stdout.write(pem);
-    process.stderr.write(`已签发 ${familyLabels[row.family]} 证书，序列号 ${row.serialHex}\n`);
   });
 
 cert
@@ -274,14 +188,9 @@ cert
   .option('--reason <原因>', revocableReasons.map((r) => `${r}（${revocationReasonLabels[r]}）`).join('、'), 'unspecified')
   .action(async (opts: { serial?: string; reason: string }) => {
     if (!opts.serial) throw new Error('请用 --serial 指定证书序列号');
-    if (!revocableReasons.includes(opts.reason as RevocableReason)) throw new Error(`未知吊销原因：${opts.reason}（可用：${revocableReasons.join('、')}）`);
-    const config = loadConfig();
-    const { certificate: row, pair } = await withDatabase(
-      (database) => withCa(database, config, ({ ca: service }) => service.revoke({ kind: 'system', id: operator() }, opts.serial ?? '', opts.reason as RevocableReason)),
-      config,
-    );
-    process.stdout.write(`已吊销证书 ${row.serialHex}（${revocationReasonLabels[opts.reason as RevocableReason]}），吊销列表已更新\n`);
-    if (pair) process.stdout.write(`同一双证书中的${profileLabel(pair.profile)} ${pair.serialHex} 已一并吊销\n`);
+    const reason = revocableReasons.find((r) => r === opts.reason);
+    if (!reason) throw new Error(`未知吊销原因：${opts.reason}（可用：${revocableReasons.join('、')}）`);
+    await run('cert revoke', { name: 'cert.revoke', serial: opts.serial, reason: reason satisfies RevocableReason });
   });
 
 program
@@ -290,17 +199,11 @@ program
   .option('--ca <名称>', 'CA 名称，如 sm2-issuing；省略时为全部 CA')
   .option('--out <文件>', '写出 CRL（DER），须同时指定 --ca')
   .action(async (opts: { ca?: string; out?: string }) => {
-    if (opts.out && !opts.ca) throw new Error('使用 --out 时请用 --ca 指定一个 CA');
-    const config = loadConfig();
-    await withDatabase(async (database) => withCa(database, config, async ({ ca: service, cas }) => {
-      const targets = opts.ca ? [service.caByName(opts.ca)] : cas.all;
-      for (const target of targets) {
-        if (!target) throw new Error(`没有名为“${opts.ca ?? ''}”的 CA（可用：${cas.all.map((c) => c.name).join('、')}）`);
-        const crl = await service.publishCrl(target);
-        if (opts.out) await writeFile(opts.out, crl.der);
-        process.stdout.write(`已签发 ${target.name} 的吊销列表，编号 ${crl.number}\n`);
-      }
-    }), config);
+    const out = opts.out;
+    if (out && !opts.ca) throw new Error('使用 --out 时请用 --ca 指定一个 CA');
+    await run('crl', { name: 'crl', ...(opts.ca ? { ca: opts.ca } : {}) }, async (der) => {
+      if (out) await writeFile(out, der);
+    });
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

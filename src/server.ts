@@ -2,6 +2,7 @@
 import { maskPhone } from './domain/phone.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createCertDesk } from './app.ts';
+import { DirectoryLockedError } from './db/lock.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   }
   lines.push(`  员工控制台：${base}/console${config.mode === 'demo' ? `（演示账号及动态验证码见 ${base}/dev/staff）` : ''}`);
   lines.push(`  证书、印章和签名合同验证：${base}/verify`);
+  if (certdesk.operatorSocket) lines.push(`  运维命令行：certdesk 命令经 ${certdesk.operatorSocket} 交由本服务器执行`);
   if (config.payments.wechat.provider === 'simulator') lines.push('  微信支付：模拟器（支付弹窗中的链接打开模拟的手机付款页）');
   if (config.mode === 'production') lines.push('  生产模式：短信经阿里云短信服务发送');
   process.stdout.write(`${lines.join('\n')}\n\n`);
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
+  } else if (err instanceof DirectoryLockedError) {
+    process.stderr.write(`启动失败：${err.message}\n`);
   } else {
     process.stderr.write(`启动失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   }

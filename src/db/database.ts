@@ -1,6 +1,8 @@
 /**
  * The connection: embedded PGlite (a directory, or memory:// for tests) by default, a PostgreSQL
  * server when DATABASE_URL is set. Both speak to the same Drizzle schema and the same migrations.
+ * A PGlite directory has one owner at a time (lock.ts): opening it while another process has it
+ * open fails with DirectoryLockedError instead of forking the data.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Config } from '../config.ts';
+import { isEmbeddedDirectory, lockDirectory, type DirectoryLock, type LockOwner } from './lock.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -31,15 +34,28 @@ const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.u
 /** Serialises migrations when several instances start against one server at once. */
 const MIGRATION_LOCK_KEY = 72_410_001;
 
-export async function openDatabase(database: Config['database']): Promise<Database> {
-  return database.kind === 'postgres' ? openPostgres(database.url) : openPglite(database.dataDir);
+export interface OpenOptions {
+  /** Who opens an embedded directory: named to anyone else who tries while it is open. */
+  owner?: LockOwner;
+  /** The directory's lock, when the caller took it already (it is released with the database). */
+  lock?: DirectoryLock;
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
-  const inMemory = dataDir.startsWith('memory://');
+export async function openDatabase(database: Config['database'], options: OpenOptions = {}): Promise<Database> {
+  return database.kind === 'postgres' ? openPostgres(database.url) : openPglite(database.dataDir, options);
+}
+
+async function openPglite(dataDir: string, options: OpenOptions): Promise<Database> {
+  const inMemory = !isEmbeddedDirectory(dataDir);
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const lock = inMemory ? undefined : (options.lock ?? (await lockDirectory(dataDir, options.owner ?? { kind: 'process' })));
   const client = new PGlite(inMemory ? undefined : dataDir);
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema });
   return {
     kind: 'pglite',
@@ -54,7 +70,11 @@ async function openPglite(dataDir: string): Promise<Database> {
       await migratePglite(db, { migrationsFolder });
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

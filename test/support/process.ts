@@ -9,17 +9,27 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   output: () => string;
   stop(): Promise<void>;
+  /** kill -9, as a crash or the OOM killer would: no shutdown at all. */
+  kill(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
-  let out = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+function spawnServer(env: Record<string, string>, port: number): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+export async function startServerProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
+  let out = '';
+  const child = spawnServer(env, port);
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -39,7 +49,12 @@ export async function startServerProcess(env: Record<string, string>, port: numb
   }
   return {
     url,
+    pid: child.pid ?? 0,
     output: () => out,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -51,6 +66,25 @@ export async function startServerProcess(env: Record<string, string>, port: numb
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A server start that is expected to fail: its exit code and output (killed if it starts listening after all). */
+export async function runServerToExit(env: Record<string, string>, port: number, timeoutMs = 120_000): Promise<CliRun> {
+  const child = spawnServer(env, port);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+    const listening = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (listening) child.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await exited(child);
+  clearTimeout(timer);
+  return { code: child.exitCode, stdout, stderr };
 }
 
 export async function freePort(): Promise<number> {

@@ -64,7 +64,7 @@ export function passwordStep(client: TestClient, username: string, password = ST
  * token) and the authenticator's secret. A code is good once: a movable clock moves on one TOTP
  * step first; with a real clock, log the same account in at most once per 30 seconds.
  */
-export async function staffLogIn(app: TestApp, clock: StaffTestClock, username: string, secret?: string) {
+export async function staffLogIn(app: Pick<TestApp, 'url'>, clock: StaffTestClock, username: string, secret?: string) {
   clock.advance?.(30);
   const client = new TestClient(app.url);
   const first = await passwordStep(client, username);

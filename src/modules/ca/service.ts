@@ -26,8 +26,9 @@ import * as repo from './repository.ts';
 import { issueUnitCertificates, type SignedCertificate } from './unit-issuance.ts';
 import { subjectText } from './views.ts';
 
-export const revocableReasons = ['keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'unspecified'] as const;
-export type RevocableReason = (typeof revocableReasons)[number];
+import type { RevocableReason } from './reasons.ts';
+
+export { revocableReasons, type RevocableReason } from './reasons.ts';
 
 export type IssueInput =
   | { mode: 'csr'; csrPem: string; usbKeySerial: string }
