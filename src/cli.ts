@@ -193,6 +193,28 @@ cert
     await run('cert revoke', { name: 'cert.revoke', serial: opts.serial, reason: reason satisfies RevocableReason });
   });
 
+cert
+  .command('verify')
+  .description('按信任的根证书逐级核验证书链（SM2 与 P-256；OpenSSL 3.0 无法一次核验 SM2 证书链）')
+  .argument('<证书文件>', 'PEM 或 DER 格式的证书')
+  .option('--ca <文件>', '信任的根 CA 证书，以及签发 CA 证书（PEM 或 DER，可重复）', (v: string, all: string[]) => [...all, v], [])
+  .action(async (file: string, opts: { ca: string[] }) => {
+    // Offline and without the database: what a relying party can do with the files alone.
+    const { certificatesIn, chainReport } = await import('./pki/chain.ts');
+    const read = async (name: string) => {
+      try {
+        return new Uint8Array(await readFile(name));
+      } catch {
+        throw new Error(`无法读取文件：${name}`);
+      }
+    };
+    const cas = (await Promise.all(opts.ca.map(read))).flatMap(certificatesIn);
+    const report = chainReport(await read(file), cas, new Date());
+    for (const line of report.stdout) process.stdout.write(`${line}\n`);
+    for (const line of report.stderr) process.stderr.write(`${line}\n`);
+    if (!report.ok) process.exitCode = 1;
+  });
+
 program
   .command('crl')
   .description('重新签发吊销列表（CRL）')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caInit, issueCertificate } from './certificate.ts';
-import { verifyChain } from './chain.ts';
+import { certificatesIn, chainReport, verifyChain } from './chain.ts';
+import { toPem } from './der.ts';
 import { generateKey } from './keys.ts';
 import { profiles, unitSubject, validityEnd } from './profiles.ts';
 
@@ -40,11 +41,23 @@ describe.each(['sm2', 'p256'] as const)('%s chains', (family) => {
     subject[Buffer.from(leaf).lastIndexOf('2X') + 1] = 'Y'.charCodeAt(0);
     expect(verifyChain(subject, [ca.issuing.certificate], [ca.root.certificate], at)).toMatchObject({ ok: false, reason: expect.stringContaining('签名不是由') });
     const signature = Uint8Array.from(leaf);
-    signature[signature.length - 5] ^= 1;
+    signature[signature.length - 5]! ^= 1;
     expect(verifyChain(signature, [ca.issuing.certificate], [ca.root.certificate], at).ok).toBe(false);
     const later = new Date(now.getTime() + 3 * 365 * 86_400_000);
     expect(verifyChain(leaf, [ca.issuing.certificate], [ca.root.certificate], later)).toMatchObject({ ok: false, reason: expect.stringContaining('已过期') });
     expect(verifyChain(new TextEncoder().encode('not a certificate'), [], [], at)).toMatchObject({ ok: false, reason: '文件不是 X.509 证书' });
+  });
+
+  it('reports for `certdesk cert verify`: the chain in words, from --ca files in PEM (several per file) or DER', () => {
+    const bundle = new TextEncoder().encode(`${toPem('CERTIFICATE', ca.issuing.certificate)}${toPem('CERTIFICATE', ca.root.certificate)}`);
+    expect(certificatesIn(bundle)).toHaveLength(2);
+    const report = chainReport(new TextEncoder().encode(toPem('CERTIFICATE', leaf)), certificatesIn(bundle), at);
+    expect(report.ok).toBe(true);
+    expect(report.stdout[0]).toContain('北京测试科技有限公司');
+    expect(report.stdout.at(-2)).toContain('证书链验证通过');
+    expect(report.stdout.join('\n')).toContain('根证书（受信任）');
+    expect(chainReport(leaf, certificatesIn(ca.issuing.certificate), at)).toMatchObject({ ok: false, stderr: [expect.stringContaining('请用 --ca 指定信任的根证书')] });
+    expect(chainReport(leaf, [ca.issuing.certificate, other.root.certificate], at)).toMatchObject({ ok: false, stderr: [expect.stringContaining('证书链验证失败')] });
   });
 
   it('refuses a unit certificate posing as the issuer of another', () => {

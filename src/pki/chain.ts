@@ -82,3 +82,42 @@ export function verifyChain(leaf: Uint8Array, candidates: Uint8Array[], trusted:
   }
   return { ok: false, chain, reason: '证书链过长' };
 }
+
+/** Every certificate in a file: each PEM block of it, or the file itself as DER. */
+export function certificatesIn(bytes: Uint8Array): Uint8Array[] {
+  const text = Buffer.from(bytes).toString('latin1');
+  const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)];
+  if (blocks.length === 0) return [bytes];
+  return blocks.map((m) => Uint8Array.from(Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64')));
+}
+
+const familyWords = { sm2: 'SM2-with-SM3，默认用户标识 1234567812345678', p256: 'ECDSA-with-SHA256（P-256）' } as const;
+const day = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * `certdesk cert verify`: the verdict as the operator reads it. `trustedAndOthers`: the --ca
+ * files; their self-signed certificates are the roots trusted, the rest candidate issuers.
+ */
+export function chainReport(leaf: Uint8Array, caCertificates: Uint8Array[], at: Date): { ok: boolean; stdout: string[]; stderr: string[] } {
+  const roots = caCertificates.filter((c) => {
+    try {
+      return isSelfIssued(c);
+    } catch {
+      return false;
+    }
+  });
+  if (roots.length === 0) {
+    return { ok: false, stdout: [], stderr: ['请用 --ca 指定信任的根证书（如从 /ca/sm2-root.crt 下载的根 CA 证书），签发 CA 证书可一并用 --ca 提供'] };
+  }
+  const verdict = verifyChain(certificatesIn(leaf)[0] ?? leaf, caCertificates.filter((c) => !roots.includes(c)), roots, at);
+  const stdout = verdict.chain.map((link, i) => {
+    const name = link.info.subject.organization && i === 0 ? link.info.subject.text : (link.info.subject.commonName ?? link.info.subject.text);
+    const role = i === 0 ? '证书' : i === verdict.chain.length - 1 && verdict.ok ? '根证书（受信任）' : '签发者';
+    return `${'  '.repeat(i)}${role}：${name}，序列号 ${link.info.serialHex}，有效期 ${day(link.info.notBefore)} 至 ${day(link.info.notAfter)}`;
+  });
+  if (!verdict.ok) return { ok: false, stdout, stderr: [`证书链验证失败：${verdict.reason}`] };
+  const family = verdict.chain[0]?.info.family;
+  stdout.push(`证书链验证通过：每一级签名均已核验（${family ? familyWords[family] : '未知算法'}），均在有效期内。`);
+  stdout.push('未检查吊销状态：请查询证书中的 OCSP 地址或吊销列表（CRL）。');
+  return { ok: true, stdout, stderr: [] };
+}
