@@ -4,6 +4,8 @@
  * Each module owns its tables; the comment on each says which.
  */
 import { sql } from 'drizzle-orm';
+import { applicantTypes, applicationStatuses, draftSteps } from '../domain/application.ts';
+import type { Delivery, Invoice } from '../domain/application-form.ts';
 import type { ReturnedItem } from '../domain/review.ts';
 import {
   bigint,
@@ -141,9 +143,9 @@ export const applications = pgTable(
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     number: text('number').notNull().unique(),
     applicantId: uuid('applicant_id').notNull(),
-    status: text('status').notNull(),
-    step: text('step').notNull(),
-    applicantType: text('applicant_type', { enum: ['enterprise', 'institution'] }).notNull(),
+    status: text('status', { enum: applicationStatuses }).notNull(),
+    step: text('step', { enum: draftSteps }).notNull(),
+    applicantType: text('applicant_type', { enum: applicantTypes }).notNull(),
     operatorName: text('operator_name').notNull(),
     operatorIdNumber: text('operator_id_number').notNull(),
     operatorPhone: text('operator_phone').notNull(),
@@ -156,8 +158,8 @@ export const applications = pgTable(
     registryOutcome: text('registry_outcome', { enum: ['match', 'not_found'] }),
     manualReview: boolean('manual_review').notNull().default(false),
     projectId: text('project_id'),
-    invoice: jsonb('invoice').$type<Record<string, unknown>>(),
-    delivery: jsonb('delivery').$type<Record<string, unknown>>(),
+    invoice: jsonb('invoice').$type<Invoice>(),
+    delivery: jsonb('delivery').$type<Delivery>(),
     priceKind: text('price_kind', { enum: ['first', 'renewal'] }).notNull(),
     priceFen: integer('price_fen').notNull(),
     /** 服务年限 paid for: the certificate's validity (priceFen = first year + renewal × further years). */

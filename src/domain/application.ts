@@ -22,10 +22,29 @@ export const statusLabels = {
   refunded: '已退款',
 } as const;
 export type ApplicationStatus = keyof typeof statusLabels;
-export const applicationStatuses = Object.keys(statusLabels) as ApplicationStatus[];
+export function isApplicationStatus(value: string): value is ApplicationStatus {
+  return Object.hasOwn(statusLabels, value);
+}
+
+/** The statuses as a list, in the order of the life (the database column's enum). */
+export const applicationStatuses = [
+  'draft',
+  'pending_review',
+  'needs_changes',
+  'approved',
+  'awaiting_confirmation',
+  'paid',
+  'in_production',
+  'shipped',
+  'awaiting_pickup',
+  'completed',
+  'cancelled',
+  'refunded',
+] as const satisfies readonly ApplicationStatus[];
 
 export const applicantTypeLabels = { enterprise: '企业', institution: '事业单位' } as const;
 export type ApplicantType = keyof typeof applicantTypeLabels;
+export const applicantTypes = ['enterprise', 'institution'] as const satisfies readonly ApplicantType[];
 
 /**
  * The steps of a draft, in the manual's order. The applicant may go back to any step reached;

@@ -2,7 +2,7 @@
  * One timeline per application, read from its audit records: the applicant sees its statuses with
  * times; staff also see who did what, including actions that change no status (初审通过).
  */
-import { eventLabels, statusLabels, type ApplicationEvent, type ApplicationStatus } from './application.ts';
+import { eventLabels, isApplicationStatus, statusLabels, type ApplicationEvent, type ApplicationStatus } from './application.ts';
 
 export interface AuditRecordView {
   id: number;
@@ -50,7 +50,7 @@ function title(action: string): string | undefined {
 
 function statusOf(data: Record<string, unknown>): string | null {
   const to = data['to'];
-  return typeof to === 'string' && to in statusLabels ? statusLabels[to as ApplicationStatus] : null;
+  return typeof to === 'string' && isApplicationStatus(to) ? statusLabels[to] : null;
 }
 
 function entry(r: AuditRecordView): TimelineEntry | undefined {

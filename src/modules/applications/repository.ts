@@ -3,7 +3,7 @@ import { and, asc, desc, eq, ilike, inArray, lte, ne, notInArray, or, sql } from
 import type { Db, Tx } from '../../db/database.ts';
 import { isUuid } from '../../db/uuid.ts';
 import { applicationNumberSeq, applications, projects } from '../../db/schema.ts';
-import type { Transition } from '../../domain/application.ts';
+import type { ApplicationStatus, Transition } from '../../domain/application.ts';
 
 type Conn = Db | Tx;
 export type ApplicationRow = typeof applications.$inferSelect;
@@ -104,7 +104,7 @@ export async function findById(tx: Conn, id: string): Promise<ApplicationRow | u
 }
 
 export interface QueueFilter {
-  statuses: string[];
+  statuses: readonly ApplicationStatus[];
   projectId?: string;
   applicantType?: 'enterprise' | 'institution';
   /** Only those submitted at or before this instant (age filter). */
@@ -170,7 +170,7 @@ export async function openWithUscc(tx: Conn, uscc: string, excludeId: string) {
  * The 制证员's queue: the oldest status change first (for 已支付, the payment — updatedAt is the
  * time of the last transition), with what production needs to see at a glance.
  */
-export async function productionQueue(tx: Conn, f: { statuses: string[]; search?: string; limit: number }) {
+export async function productionQueue(tx: Conn, f: { statuses: readonly ApplicationStatus[]; search?: string; limit: number }) {
   const conditions = [inArray(applications.status, f.statuses)];
   const match = f.search ? searchMatch(f.search) : undefined;
   if (match) conditions.push(match);

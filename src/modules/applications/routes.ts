@@ -99,7 +99,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         projectName: a.projectName,
         amount: formatYuan(a.priceFen),
         status: a.status,
-        statusLabel: statusLabels[a.status as ApplicationStatus],
+        statusLabel: statusLabels[a.status],
         step: a.step,
         bankTransfer: bank.get(a.id) ?? null,
         sealAwaited: sealAwaited.has(a.id),
@@ -138,7 +138,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       id: a.id,
       number: a.number,
       status: a.status,
-      statusLabel: statusLabels[a.status as ApplicationStatus],
+      statusLabel: statusLabels[a.status],
       step: a.step,
       /** The steps this applicant type walks, in order (the wizard draws these). */
       steps: stepsOf[a.applicantType],
@@ -150,8 +150,8 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         : null,
       manualReview: a.manualReview,
       project: v.project ? { id: v.project.id, name: v.project.name } : null,
-      invoice: (a.invoice as Invoice | null) ?? null,
-      delivery: (a.delivery as Delivery | null) ?? null,
+      invoice: (a.invoice) ?? null,
+      delivery: (a.delivery) ?? null,
       amount: formatYuan(a.priceFen),
       termYears: a.termYears,
       baseAttachments: kinds(v.baseKinds),
@@ -301,17 +301,17 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
 
   app.post('/api/applications/:id/submit', { schema: { tags: ['applications'], summary: '提交', params: idParams } }, async (request) => {
     const row = await applications.submit(applicant(request), request.params.id);
-    return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+    return { status: row.status, statusLabel: statusLabels[row.status] };
   });
 
   app.post('/api/applications/:id/resubmit', { schema: { tags: ['applications'], summary: '再次提交（待修改 → 待审核）', params: idParams } }, async (request) => {
     const row = await applications.resubmit(applicant(request), request.params.id);
-    return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+    return { status: row.status, statusLabel: statusLabels[row.status] };
   });
 
   app.post('/api/applications/:id/cancel', { schema: { tags: ['applications'], summary: '取消', params: idParams } }, async (request) => {
     const row = await applications.cancel(applicant(request), request.params.id);
-    return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+    return { status: row.status, statusLabel: statusLabels[row.status] };
   });
 };
 

@@ -101,10 +101,10 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     return db.transaction(async (tx) => {
       const app = await repo.lockOwned(tx, applicant.id, id);
       if (!app) throw notFound();
-      if (!isEditable(app.status as ApplicationStatus)) {
-        throw new AppError('NOT_EDITABLE', `申请状态为“${statusLabels[app.status as ApplicationStatus]}”，不能修改`, 409);
+      if (!isEditable(app.status)) {
+        throw new AppError('NOT_EDITABLE', `申请状态为“${statusLabels[app.status]}”，不能修改`, 409);
       }
-      assertStepReached(app.step as DraftStep, step);
+      assertStepReached(app.step, step);
       if (app.status === 'needs_changes') {
         const refused = items.filter((i) => !mayChange(i, returned));
         if (refused.length > 0 || items.length === 0) {
@@ -235,7 +235,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           registryOutcome: outcome,
           applicantType: type,
           manualReview: outcome === 'not_found' || app.applicantType === 'institution',
-          step: advanceStep(type, stepOnPath(type, app.step as DraftStep), 'identity'),
+          step: advanceStep(type, stepOnPath(type, app.step), 'identity'),
           updatedAt: now,
         });
         return { app: row, outcome };
@@ -282,7 +282,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
             ...(document ? { pdfSha256: document.row.pdfSha256, signerSerial: document.row.signerSerial } : {}),
           },
         });
-        return repo.updateDraft(tx, app.id, { step: advanceStep(app.applicantType, app.step as DraftStep, step), updatedAt: now });
+        return repo.updateDraft(tx, app.id, { step: advanceStep(app.applicantType, app.step, step), updatedAt: now });
       });
     },
 
@@ -320,7 +320,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       if (app0.applicantType !== 'enterprise') throw new AppError('STEP_NOT_ON_PATH', '事业单位在最后一步上传全部附件后提交', 409);
       await assertAttachments(app0, baseAttachments(app0.applicantType));
       return onDraft(applicant, id, 'attachments', (tx, app) =>
-        repo.updateDraft(tx, app.id, { step: advanceStep(app.applicantType, app.step as DraftStep, 'attachments'), updatedAt: clock() }),
+        repo.updateDraft(tx, app.id, { step: advanceStep(app.applicantType, app.step, 'attachments'), updatedAt: clock() }),
       );
     },
 
@@ -346,7 +346,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           ...(termPrice === undefined ? {} : { priceFen: termPrice }),
           invoice: form.invoice,
           delivery: form.delivery,
-          step: advanceStep(app.applicantType, app.step as DraftStep, 'form'),
+          step: advanceStep(app.applicantType, app.step, 'form'),
           updatedAt: clock(),
         }),
         changed,
@@ -379,7 +379,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     /** 提交 → 待审核. */
     async submit(applicant: Applicant, id: string) {
       const app0 = await owned(applicant, id);
-      assertStepReached(app0.step as DraftStep, 'project_attachments');
+      assertStepReached(app0.step, 'project_attachments');
       const project = app0.projectId ? await catalogue.project(app0.projectId) : undefined;
       if (!project) throw new AppError('STEP_NOT_REACHED', '请先选择所属项目', 409);
       await assertAttachments(app0, requiredAttachments(app0, project.extraAttachments));

@@ -75,7 +75,7 @@ export async function openCaModule(deps: CaModuleDeps) {
     await ctx.store.close();
     throw error;
   }
-  const statusLabel = (s: string) => statusLabels[s as ApplicationStatus] ?? s;
+  const statusLabel = (s: ApplicationStatus) => statusLabels[s];
   // The KM archive uses the CA key passphrase even when a token holds the CA keys (see escrow.ts).
   const escrow = new PassphraseEscrow(deps.config.ca.keyPassphrase ?? deps.derivedPassphrase);
   const ca = createCaService({ db: deps.db, cas, config: deps.config.ca, clock: deps.clock, log: deps.log, statusLabel, escrow });

@@ -57,7 +57,7 @@ export function paymentView(p: repo.PaymentRow) {
 /** 支付 is open only in 资料审核通过 (the manual), and again after 财务 rejected a voucher. */
 export function assertPayable(app: apps.ApplicationRow): void {
   if (app.status !== 'approved') {
-    throw new AppError('NOT_PAYABLE', `当前状态为“${statusLabels[app.status as ApplicationStatus]}”，不能支付`, 409);
+    throw new AppError('NOT_PAYABLE', `当前状态为“${statusLabels[app.status]}”，不能支付`, 409);
   }
 }
 
@@ -119,7 +119,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
       return {
         number: app.number,
         status: app.status,
-        statusLabel: statusLabels[app.status as ApplicationStatus],
+        statusLabel: statusLabels[app.status],
         amount: formatYuan(app.priceFen),
         payable: app.status === 'approved',
         bank: { ...deps.config.bank, remittanceCode: bank?.remittanceCode ?? null },
@@ -174,7 +174,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
           amountFen: payment.amountFen,
         });
         log.info({ applicationId: locked.id, paymentId: payment.id }, 'voucher submitted');
-        return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus], payment: paymentView(payment) };
+        return { status: row.status, statusLabel: statusLabels[row.status], payment: paymentView(payment) };
       });
     },
 
@@ -207,7 +207,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         const row = await fireTransition(tx, app, 'confirm_payment', staff, now, { paymentId, amountFen: payment.amountFen, source });
         await repo.update(tx, paymentId, { status: 'paid', paidAt: now, decidedBy: staff.id, updatedAt: now });
         await paid(tx, row);
-        return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+        return { status: row.status, statusLabel: statusLabels[row.status] };
       };
       return conn ? run(conn) : db.transaction(run);
     },
@@ -228,7 +228,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         // Paying again: a new remittance code, shown on the list at once.
         await openBankTransfer(tx, row);
         await deps.notices.send(tx, row.applicantId, 'payment_rejected', { number: row.number, reason: reason.slice(0, 30) });
-        return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+        return { status: row.status, statusLabel: statusLabels[row.status] };
       });
     },
   };

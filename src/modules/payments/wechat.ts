@@ -199,7 +199,7 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
       const after = (await apps.findById(db, app.id)) ?? app;
       return {
         status: after.status,
-        statusLabel: statusLabels[after.status as ApplicationStatus],
+        statusLabel: statusLabels[after.status],
         paid: fresh?.status === 'paid',
         payment: fresh ? paymentView(fresh) : null,
       };
@@ -257,13 +257,13 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
       const app = await apps.findOwned(db, applicant.id, id);
       if (!app) throw notFound();
       if (app.status !== 'paid') {
-        throw new AppError('NOT_REFUNDABLE', `当前状态为“${statusLabels[app.status as ApplicationStatus]}”，不能申请退款`, 409);
+        throw new AppError('NOT_REFUNDABLE', `当前状态为“${statusLabels[app.status]}”，不能申请退款`, 409);
       }
       const payment = (await repo.latestPaid(db, app.id)) ?? undefined;
       if (!payment) throw new AppError('NOT_REFUNDABLE', '未找到已支付的记录', 409);
       const now = clock();
       const existing = (await repo.refundsOf(db, app.id)).find((r) => r.kind === 'cancel');
-      if (existing) return { refund: existing, status: app.status, statusLabel: statusLabels[app.status as ApplicationStatus] };
+      if (existing) return { refund: existing, status: app.status, statusLabel: statusLabels[app.status] };
       const refund = await repo.insertRefund(db, {
         paymentId: payment.id,
         applicationId: app.id,
@@ -275,7 +275,7 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
         createdAt: now,
       });
       if (payment.method === 'wechat') return this.refundThroughProvider(applicant, refund.id);
-      return { refund, status: app.status, statusLabel: statusLabels[app.status as ApplicationStatus] };
+      return { refund, status: app.status, statusLabel: statusLabels[app.status] };
     },
 
     /** Sends a pending refund of a WeChat payment to WeChat Pay; a cancel refund makes it 已退款. */
@@ -319,7 +319,7 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
         const app = await apps.lockById(tx, refund.applicationId);
         if (!app) throw notFound();
         const row = app.status === 'refunded' ? app : await fireTransition(tx, app, 'refund', actor, now, { refundId: refund.id, amountFen: refund.amountFen });
-        return { refund: { ...refund, status: 'processing' as const }, status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] };
+        return { refund: { ...refund, status: 'processing' as const }, status: row.status, statusLabel: statusLabels[row.status] };
       });
     },
   };

@@ -36,7 +36,7 @@ export function shipmentView(s: ShipmentRow | undefined) {
   };
 }
 
-const statusResult = (row: { status: string }) => ({ status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus] });
+const statusResult = (row: { status: ApplicationStatus }) => ({ status: row.status, statusLabel: statusLabels[row.status] });
 
 export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionService }> = async (app, { production }) => {
   app.addHook('preHandler', requireStaff('producer'));
@@ -63,9 +63,9 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
           uscc: r.uscc,
           projectName: r.projectName,
           status: r.status,
-          statusLabel: statusLabels[r.status as ApplicationStatus],
-          deliveryMethod: (r.delivery as Delivery | null)?.method ?? null,
-          deliveryLabel: deliveryLabel(r.delivery as Delivery | null),
+          statusLabel: statusLabels[r.status],
+          deliveryMethod: (r.delivery)?.method ?? null,
+          deliveryLabel: deliveryLabel(r.delivery),
           submittedAt: r.submittedAt?.toISOString() ?? null,
           updatedAt: r.updatedAt.toISOString(),
           shipment: shipmentView(r.shipment),
@@ -81,15 +81,15 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
       id: a.id,
       number: a.number,
       status: a.status,
-      statusLabel: statusLabels[a.status as ApplicationStatus],
+      statusLabel: statusLabels[a.status],
       applicantType: a.applicantType,
       applicantTypeLabel: applicantTypeLabels[a.applicantType],
       operator: { name: a.operatorName, phone: a.operatorPhone },
       organisation: { name: a.orgName, uscc: a.uscc, legalRepresentative: a.legalRepresentative },
       projectName: d.project?.name ?? a.projectId,
-      invoice: (a.invoice as Invoice | null) ?? null,
-      delivery: (a.delivery as Delivery | null) ?? null,
-      deliveryLabel: deliveryLabel(a.delivery as Delivery | null),
+      invoice: (a.invoice) ?? null,
+      delivery: (a.delivery) ?? null,
+      deliveryLabel: deliveryLabel(a.delivery),
       pickupAddress: d.pickupAddress,
       amount: formatYuan(a.priceFen),
       submittedAt: a.submittedAt?.toISOString() ?? null,

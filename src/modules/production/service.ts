@@ -68,7 +68,7 @@ export function createProductionService(deps: ProductionDeps) {
   async function assertReadyToDeliver(producer: Staff, applicationId: string, event: 'ship' | 'ready_for_pickup'): Promise<void> {
     const app = await apps.findById(db, applicationId);
     if (!app || !(productionStatuses as readonly string[]).includes(app.status)) throw notFound();
-    transition({ status: app.status as ApplicationStatus, applicantId: app.applicantId }, event, producer, clock());
+    transition({ status: app.status, applicantId: app.applicantId }, event, producer, clock());
     const problem = await deps.handOverProblem(applicationId);
     if (problem) throw problem;
   }
@@ -102,7 +102,7 @@ export function createProductionService(deps: ProductionDeps) {
       const trackingNumber = normaliseTrackingNumber(input.courier, input.trackingNumber);
       await assertReadyToDeliver(producer, id, 'ship');
       const row = await onApplication(id, async (tx, app) => {
-        assertDeliveryAllows(app.delivery as Delivery | null, 'post', undefined);
+        assertDeliveryAllows(app.delivery, 'post', undefined);
         const now = clock();
         const shipped = await fireTransition(tx, app, 'ship', producer, now, {
           courier: input.courier,
@@ -123,7 +123,7 @@ export function createProductionService(deps: ProductionDeps) {
       const address = deps.pickupAddress;
       const reason = input.reason?.trim() ?? '';
       const row = await onApplication(id, async (tx, app) => {
-        assertDeliveryAllows(app.delivery as Delivery | null, 'pickup', reason);
+        assertDeliveryAllows(app.delivery, 'pickup', reason);
         const now = clock();
         const ready = await fireTransition(tx, app, 'ready_for_pickup', producer, now, {
           pickupAddress: address,
@@ -140,7 +140,7 @@ export function createProductionService(deps: ProductionDeps) {
     handover: (producer: Staff, id: string) =>
       onApplication(id, (tx, app) => {
         if (app.status !== 'awaiting_pickup') {
-          throw new AppError('INVALID_STATUS', `当前状态为“${statusLabels[app.status as ApplicationStatus]}”，只有待自取的申请可以现场领取`, 409);
+          throw new AppError('INVALID_STATUS', `当前状态为“${statusLabels[app.status]}”，只有待自取的申请可以现场领取`, 409);
         }
         return complete(tx, app, producer, 'handover', clock());
       }),

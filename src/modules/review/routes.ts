@@ -25,7 +25,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
         tags: ['review'],
         summary: '审核队列（最早提交的在前）',
         querystring: z.object({
-          status: z.enum(applicationStatuses as [ApplicationStatus, ...ApplicationStatus[]]).default('pending_review'),
+          status: z.enum(applicationStatuses).default('pending_review'),
           project: z.string().optional(),
           type: z.enum(['enterprise', 'institution']).optional(),
           olderThanDays: z.coerce.number().int().min(0).max(365).optional(),
@@ -47,7 +47,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
         items: rows.map((r) => ({
           ...r,
           applicantTypeLabel: applicantTypeLabels[r.applicantType],
-          statusLabel: statusLabels[r.status as ApplicationStatus],
+          statusLabel: statusLabels[r.status],
           submittedAt: r.submittedAt?.toISOString() ?? null,
           flags: [
             ...(r.registryOutcome === 'not_found' ? ['企业不存在'] : []),
@@ -66,7 +66,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
       id: a.id,
       number: a.number,
       status: a.status,
-      statusLabel: statusLabels[a.status as ApplicationStatus],
+      statusLabel: statusLabels[a.status],
       applicantType: a.applicantType,
       applicantTypeLabel: applicantTypeLabels[a.applicantType],
       manualReview: a.manualReview,
@@ -131,7 +131,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { row, stage } = await review.decide(staffOf(request), request.params.id, request.body);
-      return { status: row.status, statusLabel: statusLabels[row.status as ApplicationStatus], stage };
+      return { status: row.status, statusLabel: statusLabels[row.status], stage };
     },
   );
 };

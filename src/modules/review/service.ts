@@ -84,7 +84,7 @@ export function createReviewService(deps: ReviewDeps) {
         previous,
         previousReviewer: previousReviewer ?? null,
         changedSinceLastReview: previous ? changedKeys(previous.snapshot, snapshotOf(app, files)) : null,
-        duplicates: duplicates.map((d) => ({ ...d, statusLabel: statusLabels[d.status as ApplicationStatus] })),
+        duplicates: duplicates.map((d) => ({ ...d, statusLabel: statusLabels[d.status] })),
         validCertificates: validCertificates.map((c) => ({ serialHex: c.serialHex, notAfter: c.notAfter.toISOString(), applicationId: c.applicationId })),
       };
     },
@@ -130,7 +130,7 @@ export function createReviewService(deps: ReviewDeps) {
         }
         if (stage === 'first') {
           // The guard of the transition it precedes (who, from which status), without its write.
-          transition({ status: app.status as ApplicationStatus, applicantId: app.applicantId }, 'approve', reviewer, now);
+          transition({ status: app.status, applicantId: app.applicantId }, 'approve', reviewer, now);
           await appendAudit(tx, {
             at: now,
             actor: reviewer,

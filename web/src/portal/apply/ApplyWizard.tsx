@@ -190,7 +190,8 @@ export function ApplyWizard() {
         titlePlacement={mobile ? 'vertical' : 'horizontal'}
         current={currentIndex}
         onChange={(i) => i <= furthest && setCurrent(path[i] ?? 'identity')}
-        items={path.map((step, i) => ({ title: stepTitles[step], disabled: i > furthest }))}
+        // The step shown is never drawn as unreachable (pale), whatever the draft's recorded step says.
+        items={path.map((step, i) => ({ title: stepTitles[step], disabled: i > furthest && i !== currentIndex }))}
         className="apply-steps"
       />
       {loadError && <Alert type="error" showIcon title={loadError} className="apply-alert" />}
