@@ -20,17 +20,19 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { createOutageLog } from './db/outage-log.ts';
 import { DbSmsOutbox } from './dev/sms-outbox.ts';
 import { devRoutes } from './dev/routes.ts';
 import { registerErrorHandler, registerNotFound } from './http/errors.ts';
+import { registerProbes } from './http/probes.ts';
 import { sessionPlugin } from './http/session.ts';
-import { startJobQueue, type JobQueue } from './jobs/queue.ts';
+import { checkQueue, startJobQueue, type JobQueue } from './jobs/queue.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import { seedDemoStaff, staffDevRoutes } from './modules/staff/demo.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
-import { createSmsSender, smsTemplateTexts, startSmsWorker } from './modules/notifications/sms.ts';
+import { SMS_QUEUE, createSmsSender, smsTemplateTexts, startSmsWorker } from './modules/notifications/sms.ts';
 import { AliyunSmsProvider } from './providers/sms/aliyun.ts';
 import { smsSimulatorPlugin, type SimulatedSms } from './providers/sms/simulator.ts';
 import type { SmsProvider } from './providers/sms/types.ts';
@@ -145,7 +147,14 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const clock = options.clock ?? (() => new Date());
   const log = options.logger ?? createLogger(config);
 
-  const database = await openDatabase(config.database);
+  // One line when the database goes away and one when it is back, whoever notices (requests,
+  // idle connections, the job queue), instead of one per failure.
+  const outage = createOutageLog(log, 'database');
+  const storage = createOutageLog(log, 'storage (disk full)');
+  const database = await openDatabase(config.database, {
+    onConnectionError: (err) => outage.failed(err, 'connection'),
+    onConnected: () => outage.recovered(),
+  });
   await database.migrate();
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
@@ -160,7 +169,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     await database.close();
     throw err;
   });
-  const boss: JobQueue = await startJobQueue(database, log);
+  const boss: JobQueue = await startJobQueue(database, log, outage);
   const sms = await createSmsSender(boss, keys.jobSeal);
   const staffDir = staffDirectory(database.db);
   const auth = createAuthService({
@@ -261,7 +270,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
+  registerErrorHandler(app, {
+    onFailure: (kind, err) => (kind === 'unavailable' ? outage : storage).failed(err, 'request'),
+  });
 
   await app.register(swagger, {
     openapi: { info: { title: 'CertDesk API', description: '数字证书在线受理平台接口', version: '0.1.0' } },
@@ -275,13 +286,13 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     csrfExemptPrefixes: ['/sim/', WECHATPAY_NOTIFY_PATH],
   });
 
-  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
-    try {
+  registerProbes(app, {
+    database: async () => {
       await database.db.execute(sql`SELECT 1`);
-      return { status: 'ok', database: database.kind };
-    } catch {
-      return reply.status(503).send({ status: 'unavailable', database: database.kind });
-    }
+    },
+    jobs: async () => {
+      await checkQueue(boss, SMS_QUEUE);
+    },
   });
 
   await app.register(authRoutes, { auth });
