@@ -94,6 +94,7 @@ export async function createSmsDelivery(
     async enqueue(message) {
       const queue = smsQueueOf(message);
       await boss.send(queue, { sealed: seal(sealKey, message) } satisfies SmsJob);
+      // The job is visible now. (Queued inside a caller's transaction, the wake-up belongs after its commit.)
       workers.get(queue)?.wake();
     },
     start(provider, options) {
