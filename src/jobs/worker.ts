@@ -109,7 +109,8 @@ export function startWorker<T>(
     }
   }
 
-  const looping = loop();
+  // The loop catches what it awaits; this only keeps a bug in it from being an unhandled rejection.
+  const looping = loop().catch(options.onError);
   return {
     wake() {
       if (wakeUps) wake();
