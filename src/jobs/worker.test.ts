@@ -35,10 +35,11 @@ const noErrors = (err: unknown) => {
 };
 
 describe('startWorker', () => {
-  it('runs at most `concurrency` jobs at once, and all of them', async () => {
+  it('runs at most `concurrency` jobs at once, all of them, and marks each completed', async () => {
     const queue = 'worker-test-concurrency';
     await ensureQueue(boss, { name: queue });
-    for (let i = 0; i < 12; i++) await boss.send(queue, { i });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await boss.send(queue, { i }))!);
     let running = 0;
     let most = 0;
     const done: number[] = [];
@@ -53,6 +54,8 @@ describe('startWorker', () => {
     await worker.stop();
     expect(most).toBe(3);
     expect([...done].sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    const states = await Promise.all(ids.map(async (id) => (await boss.getJobById(queue, id))?.state));
+    expect(states).toEqual(ids.map(() => 'completed'));
   });
 
   it('retries a failed job alone, never its batch mates', async () => {

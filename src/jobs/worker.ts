@@ -10,8 +10,9 @@
  * the next. Jobs, retries, expiry and the tables stay pg-boss's; only the loop is ours.
  *
  * The loop fetches when the polling interval has passed, or at once when woken: by the process
- * enqueueing a job for it, or by a slot freeing up after a fetch that filled every slot (more may
- * be waiting). Jobs other instances enqueue are found by polling.
+ * enqueueing a job for it, or by slots freeing up after a fetch that filled every slot (more may
+ * be waiting). Jobs other instances enqueue are found by polling. Under load it fetches once half
+ * the slots are free, and marks the jobs handled since its last turn completed in one query.
  */
 import type PgBoss from 'pg-boss';
 import type { JobQueue } from './queue.ts';
@@ -43,11 +44,19 @@ export function startWorker<T>(
   handle: (job: PgBoss.Job<T>) => Promise<void>,
 ): QueueWorker {
   const wakeUps = options.wakeUps ?? true;
+  // Under load, fetch when half the slots are free rather than each time one is: a fetch is the
+  // queue's dearest query, and on the embedded database every query waits for all the others.
+  const refillAt = Math.ceil(options.concurrency / 2);
   const inHand = new Set<Promise<void>>();
+  /** Handled, to be marked completed together at the loop's next turn (one query for all). */
+  let handled: string[] = [];
   let stopping = false;
+  /** Something happened that the loop should look at before sleeping. */
   let woken = false;
-  /** Work may be waiting that the last fetch could not take: it filled every slot, or there was none free. */
-  let moreWaiting = false;
+  /** A fetch is due: at start, at each poll, at an enqueue, and while the last fetch filled every slot. */
+  let fetchDue = true;
+  /** The polling interval passed since the loop's last turn. */
+  let polled = false;
   let interrupt: (() => void) | undefined;
 
   function wake(): void {
@@ -55,38 +64,45 @@ export function startWorker<T>(
     interrupt?.();
   }
 
+  async function writeCompletions(): Promise<void> {
+    if (handled.length === 0) return;
+    const ids = handled;
+    handled = [];
+    // pg-boss completes only jobs still active: one that expired meanwhile is left to its retry.
+    await boss.complete(queue, ids).catch(options.onError);
+  }
+
   async function settle(job: PgBoss.Job<T>): Promise<void> {
-    let failure: { message: string } | undefined;
     try {
       await handle(job);
     } catch (err) {
-      failure = { message: err instanceof Error ? err.message : String(err) };
+      await boss.fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) }).catch(options.onError);
+      return;
     }
-    try {
-      if (failure) await boss.fail(queue, job.id, failure);
-      else await boss.complete(queue, job.id);
-    } catch (err) {
-      options.onError(err);
-    }
+    handled.push(job.id);
   }
 
   function run(job: PgBoss.Job<T>): void {
     const settled: Promise<void> = settle(job).finally(() => {
       inHand.delete(settled);
-      if (moreWaiting && wakeUps) wake();
+      if (wakeUps) wake();
     });
     inHand.add(settled);
   }
 
   function pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (timedOut: boolean) => {
         clearTimeout(timer);
         interrupt = undefined;
+        if (timedOut) {
+          fetchDue = true;
+          polled = true;
+        }
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      interrupt = done;
+      const timer = setTimeout(() => done(true), ms);
+      interrupt = () => done(false);
     });
   }
 
@@ -94,16 +110,17 @@ export function startWorker<T>(
     while (!stopping) {
       woken = false;
       const room = options.concurrency - inHand.size;
-      if (room > 0) {
+      // With half the slots still busy, completions wait for the others (or the next poll).
+      if (room >= refillAt || polled) await writeCompletions();
+      polled = false;
+      if (fetchDue && room >= refillAt) {
         // pg-boss's fetch answers [] when the database is out of reach: the queue simply pauses.
         const jobs = await boss.fetch<T>(queue, { batchSize: room }).catch((err: unknown) => {
           options.onError(err);
           return [];
         });
-        moreWaiting = jobs.length === room;
+        fetchDue = jobs.length === room;
         for (const job of jobs) run(job);
-      } else {
-        moreWaiting = true;
       }
       if (!woken && !stopping) await pause(options.pollingIntervalMs);
     }
@@ -113,13 +130,16 @@ export function startWorker<T>(
   const looping = loop().catch(options.onError);
   return {
     wake() {
-      if (wakeUps) wake();
+      if (!wakeUps) return;
+      fetchDue = true;
+      wake();
     },
     async stop() {
       stopping = true;
       interrupt?.();
       await looping;
       await Promise.allSettled([...inHand]);
+      await writeCompletions();
     },
   };
 }
