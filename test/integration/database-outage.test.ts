@@ -95,9 +95,10 @@ describe.skipIf(postgresMissing !== undefined || sharedPhase)('a PostgreSQL rest
   let cluster: ThrowawayCluster;
   let servers: ServerProcess[] = [];
   // The CA's key files, shared by both instances as on one installation; new with each cluster.
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-outage-'));
+  let dataDir = '';
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-outage-'));
     cluster = await createThrowawayCluster();
     const env = {
       DATABASE_URL: cluster.url,
@@ -113,7 +114,7 @@ describe.skipIf(postgresMissing !== undefined || sharedPhase)('a PostgreSQL rest
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await cluster?.remove();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('never ends either process: 503 with Retry-After meanwhile, 200 again within 5 s of its return', async () => {
