@@ -9,13 +9,10 @@ import { rmSync } from 'node:fs';
 import { makeSignedContract, renderContract } from '../src/pdf/contract.ts';
 import { signPdf } from '../src/pdf/sign.ts';
 import { drawTestSeal, makeTestCa, sampleContract } from '../src/pdf/testing.ts';
+import { percentile } from './stats.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 50);
 const WARM_UP = 10;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function time(label: string, run: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < WARM_UP; i++) await run();

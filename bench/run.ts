@@ -86,3 +86,7 @@ await import('./keystore.ts');
 
 // The signed contract: render + PAdES signature (bench/pdf-sign.ts).
 await import('./pdf-sign.ts');
+
+// Login codes under a burst: 200 simultaneous 获取验证码, request → code at the SMS simulator,
+// against the pre-batching worker as baseline (bench/sms-burst.ts).
+await import('./sms-burst.ts');

@@ -21,18 +21,27 @@ import { z } from 'zod';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { isEmbeddedDirectory } from './db/lock.ts';
+import { createOutageLog } from './db/outage-log.ts';
 import { DbSmsOutbox } from './dev/sms-outbox.ts';
 import { devRoutes } from './dev/routes.ts';
 import { registerErrorHandler, registerNotFound } from './http/errors.ts';
+import { registerProbes } from './http/probes.ts';
 import { sessionPlugin } from './http/session.ts';
-import { startJobQueue, type JobQueue } from './jobs/queue.ts';
+import { checkQueue, startJobQueue, type JobQueue } from './jobs/queue.ts';
+import type { QueueWorker } from './jobs/worker.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import { seedDemoStaff, staffDevRoutes } from './modules/staff/demo.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
 import { createApplicantNotices } from './modules/notifications/notices.ts';
-import { createSmsSender, smsTemplateTexts, startSmsWorker } from './modules/notifications/sms.ts';
+import {
+  SMS_LOGIN_CODE_QUEUE,
+  createSmsDelivery,
+  smsTemplateTexts,
+  type SmsSender,
+  type SmsWorkerOptions,
+} from './modules/notifications/sms.ts';
 import { AliyunSmsProvider } from './providers/sms/aliyun.ts';
 import { smsSimulatorPlugin, type SimulatedSms } from './providers/sms/simulator.ts';
 import type { SmsProvider } from './providers/sms/types.ts';
@@ -101,6 +110,8 @@ export interface CertDeskOptions {
   wechatPay?: WechatPayProvider;
   /** Tests: shorter notify retries and refund times in the WeChat Pay simulator. */
   wechatPaySimulatorTiming?: Pick<WechatPaySimulatorOptions, 'notifyRetryDelaysMs' | 'refundDelayMs'>;
+  /** Benchmarks: the SMS workers' tuning instead of the configured one (the baseline's polling-only worker). */
+  smsWorker?: Partial<SmsWorkerOptions>;
 }
 
 export interface CertDesk {
@@ -113,6 +124,8 @@ export interface CertDesk {
   ca: CaModule;
   /** On an embedded database, once listening: the Unix socket through which `certdesk` commands reach this server. */
   readonly operatorSocket: string | undefined;
+  /** Queues SMS as the modules do (tests put a backlog of notices in front of a login code). */
+  sms: SmsSender;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -150,7 +163,14 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const clock = options.clock ?? (() => new Date());
   const log = options.logger ?? createLogger(config);
 
-  const database = await openDatabase(config.database, { owner: { kind: 'server' } });
+  // One line when the database goes away and one when it is back, whoever notices (requests,
+  // idle connections, the job queue), instead of one per failure.
+  const outage = createOutageLog(log, 'database');
+  const storage = createOutageLog(log, 'storage (disk full)');
+  const database = await openDatabase(config.database, {
+    owner: { kind: 'server' },
+    events: { onConnectionError: (err) => outage.failed(err, 'connection'), onConnected: () => outage.recovered() },
+  });
   await database.migrate();
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
@@ -165,8 +185,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     await database.close();
     throw err;
   });
-  const boss: JobQueue = await startJobQueue(database, log);
-  const sms = await createSmsSender(boss, keys.jobSeal);
+  const boss: JobQueue = await startJobQueue(database, log, outage);
+  const jobCompletionFailed = (err: unknown) => outage.failed(err, 'job completion');
+  const sms = await createSmsDelivery(boss, keys.jobSeal, log, jobCompletionFailed);
   const staffDir = staffDirectory(database.db);
   const auth = createAuthService({
     db: database.db,
@@ -265,7 +286,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
+  registerErrorHandler(app, {
+    onFailure: (kind, err) => (kind === 'unavailable' ? outage : storage).failed(err, 'request'),
+  });
 
   await app.register(swagger, {
     openapi: { info: { title: 'CertDesk API', description: '数字证书在线受理平台接口', version: '0.1.0' } },
@@ -279,13 +302,14 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     csrfExemptPrefixes: ['/sim/', WECHATPAY_NOTIFY_PATH],
   });
 
-  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
-    try {
+  registerProbes(app, {
+    database: async () => {
       await database.db.execute(sql`SELECT 1`);
-      return { status: 'ok', database: database.kind };
-    } catch {
-      return reply.status(503).send({ status: 'unavailable', database: database.kind });
-    }
+    },
+    jobs: async () => {
+      if (!sms.started) throw new Error('SMS workers not running');
+      await checkQueue(boss, SMS_LOGIN_CODE_QUEUE);
+    },
   });
 
   await app.register(authRoutes, { auth });
@@ -361,6 +385,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       : undefined;
 
   let stopped = false;
+  let autoComplete: QueueWorker | undefined;
   return {
     app,
     database,
@@ -370,6 +395,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     get operatorSocket() {
       return operatorChannel?.listening ? operatorChannel.socketPath : undefined;
     },
+    sms,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;
@@ -393,8 +419,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       if (simulatedPay) {
         wechatTarget ??= new WechatPayV3Client({ ...simulatedPay.merchant, baseUrl: `http://127.0.0.1:${port}${WECHATPAY_SIMULATOR_PREFIX}`, now: clock });
       }
-      await startSmsWorker(boss, keys.jobSeal, provider, log);
-      await scheduleAutoComplete(boss, production, log);
+      sms.start(provider, { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
+      autoComplete = await scheduleAutoComplete(boss, production, log, jobCompletionFailed);
       await ca.ca.startSchedules();
       await operatorChannel?.listen();
       return address;
@@ -404,6 +430,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       stopped = true;
       await operatorChannel?.close();
       ca.ca.stopSchedules();
+      // Our workers first: the messages in hand still reach the gateway (the simulator is served here).
+      await Promise.all([sms.stop(), autoComplete?.stop()]);
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();
       try {

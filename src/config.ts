@@ -99,6 +99,8 @@ const envSchema = z.object({
   S3_PREFIX: z.string().optional(),
 
   SMS_PROVIDER: z.enum(['simulator', 'aliyun']).optional(),
+  /** SMS one instance hands to the gateway at once, per queue (login codes, notices). */
+  SMS_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   ALIYUN_SMS_ENDPOINT: z.url().default('https://dysmsapi.aliyuncs.com/'),
   ALIYUN_SMS_ACCESS_KEY_ID: z.string().optional(),
   ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().optional(),
@@ -119,6 +121,8 @@ export interface SmsConfig {
   signName: string;
   /** Our template → the template code registered at the gateway. */
   templates: Record<SmsTemplate, string>;
+  /** Messages sent at once per queue by one instance. */
+  sendConcurrency: number;
 }
 
 export interface RegistryConfig {
@@ -378,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET ?? '',
             signName: e.ALIYUN_SMS_SIGN_NAME,
             templates: smsTemplateGatewayCodes(env),
+            sendConcurrency: e.SMS_SEND_CONCURRENCY,
           }
         : {
             // The simulator checks signatures like the gateway; these demo keys never leave loopback.
@@ -387,6 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             accessKeySecret: 'simulator-secret-not-for-production',
             signName: e.ALIYUN_SMS_SIGN_NAME,
             templates: smsTemplateGatewayCodes(env),
+            sendConcurrency: e.SMS_SEND_CONCURRENCY,
           },
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,

@@ -2,6 +2,7 @@
 import { maskPhone } from './domain/phone.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createCertDesk } from './app.ts';
+import { isConnectionFailure } from './db/failures.ts';
 import { DirectoryLockedError } from './db/lock.ts';
 
 async function main(): Promise<void> {
@@ -40,6 +41,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // pg-boss's own cron worker completes its jobs with promises nobody awaits (our workers do not,
+  // src/jobs/worker.ts): a database that goes away at that moment rejects one unhandled. That kind
+  // must not end the process; any other unhandled rejection still does, as Node's default.
+  process.on('unhandledRejection', (reason) => {
+    if (!isConnectionFailure(reason)) throw reason;
+    certdesk.app.log.warn({ err: reason }, 'unawaited job-queue query failed: database unavailable');
+  });
 }
 
 main().catch((err: unknown) => {

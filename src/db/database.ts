@@ -39,10 +39,20 @@ export interface OpenOptions {
   owner?: LockOwner;
   /** The directory's lock, when the caller took it already (it is released with the database). */
   lock?: DirectoryLock;
+  /** What a PostgreSQL connection reports outside any query, for the outage log. */
+  events?: ConnectionEvents;
+}
+
+/** What the connection reports outside any query, for the outage log. */
+export interface ConnectionEvents {
+  /** A connection failed while no query was waiting on it (idle in the pool, or between queries). */
+  onConnectionError?(err: Error): void;
+  /** A new connection was made: the server is reachable (again). */
+  onConnected?(): void;
 }
 
 export async function openDatabase(database: Config['database'], options: OpenOptions = {}): Promise<Database> {
-  return database.kind === 'postgres' ? openPostgres(database.url) : openPglite(database.dataDir, options);
+  return database.kind === 'postgres' ? openPostgres(database.url, options.events ?? {}) : openPglite(database.dataDir, options);
 }
 
 async function openPglite(dataDir: string, options: OpenOptions): Promise<Database> {
@@ -79,8 +89,25 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+/** A request waits at most this long for a connection before it is answered 服务暂时不可用. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+async function openPostgres(url: string, events: ConnectionEvents): Promise<Database> {
+  // keepAlive: a connection to a server that vanished (failover, a cut network) is found dead by
+  // the kernel instead of hanging a query for the TCP timeout.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  // Every connection dies with the server (57P01 at `pg_ctl stop -m fast`). A client emits 'error'
+  // when no query is waiting for the answer: idle in the pool (pg-pool re-emits it on the pool) or
+  // checked out between two queries of a transaction (pg-pool listens to nothing then). Either way,
+  // unheard, it ends the process. The pool drops the dead client and connects anew when asked; the
+  // queries that were running fail with the error and are answered 503.
+  pool.on('error', () => {
+    // Already reported by the client's own listener below.
+  });
+  pool.on('connect', (client) => {
+    client.on('error', (err) => events.onConnectionError?.(err));
+    events.onConnected?.();
+  });
   const db = drizzlePg({ client: pool, schema });
   return {
     kind: 'postgres',

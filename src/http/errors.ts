@@ -1,17 +1,40 @@
 /**
  * The one error handler: AppError → its status and Chinese message; request validation → 400 with
- * the first problem in Chinese; anything else → 500 with a generic message and the request id,
- * never a stack trace.
+ * the first problem in Chinese; the database out of reach → 503 with Retry-After; a full disk → 507;
+ * anything else → 500 with a generic message and the request id, never a stack trace.
  */
 import type { FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { classifyFailure, type InfrastructureFailure } from '../db/failures.ts';
 import { AppError } from '../domain/errors.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown>; requestId?: string };
 }
 
-export function registerErrorHandler(app: FastifyInstance): void {
+/** How long a client should wait before trying again while the database is out of reach. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * 503: the database restarts, fails over or dropped the connection; it passes by itself, so the
+ * client is told when to try again. 507 (Insufficient Storage) for a full disk: it is not
+ * temporary, so no Retry-After that would invite retries, and a status of its own so that
+ * monitoring and the operator tell it from an outage.
+ */
+const failureAnswers: Record<InfrastructureFailure, { status: number; code: string; message: string }> = {
+  unavailable: { status: 503, code: 'SERVICE_UNAVAILABLE', message: '服务暂时不可用，请稍后再试' },
+  storage_full: { status: 507, code: 'STORAGE_FULL', message: '存储空间不足，请联系管理员' },
+};
+
+export interface ErrorHandlerOptions {
+  /**
+   * Told of every infrastructure failure instead of a log line per request: during an outage every
+   * request fails the same way (app.ts hands them to the outage log).
+   */
+  onFailure?(kind: InfrastructureFailure, err: unknown): void;
+}
+
+export function registerErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof AppError) {
       const body: ErrorBody = { error: { code: err.code, message: err.message, details: err.details } };
@@ -23,6 +46,16 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const first = err.validation[0];
       const message = first?.message ?? '请求内容有误';
       return reply.status(400).send({ error: { code: 'VALIDATION', message } } satisfies ErrorBody);
+    }
+    const failure = classifyFailure(err);
+    if (failure) {
+      if (options.onFailure) options.onFailure(failure, err);
+      else request.log.error({ err }, failure);
+      const answer = failureAnswers[failure];
+      if (failure === 'unavailable') reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return reply.status(answer.status).send({
+        error: { code: answer.code, message: answer.message, requestId: request.id },
+      } satisfies ErrorBody);
     }
     const status = typeof err === 'object' && err && 'statusCode' in err ? Number(err.statusCode) : 500;
     if (status >= 400 && status < 500) {
@@ -40,7 +73,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
 
 const notFound: ErrorBody = { error: { code: 'NOT_FOUND', message: '请求的内容不存在' } };
 /** Paths that belong to the server, never to the portal's client-side routes. */
-const SERVER_PATHS = /^\/(api|dev|sim|docs|healthz|ca|crl|ocsp)(\/|$|\?)/;
+const SERVER_PATHS = /^\/(api|dev|sim|docs|healthz|readyz|ca|crl|ocsp)(\/|$|\?)/;
 
 /**
  * Unknown paths: the API answers 404 in Chinese; with the portal built, any other GET gets the

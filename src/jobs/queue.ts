@@ -6,17 +6,26 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
+import { isConnectionFailure } from '../db/failures.ts';
+import type { OutageLog } from '../db/outage-log.ts';
 
 export type JobQueue = PgBoss;
 
-export async function startJobQueue(database: Database, log: Logger): Promise<JobQueue> {
+/**
+ * While the database is away pg-boss's maintenance and schedules fail on every round; those
+ * failures go to the outage log (one line per outage), anything else is logged as it comes.
+ */
+export async function startJobQueue(database: Database, log: Logger, outage?: OutageLog): Promise<JobQueue> {
   const boss = new PgBoss({
     db: { executeSql: (text, values) => database.executeSql(text, values) },
     schema: 'pgboss',
     // Embedded mode has one connection; keep maintenance light there.
     maintenanceIntervalSeconds: database.kind === 'pglite' ? 300 : 120,
   });
-  boss.on('error', (err) => log.error({ err }, 'job queue error'));
+  boss.on('error', (err) => {
+    if (outage && isConnectionFailure(err)) outage.failed(err, 'job queue');
+    else log.error({ err }, 'job queue error');
+  });
   await boss.start();
   return boss;
 }
@@ -38,4 +47,9 @@ export async function ensureQueue(boss: JobQueue, queue: PgBoss.Queue): Promise<
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 100)));
     }
   }
+}
+
+/** For /readyz: resolves when the queue's tables answer and `name` is among the queues. */
+export async function checkQueue(boss: JobQueue, name: string): Promise<void> {
+  if (!(await boss.getQueue(name))) throw new Error(`queue ${name} does not exist`);
 }

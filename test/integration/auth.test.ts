@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { movableClock, randomPhone, startTestApp, testConfig, type TestApp } from '../support/app.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { waitForCode } from '../support/sms.ts';
+import { SMS_LOGIN_CODE_QUEUE } from '../../src/modules/notifications/sms.ts';
 
 const clock = movableClock();
 let t: TestApp;
@@ -172,9 +173,9 @@ describe('注册/登录', () => {
     const rowsText = JSON.stringify(codes.rows);
     expect(rowsText).not.toContain(`"${code}"`);
     expect(rowsText).toMatch(/[0-9a-f]{64}/);
-    const jobs = await executeSql(
-      `SELECT data FROM pgboss.job WHERE name = 'sms-send' ORDER BY created_on DESC LIMIT 5`,
-    );
+    const jobs = await executeSql(`SELECT data FROM pgboss.job WHERE name = $1 ORDER BY created_on DESC LIMIT 5`, [
+      SMS_LOGIN_CODE_QUEUE,
+    ]);
     expect(jobs.rows.length).toBeGreaterThan(0);
     for (const row of jobs.rows as { data: Record<string, unknown> }[]) {
       // Only an AES-GCM envelope: no field named code or phone, no readable number.

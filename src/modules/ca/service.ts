@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { CaConfig } from '../../config.ts';
 import type { Db, Tx } from '../../db/database.ts';
+import { createOutageLog } from '../../db/outage-log.ts';
 import type { Actor } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
 import { issueCertificate, randomSerial, type IssuerRef } from '../../pki/certificate.ts';
@@ -375,8 +376,15 @@ export function createCaService(deps: CaServiceDeps) {
         if (mark !== '' && now !== mark) cache.clear();
         mark = now;
       };
-      const guard = (what: string, run: () => Promise<void>) => () => {
-        run().catch((err: unknown) => log.error({ err }, what));
+      // Once per outage, not every 2 s while the database is away.
+      const guard = (what: string, run: () => Promise<void>) => {
+        const failures = createOutageLog(log, what);
+        return () => {
+          run().then(
+            () => failures.recovered(),
+            (err: unknown) => failures.failed(err, 'schedule'),
+          );
+        };
       };
       timers = [
         setInterval(guard('CRL refresh failed', refresh), config.crlRefreshMinutes * 60_000),

@@ -2,10 +2,18 @@
  * notifications: every SMS leaves through the job queue, so a slow or failing gateway never fails
  * the request that caused it, and a failed send is retried. Payloads are sealed: the job table
  * never holds a readable code.
+ *
+ * Login codes have a queue and a worker of their own: a backlog of notices (审核通过, 已邮寄 …) never
+ * stands in front of a code someone is waiting for. Each worker hands up to `concurrency` messages
+ * to the gateway at once and settles each job on its own (src/jobs/worker.ts), so a failed message
+ * is retried alone and never resends the others. Enqueueing wakes this process's worker, so a code
+ * leaves at once instead of at the next poll; polling finds what other instances enqueued.
  */
 import type { Logger } from 'pino';
+import type PgBoss from 'pg-boss';
 import { z } from 'zod';
 import { ensureQueue, type JobQueue } from '../../jobs/queue.ts';
+import { startWorker, type QueueWorker } from '../../jobs/worker.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import { seal, unseal } from '../../security/keys.ts';
 import { asc } from 'drizzle-orm';
@@ -14,7 +22,14 @@ import { transactionSql } from '../../db/connection-sql.ts';
 import { smsTemplates as smsTemplatesTable } from '../../db/schema.ts';
 import { SmsGatewayError, smsTemplates, type SmsMessage, type SmsProvider, type SmsTemplate } from '../../providers/sms/types.ts';
 
+/** 获取验证码's codes. */
+export const SMS_LOGIN_CODE_QUEUE = 'sms-login-code';
+/** Every other SMS (and login codes queued before they had their own queue). */
 export const SMS_QUEUE = 'sms-send';
+const SMS_QUEUES = [SMS_LOGIN_CODE_QUEUE, SMS_QUEUE] as const;
+
+/** How often a worker looks for jobs other instances enqueued. */
+const POLLING_INTERVAL_MS = 500;
 
 const smsMessageSchema = z.object({
   phone: z.string(),
@@ -22,6 +37,7 @@ const smsMessageSchema = z.object({
   params: z.record(z.string(), z.string()),
 });
 const jobSchema = z.object({ sealed: z.string() });
+type SmsJob = z.infer<typeof jobSchema>;
 
 export interface SmsSender {
   /**
@@ -31,46 +47,87 @@ export interface SmsSender {
   enqueue(message: SmsMessage, tx?: Tx): Promise<void>;
 }
 
-export async function createSmsSender(boss: JobQueue, sealKey: Buffer): Promise<SmsSender> {
-  await ensureQueue(boss, {
-    name: SMS_QUEUE,
-    retryLimit: 5,
-    retryDelay: 2,
-    retryBackoff: true,
-    expireInSeconds: 60,
-  });
-  return {
-    async enqueue(message, tx) {
-      await boss.send(SMS_QUEUE, { sealed: seal(sealKey, message) }, tx ? { db: transactionSql(tx) } : {});
-    },
-  };
+export interface SmsWorkerOptions {
+  /** Messages handed to the gateway at once, per queue (SMS_SEND_CONCURRENCY). */
+  concurrency: number;
+  /** false: no wake-up at enqueue, polling only (the benchmark's baseline). */
+  wakeUps?: boolean;
 }
 
-export async function startSmsWorker(
+/** The sender, and the workers that deliver what it queues. */
+export interface SmsDelivery extends SmsSender {
+  /** Starts one worker per queue; called once the gateway's address is known. */
+  start(provider: SmsProvider, options: SmsWorkerOptions): void;
+  /** Stops fetching and waits for the messages in hand. */
+  stop(): Promise<void>;
+  readonly started: boolean;
+}
+
+export function smsQueueOf(message: SmsMessage): string {
+  return message.template === 'login_code' ? SMS_LOGIN_CODE_QUEUE : SMS_QUEUE;
+}
+
+export async function createSmsDelivery(
   boss: JobQueue,
   sealKey: Buffer,
-  provider: SmsProvider,
   log: Logger,
-): Promise<void> {
-  // One job per fetch: a failure must not resend messages that already went out in the same batch.
-  await boss.work(SMS_QUEUE, { pollingIntervalSeconds: 0.5 }, async (jobs) => {
-    for (const job of jobs) {
-      const message = smsMessageSchema.parse(unseal(sealKey, jobSchema.parse(job.data).sealed));
-      const who = maskPhone(message.phone);
-      try {
-        const { receiptId } = await provider.send(message);
-        log.info({ phone: who, template: message.template, receiptId }, 'sms sent');
-      } catch (err) {
-        if (err instanceof SmsGatewayError && !err.retryable) {
-          // Retrying a permanent refusal (bad number, bad template) only burns gateway quota.
-          log.warn({ phone: who, template: message.template, gatewayCode: err.gatewayCode }, 'sms refused');
-          continue;
-        }
-        log.warn({ phone: who, template: message.template, err: String(err) }, 'sms send failed, will retry');
-        throw err;
+  onCompletionError: (err: unknown) => void,
+): Promise<SmsDelivery> {
+  for (const name of SMS_QUEUES) {
+    await ensureQueue(boss, { name, retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 });
+  }
+  const workers = new Map<string, QueueWorker>();
+
+  async function deliver(provider: SmsProvider, job: PgBoss.Job<SmsJob>): Promise<void> {
+    const message = smsMessageSchema.parse(unseal(sealKey, jobSchema.parse(job.data).sealed));
+    const who = maskPhone(message.phone);
+    try {
+      const { receiptId } = await provider.send(message);
+      log.info({ phone: who, template: message.template, receiptId }, 'sms sent');
+    } catch (err) {
+      if (err instanceof SmsGatewayError && !err.retryable) {
+        // Retrying a permanent refusal (bad number, bad template) only burns gateway quota.
+        log.warn({ phone: who, template: message.template, gatewayCode: err.gatewayCode }, 'sms refused');
+        return;
       }
+      log.warn({ phone: who, template: message.template, err: String(err) }, 'sms send failed, will retry');
+      throw err;
     }
-  });
+  }
+
+  return {
+    async enqueue(message, tx) {
+      const queue = smsQueueOf(message);
+      const job = { sealed: seal(sealKey, message) } satisfies SmsJob;
+      if (tx) {
+        // Commits or rolls back with the change it reports; the next poll (0.5 s) finds it.
+        await boss.send(queue, job, { db: transactionSql(tx) });
+        return;
+      }
+      await boss.send(queue, job);
+      // Visible now: a login code leaves at once, whatever the poll's rhythm.
+      workers.get(queue)?.wake();
+    },
+    start(provider, options) {
+      if (workers.size > 0) throw new Error('SMS workers already started');
+      for (const name of SMS_QUEUES) {
+        const worker = startWorker<SmsJob>(
+          boss,
+          name,
+          { concurrency: options.concurrency, wakeUps: options.wakeUps, pollingIntervalMs: POLLING_INTERVAL_MS, onError: onCompletionError },
+          (job) => deliver(provider, job),
+        );
+        workers.set(name, worker);
+      }
+    },
+    async stop() {
+      await Promise.all([...workers.values()].map((w) => w.stop()));
+      workers.clear();
+    },
+    get started() {
+      return workers.size > 0;
+    },
+  };
 }
 
 /** The newest text of each template, keyed by the gateway's TemplateCode (for the simulator). */

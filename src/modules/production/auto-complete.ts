@@ -6,16 +6,22 @@
  */
 import type { Logger } from 'pino';
 import { ensureQueue, type JobQueue } from '../../jobs/queue.ts';
+import { startWorker, type QueueWorker } from '../../jobs/worker.ts';
 import type { ProductionService } from './service.ts';
 
 export const AUTO_COMPLETE_QUEUE = 'production-auto-complete';
 /** Every hour, at minute 7 (off the hour, when other schedules crowd). */
 export const AUTO_COMPLETE_CRON = '7 * * * *';
 
-export async function scheduleAutoComplete(boss: JobQueue, production: ProductionService, log: Logger): Promise<void> {
+export async function scheduleAutoComplete(
+  boss: JobQueue,
+  production: ProductionService,
+  log: Logger,
+  onCompletionError: (err: unknown) => void,
+): Promise<QueueWorker> {
   await ensureQueue(boss, { name: AUTO_COMPLETE_QUEUE, retryLimit: 3, retryDelay: 60, expireInSeconds: 15 * 60 });
   await boss.schedule(AUTO_COMPLETE_QUEUE, AUTO_COMPLETE_CRON, {}, { tz: 'Asia/Shanghai' });
-  await boss.work(AUTO_COMPLETE_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+  return startWorker(boss, AUTO_COMPLETE_QUEUE, { concurrency: 1, pollingIntervalMs: 30_000, onError: onCompletionError }, async () => {
     const completed = await production.autoComplete();
     log.debug({ completed }, 'auto-complete run');
   });

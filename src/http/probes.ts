@@ -1,0 +1,43 @@
+/**
+ * The probes a load balancer or orchestrator asks. /healthz (liveness): the process runs and
+ * answers, nothing else — restarting it cures no database outage, so the database is not asked.
+ * /readyz (readiness): the database and the job queue are usable; 503 names what is not, so that
+ * traffic goes elsewhere (or the operator knows) until it is back.
+ */
+import type { FastifyInstance } from 'fastify';
+
+/** A check that has not answered by then counts as failed (a vanished server can take long to refuse). */
+const CHECK_TIMEOUT_MS = 2_000;
+
+export type ReadinessChecks = Record<string, () => Promise<void>>;
+
+/** The Chinese name of each check, for the operator reading the answer. */
+const checkNames: Record<string, string> = { database: '数据库', jobs: '任务队列' };
+
+function withTimeout(check: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    check(),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export function registerProbes(app: FastifyInstance, checks: ReadinessChecks): void {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const names = Object.keys(checks);
+    const outcomes = await Promise.allSettled(names.map((name) => withTimeout(checks[name]!)));
+    const results: Record<string, 'ok' | 'unavailable'> = {};
+    const failing: string[] = [];
+    names.forEach((name, i) => {
+      const ok = outcomes[i]?.status === 'fulfilled';
+      results[name] = ok ? 'ok' : 'unavailable';
+      if (!ok) failing.push(checkNames[name] ?? name);
+    });
+    if (failing.length === 0) return { status: 'ready', checks: results };
+    return reply.status(503).send({ status: 'not_ready', checks: results, message: `${failing.join('、')}不可用` });
+  });
+}
