@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceStep, assertStepReached, stepOnPath, stepsOf, transition } from './application.ts';
+import { advanceStep, applicationStatuses, assertStepReached, assertWork, availableEvents, inGroup, mayWork, stepOnPath, stepsOf, transition } from './application.ts';
 import { refusal } from './testing.ts';
 import type { Principal } from './principal.ts';
 
@@ -106,5 +106,36 @@ describe('after 资料审核通过: payment, production, receipt', () => {
     expect(transition(app('paid'), 'refund', owner, at).to).toBe('refunded');
     expect(transition(app('paid'), 'refund', finance, at).to).toBe('refunded');
     expect(refusal(() => transition(app('in_production'), 'refund', owner, at)).status).toBe(409);
+  });
+});
+
+describe('availableEvents(), work rules and status groups', () => {
+  const producer: Principal = { kind: 'staff', id: 's3', username: 'zhao', roles: ['producer'] };
+  it('offers each person exactly the events the rules let them fire now', () => {
+    expect(availableEvents({ status: 'draft', applicantId: 'a1' }, owner)).toEqual(['submit', 'cancel']);
+    expect(availableEvents({ status: 'approved', applicantId: 'a1' }, owner)).toEqual(['cancel', 'submit_voucher']);
+    expect(availableEvents({ status: 'approved', applicantId: 'a1' }, stranger)).toEqual([]);
+    expect(availableEvents({ status: 'pending_review', applicantId: 'a1' }, reviewer)).toEqual(['approve', 'return']);
+    expect(availableEvents({ status: 'in_production', applicantId: 'a1' }, producer)).toEqual(['ship', 'ready_for_pickup']);
+    expect(availableEvents({ status: 'shipped', applicantId: 'a1' }, owner)).toEqual(['confirm_receipt']);
+    expect(availableEvents({ status: 'paid', applicantId: 'a1' }, owner)).toEqual(['refund']);
+    // Every event offered is one transition() accepts.
+    for (const status of applicationStatuses) {
+      for (const actor of [owner, reviewer, producer]) {
+        for (const event of availableEvents({ status, applicantId: 'a1' }, actor)) {
+          expect(() => transition({ status, applicantId: 'a1' }, event, actor, at)).not.toThrow();
+        }
+      }
+    }
+  });
+  it('says in which statuses work without a status change is done', () => {
+    expect(mayWork('needs_changes', 'edit')).toBe(true);
+    expect(mayWork('pending_review', 'edit')).toBe(false);
+    expect(mayWork('approved', 'pay')).toBe(true);
+    expect(refusal(() => assertWork('paid', 'issue_certificate')).message).toBe('当前状态为“已支付”，只有“制证中”的申请才能签发证书');
+    expect(refusal(() => assertWork('shipped', 'approve_seal')).message).toBe('当前状态为“已邮寄”，不能确认印章');
+    expect(inGroup('paid', 'sealAwaited')).toBe(true);
+    expect(inGroup('shipped', 'delivered')).toBe(true);
+    expect(inGroup('approved', 'production')).toBe(false);
   });
 });

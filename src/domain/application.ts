@@ -170,31 +170,82 @@ export interface Transition {
   at: Date;
 }
 
+/** Why `actor` may not fire `event` on the application now, or undefined when it may. */
+function refusal(app: TransitionSubject, event: ApplicationEvent, actor: Actor): AppError | undefined {
+  const rule = rules[event];
+  if (actor.kind === 'system') {
+    if (!rule.by.system) return new AppError('FORBIDDEN', '无权执行此操作', 403);
+  } else if (actor.kind === 'applicant') {
+    if (!rule.by.applicant) return new AppError('FORBIDDEN', '无权执行此操作', 403);
+    if (actor.id !== app.applicantId) return new AppError('NOT_FOUND', '申请不存在', 404);
+  } else if (!actor.roles.some((r) => rule.by.roles.includes(r))) {
+    return new AppError('FORBIDDEN', '无权执行此操作', 403);
+  }
+  if (!rule.from.includes(app.status)) {
+    return new AppError('INVALID_STATUS', `当前状态为“${statusLabels[app.status]}”，不能${eventLabels[event]}`, 409);
+  }
+  return undefined;
+}
+
 /**
  * The one door for status changes: decides whether `actor` may fire `event` on the application
  * now, and what the new status is. Refusals carry the Chinese message the user sees.
  */
 export function transition(app: TransitionSubject, event: ApplicationEvent, actor: Actor, at: Date): Transition {
-  const rule = rules[event];
-  if (actor.kind === 'system') {
-    if (!rule.by.system) throw new AppError('FORBIDDEN', '无权执行此操作', 403);
-  } else if (actor.kind === 'applicant') {
-    if (!rule.by.applicant) throw new AppError('FORBIDDEN', '无权执行此操作', 403);
-    if (actor.id !== app.applicantId) throw new AppError('NOT_FOUND', '申请不存在', 404);
-  } else if (!actor.roles.some((r) => rule.by.roles.includes(r))) {
-    throw new AppError('FORBIDDEN', '无权执行此操作', 403);
-  }
-  if (!rule.from.includes(app.status)) {
-    throw new AppError(
-      'INVALID_STATUS',
-      `当前状态为“${statusLabels[app.status]}”，不能${eventLabels[event]}`,
-      409,
-    );
-  }
-  return { event, from: app.status, to: rule.to, actor, at };
+  const refused = refusal(app, event, actor);
+  if (refused) throw refused;
+  return { event, from: app.status, to: rules[event].to, actor, at };
 }
 
-/** Which statuses the applicant may still edit: a 草稿, and the returned items of a 待修改. */
-export function isEditable(status: ApplicationStatus): boolean {
-  return status === 'draft' || status === 'needs_changes';
+export const applicationEvents = Object.keys(rules) as ApplicationEvent[];
+
+/** The events `actor` may fire on the application now: what the pages offer as buttons. */
+export function availableEvents(app: TransitionSubject, actor: Actor): ApplicationEvent[] {
+  return applicationEvents.filter((event) => refusal(app, event, actor) === undefined);
+}
+
+/**
+ * Work done on an application without changing its status, and the statuses it is done in: the
+ * same table for the server's guards and the pages' buttons.
+ */
+const workRules = {
+  /** The applicant changes the draft: a 草稿, or the returned items of a 待修改. */
+  edit: { label: '修改', in: ['draft', 'needs_changes'] },
+  /** 支付 opens a payment (a bank transfer's code, a WeChat order) where the payment events start. */
+  pay: { label: '支付', in: rules.pay_online.from },
+  /** 签发证书 and 制作电子印章 happen while 制证中. */
+  issue_certificate: { label: '签发证书', in: ['in_production'] },
+  make_seal: { label: '制作电子印章', in: ['in_production'] },
+  /** From 资料审核通过 on the verified name is final: the seal picture may be shown … */
+  view_seal_picture: { label: '查看电子印章图样', in: ['approved', 'awaiting_confirmation', 'paid', 'in_production', 'shipped', 'awaiting_pickup', 'completed'] },
+  /** … and approved (确认印章) until the order leaves. */
+  approve_seal: { label: '确认印章', in: ['approved', 'awaiting_confirmation', 'paid', 'in_production'] },
+} as const satisfies Record<string, { label: string; in: readonly ApplicationStatus[] }>;
+export type ApplicationWork = keyof typeof workRules;
+
+export function mayWork(status: ApplicationStatus, work: ApplicationWork): boolean {
+  return (workRules[work].in as readonly ApplicationStatus[]).includes(status);
+}
+
+/** Refuses `work` in this status, in the words the user reads. */
+export function assertWork(status: ApplicationStatus, work: ApplicationWork): void {
+  if (mayWork(status, work)) return;
+  const allowed = workRules[work].in;
+  const only = allowed.length === 1 ? `，只有“${statusLabels[allowed[0]]}”的申请才能${workRules[work].label}` : `，不能${workRules[work].label}`;
+  throw new AppError('INVALID_STATUS', `当前状态为“${statusLabels[status]}”${only}`, 409);
+}
+
+/** Named sets of statuses the pages and queues ask about. */
+export const statusGroups = {
+  /** Paid for: production's, with certificates and the seal being made or made. */
+  production: ['paid', 'in_production', 'shipped', 'awaiting_pickup', 'completed'],
+  /** Paid, and production waits for 确认印章 until it is given. */
+  sealAwaited: ['paid', 'in_production'],
+  /** The order has left the CA: there is a shipment to show. */
+  delivered: ['shipped', 'awaiting_pickup', 'completed'],
+} as const satisfies Record<string, readonly ApplicationStatus[]>;
+export type StatusGroup = keyof typeof statusGroups;
+
+export function inGroup(status: ApplicationStatus, group: StatusGroup): boolean {
+  return (statusGroups[group] as readonly ApplicationStatus[]).includes(status);
 }

@@ -319,7 +319,7 @@ describe('CA', () => {
   it('makes the seal only after the applicant approved its picture, and it verifies', { timeout: 60_000 }, async () => {
     const early = await producer.post<ErrorBody>(`/api/production/applications/${app.id}/seal`);
     expect(early.status).toBe(409);
-    expect(early.body.error.message).toContain('申请人尚未确认电子印章图样');
+    expect(early.body.error.message).toContain('申请人确认电子印章图样后才能制作印章');
 
     const preview = await fetch(`${t.url}/api/applications/${app.id}/seal/preview.png`, { headers: { cookie: app.applicant.cookie ?? '' } });
     expect(preview.status).toBe(200);

@@ -46,7 +46,7 @@ export interface ListDetails {
   /** 资料审核通过: the account, exact amount and remittance code to transfer with. */
   bankInstructionsOf(rows: { id: string; priceFen: number }[]): Promise<Map<string, BankInstructions>>;
   /** Applications (paid, in production) whose seal picture still waits for 确认印章. */
-  sealAwaitedAmong(rows: { id: string; status: string }[]): Promise<Set<string>>;
+  sealAwaitedAmong(rows: { id: string; status: ApplicationStatus }[]): Promise<Set<string>>;
 }
 export interface BankInstructions {
   accountName: string;

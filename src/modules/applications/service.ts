@@ -8,7 +8,7 @@ import type { Db, Tx } from '../../db/database.ts';
 import {
   advanceStep,
   assertStepReached,
-  isEditable,
+  mayWork,
   stepOnPath,
   stepsOf,
   statusLabels,
@@ -101,7 +101,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     return db.transaction(async (tx) => {
       const app = await repo.lockOwned(tx, applicant.id, id);
       if (!app) throw notFound();
-      if (!isEditable(app.status)) {
+      if (!mayWork(app.status, 'edit')) {
         throw new AppError('NOT_EDITABLE', `申请状态为“${statusLabels[app.status]}”，不能修改`, 409);
       }
       assertStepReached(app.step, step);

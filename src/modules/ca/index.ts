@@ -5,7 +5,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
-import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
 import { PassphraseEscrow } from '../../pki/escrow.ts';
 import { FamilyRoutedKeyStore, FileKeyStore, type KeyStore } from '../../pki/keystore.ts';
 import { Pkcs11KeyStore } from '../../pki/pkcs11-keystore.ts';
@@ -75,10 +74,9 @@ export async function openCaModule(deps: CaModuleDeps) {
     await ctx.store.close();
     throw error;
   }
-  const statusLabel = (s: ApplicationStatus) => statusLabels[s];
   // The KM archive uses the CA key passphrase even when a token holds the CA keys (see escrow.ts).
   const escrow = new PassphraseEscrow(deps.config.ca.keyPassphrase ?? deps.derivedPassphrase);
-  const ca = createCaService({ db: deps.db, cas, config: deps.config.ca, clock: deps.clock, log: deps.log, statusLabel, escrow });
+  const ca = createCaService({ db: deps.db, cas, config: deps.config.ca, clock: deps.clock, log: deps.log, escrow });
   const seals = createSealService({ db: deps.db, cas, clock: deps.clock });
   const verifier = createVerifier({ db: deps.db, cas, clock: deps.clock });
   return { cas, ca, seals, verifier, close: () => ctx.store.close() };

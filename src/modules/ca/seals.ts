@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
-import type { Actor } from '../../domain/application.ts';
+import { assertWork, inGroup, mayWork, type Actor, type ApplicationStatus } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
 import { renderSealPng, sealDiameterMm } from '../../seal/image.ts';
 import { makeSeal } from '../../seal/ses.ts';
@@ -16,18 +16,10 @@ import type { CaSet } from './authority.ts';
 import * as repo from './repository.ts';
 import { certificateState } from './views.ts';
 
-/** From 资料审核通过 on, the verified name is final and the picture may be shown. */
-const pictureStatuses = new Set(['approved', 'awaiting_confirmation', 'paid', 'in_production', 'shipped', 'awaiting_pickup', 'completed']);
-/** The applicant may approve the picture until the order leaves; the seal is made only after. */
-const approvalStatuses = new Set(['approved', 'awaiting_confirmation', 'paid', 'in_production']);
-/** Once paid, production waits for the approval: the list says 待确认印章 until it is given. */
-export const sealAwaitedStatuses = new Set(['paid', 'in_production']);
-
 export const sealErrors = {
   notFound: () => new AppError('NOT_FOUND', '申请不存在', 404),
   notYet: () => new AppError('SEAL_NOT_YET', '资料审核通过后才能查看电子印章图样', 409),
   approvalClosed: () => new AppError('SEAL_APPROVAL_CLOSED', '当前状态不能确认印章图样', 409),
-  notInProduction: () => new AppError('NOT_IN_PRODUCTION', '只有“制证中”的申请才能制作电子印章', 409),
   noCertificate: () => new AppError('SEAL_NO_CERTIFICATE', '请先为该申请签发有效的 SM2 单位签名证书，再制作电子印章', 409),
   notApproved: () => new AppError('SEAL_NOT_APPROVED', '等待申请人确认印章：申请人确认电子印章图样后才能制作印章', 409),
   sealNotMade: () => new AppError('SEAL_NOT_MADE', '电子印章尚未制作，请先制作电子印章，再邮寄或通知自取', 409),
@@ -99,14 +91,14 @@ export function createSealService(deps: SealServiceDeps) {
     async preview(applicationId: string, applicantId?: string): Promise<Uint8Array> {
       const app = applicantId ? await owned(applicantId, applicationId) : await applicationsRepo.findById(db, applicationId);
       if (!app) throw sealErrors.notFound();
-      if (!pictureStatuses.has(app.status) || !app.orgName || !app.uscc) throw sealErrors.notYet();
+      if (!mayWork(app.status, 'view_seal_picture') || !app.orgName || !app.uscc) throw sealErrors.notYet();
       return picture(app.orgName, app.uscc);
     },
 
     async approve(actor: Extract<Actor, { kind: 'applicant' }>, applicationId: string): Promise<Date> {
       const app = await owned(actor.id, applicationId);
-      if (!app.orgName || !app.uscc || !pictureStatuses.has(app.status)) throw sealErrors.notYet();
-      if (!approvalStatuses.has(app.status)) throw sealErrors.approvalClosed();
+      if (!app.orgName || !app.uscc || !mayWork(app.status, 'view_seal_picture')) throw sealErrors.notYet();
+      if (!mayWork(app.status, 'approve_seal')) throw sealErrors.approvalClosed();
       const hash = sha256Hex(picture(app.orgName, app.uscc));
       const at = clock();
       await db.transaction(async (tx) => {
@@ -134,19 +126,19 @@ export function createSealService(deps: SealServiceDeps) {
     async pictureState(applicationId: string) {
       const app = await applicationsRepo.findById(db, applicationId);
       if (!app) throw sealErrors.notFound();
-      const shown = pictureStatuses.has(app.status) && !!app.orgName && !!app.uscc;
+      const shown = mayWork(app.status, 'view_seal_picture') && !!app.orgName && !!app.uscc;
       const approval = await repo.latestSealApproval(db, applicationId);
       return {
         shown,
-        approvable: shown && approvalStatuses.has(app.status),
-        awaited: shown && sealAwaitedStatuses.has(app.status) && !approval,
+        approvable: shown && mayWork(app.status, 'approve_seal'),
+        awaited: shown && inGroup(app.status, 'sealAwaited') && !approval,
         approval,
       };
     },
 
     /** Of these applications, the ones whose production waits for 确认印章 (the list's 待确认印章). */
-    async awaitedAmong(rows: { id: string; status: string }[]): Promise<Set<string>> {
-      const candidates = rows.filter((r) => sealAwaitedStatuses.has(r.status)).map((r) => r.id);
+    async awaitedAmong(rows: { id: string; status: ApplicationStatus }[]): Promise<Set<string>> {
+      const candidates = rows.filter((r) => inGroup(r.status, 'sealAwaited')).map((r) => r.id);
       const approved = await repo.sealApprovedAmong(db, candidates);
       return new Set(candidates.filter((id) => !approved.has(id)));
     },
@@ -168,7 +160,8 @@ export function createSealService(deps: SealServiceDeps) {
     async make(actor: Actor, applicationId: string): Promise<repo.SealRow> {
       const app = await applicationsRepo.findById(db, applicationId);
       if (!app) throw sealErrors.notFound();
-      if (app.status !== 'in_production' || !app.orgName || !app.uscc) throw sealErrors.notInProduction();
+      assertWork(app.status, 'make_seal');
+      if (!app.orgName || !app.uscc) throw sealErrors.notFound();
       const now = clock();
       // GB/T 38540 seals are SM2 throughout: the signer's certificate must be an SM2 one.
       const signing = (await repo.certificatesOfApplication(db, applicationId)).filter(

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { CaConfig } from '../../config.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import { createOutageLog } from '../../db/outage-log.ts';
-import type { Actor } from '../../domain/application.ts';
+import { assertWork, type Actor } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
 import { issueCertificate, randomSerial, type IssuerRef } from '../../pki/certificate.ts';
 import { buildCrl, type RevocationReason } from '../../pki/crl.ts';
@@ -50,7 +50,6 @@ export interface RevokeResult {
 
 export const caServiceErrors = {
   notFound: () => new AppError('NOT_FOUND', '申请不存在', 404),
-  notInProduction: (label: string) => new AppError('NOT_IN_PRODUCTION', `申请当前状态为“${label}”，只有“制证中”的申请才能签发证书`, 409),
   noOrganisation: () => new AppError('NO_ORGANISATION', '申请缺少已核验的单位名称或统一社会信用代码，无法签发证书', 409),
   certificateNotFound: () => new AppError('CERTIFICATE_NOT_FOUND', '证书不存在', 404),
   alreadyRevoked: () => new AppError('ALREADY_REVOKED', '该证书已吊销', 409),
@@ -64,7 +63,6 @@ export interface CaServiceDeps {
   config: CaConfig;
   clock: () => Date;
   log: Logger;
-  statusLabel: (status: string) => string;
   /** The KM archive: where CA-generated encryption keys are sealed. */
   escrow: KeyEscrow;
 }
@@ -264,7 +262,7 @@ export function createCaService(deps: CaServiceDeps) {
     async issueForApplication(actor: Actor, applicationId: string, input: IssueInput): Promise<IssueResult> {
       const app = await applicationsRepo.findById(db, applicationId);
       if (!app) throw caServiceErrors.notFound();
-      if (app.status !== 'in_production') throw caServiceErrors.notInProduction(deps.statusLabel(app.status));
+      assertWork(app.status, 'issue_certificate');
       if (!app.orgName || !app.uscc) throw caServiceErrors.noOrganisation();
       const org = app.orgName;
       const uscc = app.uscc;
@@ -287,7 +285,8 @@ export function createCaService(deps: CaServiceDeps) {
       const rows = await db.transaction(async (tx) => {
         // Re-read under lock: the status may have moved on while we signed.
         const locked = await applicationsRepo.lockById(tx, applicationId);
-        if (locked?.status !== 'in_production') throw caServiceErrors.notInProduction(deps.statusLabel(locked?.status ?? app.status));
+        if (!locked) throw caServiceErrors.notFound();
+        assertWork(locked.status, 'issue_certificate');
         return store(tx, actor, issued, cas.issuing[family], {
           applicationId,
           mode: input.mode,

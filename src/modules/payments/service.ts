@@ -8,7 +8,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { checkImage, ImageRejected } from '../../attachments/image.ts';
 import type { Db, Tx } from '../../db/database.ts';
-import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
+import { assertWork, mayWork, statusLabels } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { paymentMethodLabels, paymentStatusLabels, remittanceCode } from '../../domain/payment.ts';
@@ -56,9 +56,7 @@ export function paymentView(p: repo.PaymentRow) {
 
 /** 支付 is open only in 资料审核通过 (the manual), and again after 财务 rejected a voucher. */
 export function assertPayable(app: apps.ApplicationRow): void {
-  if (app.status !== 'approved') {
-    throw new AppError('NOT_PAYABLE', `当前状态为“${statusLabels[app.status]}”，不能支付`, 409);
-  }
+  assertWork(app.status, 'pay');
 }
 
 export function createPaymentsService(deps: PaymentsDeps) {
@@ -121,7 +119,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         status: app.status,
         statusLabel: statusLabels[app.status],
         amount: formatYuan(app.priceFen),
-        payable: app.status === 'approved',
+        payable: mayWork(app.status, 'pay'),
         bank: { ...deps.config.bank, remittanceCode: bank?.remittanceCode ?? null },
         current: current ? paymentView(current) : null,
       };
