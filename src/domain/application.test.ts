@@ -97,7 +97,10 @@ describe('after 资料审核通过: payment, production, receipt', () => {
     expect(transition(app('in_production'), 'ship', producer, at).to).toBe('shipped');
     expect(transition(app('in_production'), 'ready_for_pickup', producer, at).to).toBe('awaiting_pickup');
     expect(transition(app('shipped'), 'confirm_receipt', owner, at).to).toBe('completed');
-    expect(transition(app('awaiting_pickup'), 'confirm_receipt', producer, at).to).toBe('completed');
+    expect(transition(app('awaiting_pickup'), 'hand_over', producer, at).to).toBe('completed');
+    // At the counter only: a posted order is the applicant's (or the system's) to confirm.
+    expect(refusal(() => transition(app('shipped'), 'hand_over', producer, at)).message).toBe('当前状态为“已邮寄”，不能现场领取');
+    expect(refusal(() => transition(app('shipped'), 'confirm_receipt', producer, at)).status).toBe(403);
     expect(transition(app('shipped'), 'confirm_receipt', system, at).to).toBe('completed');
     expect(refusal(() => transition(app('paid'), 'start_production', finance, at)).status).toBe(403);
   });

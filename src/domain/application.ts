@@ -111,6 +111,7 @@ export const eventLabels = {
   ship: '邮寄',
   ready_for_pickup: '通知自取',
   confirm_receipt: '确认收货',
+  hand_over: '现场领取',
   refund: '退款',
 } as const;
 export type ApplicationEvent = keyof typeof eventLabels;
@@ -147,12 +148,9 @@ const rules: Record<ApplicationEvent, Rule> = {
   start_production: { from: ['paid'], to: 'in_production', by: staffOnly('producer') },
   ship: { from: ['in_production'], to: 'shipped', by: staffOnly('producer') },
   ready_for_pickup: { from: ['in_production'], to: 'awaiting_pickup', by: staffOnly('producer') },
-  // The applicant confirms; the 制证员 hands over at the counter; or it completes by itself after N days.
-  confirm_receipt: {
-    from: ['shipped', 'awaiting_pickup'],
-    to: 'completed',
-    by: { applicant: true, roles: ['producer'], system: true },
-  },
+  // The applicant confirms, or it completes by itself after N days; at the counter the 制证员 hands over.
+  confirm_receipt: { from: ['shipped', 'awaiting_pickup'], to: 'completed', by: { applicant: true, roles: [], system: true } },
+  hand_over: { from: ['awaiting_pickup'], to: 'completed', by: staffOnly('producer') },
   // Cancelling after payment, before production: the money goes back through the provider.
   refund: { from: ['paid'], to: 'refunded', by: { applicant: true, roles: ['finance'] } },
 };

@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { applicantTypeLabels, statusLabels, stepsOf, type ApplicationStatus } from '../../domain/application.ts';
+import { applicantTypeLabels, availableEvents, inGroup, mayWork, statusLabels, stepsOf, type ApplicationStatus } from '../../domain/application.ts';
 import { applicationFormSchema, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind } from '../../domain/attachments.ts';
 import { maskIdNumber } from '../../domain/codes.ts';
@@ -86,7 +86,8 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
   }));
 
   app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表' } }, async (request) => {
-    const rows = await applications.list(applicant(request));
+    const me = applicant(request);
+    const rows = await applications.list(me);
     const [bank, sealAwaited] = await Promise.all([
       listDetails.bankInstructionsOf(rows.filter((a) => a.status === 'approved')),
       listDetails.sealAwaitedAmong(rows),
@@ -101,6 +102,12 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         status: a.status,
         statusLabel: statusLabels[a.status],
         step: a.step,
+        /** What the applicant may do now: the list's buttons. */
+        events: availableEvents({ status: a.status, applicantId: me.id }, me),
+        /** Paid for: certificates and the seal are made, or being made (证书与印章). */
+        production: inGroup(a.status, 'production'),
+        /** Left the CA: the 邮寄信息 cell shows how. */
+        delivered: inGroup(a.status, 'delivered'),
         bankTransfer: bank.get(a.id) ?? null,
         sealAwaited: sealAwaited.has(a.id),
         createdAt: a.createdAt.toISOString(),
@@ -140,6 +147,9 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       status: a.status,
       statusLabel: statusLabels[a.status],
       step: a.step,
+      events: availableEvents(a, applicant(request)),
+      /** A 草稿, or a 待修改's returned items: the wizard (or the returned mode) opens. */
+      editable: mayWork(a.status, 'edit'),
       /** The steps this applicant type walks, in order (the wizard draws these). */
       steps: stepsOf[a.applicantType],
       applicantType: a.applicantType,

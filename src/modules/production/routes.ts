@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { applicantTypeLabels, statusLabels, type ApplicationStatus } from '../../domain/application.ts';
+import { applicantTypeLabels, availableEvents, mayWork, statusLabels, type ApplicationStatus } from '../../domain/application.ts';
 import { couriers, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { courierCodes, courierLabel } from '../../domain/shipping.ts';
@@ -82,6 +82,9 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
       number: a.number,
       status: a.status,
       statusLabel: statusLabels[a.status],
+      /** What this 制证员 may do now: the buttons the page shows. */
+      events: availableEvents(a, staffOf(request)),
+      canIssue: mayWork(a.status, 'issue_certificate'),
       applicantType: a.applicantType,
       applicantTypeLabel: applicantTypeLabels[a.applicantType],
       operator: { name: a.operatorName, phone: a.operatorPhone },

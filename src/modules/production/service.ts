@@ -74,7 +74,7 @@ export function createProductionService(deps: ProductionDeps) {
   }
 
   async function complete(tx: Tx, app: apps.ApplicationRow, actor: Actor, how: 'confirmed' | 'handover' | 'auto', now: Date) {
-    const row = await fireTransition(tx, app, 'confirm_receipt', actor, now, { how });
+    const row = await fireTransition(tx, app, how === 'handover' ? 'hand_over' : 'confirm_receipt', actor, now, { how });
     await repo.markCompleted(tx, app.id, now, how, `${actor.kind}:${actor.id}`);
     return row;
   }
@@ -138,12 +138,7 @@ export function createProductionService(deps: ProductionDeps) {
 
     /** 现场领取: the applicant collected it at the counter, 待自取 → 已完成. */
     handover: (producer: Staff, id: string) =>
-      onApplication(id, (tx, app) => {
-        if (app.status !== 'awaiting_pickup') {
-          throw new AppError('INVALID_STATUS', `当前状态为“${statusLabels[app.status]}”，只有待自取的申请可以现场领取`, 409);
-        }
-        return complete(tx, app, producer, 'handover', clock());
-      }),
+      onApplication(id, (tx, app) => complete(tx, app, producer, 'handover', clock())),
 
     /** 确认收货 by the applicant who owns it: 已邮寄 / 待自取 → 已完成. */
     confirmReceipt: (applicant: Applicant, id: string) =>

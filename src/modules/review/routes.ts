@@ -1,7 +1,7 @@
 /** review HTTP: the 审核员's queue, detail and decisions. Staff with the reviewer role only. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { applicantTypeLabels, applicationStatuses, statusLabels, type ApplicationStatus } from '../../domain/application.ts';
+import { applicantTypeLabels, applicationStatuses, availableEvents, statusLabels } from '../../domain/application.ts';
 import { attachmentLabel, isAttachmentKind } from '../../domain/attachments.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { itemLabel, returnedItemSchema } from '../../domain/review.ts';
@@ -67,6 +67,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
       number: a.number,
       status: a.status,
       statusLabel: statusLabels[a.status],
+      /** What this 审核员 may do now (审核通过 / 审核不通过). */
+      events: availableEvents(a, staffOf(request)),
       applicantType: a.applicantType,
       applicantTypeLabel: applicantTypeLabels[a.applicantType],
       manualReview: a.manualReview,

@@ -160,7 +160,7 @@ export function ProductionDetailPage() {
   };
 
   const d = detail;
-  const inProduction = d.status === 'in_production';
+  const inProduction = d.canIssue;
   const missing = handOverMissing(artefacts.state.kind === 'ready' ? artefacts.state.artefacts : undefined);
   return (
     <Flex vertical gap={16}>
@@ -175,14 +175,14 @@ export function ProductionDetailPage() {
             </Typography.Title>
             <Tag color={d.status === 'completed' ? 'green' : 'blue'}>{d.statusLabel}</Tag>
           </Space>
-          {d.status === 'paid' && (
+          {d.events.includes('start_production') && (
             <Popconfirm title={ps.startConfirm} okText={ps.ok} cancelText={ps.cancel} onConfirm={() => act(() => productionApi.start(d.id), ps.started)}>
               <Button type="primary" loading={busy}>
                 {ps.start}
               </Button>
             </Popconfirm>
           )}
-          {d.status === 'awaiting_pickup' && (
+          {d.events.includes('hand_over') && (
             <Popconfirm title={ps.handoverConfirm} okText={ps.ok} cancelText={ps.cancel} onConfirm={() => act(() => productionApi.handover(d.id), ps.handedOver)}>
               <Button type="primary" loading={busy}>
                 {ps.handover}
@@ -219,7 +219,7 @@ export function ProductionDetailPage() {
         </Col>
         <Col xs={24} xl={15}>
           <Flex vertical gap={16}>
-            {d.status === 'paid' && (
+            {d.events.includes('start_production') && (
               <Card title={ps.startTitle} size="small">
                 <Typography.Paragraph>{ps.startHint}</Typography.Paragraph>
               </Card>

@@ -233,7 +233,7 @@ export function ReviewDetailPage() {
       <ChangedTag on={isChanged(item)} />
     </Space>
   );
-  const pending = detail.status === 'pending_review';
+  const pending = detail.events.includes('approve');
 
   const approve = async () => {
     setApproving(true);

@@ -3,6 +3,7 @@
  * its own in-memory CSRF token (a staff session is separate from an applicant's) and its own 401
  * handler that leads back to /console/login.
  */
+import type { ApplicationEvent } from '../../../src/domain/application.ts';
 import { ApiError } from '../api';
 import type { TimelineEntry } from '../components/TimelineCard';
 export type { TimelineEntry };
@@ -163,6 +164,8 @@ export interface ReviewDetail {
   number: string;
   status: string;
   statusLabel: string;
+  /** What this 审核员 may do now: approve / return while 待审核. */
+  events: ApplicationEvent[];
   applicantType: 'enterprise' | 'institution';
   applicantTypeLabel: string;
   manualReview: boolean;
@@ -253,6 +256,10 @@ export interface ProductionDetail {
   number: string;
   status: string;
   statusLabel: string;
+  /** What this 制证员 may do now (the domain's availableEvents). */
+  events: ApplicationEvent[];
+  /** 签发证书 and 制作电子印章 are open (制证中). */
+  canIssue: boolean;
   applicantType: 'enterprise' | 'institution';
   applicantTypeLabel: string;
   operator: { name: string; phone: string };

@@ -13,13 +13,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { applicationsApi, type ApplicationSummary, type BankTransfer } from './applicationsApi';
-import { ArtefactsModal, ConfirmReceiptButton, DELIVERED, PAID_ON, ShipmentCell } from './DeliveryPanels';
+import { ArtefactsModal, ConfirmReceiptButton, ShipmentCell } from './DeliveryPanels';
 import { PaymentModal } from './PaymentModal';
 import { StatusTag } from './StatusTag';
 import { applicationsStrings as s, deliveryStrings as ds } from './strings';
 
-// As the domain's transition() allows: 草稿, 待审核, 待修改 and 资料审核通过 can be cancelled.
-const CANCELLABLE = new Set(['draft', 'pending_review', 'needs_changes', 'approved']);
 
 /** The account, the exact amount and the remittance code of a 资料审核通过 application. */
 function BankTransferNote({ transfer }: { transfer: BankTransfer }) {
@@ -106,7 +104,7 @@ export function ApplicationsPage() {
     {
       title: ds.columnDelivery,
       key: 'delivery',
-      render: (_, row) => (DELIVERED.has(row.status) ? <ShipmentCell row={row} /> : '—'),
+      render: (_, row) => (row.delivered ? <ShipmentCell row={row} /> : '—'),
     },
     {
       title: s.columnActions,
@@ -115,8 +113,8 @@ export function ApplicationsPage() {
       fixed: 'right',
       render: (_, row) => (
         <Space size={0} wrap>
-          {(row.status === 'shipped' || row.status === 'awaiting_pickup') && <ConfirmReceiptButton row={row} onDone={() => void load()} />}
-          {row.status === 'approved' && (
+          {row.events.includes('confirm_receipt') && <ConfirmReceiptButton row={row} onDone={() => void load()} />}
+          {row.events.includes('submit_voucher') && (
             <Button type="primary" size="small" onClick={() => setPaying(row)}>
               {s.pay}
             </Button>
@@ -129,29 +127,29 @@ export function ApplicationsPage() {
           <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}/view`)}>
             {s.view}
           </Button>
-          {PAID_ON.has(row.status) && !row.sealAwaited && (
+          {row.production && !row.sealAwaited && (
             <Button type="link" size="small" onClick={() => setArtefactsOf(row)}>
               {ds.artefacts}
             </Button>
           )}
-          {row.status === 'draft' && (
+          {row.events.includes('submit') && (
             <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}`)}>
               {s.resume}
             </Button>
           )}
-          {row.status === 'needs_changes' && (
+          {row.events.includes('resubmit') && (
             <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}`)}>
               {s.modify}
             </Button>
           )}
-          {row.status === 'paid' && (
+          {row.events.includes('refund') && (
             <Popconfirm title={s.refundConfirm} okText={s.cancelOk} cancelText={s.cancelKeep} onConfirm={() => refund(row)}>
               <Button type="link" size="small" danger>
                 {s.cancel}
               </Button>
             </Popconfirm>
           )}
-          {CANCELLABLE.has(row.status) && (
+          {row.events.includes('cancel') && (
             <Popconfirm title={s.cancelConfirm} okText={s.cancelOk} cancelText={s.cancelKeep} onConfirm={() => cancel(row)}>
               <Button type="link" size="small" danger>
                 {s.cancel}

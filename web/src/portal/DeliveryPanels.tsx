@@ -15,10 +15,6 @@ import type { ApplicationSummary } from './applicationsApi';
 import { deliveryApi, type Artefacts, type Shipment } from './deliveryApi';
 import { deliveryStrings as s } from './strings';
 
-/** Statuses whose order has left the CA (or been completed): they have a shipment to show. */
-export const DELIVERED = new Set(['shipped', 'awaiting_pickup', 'completed']);
-/** From 已支付 on, certificates and the seal are being made or are there. */
-export const PAID_ON = new Set(['paid', 'in_production', 'shipped', 'awaiting_pickup', 'completed']);
 
 export function ShipmentCell({ row }: { row: ApplicationSummary }) {
   const [shipment, setShipment] = useState<Shipment | null | undefined>(undefined);

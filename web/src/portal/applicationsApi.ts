@@ -3,6 +3,7 @@ import type { TimelineEntry } from '../components/TimelineCard';
  * The applicant's 单位证书及电子印章申请 as the server describes it (src/modules/applications/routes.ts
  * is the contract), and one typed call per endpoint.
  */
+import type { ApplicationEvent } from '../../../src/domain/application';
 import { request, upload } from '../api';
 
 export type ApplicantType = 'enterprise' | 'institution';
@@ -19,6 +20,12 @@ export interface ApplicationSummary {
   status: string;
   statusLabel: string;
   step: DraftStep;
+  /** What the applicant may do now (the domain's availableEvents): the buttons shown. */
+  events: ApplicationEvent[];
+  /** Paid for: 证书与印章 is offered. */
+  production: boolean;
+  /** Left the CA: the 邮寄信息 cell shows how. */
+  delivered: boolean;
   /** 资料审核通过: where and how much to remit, with the code for the memo. */
   bankTransfer: BankTransfer | null;
   /** Paid: production waits for the applicant's 确认印章. */
@@ -104,6 +111,9 @@ export interface ApplicationView {
   status: string;
   statusLabel: string;
   step: DraftStep;
+  events: ApplicationEvent[];
+  /** A 草稿, or a 待修改's returned items: the wizard opens (else only 查看). */
+  editable: boolean;
   /** The steps this applicant type walks, in order (an enterprise reads the signed contract between its uploads and the form; a 事业单位 uploads everything last). */
   steps: DraftStep[];
   applicantType: ApplicantType;

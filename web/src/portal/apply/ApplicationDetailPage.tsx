@@ -69,12 +69,12 @@ export function ApplicationDetailPage() {
           <StatusTag status={view.status} label={view.statusLabel} />
         </Flex>
         <Flex gap={8} wrap>
-          {view.status === 'draft' && (
+          {view.events.includes('submit') && (
             <Button type="primary" icon={<EditOutlined aria-hidden />} onClick={() => navigate(`/applications/${view.id}`)}>
               {s.continue}
             </Button>
           )}
-          {view.status === 'needs_changes' && (
+          {view.events.includes('resubmit') && (
             <Button type="primary" icon={<EditOutlined aria-hidden />} onClick={() => navigate(`/applications/${view.id}`)}>
               {s.modify}
             </Button>

@@ -69,7 +69,7 @@ export function ApplyWizard() {
       (v) => {
         if (!active) return;
         // 待修改 opens here too, in the returned mode; anything else is only 查看.
-        if (v.status !== 'draft' && v.status !== 'needs_changes') {
+        if (!v.editable) {
           navigate(`/applications/${v.id}/view`, { replace: true });
           return;
         }
@@ -150,7 +150,7 @@ export function ApplyWizard() {
     );
   }
 
-  if (view?.status === 'needs_changes') return <ReturnedApplication application={view} refresh={refresh} />;
+  if (view?.events.includes('resubmit')) return <ReturnedApplication application={view} refresh={refresh} />;
 
   const path = view?.steps ?? enterprisePath;
   const furthest = view ? path.indexOf(view.step) : 0;
