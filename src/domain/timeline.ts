@@ -2,7 +2,8 @@
  * One timeline per application, read from its audit records: the applicant sees its statuses with
  * times; staff also see who did what, including actions that change no status (初审通过).
  */
-import { eventLabels, isApplicationStatus, statusLabels, type ApplicationEvent, type ApplicationStatus } from './application.ts';
+import { isApplicationStatus, statusLabels } from './application.ts';
+import { timelineTitle } from './audit-actions.ts';
 
 export interface AuditRecordView {
   id: number;
@@ -26,35 +27,13 @@ export interface TimelineEntry {
   actor?: string;
 }
 
-const otherActions: Record<string, string> = {
-  'application.create': '创建申请',
-  'contract.sign': '同意签署电子合同',
-  'contract.read': '已阅读合同',
-  'review.first_approval': '初审通过（待复核）',
-  'certificate.issue': '签发证书',
-  'certificate.revoke': '吊销证书',
-  'seal.make': '制作电子印章',
-  'seal.picture_approve': '申请人确认印章',
-  'revocation_request.create': '申请吊销证书',
-  'revocation_request.approve': '同意吊销',
-  'revocation_request.reject': '不予吊销',
-};
-
-function title(action: string): string | undefined {
-  const known = otherActions[action];
-  if (known) return known;
-  const [entity, event] = action.split('.');
-  if (entity === 'application' && event && event in eventLabels) return eventLabels[event as ApplicationEvent];
-  return undefined;
-}
-
 function statusOf(data: Record<string, unknown>): string | null {
   const to = data['to'];
   return typeof to === 'string' && isApplicationStatus(to) ? statusLabels[to] : null;
 }
 
 function entry(r: AuditRecordView): TimelineEntry | undefined {
-  const t = title(r.action);
+  const t = timelineTitle(r.action);
   if (!t) return undefined;
   const summary = r.data['summary'];
   return { id: r.id, at: r.at.toISOString(), title: t, statusLabel: statusOf(r.data), detail: typeof summary === 'string' ? summary : null };

@@ -9,19 +9,23 @@ import { asc, desc, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { auditLog } from '../../db/schema.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
+import type { AuditAction, AuditDataOf } from '../../domain/audit-actions.ts';
 import type { Principal } from '../../domain/principal.ts';
 
 const GENESIS = '0'.repeat(64);
 const AUDIT_LOCK_KEY = 72_410_002;
 
-export interface AuditEntry {
-  at: Date;
-  actor: Principal | { kind: 'system'; id: string };
-  action: string;
-  entityType: string;
-  entityId: string;
-  data: Record<string, unknown>;
-}
+/** One record to append: the action and its data as domain/audit-actions.ts declares them. */
+export type AuditEntry = {
+  [A in AuditAction]: {
+    at: Date;
+    actor: Principal | { kind: 'system'; id: string };
+    action: A;
+    entityType: string;
+    entityId: string;
+    data: AuditDataOf[A];
+  };
+}[AuditAction];
 
 interface RecordContent {
   at: Date;

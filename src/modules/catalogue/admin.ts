@@ -40,7 +40,7 @@ export type CatalogueAdmin = ReturnType<typeof createCatalogueAdmin>;
 export function createCatalogueAdmin(db: Db, clock: () => Date) {
   const unknownProject = () => new AppError('PROJECT_NOT_FOUND', '项目不存在', 404);
 
-  async function changeProject(actor: Principal, id: string, action: string, change: Partial<Project>, data: Record<string, unknown>) {
+  async function changeProject(actor: Principal, id: string, action: 'project.update' | 'project.activate' | 'project.deactivate', change: Partial<Project>, data: Record<string, unknown>) {
     return db.transaction(async (tx) => {
       const [row] = await tx.update(projects).set(change).where(eq(projects.id, id)).returning();
       if (!row) throw unknownProject();

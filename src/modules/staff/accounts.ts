@@ -136,7 +136,7 @@ export function createAccountsService({ db, clock, sessions }: AccountsDeps) {
   async function change(
     actor: Actor,
     id: string,
-    action: string,
+    action: 'staff.disable' | 'staff.enable' | 'staff.roles' | 'staff.totp_reset',
     apply: (tx: Tx, row: repo.StaffAccountRow, now: Date) => Promise<{ change: repo.StaffAccountChange; data: Record<string, unknown> }>,
   ): Promise<StaffAccountView> {
     if (!isUuid(id)) throw notFound();

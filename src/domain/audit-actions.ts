@@ -1,0 +1,105 @@
+/**
+ * Every audit action CertDesk records, in one place: what it is called, the data it carries, and
+ * how a timeline names it. appendAudit accepts only these actions with exactly this data, and the
+ * timelines read their words from here, so a new action is declared once and shows up everywhere.
+ */
+import { eventLabels, type ApplicationEvent, type ApplicationStatus } from './application.ts';
+
+/** A reason or summary the staff timeline shows under the entry. */
+interface Summary {
+  summary?: string;
+}
+
+/** Every status change (fireTransition): the event's own details ride along. */
+export type TransitionData = { number: string; from: ApplicationStatus; to: ApplicationStatus } & Summary & Record<string, unknown>;
+
+interface ContractAcceptance {
+  templateVersion: number;
+  textSha256: string;
+  pdfSha256?: string;
+  signerSerial?: string;
+}
+
+interface CertificateIssued {
+  serial?: string;
+  profile: string;
+  family: string;
+  subject: string;
+  issuer: string;
+  mode?: string;
+  usbKeySerial?: string;
+  pairSerial?: string;
+  keyEscrowed?: boolean;
+}
+
+interface RevocationDecision extends Summary {
+  requestId: string;
+  serial: string;
+  note?: string;
+}
+
+interface StaffChange extends Record<string, unknown> {
+  username: string;
+}
+
+export interface AuditData {
+  'application.create': { number: string; status: 'draft' };
+  'contract.sign': ContractAcceptance;
+  'contract.read': ContractAcceptance;
+  'review.first_approval': { number: string };
+  'seal.picture_approve': { number: string; pictureSha256: string };
+  'seal.make': { number: string; esID: string; certificates: string[]; pictureSha256: string };
+  'ca.create': { name: string; family: string; role: string; keyLabel: string };
+  'certificate.issue': CertificateIssued;
+  'certificate.revoke': { serial: string; reason: string; profile: string; withPairOf?: string };
+  'certificate.key_recover': { serial: string; profile: string };
+  'revocation_request.create': RevocationDecision & { reason: string; summary: string };
+  'revocation_request.approve': RevocationDecision;
+  'revocation_request.reject': RevocationDecision;
+  'payment.amount_mismatch': { paymentId: string; expectedFen: number; reportedFen: number | null; transactionId: string | null; source: string };
+  'payment.duplicate': { paymentId: string; transactionId: string | null; applicationStatus: ApplicationStatus };
+  'staff.create': { username: string; displayName: string; roles: string[]; totpPreEnrolled: boolean };
+  'staff.disable': StaffChange;
+  'staff.enable': StaffChange;
+  'staff.roles': StaffChange;
+  'staff.totp_reset': StaffChange;
+  'staff.totp_enrol': { username: string };
+  'staff.login': { username: string; ip: string };
+  'staff.logout': { username: string };
+  'staff.lock': { username: string; lockedUntil: string | undefined };
+  'project.create': Record<string, unknown>;
+  'project.update': Record<string, unknown>;
+  'project.activate': Record<string, unknown>;
+  'project.deactivate': Record<string, unknown>;
+  'price.add': { kind: string; amountFen: number; effectiveFrom: string };
+  'contract_template.add': { version: number; title: string; bodySha256: string };
+  'sms_template.add': { code: string; version: number; body: string };
+}
+
+type TransitionActions = { [E in ApplicationEvent as `application.${E}`]: TransitionData };
+export type AuditDataOf = AuditData & TransitionActions;
+export type AuditAction = keyof AuditDataOf;
+
+/** How the application's timelines name the actions that are not status changes. */
+const timelineTitles: Partial<Record<keyof AuditData, string>> = {
+  'application.create': '创建申请',
+  'contract.sign': '同意签署电子合同',
+  'contract.read': '已阅读合同',
+  'review.first_approval': '初审通过（待复核）',
+  'certificate.issue': '签发证书',
+  'certificate.revoke': '吊销证书',
+  'seal.make': '制作电子印章',
+  'seal.picture_approve': '申请人确认印章',
+  'revocation_request.create': '申请吊销证书',
+  'revocation_request.approve': '同意吊销',
+  'revocation_request.reject': '不予吊销',
+};
+
+/** The timeline's title of an action as stored (older records included), or undefined when it shows none. */
+export function timelineTitle(action: string): string | undefined {
+  const known = (timelineTitles as Record<string, string | undefined>)[action];
+  if (known) return known;
+  const [entity, event] = action.split('.');
+  if (entity === 'application' && event && Object.hasOwn(eventLabels, event)) return eventLabels[event as ApplicationEvent];
+  return undefined;
+}
