@@ -2,6 +2,8 @@
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { certificateAuthorities, certificates, crls, sealApprovals, seals } from '../../db/schema.ts';
+import { AppError } from '../../domain/errors.ts';
+import { certificateTransition } from '../../domain/lifecycles.ts';
 
 type Conn = Db | Tx;
 export type CaRow = typeof certificateAuthorities.$inferSelect;
@@ -89,11 +91,15 @@ export async function serviceCertificates(db: Conn, profile: string): Promise<Ce
     .orderBy(desc(certificates.createdAt));
 }
 
-export async function markRevoked(tx: Tx, serialHex: string, at: Date, reason: string): Promise<void> {
-  await tx
+/** The one writer of a certificate's status: the domain decides (lifecycles.ts), the row is compared and swapped. */
+export async function markRevoked(tx: Tx, row: CertificateRow, at: Date, reason: string): Promise<void> {
+  const status = certificateTransition(row.status, 'revoke');
+  const [changed] = await tx
     .update(certificates)
-    .set({ status: 'revoked', revokedAt: at, revocationReason: reason })
-    .where(eq(certificates.serialHex, serialHex));
+    .set({ status, revokedAt: at, revocationReason: reason })
+    .where(and(eq(certificates.serialHex, row.serialHex), eq(certificates.status, row.status)))
+    .returning({ serialHex: certificates.serialHex });
+  if (!changed) throw new AppError('CERTIFICATE_STATUS', '证书状态已改变，请刷新后重试', 409);
 }
 
 export async function revokedUnder(db: Conn, caId: string) {

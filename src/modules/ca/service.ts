@@ -220,7 +220,7 @@ export function createCaService(deps: CaServiceDeps) {
       const partner = pairSerial ? locked.get(pairSerial) : undefined;
       const targets = [found, ...(partner?.status === 'valid' ? [partner] : [])];
       for (const target of targets) {
-        await repo.markRevoked(tx, target.serialHex, at, reason);
+        await repo.markRevoked(tx, target, at, reason);
         await appendAudit(tx, {
           at,
           actor,

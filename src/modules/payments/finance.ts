@@ -72,8 +72,9 @@ export function createFinance(db: Db, clock: () => Date, payments: PaymentsServi
         const locked = await repo.lockRefund(tx, refundId);
         if (!locked || locked.status === 'succeeded') throw new AppError('REFUND_STATUS', '该笔退款已完成', 409);
         const now = clock();
-        await repo.updateRefund(tx, locked.id, { status: 'succeeded', settledAt: now });
-        await repo.update(tx, locked.paymentId, { status: 'refunded', updatedAt: now });
+        await repo.writeRefundStatus(tx, locked, 'succeed', { settledAt: now });
+        const payment = await repo.lock(tx, locked.paymentId);
+        if (payment) await repo.writeStatus(tx, payment, 'refund', { updatedAt: now });
         if (locked.kind !== 'cancel') return { status: 'paid', statusLabel: statusLabels.paid };
         const app = await apps.lockById(tx, locked.applicationId);
         if (!app) throw new AppError('NOT_FOUND', '申请不存在', 404);

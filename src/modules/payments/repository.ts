@@ -3,6 +3,8 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { applications, paymentNotifications, payments, refunds } from '../../db/schema.ts';
 import { isUuid } from '../../db/uuid.ts';
+import { AppError } from '../../domain/errors.ts';
+import { paymentTransition, refundTransition, type PaymentEvent, type RefundEvent } from '../../domain/lifecycles.ts';
 
 type Conn = Db | Tx;
 export type PaymentRow = typeof payments.$inferSelect;
@@ -45,7 +47,8 @@ export async function insert(conn: Conn, row: typeof payments.$inferInsert): Pro
   return inserted;
 }
 
-export async function update(conn: Conn, id: string, change: Partial<typeof payments.$inferInsert>): Promise<PaymentRow> {
+/** Anything but the status (writeStatus is its one writer). */
+export async function update(conn: Conn, id: string, change: Partial<Omit<typeof payments.$inferInsert, 'status'>>): Promise<PaymentRow> {
   const [row] = await conn.update(payments).set(change).where(eq(payments.id, id)).returning();
   if (!row) throw new Error('payment vanished');
   return row;
@@ -84,7 +87,8 @@ export async function lockRefund(tx: Tx, id: string): Promise<RefundRow | undefi
   return row;
 }
 
-export async function updateRefund(conn: Conn, id: string, change: Partial<typeof refunds.$inferInsert>): Promise<RefundRow> {
+/** Anything but the status (writeRefundStatus is its one writer). */
+export async function updateRefund(conn: Conn, id: string, change: Partial<Omit<typeof refunds.$inferInsert, 'status'>>): Promise<RefundRow> {
   const [row] = await conn.update(refunds).set(change).where(eq(refunds.id, id)).returning();
   if (!row) throw new Error('refund vanished');
   return row;
@@ -131,4 +135,31 @@ export async function openBankTransfersOf(conn: Conn, applicationIds: string[]):
     .from(payments)
     .where(and(inArray(payments.applicationId, applicationIds), eq(payments.method, 'bank_transfer'), eq(payments.status, 'open')))
     .orderBy(desc(payments.createdAt));
+}
+
+/**
+ * The one writer of a payment's status: the domain decides the next status (lifecycles.ts), and
+ * the row changes only if it still has the status it was read with.
+ */
+export async function writeStatus(tx: Tx, payment: PaymentRow, event: PaymentEvent, change: Partial<typeof payments.$inferInsert> = {}): Promise<PaymentRow> {
+  const status = paymentTransition(payment.status, event);
+  const [row] = await tx
+    .update(payments)
+    .set({ ...change, status })
+    .where(and(eq(payments.id, payment.id), eq(payments.status, payment.status)))
+    .returning();
+  if (!row) throw new AppError('PAYMENT_STATUS', '该笔支付的状态已改变，请刷新后重试', 409);
+  return row;
+}
+
+/** The one writer of a refund's status, likewise. */
+export async function writeRefundStatus(tx: Tx, refund: RefundRow, event: RefundEvent, change: Partial<typeof refunds.$inferInsert> = {}): Promise<RefundRow> {
+  const status = refundTransition(refund.status, event);
+  const [row] = await tx
+    .update(refunds)
+    .set({ ...change, status })
+    .where(and(eq(refunds.id, refund.id), eq(refunds.status, refund.status)))
+    .returning();
+  if (!row) throw new AppError('REFUND_STATUS', '该笔退款的状态已改变，请刷新后重试', 409);
+  return row;
 }

@@ -158,8 +158,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         if (!payment || payment.status !== 'open') {
           throw new AppError('CHOOSE_BANK_FIRST', '请先选择“银行汇款”并点击“确认支付”，按页面上的账户和汇款识别码汇款', 409);
         }
-        payment = await repo.update(tx, payment.id, {
-          status: 'submitted',
+        payment = await repo.writeStatus(tx, payment, 'submit_voucher', {
           voucherBlobKey: blobKey,
           voucherContentType: image.type,
           voucherSha256: createHash('sha256').update(image.data).digest('hex'),
@@ -196,14 +195,11 @@ export function createPaymentsService(deps: PaymentsDeps) {
       const run = async (tx: Tx) => {
         const payment = await repo.lock(tx, paymentId);
         if (!payment) throw new AppError('NOT_FOUND', '支付记录不存在', 404);
-        if (payment.status !== 'submitted') {
-          throw new AppError('PAYMENT_STATUS', `该笔支付为“${paymentStatusLabels[payment.status]}”，不能确认到账`, 409);
-        }
         const app = await apps.lockById(tx, payment.applicationId);
         if (!app) throw notFound();
         const now = clock();
+        await repo.writeStatus(tx, payment, 'confirm', { paidAt: now, decidedBy: staff.id, updatedAt: now });
         const row = await fireTransition(tx, app, 'confirm_payment', staff, now, { paymentId, amountFen: payment.amountFen, source });
-        await repo.update(tx, paymentId, { status: 'paid', paidAt: now, decidedBy: staff.id, updatedAt: now });
         await paid(tx, row);
         return { status: row.status, statusLabel: statusLabels[row.status] };
       };
@@ -215,14 +211,11 @@ export function createPaymentsService(deps: PaymentsDeps) {
       return db.transaction(async (tx) => {
         const payment = await repo.lock(tx, paymentId);
         if (!payment) throw new AppError('NOT_FOUND', '支付记录不存在', 404);
-        if (payment.status !== 'submitted') {
-          throw new AppError('PAYMENT_STATUS', `该笔支付为“${paymentStatusLabels[payment.status]}”，不能驳回`, 409);
-        }
         const locked = await apps.lockById(tx, payment.applicationId);
         if (!locked) throw notFound();
         const now = clock();
+        await repo.writeStatus(tx, payment, 'reject', { rejectReason: reason, decidedBy: staff.id, updatedAt: now });
         const row = await fireTransition(tx, locked, 'reject_payment', staff, now, { paymentId, summary: `驳回原因：${reason}` });
-        await repo.update(tx, paymentId, { status: 'rejected', rejectReason: reason, decidedBy: staff.id, updatedAt: now });
         // Paying again: a new remittance code, shown on the list at once.
         await openBankTransfer(tx, row);
         await deps.notices.send(tx, row.applicantId, 'payment_rejected', { number: row.number, reason: reason.slice(0, 30) });

@@ -9,6 +9,7 @@ import QRCode from 'qrcode';
 import type { Db, Tx } from '../../db/database.ts';
 import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
+import { refundEventOf, refundMay } from '../../domain/lifecycles.ts';
 import { outTradeNo } from '../../domain/payment.ts';
 import type { Logger } from 'pino';
 import {
@@ -75,13 +76,13 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
     const paid = { paidAt: t.successTime ?? now, transactionId: t.transactionId ?? null, updatedAt: now };
     if (app.status === 'approved') {
       const row = await fireTransition(tx, app, 'pay_online', SYSTEM, now, { paymentId: payment.id, transactionId: t.transactionId ?? null, amountFen: t.amountFen, source });
-      await repo.update(tx, payment.id, { status: 'paid', ...paid });
+      await repo.writeStatus(tx, payment, 'settle', paid);
       await deps.onPaid(tx, row);
       return 'paid';
     }
     // Paid already (another order, or a bank transfer), or no longer payable: keep the money's
     // record and raise a refund for 财务.
-    await repo.update(tx, payment.id, { status: 'duplicate', ...paid });
+    await repo.writeStatus(tx, payment, 'mark_duplicate', paid);
     await repo.insertRefund(tx, {
       paymentId: payment.id,
       applicationId: payment.applicationId,
@@ -133,7 +134,7 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
       await closeAtProvider(payment);
       await db.transaction(async (tx) => {
         const locked = await repo.lock(tx, payment.id);
-        if (locked?.status === 'open') await repo.update(tx, payment.id, { status: 'closed', updatedAt: now });
+        if (locked?.status === 'open') await repo.writeStatus(tx, locked, 'close', { updatedAt: now });
       });
     }
     return (await repo.findById(db, payment.id)) ?? payment;
@@ -184,7 +185,10 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
         });
         return orderView(await repo.update(db, payment.id, { codeUrl, updatedAt: now }));
       } catch (err) {
-        await repo.update(db, payment.id, { status: 'closed', updatedAt: clock() });
+        await db.transaction(async (tx) => {
+          const locked = await repo.lock(tx, payment.id);
+          if (locked?.status === 'open') await repo.writeStatus(tx, locked, 'close', { updatedAt: clock() });
+        });
         log.error({ paymentId: payment.id, err: String(err) }, 'wechat pay order not created');
         throw unavailable(err);
       }
@@ -244,8 +248,10 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
       await db.transaction(async (tx) => {
         const [row] = (await repo.pendingByOutRefundNo(tx, outRefundNo)) ?? [];
         if (!row) return;
-        const next = status === 'SUCCESS' ? 'succeeded' : status === 'PROCESSING' ? 'processing' : 'failed';
-        await repo.updateRefund(tx, row.id, { status: next, ...(next === 'succeeded' ? { settledAt: now } : {}) });
+        const event = refundEventOf(status);
+        // A notify after success (or a replay) changes nothing: success is never stepped back from.
+        if (!refundMay(row.status, event)) return;
+        await repo.writeRefundStatus(tx, row, event, event === 'succeed' ? { settledAt: now } : {});
       });
     },
 
@@ -303,24 +309,26 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
         throw unavailable(err);
       }
       const now = clock();
-      return db.transaction(async (tx) => {
+      const outcome = await db.transaction(async (tx) => {
         const refund = await repo.lockRefund(tx, refundId);
         if (!refund) throw new AppError('NOT_FOUND', '退款记录不存在', 404);
         // The refund's own notify may have been applied in between: never step back from 成功.
-        if (refund.status !== 'succeeded') {
-          await repo.updateRefund(tx, refund.id, {
-            status: result.status === 'SUCCESS' ? 'succeeded' : result.status === 'PROCESSING' ? 'processing' : 'failed',
-            providerRefundId: result.refundId,
-            ...(result.status === 'SUCCESS' ? { settledAt: now } : {}),
-          });
-        }
-        await repo.update(tx, refund.paymentId, { status: 'refunded', updatedAt: now });
-        if (refund.kind !== 'cancel') return { refund, status: 'paid', statusLabel: statusLabels.paid };
+        const event = refundEventOf(result.status);
+        const recorded = refundMay(refund.status, event)
+          ? await repo.writeRefundStatus(tx, refund, event, { providerRefundId: result.refundId, ...(event === 'succeed' ? { settledAt: now } : {}) })
+          : refund;
+        // Refused by WeChat Pay: the money is still the CA's; it may be sent again (the failure is kept).
+        if (recorded.status === 'failed') return undefined;
+        const payment = await repo.lock(tx, refund.paymentId);
+        if (payment && payment.status !== 'refunded') await repo.writeStatus(tx, payment, 'refund', { updatedAt: now });
+        if (refund.kind !== 'cancel') return { refund: recorded, status: 'paid' as const, statusLabel: statusLabels.paid };
         const app = await apps.lockById(tx, refund.applicationId);
         if (!app) throw notFound();
         const row = app.status === 'refunded' ? app : await fireTransition(tx, app, 'refund', actor, now, { refundId: refund.id, amountFen: refund.amountFen });
-        return { refund: { ...refund, status: 'processing' as const }, status: row.status, statusLabel: statusLabels[row.status] };
+        return { refund: recorded, status: row.status, statusLabel: statusLabels[row.status] };
       });
+      if (!outcome) throw new AppError('REFUND_FAILED', '微信支付未能退款，请稍后重试', 502);
+      return outcome;
     },
   };
 }
