@@ -7,13 +7,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/modules/audit/chain.ts';
 import { exampleUnlistedInstitution, registryFixtures } from '../../src/providers/registry/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { acceptContract, company, loggedInApplicant, person, postDelivery, uploadAll, verifiedDraft } from '../support/applicant.ts';
+import { acceptContract, baseKinds, company, loggedInApplicant, person, postDelivery, uploadAll, verifiedDraft } from '../support/applicant.ts';
+import { LocalBlobStore } from '../../src/storage/local.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { bmpScan, gifImage, jpegScan, largeJpeg, pdfDocument, pngScan } from '../support/images.ts';
 
+/** Blob writes can be held back, to put an upload's last step after a 提交 (the race below). */
+const gate = { held: undefined as Promise<void> | undefined };
+class GatedBlobStore extends LocalBlobStore {
+  override async put(key: string, data: Buffer, contentType: string): Promise<void> {
+    await gate.held;
+    return super.put(key, data, contentType);
+  }
+}
+
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ blobs: new GatedBlobStore(mkdtempSync(path.join(tmpdir(), 'certdesk-blobs-'))) });
 });
 afterAll(async () => {
   await t?.close();
@@ -118,6 +131,36 @@ describe('the 事业单位 path', () => {
     expect(missing.body.error.message).toBe('请上传：事业单位法人证书');
     await uploadAll(client, draft.id, ['institution_certificate']);
     expect((await client.post(`/api/applications/${draft.id}/submit`)).status).toBe(200);
+  });
+});
+
+describe('an upload racing 提交', () => {
+  it('never lands on an application that was submitted meanwhile', async () => {
+    const client = await applicant();
+    // A draft at its last step: everything uploaded, ready to 提交.
+    const second = await verifiedDraft(client);
+    await accept(client, second.id, 'sign');
+    await uploadAll(client, second.id, baseKinds);
+    expect((await client.post(`/api/applications/${second.id}/attachments/complete`)).status).toBe(200);
+    await accept(client, second.id, 'read');
+    expect((await client.request('PUT', `/api/applications/${second.id}/form`, { projectId: 'nmg-etax', invoice: { wanted: false }, delivery: postDelivery })).status).toBe(200);
+    const before = await client.get<{ baseAttachments: { kind: string; uploaded: { id: string } | null }[] }>(`/api/applications/${second.id}`);
+    const licenceBefore = before.body.baseAttachments.find((a) => a.kind === 'business_licence')?.uploaded?.id;
+
+    // The upload passes its first check, then waits while its bytes are written; 提交 goes through meanwhile.
+    let release!: () => void;
+    gate.held = new Promise<void>((resolve) => (release = resolve));
+    const upload = client.upload(`/api/applications/${second.id}/attachments/business_licence`, await jpegScan('late'), 'late.jpg', 'image/jpeg');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gate.held = undefined;
+    const submitted = await client.post<{ statusLabel: string }>(`/api/applications/${second.id}/submit`);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    release();
+    const late = await upload;
+    expect(late.status).toBe(409);
+    expect((late.body as ErrorBody).error.message).toBe('申请状态为“待审核”，不能修改');
+    const after = await client.get<{ baseAttachments: { kind: string; uploaded: { id: string } | null }[] }>(`/api/applications/${second.id}`);
+    expect(after.body.baseAttachments.find((a) => a.kind === 'business_licence')?.uploaded?.id).toBe(licenceBefore);
   });
 });
 

@@ -292,8 +292,16 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const allowed = requiredAttachments(app, project?.extraAttachments);
       if (!allowed.includes(kind)) throw new AppError('ATTACHMENT_NOT_NEEDED', '本申请不需要上传该附件', 400);
       const step = attachmentStep(app.applicantType, kind);
+      // Fails fast (before judging the image) when the draft cannot take it anyway …
       await onDraft(applicant, id, step, async () => undefined, [`attachment:${kind}`]);
-      return deps.attachments.store(app.id, kind, data, name, clock());
+      const prepared = await deps.attachments.prepare(app.id, kind, data, name, clock());
+      // … and is checked again where it is recorded: an upload racing 提交 cannot land on a 待审核 application.
+      try {
+        return await onDraft(applicant, id, step, (tx) => deps.attachments.record(tx, prepared), [`attachment:${kind}`]);
+      } catch (err) {
+        await deps.attachments.discard(prepared);
+        throw err;
+      }
     },
 
     /** The signed contract PDF (本人已阅读合同 shows it; downloadable later). */
