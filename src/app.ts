@@ -169,6 +169,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const storage = createOutageLog(log, 'storage (disk full)');
   const database = await openDatabase(config.database, {
     owner: { kind: 'server' },
+    guardRootHandle: config.mode !== 'production',
     events: { onConnectionError: (err) => outage.failed(err, 'connection'), onConnected: () => outage.recovered() },
   });
   await database.migrate();

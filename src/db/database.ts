@@ -15,6 +15,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import { isEmbeddedDirectory, lockDirectory, type DirectoryLock, type LockOwner } from './lock.ts';
+import { guardRootHandle } from './pglite-guard.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -41,6 +42,8 @@ export interface OpenOptions {
   lock?: DirectoryLock;
   /** What a PostgreSQL connection reports outside any query, for the outage log. */
   events?: ConnectionEvents;
+  /** PGlite: throw on a root-handle query inside a transaction (default; production turns it off). */
+  guardRootHandle?: boolean;
 }
 
 /** What the connection reports outside any query, for the outage log. */
@@ -59,7 +62,9 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
   const inMemory = !isEmbeddedDirectory(dataDir);
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const lock = inMemory ? undefined : (options.lock ?? (await lockDirectory(dataDir, options.owner ?? { kind: 'process' })));
-  const client = new PGlite(inMemory ? undefined : dataDir);
+  const raw = new PGlite(inMemory ? undefined : dataDir);
+  // Outside production a root-handle query inside a transaction throws instead of hanging.
+  const client = options.guardRootHandle === false ? raw : guardRootHandle(raw);
   try {
     await client.waitReady;
   } catch (error) {

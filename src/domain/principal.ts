@@ -18,7 +18,3 @@ export type Principal =
   | { kind: 'staff'; id: string; username: string; roles: StaffRole[] };
 
 export type PrincipalKind = Principal['kind'];
-
-export function hasRole(principal: Principal | undefined, role: StaffRole): boolean {
-  return principal?.kind === 'staff' && principal.roles.includes(role);
-}

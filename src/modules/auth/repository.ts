@@ -1,5 +1,5 @@
 /** auth's tables: applicants, login_codes, sessions. Only this file queries them. */
-import { and, desc, eq, gte, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { applicants, loginCodes, sessions } from '../../db/schema.ts';
 
@@ -115,9 +115,4 @@ export async function deleteSession(tx: Conn, tokenHash: string) {
 /** Ends every session of one principal (a disabled staff account, a reset second factor). */
 export async function deleteSessionsOf(tx: Conn, principalKind: 'applicant' | 'staff', principalId: string) {
   await tx.delete(sessions).where(and(eq(sessions.principalKind, principalKind), eq(sessions.principalId, principalId)));
-}
-
-/** Housekeeping: sessions past their absolute limit can never come back. */
-export async function deleteSessionsCreatedBefore(tx: Conn, cutoff: Date) {
-  await tx.delete(sessions).where(lt(sessions.createdAt, cutoff));
 }
