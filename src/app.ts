@@ -26,7 +26,7 @@ import { registerErrorHandler, registerNotFound } from './http/errors.ts';
 import { sessionPlugin } from './http/session.ts';
 import { startJobQueue, type JobQueue } from './jobs/queue.ts';
 import { authRoutes } from './modules/auth/routes.ts';
-import { createAuthService } from './modules/auth/service.ts';
+import { createAuthService, type AuthService } from './modules/auth/service.ts';
 import { seedDemoStaff, staffDevRoutes } from './modules/staff/demo.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
@@ -98,6 +98,8 @@ export interface CertDeskOptions {
   wechatPay?: WechatPayProvider;
   /** Tests: shorter notify retries and refund times in the WeChat Pay simulator. */
   wechatPaySimulatorTiming?: Pick<WechatPaySimulatorOptions, 'notifyRetryDelaysMs' | 'refundDelayMs'>;
+  /** Embedded database only: open it from this migrated copy (tests; see openDatabase). */
+  pgliteSnapshot?: Blob;
 }
 
 export interface CertDesk {
@@ -108,6 +110,8 @@ export interface CertDesk {
   wechatPaySimulator: WechatPaySimControls | undefined;
   /** The CA's services (benchmarks and tests reach the CA set through this). */
   ca: CaModule;
+  /** Sessions and logins (tests open a session through it where logging in is not what they test). */
+  auth: AuthService;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -145,7 +149,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const clock = options.clock ?? (() => new Date());
   const log = options.logger ?? createLogger(config);
 
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { pgliteSnapshot: options.pgliteSnapshot });
   await database.migrate();
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
@@ -343,6 +347,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     config,
     wechatPaySimulator,
     ca,
+    auth,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;

@@ -25,20 +25,30 @@ export interface Database {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball, which `pgliteSnapshot` opens again. */
+  dumpDataDir?(): Promise<Blob>;
+}
+
+export interface OpenDatabaseOptions {
+  /**
+   * PGlite only: start from a `dumpDataDir()` tarball instead of an empty cluster. Tests migrate
+   * once per run and open every app's database from that copy (a new cluster costs seconds).
+   */
+  pgliteSnapshot?: Blob;
 }
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 /** Serialises migrations when several instances start against one server at once. */
 const MIGRATION_LOCK_KEY = 72_410_001;
 
-export async function openDatabase(database: Config['database']): Promise<Database> {
-  return database.kind === 'postgres' ? openPostgres(database.url) : openPglite(database.dataDir);
+export async function openDatabase(database: Config['database'], options: OpenDatabaseOptions = {}): Promise<Database> {
+  return database.kind === 'postgres' ? openPostgres(database.url) : openPglite(database.dataDir, options.pgliteSnapshot);
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(inMemory ? undefined : dataDir);
+  const client = new PGlite({ ...(inMemory ? {} : { dataDir }), ...(snapshot ? { loadDataDir: snapshot } : {}) });
   await client.waitReady;
   const db = drizzlePglite({ client, schema });
   return {
@@ -55,6 +65,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     async close() {
       await client.close();
+    },
+    async dumpDataDir() {
+      return client.dumpDataDir('none');
     },
   };
 }
