@@ -24,7 +24,7 @@ import {
   verifyOrganisation,
   waitForUploaded,
 } from './apply.ts';
-import { logIn, portalSuite } from './portal.ts';
+import { enterPortal, portalSuite } from './portal.ts';
 
 const person = registryFixtures.persons[0]!;
 const company = registryFixtures.organisations[0]!;
@@ -35,7 +35,7 @@ describe.skipIf(browserMissing)('企业用户申请', () => {
   it('goes from 申请 to 待审核 at 195.00 元', { timeout: WIZARD_TIMEOUT }, async () => {
     const save = await scanFolder();
     await withPage(suite, 'enterprise', async (page) => {
-      await logIn(page, suite.app.url);
+      await enterPortal(page, suite.app);
       await startApplication(page);
       await page.getByRole('radio', { name: '企业申请' }).waitFor();
       expect(await page.getByRole('radio', { name: '企业申请' }).isChecked()).toBe(true);
@@ -158,7 +158,7 @@ describe.skipIf(browserMissing)('企业用户申请', () => {
 
   it('fits a 375 px phone screen', { timeout: WIZARD_TIMEOUT }, async () => {
     await withPage(suite, 'enterprise-mobile', async (page) => {
-      await logIn(page, suite.app.url);
+      await enterPortal(page, suite.app);
       await startApplication(page);
       await verifyOperator(page, '企业申请', registryFixtures.persons[1]!);
       await verifyOrganisation(page, registryFixtures.organisations[1]!);

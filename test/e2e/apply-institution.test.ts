@@ -22,7 +22,7 @@ import {
   verifyOperator,
   verifyOrganisation,
 } from './apply.ts';
-import { logIn, portalSuite } from './portal.ts';
+import { enterPortal, portalSuite } from './portal.ts';
 
 const person = registryFixtures.persons[2]!;
 const institution = exampleUnlistedInstitution();
@@ -34,7 +34,7 @@ describe.skipIf(browserMissing)('事业单位用户申请', () => {
   it('continues after 企业不存在 and takes the stamped 申请表 and 授权委托书', { timeout: WIZARD_TIMEOUT }, async () => {
     const save = await scanFolder();
     await withPage(suite, 'institution', async (page) => {
-      await logIn(page, suite.app.url);
+      await enterPortal(page, suite.app);
       await startApplication(page);
       // The manual has the 事业单位 choose 企业申请 too: the registry's answer decides.
       await verifyOperator(page, '企业申请', person);

@@ -11,7 +11,7 @@ import { browserMissing, newPage, screenshot } from '../support/browser.ts';
 import { jpegScan } from '../support/images.ts';
 import { newStaffAccount } from '../support/staff.ts';
 import { WIZARD_TIMEOUT, listRow, scanFolder, withPage } from './apply.ts';
-import { apiSession, consoleFirstLogIn, logIn, portalSuite } from './portal.ts';
+import { apiSession, enterConsole, enterPortal, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('支付：银行汇款', () => {
   const clock = movableClock();
@@ -20,7 +20,7 @@ describe.skipIf(browserMissing)('支付：银行汇款', () => {
   it('上传凭证 → 待确认到账; 财务 确认到账 → 已支付', { timeout: WIZARD_TIMEOUT }, async () => {
     const scans = await scanFolder();
     await withPage(suite, 'payment-bank', async (page) => {
-      const phone = await logIn(page, suite.app.url, randomPhone());
+      const phone = await enterPortal(page, suite.app, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
       const { number } = await approvedApplication(suite.app, clock, applicant);
 
@@ -47,7 +47,7 @@ describe.skipIf(browserMissing)('支付：银行汇款', () => {
       const finance = await newStaffAccount(suite.app, ['finance'], clock.now());
       const { context, page: console } = await newPage(suite.browser, suite.app.url);
       try {
-        await consoleFirstLogIn(console, finance.username, clock.now);
+        await enterConsole(console, suite.app, finance);
         await console.waitForURL('**/console/finance');
         const row = console.getByRole('row').filter({ hasText: number });
         await row.getByRole('cell', { name: code, exact: true }).waitFor();

@@ -9,7 +9,7 @@
  * dual pair, 下载加密密钥信封 (the file opens with the USB key's signing key), 吊销 takes both.
  */
 import { readFile } from 'node:fs/promises';
-import type { Page, Route } from 'playwright-core';
+import type { Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/pki/certificate-info.ts';
 import { fromPem } from '../../src/pki/der.ts';
@@ -19,25 +19,13 @@ import { opensslDir } from '../../src/pki/test-openssl.ts';
 import { movableClock, randomPhone } from '../support/app.ts';
 import { browserMissing, newPage, screenshot } from '../support/browser.ts';
 import { paidApplication, producerClient } from '../support/production.ts';
-import { newStaffAccount, secretOf, STAFF_PASSWORD, totpCode, type PasswordStep } from '../support/staff.ts';
+import { newStaffAccount } from '../support/staff.ts';
 import { listRow, WIZARD_TIMEOUT } from './apply.ts';
-import { apiSession, logIn, portalSuite } from './portal.ts';
+import { apiSession, enterConsole, enterPortal, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('制证管理', () => {
   const clock = movableClock();
   const suite = portalSuite({ clock: clock.now });
-
-  async function producerLogIn(page: Page, username: string) {
-    await page.goto('/console/login');
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(STAFF_PASSWORD);
-    const loginResponse = page.waitForResponse((r) => r.url().endsWith('/api/staff/login') && r.request().method() === 'POST');
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    const step = (await (await loginResponse).json()) as PasswordStep;
-    if (step.next !== 'enrol') throw new Error('expected enrolment');
-    await page.getByLabel('动态验证码').fill(totpCode(secretOf(step.otpauthUrl), clock.now()));
-    await page.getByRole('button', { name: '绑定并登录', exact: true }).click();
-  }
 
   it('开始制证 → 邮寄 with a waybill number → the applicant sees 已邮寄 and 确认收货 → 已完成', { timeout: WIZARD_TIMEOUT }, async () => {
     const applicantView = await newPage(suite.browser, suite.app.url);
@@ -45,12 +33,12 @@ describe.skipIf(browserMissing)('制证管理', () => {
     const portal = applicantView.page;
     const console = producerView.page;
     try {
-      const phone = await logIn(portal, suite.app.url, randomPhone());
+      const phone = await enterPortal(portal, suite.app, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
       const { number } = await paidApplication(suite.app, clock, { applicant });
       const producer = await newStaffAccount(suite.app, ['producer'], clock.now());
 
-      await producerLogIn(console, producer.username);
+      await enterConsole(console, suite.app, producer);
       await console.waitForURL('**/console/production');
       await console.getByRole('menuitem', { name: '制证队列' }).waitFor();
       await console.getByRole('tab', { name: '已支付 待制证' }).waitFor();
@@ -129,7 +117,7 @@ describe.skipIf(browserMissing)('制证管理', () => {
     const portal = applicantView.page;
     const console = producerView.page;
     try {
-      const phone = await logIn(portal, suite.app.url, randomPhone());
+      const phone = await enterPortal(portal, suite.app, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await paidApplication(suite.app, clock, { applicant });
       expect((await (await producerClient(suite.app, clock)).post(`/api/production/applications/${id}/start`)).status).toBe(200);
@@ -172,7 +160,7 @@ describe.skipIf(browserMissing)('制证管理', () => {
       await portal.route(`**/api/applications/${id}/seal/preview.png`, (route) => route.fulfill({ status: 200, contentType: 'image/svg+xml', body: decodeURIComponent(sealSvg.split(',')[1]!) }));
 
       const producer = await newStaffAccount(suite.app, ['producer'], clock.now());
-      await producerLogIn(console, producer.username);
+      await enterConsole(console, suite.app, producer);
       await console.waitForURL('**/console/production');
       await console.goto(`/console/production/${id}`);
       await console.getByRole('heading', { name: `制证 ${number}` }).waitFor();
@@ -240,7 +228,7 @@ describe.skipIf(browserMissing)('制证管理', () => {
       await tmp.openssl('req', '-new', '-key', 'usb.key', '-sm3', '-sigopt', 'distid:1234567812345678', '-subj', '/CN=USB Key', '-out', 'usb.csr');
 
       const producer = await newStaffAccount(suite.app, ['producer'], clock.now());
-      await producerLogIn(console, producer.username);
+      await enterConsole(console, suite.app, producer);
       await console.waitForURL('**/console/production');
       await console.goto(`/console/production/${id}`);
       await console.getByRole('heading', { name: `制证 ${number}` }).waitFor();
