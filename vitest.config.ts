@@ -4,7 +4,7 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 // Two cores: a few files at a time, each with its own app instance and database. The global setup
 // makes once what every app would make at its start (test/support/template.ts).
 const shared = { environment: 'node', testTimeout: 60_000, hookTimeout: 120_000 } as const;
-const project = (name: string, include: string): TestProjectInlineConfiguration => ({ test: { ...shared, name, include: [include] } });
+const project = (name: string, include: string, isolate = true): TestProjectInlineConfiguration => ({ test: { ...shared, name, include: [include], isolate } });
 
 export default defineConfig({
   test: {
@@ -12,6 +12,6 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default'],
     globalSetup: ['test/global-setup.ts'],
-    projects: [project('unit', 'src/**/*.test.ts'), project('integration', 'test/integration/**/*.test.ts'), project('e2e', 'test/e2e/**/*.test.ts')],
+    projects: [project('unit', 'src/**/*.test.ts', false), project('integration', 'test/integration/**/*.test.ts', false), project('e2e', 'test/e2e/**/*.test.ts', false)],
   },
 });

@@ -59,7 +59,7 @@ import { WECHATPAY_NOTIFY_PATH, financeRoutes, paymentRoutes, wechatNotifyRoute 
 import { createPaymentsService } from './modules/payments/service.ts';
 import { createWechatPayments } from './modules/payments/wechat.ts';
 import { WechatPayV3Client } from './providers/wechatpay/client.ts';
-import { simulatedMerchant } from './providers/wechatpay/demo.ts';
+import { simulatedMerchant, type SimulatedMerchant } from './providers/wechatpay/demo.ts';
 import { payPageUrl } from './providers/wechatpay/pay-page.ts';
 import { createWechatPaySimulator, type WechatPaySimControls, type WechatPaySimulatorOptions } from './providers/wechatpay/simulator.ts';
 import type { WechatPayProvider } from './providers/wechatpay/types.ts';
@@ -100,6 +100,8 @@ export interface CertDeskOptions {
   wechatPaySimulatorTiming?: Pick<WechatPaySimulatorOptions, 'notifyRetryDelaysMs' | 'refundDelayMs'>;
   /** Embedded database only: open it from this migrated copy (tests; see openDatabase). */
   pgliteSnapshot?: Blob;
+  /** The WeChat Pay simulator's merchant, instead of new keys (two RSA keys cost tests ~0.4 s an app). */
+  simulatedMerchant?: SimulatedMerchant;
 }
 
 export interface CertDesk {
@@ -240,7 +242,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
 
   // WeChat Pay: the simulator's address, like the registry's, is known only once the server listens.
   const wechatSettings = config.payments.wechat;
-  const simulatedPay = wechatSettings.provider === 'simulator' ? simulatedMerchant({ merchantName: config.caName }) : undefined;
+  const simulatedPay =
+    wechatSettings.provider === 'simulator' ? (options.simulatedMerchant ?? simulatedMerchant({ merchantName: config.caName })) : undefined;
   let wechatTarget: WechatPayProvider | undefined =
     options.wechatPay ?? (wechatSettings.provider === 'wechatpay' ? new WechatPayV3Client({ ...wechatSettings, now: clock }) : undefined);
   let publicBase = config.publicUrl;

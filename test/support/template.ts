@@ -11,7 +11,7 @@
  * are encrypted under the snapshot's master secret).
  */
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -19,6 +19,8 @@ import type { Config } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { startJobQueue } from '../../src/jobs/queue.ts';
 import { openCaModule } from '../../src/modules/ca/index.ts';
+import { fromPem, toPem } from '../../src/pki/der.ts';
+import { decryptPkcs8, encryptPkcs8 } from '../../src/pki/pbes2.ts';
 import { deriveKeys, loadMasterSecret } from '../../src/security/keys.ts';
 
 /** What the global setup hands to the test workers (through vitest's provide/inject). */
@@ -39,6 +41,23 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * PBKDF2 rounds of the template's key files. The key store encrypts its keys with 200,000 rounds,
+ * paid once per process when it opens them; every test app opens a copy of these six, which would
+ * cost each app ~0.4 s. The files stay standard PBES2 PKCS#8 under the derived passphrase (each
+ * carries its round count), opened by the same key store code; only these throw-away keys are
+ * protected less at rest.
+ */
+const TEMPLATE_KEY_ITERATIONS = 1000;
+
+async function cheapenKeyFiles(dir: string, passphrase: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const file = path.join(dir, name);
+    const pkcs8 = decryptPkcs8(fromPem(await readFile(file, 'utf8'), 'ENCRYPTED PRIVATE KEY'), passphrase);
+    await writeFile(file, toPem('ENCRYPTED PRIVATE KEY', encryptPkcs8(pkcs8, passphrase, TEMPLATE_KEY_ITERATIONS)), { mode: 0o600 });
+  }
+}
+
 /** An app whose clock starts this close after the template's CAs were made would make the same. */
 const SAME_TIME = { beforeMs: 5 * 60_000, afterMs: 86_400_000 };
 
@@ -55,6 +74,7 @@ export async function makeTemplate(config: Config, dir: string): Promise<TestTem
     const keys = deriveKeys(await loadMasterSecret(withKeys, database.db, now));
     const ca = await openCaModule({ config: withKeys, db: database.db, derivedPassphrase: keys.caKeyPassphrase, clock: () => now, log, actor: { kind: 'system', id: 'ca' } });
     await ca.close();
+    await cheapenKeyFiles(keystoreDir, keys.caKeyPassphrase);
     const boss = await startJobQueue(database, log);
     await boss.stop({ graceful: true, wait: true, timeout: 5000 });
     let pgliteSnapshot: string | undefined;
