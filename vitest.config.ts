@@ -1,14 +1,17 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 // Unit tests sit beside the code (src/**/*.test.ts); integration and browser tests under test/.
-// Two cores: a few files at a time, each with its own app instance and database.
+// Two cores: a few files at a time, each with its own app instance and database. The global setup
+// makes once what every app would make at its start (test/support/template.ts).
+const shared = { environment: 'node', testTimeout: 60_000, hookTimeout: 120_000 } as const;
+const project = (name: string, include: string, isolate = true): TestProjectInlineConfiguration => ({ test: { ...shared, name, include: [include], isolate } });
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    ...shared,
     maxWorkers: 2,
     reporters: ['default'],
+    globalSetup: ['test/global-setup.ts'],
+    projects: [project('unit', 'src/**/*.test.ts', false), project('integration', 'test/integration/**/*.test.ts', false), project('e2e', 'test/e2e/**/*.test.ts', false)],
   },
 });

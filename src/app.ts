@@ -30,7 +30,7 @@ import { sessionPlugin } from './http/session.ts';
 import { checkQueue, startJobQueue, type JobQueue } from './jobs/queue.ts';
 import type { QueueWorker } from './jobs/worker.ts';
 import { authRoutes } from './modules/auth/routes.ts';
-import { createAuthService } from './modules/auth/service.ts';
+import { createAuthService, type AuthService } from './modules/auth/service.ts';
 import { seedDemoStaff, staffDevRoutes } from './modules/staff/demo.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
@@ -70,7 +70,7 @@ import { WECHATPAY_NOTIFY_PATH, financeRoutes, paymentRoutes, wechatNotifyRoute 
 import { createPaymentsService } from './modules/payments/service.ts';
 import { createWechatPayments } from './modules/payments/wechat.ts';
 import { WechatPayV3Client } from './providers/wechatpay/client.ts';
-import { simulatedMerchant } from './providers/wechatpay/demo.ts';
+import { simulatedMerchant, type SimulatedMerchant } from './providers/wechatpay/demo.ts';
 import { payPageUrl } from './providers/wechatpay/pay-page.ts';
 import { createWechatPaySimulator, type WechatPaySimControls, type WechatPaySimulatorOptions } from './providers/wechatpay/simulator.ts';
 import type { WechatPayProvider } from './providers/wechatpay/types.ts';
@@ -112,6 +112,10 @@ export interface CertDeskOptions {
   wechatPaySimulatorTiming?: Pick<WechatPaySimulatorOptions, 'notifyRetryDelaysMs' | 'refundDelayMs'>;
   /** Benchmarks: the SMS workers' tuning instead of the configured one (the baseline's polling-only worker). */
   smsWorker?: Partial<SmsWorkerOptions>;
+  /** Embedded database only: open it from this migrated copy (tests; see openDatabase). */
+  pgliteSnapshot?: Blob;
+  /** The WeChat Pay simulator's merchant, instead of new keys (two RSA keys cost tests ~0.4 s an app). */
+  simulatedMerchant?: SimulatedMerchant;
 }
 
 export interface CertDesk {
@@ -126,6 +130,8 @@ export interface CertDesk {
   readonly operatorSocket: string | undefined;
   /** Queues SMS as the modules do (tests put a backlog of notices in front of a login code). */
   sms: SmsSender;
+  /** Sessions and logins (tests open a session through it where logging in is not what they test). */
+  auth: AuthService;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -170,6 +176,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const database = await openDatabase(config.database, {
     owner: { kind: 'server' },
     guardRootHandle: config.mode !== 'production',
+    pgliteSnapshot: options.pgliteSnapshot,
     events: { onConnectionError: (err) => outage.failed(err, 'connection'), onConnected: () => outage.recovered() },
   });
   await database.migrate();
@@ -262,7 +269,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
 
   // WeChat Pay: the simulator's address, like the registry's, is known only once the server listens.
   const wechatSettings = config.payments.wechat;
-  const simulatedPay = wechatSettings.provider === 'simulator' ? simulatedMerchant({ merchantName: config.caName }) : undefined;
+  const simulatedPay =
+    wechatSettings.provider === 'simulator' ? (options.simulatedMerchant ?? simulatedMerchant({ merchantName: config.caName })) : undefined;
   let wechatTarget: WechatPayProvider | undefined =
     options.wechatPay ?? (wechatSettings.provider === 'wechatpay' ? new WechatPayV3Client({ ...wechatSettings, now: clock }) : undefined);
   let publicBase = config.publicUrl;
@@ -397,6 +405,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       return operatorChannel?.listening ? operatorChannel.socketPath : undefined;
     },
     sms,
+    auth,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;

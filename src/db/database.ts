@@ -29,7 +29,10 @@ export interface Database {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball, which `pgliteSnapshot` opens again. */
+  dumpDataDir?(): Promise<Blob>;
 }
+
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 /** Serialises migrations when several instances start against one server at once. */
@@ -44,6 +47,11 @@ export interface OpenOptions {
   events?: ConnectionEvents;
   /** PGlite: throw on a root-handle query inside a transaction (default; production turns it off). */
   guardRootHandle?: boolean;
+  /**
+   * PGlite only: start from a `dumpDataDir()` tarball instead of an empty cluster. Tests migrate
+   * once per run and open every app's database from that copy (a new cluster costs seconds).
+   */
+  pgliteSnapshot?: Blob;
 }
 
 /** What the connection reports outside any query, for the outage log. */
@@ -62,7 +70,7 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
   const inMemory = !isEmbeddedDirectory(dataDir);
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const lock = inMemory ? undefined : (options.lock ?? (await lockDirectory(dataDir, options.owner ?? { kind: 'process' })));
-  const raw = new PGlite(inMemory ? undefined : dataDir);
+  const raw = new PGlite({ ...(inMemory ? {} : { dataDir }), ...(options.pgliteSnapshot ? { loadDataDir: options.pgliteSnapshot } : {}) });
   // Outside production a root-handle query inside a transaction throws instead of hanging.
   const client = options.guardRootHandle === false ? raw : guardRootHandle(raw);
   try {
@@ -90,6 +98,9 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
       } finally {
         lock?.release();
       }
+    },
+    async dumpDataDir() {
+      return client.dumpDataDir('none');
     },
   };
 }

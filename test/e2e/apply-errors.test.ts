@@ -25,7 +25,7 @@ import {
   waitForUploaded,
   scanFolder,
 } from './apply.ts';
-import { logIn, portalSuite } from './portal.ts';
+import { enterPortal, portalSuite } from './portal.ts';
 
 const person = registryFixtures.persons[3]!;
 const company = registryFixtures.organisations[4]!;
@@ -41,7 +41,7 @@ describe.skipIf(browserMissing)('申请: what the wizard says when something is 
 
   it('refuses bad 实名认证 input and names the field', { timeout: WIZARD_TIMEOUT }, async () => {
     await withPage(suite, 'errors-identity', async (page) => {
-      await logIn(page, suite.app.url);
+      await enterPortal(page, suite.app);
       await startApplication(page);
 
       // Checked in the page, with the server's words, before anything is sent.
@@ -80,7 +80,7 @@ describe.skipIf(browserMissing)('申请: what the wizard says when something is 
   it('judges uploads, lists what is missing, and asks a 专票 for its 开户行', { timeout: WIZARD_TIMEOUT }, async () => {
     const save = await scanFolder();
     await withPage(suite, 'errors-uploads', async (page) => {
-      await logIn(page, suite.app.url);
+      await enterPortal(page, suite.app);
       await startApplication(page);
       await verifyOperator(page, '企业申请', person);
       await verifyOrganisation(page, company);
@@ -177,7 +177,7 @@ describe.skipIf(browserMissing)('申请: 稍后再试 when the registry is away'
 
   it('keeps what was typed and succeeds when tried again', { timeout: WIZARD_TIMEOUT }, async () => {
     await withPage(suite, 'errors-registry-down', async (page) => {
-      await logIn(page, suite.app.url);
+      await enterPortal(page, suite.app);
       await startApplication(page);
       await verifyOperator(page, '企业申请', person);
       await verifyOrganisation(page, company);

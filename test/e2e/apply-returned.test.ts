@@ -10,9 +10,9 @@ import { submittedApplication } from '../support/applicant.ts';
 import { browserMissing, screenshot } from '../support/browser.ts';
 import { waitForSms } from '../support/sms.ts';
 import { jpegScan } from '../support/images.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { loggedInStaff } from '../support/staff.ts';
 import { WIZARD_TIMEOUT, listRow, pickFile, scanFolder, uploadCard, withPage } from './apply.ts';
-import { apiSession, logIn, portalSuite } from './portal.ts';
+import { apiSession, enterPortal, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('修改 a returned application', () => {
   const clock = movableClock();
@@ -21,12 +21,11 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
   it('修改 → re-upload 企业印章 → 再次提交 → 待审核, then 资料审核通过 offers 支付 and 微信支付 pays', { timeout: WIZARD_TIMEOUT }, async () => {
     const save = await scanFolder();
     await withPage(suite, 'returned', async (page) => {
-      const phone = await logIn(page, suite.app.url, randomPhone());
+      const phone = await enterPortal(page, suite.app, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await submittedApplication(applicant);
 
-      const { username } = await newStaffAccount(suite.app, ['reviewer'], clock.now());
-      const staff = (await staffLogIn(suite.app, clock, username)).client;
+      const staff = await loggedInStaff(suite.app, clock, ['reviewer']);
       const returned = await staff.post(`/api/review/applications/${id}/decision`, {
         decision: 'return',
         items: [{ item: 'attachment:org_seal', reason: '印章模糊' }],
@@ -105,11 +104,10 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
 
   it('a returned 证书领取方式 is edited in the 申请信息 form, 保存, 再次提交', { timeout: WIZARD_TIMEOUT }, async () => {
     await withPage(suite, 'returned-delivery', async (page) => {
-      const phone = await logIn(page, suite.app.url, randomPhone());
+      const phone = await enterPortal(page, suite.app, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await submittedApplication(applicant);
-      const { username } = await newStaffAccount(suite.app, ['reviewer'], clock.now());
-      const staff = (await staffLogIn(suite.app, clock, username)).client;
+      const staff = await loggedInStaff(suite.app, clock, ['reviewer']);
       const returned = await staff.post(`/api/review/applications/${id}/decision`, {
         decision: 'return',
         items: [{ item: 'field:delivery', reason: '详细地址不完整' }],

@@ -1,7 +1,7 @@
 /** 退出 ends the session on the server: the portal's pages lead back to the login page. */
 import { describe, expect, it } from 'vitest';
 import { browserMissing, newPage } from '../support/browser.ts';
-import { logIn, portalSuite } from './portal.ts';
+import { enterPortal, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('退出', () => {
   const suite = portalSuite();
@@ -9,7 +9,7 @@ describe.skipIf(browserMissing)('退出', () => {
   it('returns to the login page, and the portal stays closed afterwards', async () => {
     const { context, page } = await newPage(suite.browser, suite.app.url);
     try {
-      await logIn(page, suite.app.url);
+      await enterPortal(page, suite.app);
       await page.getByRole('button', { name: '退出', exact: true }).click();
       await page.waitForURL('**/login');
       await page.getByRole('button', { name: '免密码登录', exact: true }).waitFor();

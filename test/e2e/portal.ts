@@ -3,11 +3,13 @@
  * them: 免密码登录, 手机号码, 获取验证码, 注册/登录.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { randomPhone, startTestApp, type TestApp } from '../support/app.ts';
-import { TestClient } from '../support/http.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { codesInOutbox, waitForCode } from '../support/sms.ts';
+import { loggedInApplicant } from '../support/applicant.ts';
+import type { TestClient } from '../support/http.ts';
+import { closeContexts, sharedBrowser } from '../support/browser.ts';
+import { addSessionCookie, openApplicantSession, openSession } from '../support/sessions.ts';
+import { waitForCode } from '../support/sms.ts';
 import { STAFF_PASSWORD, secretOf, totpCode, type PasswordStep } from '../support/staff.ts';
 
 /** The app behind the browser tests (testConfig already keeps the per-address limit out of the way). */
@@ -18,15 +20,15 @@ export interface PortalSuite {
   readonly browser: Browser;
 }
 
-/** For a describe block: its own app and browser, started before its tests and closed after them. */
+/** For a describe block: its own app, started before its tests and closed after them, and the worker's browser. */
 export function portalSuite(options?: Parameters<typeof startPortalApp>[0]): PortalSuite {
   let app: TestApp | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startPortalApp(options), launchBrowser()]);
+    [app, browser] = await Promise.all([startPortalApp(options), sharedBrowser()]);
   });
   afterAll(async () => {
-    await browser?.close();
+    if (browser) await closeContexts(browser);
     await app?.close();
   });
   const started = <T>(value: T | undefined): T => {
@@ -75,27 +77,40 @@ export async function logIn(page: Page, baseUrl: string, phone = randomPhone()):
   return phone;
 }
 
+/**
+ * The portal as a logged-in applicant, for tests about what comes after 免密码登录 (login.test.ts
+ * walks the login itself): the session the login would open, its cookie in the page's context;
+ * resolves once the portal shows the applications page.
+ */
+export async function enterPortal(page: Page, app: TestApp, phone = randomPhone()): Promise<string> {
+  await addSessionCookie(page.context(), app, await openApplicantSession(app, phone));
+  await page.goto('/applications');
+  await page.getByRole('heading', { name: '单位证书及电子印章申请' }).waitFor();
+  return phone;
+}
+
 /** A 6-digit code certain to differ from `code`. */
 export function wrongCode(code: string): string {
   return ((Number(code) + 1) % 1_000_000).toString().padStart(6, '0');
 }
 
 /**
- * The applicant the browser logged in as, over HTTP too: a second login of that phone, once the
- * movable clock has passed the resend cooldown.
+ * The applicant the browser logged in as, over HTTP too: a second session of that phone, opened
+ * directly, once the movable clock has passed the resend cooldown a second SMS login would need.
  */
 export async function apiSession(app: TestApp, clock: { advance(seconds: number): void }, phone: string): Promise<TestClient> {
-  const outbox = await (await fetch(new URL('/dev/sms', app.url))).text();
-  const previous = codesInOutbox(outbox, phone)[0];
   clock.advance(61);
-  const client = new TestClient(app.url);
-  expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
-  const code = await waitForCode(app.url, phone, { after: previous });
-  const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  client.csrfToken = res.body.csrfToken;
-  client.phone = phone;
-  return client;
+  return loggedInApplicant(app, phone);
+}
+
+/**
+ * The staff console as `account`, for tests about a staff member's work (console-review.test.ts and
+ * admin.test.ts walk the console login): a session opened directly, its cookie in the context; the
+ * console then opens the account's first page, as after 登录.
+ */
+export async function enterConsole(page: Page, app: TestApp, account: { id: string }): Promise<void> {
+  await addSessionCookie(page.context(), app, await openSession(app, 'staff', account.id));
+  await page.goto('/console');
 }
 
 /** 员工登录 for an account's first time: password, then binding the authenticator from the QR code's URI. */

@@ -16,7 +16,7 @@ import { browserMissing, newPage, screenshot } from '../support/browser.ts';
 import { paidApplication, producerClient } from '../support/production.ts';
 import { newStaffAccount } from '../support/staff.ts';
 import { WIZARD_TIMEOUT } from './apply.ts';
-import { consoleFirstLogIn, portalSuite } from './portal.ts';
+import { enterConsole, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('制证管理', () => {
   const clock = movableClock();
@@ -34,7 +34,7 @@ describe.skipIf(browserMissing)('制证管理', () => {
       await tmp.openssl('req', '-new', '-key', 'usb.key', '-sm3', '-sigopt', 'distid:1234567812345678', '-subj', '/CN=USB Key', '-out', 'usb.csr');
 
       const producer = await newStaffAccount(suite.app, ['producer'], clock.now());
-      await consoleFirstLogIn(console, producer.username, clock.now);
+      await enterConsole(console, suite.app, producer);
       await console.waitForURL('**/console/production');
       await console.goto(`/console/production/${id}`);
       await console.getByRole('heading', { name: `制证 ${number}` }).waitFor();

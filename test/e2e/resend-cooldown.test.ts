@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { movableClock, randomPhone, type TestApp } from '../support/app.ts';
-import { browserMissing, launchBrowser, newPage } from '../support/browser.ts';
+import { browserMissing, closeContexts, newPage, sharedBrowser } from '../support/browser.ts';
 import { codesInOutbox, waitForCode } from '../support/sms.ts';
 import { openSmsLogin, startPortalApp } from './portal.ts';
 
@@ -15,10 +15,10 @@ describe.skipIf(browserMissing)('获取验证码 cooldown', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startPortalApp({ clock: clock.now }), launchBrowser()]);
+    [t, browser] = await Promise.all([startPortalApp({ clock: clock.now }), sharedBrowser()]);
   });
   afterAll(async () => {
-    await browser?.close();
+    if (browser) await closeContexts(browser);
     await t?.close();
   });
 

@@ -9,7 +9,7 @@ import { browserMissing, newPage, screenshot } from '../support/browser.ts';
 import { paidApplication, producerClient } from '../support/production.ts';
 import { newStaffAccount } from '../support/staff.ts';
 import { listRow, WIZARD_TIMEOUT } from './apply.ts';
-import { apiSession, consoleFirstLogIn, logIn, portalSuite } from './portal.ts';
+import { apiSession, enterConsole, enterPortal, portalSuite } from './portal.ts';
 
 describe.skipIf(browserMissing)('申请吊销', () => {
   const clock = movableClock();
@@ -21,7 +21,7 @@ describe.skipIf(browserMissing)('申请吊销', () => {
     const portal = applicantView.page;
     const console = producerView.page;
     try {
-      const phone = await logIn(portal, suite.app.url, randomPhone());
+      const phone = await enterPortal(portal, suite.app, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
       const { id, number } = await paidApplication(suite.app, clock, { applicant, termYears: 2 });
       // The applicant approved the seal picture (确认印章, walked in the journeys): the list offers 证书与印章.
@@ -55,7 +55,7 @@ describe.skipIf(browserMissing)('申请吊销', () => {
       expect(await dialog.getByRole('button', { name: '申请吊销' }).count()).toBe(0);
 
       const producer = await newStaffAccount(suite.app, ['producer'], clock.now());
-      await consoleFirstLogIn(console, producer.username, clock.now);
+      await enterConsole(console, suite.app, producer);
       await console.waitForURL('**/console/production');
       await console.getByRole('menuitem', { name: '吊销申请' }).click();
       await console.getByRole('heading', { name: '吊销申请' }).waitFor();

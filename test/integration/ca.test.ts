@@ -28,7 +28,7 @@ import { verifySeal } from '../../src/seal/ses.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant, submittedApplication } from '../support/applicant.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { newStaffAccount, loggedInStaff, staffSession } from '../support/staff.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const realClock = { now: () => new Date() };
@@ -99,10 +99,10 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'certdesk-ca-'));
   ossl = await opensslDir();
   t = await startApp();
-  const p = await newStaffAccount(t, ['producer']);
+  const p = await staffSession(t, ['producer']);
   producerId = p.id;
   financeId = (await newStaffAccount(t, ['finance'])).id;
-  producer = (await staffLogIn(t, realClock, p.username)).client;
+  producer = p.client;
   for (const family of ['p256', 'sm2']) {
     for (const role of ['root', 'issuing']) {
       const res = await fetch(`${t.url}/ca/${family}-${role}.crt`);
@@ -125,8 +125,7 @@ afterAll(async () => {
 async function inProduction() {
   const applicant = await loggedInApplicant(t);
   const { id } = await submittedApplication(applicant);
-  const reviewerAccount = await newStaffAccount(t, ['reviewer']);
-  const reviewer = (await staffLogIn(t, realClock, reviewerAccount.username)).client;
+  const reviewer = await loggedInStaff(t, realClock, ['reviewer']);
   const approved = await reviewer.post(`/api/review/applications/${id}/decision`, { decision: 'approve' });
   expect(approved.status, JSON.stringify(approved.body)).toBe(200);
   const db = t.certdesk.database.db;

@@ -9,7 +9,7 @@ import { projects } from '../../src/db/schema.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { company, loggedInApplicant, postDelivery, submittedApplication } from '../support/applicant.ts';
 import type { ErrorBody } from '../support/http.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { staffSession } from '../support/staff.ts';
 
 const clock = movableClock();
 let t: TestApp;
@@ -31,8 +31,7 @@ afterAll(async () => {
 });
 
 async function staff(roles: ('reviewer' | 'finance')[], name?: string) {
-  const { username, id } = await newStaffAccount(t, roles, clock.now());
-  const client = (await staffLogIn(t, clock, username)).client;
+  const { client, id, username } = await staffSession(t, roles, clock.now());
   return { client, id, username, name };
 }
 

@@ -12,7 +12,7 @@ import { approvedApplication, loggedInApplicant } from '../support/applicant.ts'
 import type { ErrorBody, TestClient } from '../support/http.ts';
 import { jpegScan, pdfDocument } from '../support/images.ts';
 import { waitForSms } from '../support/sms.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { loggedInStaff } from '../support/staff.ts';
 
 const clock = movableClock();
 let t: TestApp;
@@ -32,8 +32,7 @@ const sim = () => {
 };
 
 async function staff(role: 'finance' | 'reviewer') {
-  const { username } = await newStaffAccount(t, [role], clock.now());
-  return (await staffLogIn(t, clock, username)).client;
+  return loggedInStaff(t, clock, [role]);
 }
 
 interface Order {

@@ -12,7 +12,7 @@ import { acceptContract, company, loggedInApplicant, postDelivery, submittedAppl
 import type { ErrorBody } from '../support/http.ts';
 import { jpegScan } from '../support/images.ts';
 import { waitForSms } from '../support/sms.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { loggedInStaff } from '../support/staff.ts';
 
 const clock = movableClock();
 let t: TestApp;
@@ -24,8 +24,7 @@ afterAll(async () => {
 });
 
 async function reviewer() {
-  const { username } = await newStaffAccount(t, ['reviewer'], clock.now());
-  return (await staffLogIn(t, clock, username)).client;
+  return loggedInStaff(t, clock, ['reviewer']);
 }
 
 const smsFor = (phone: string, marker: string) => waitForSms(t.url, phone, marker);
@@ -152,8 +151,7 @@ describe('审核', () => {
     const { id } = await submittedApplication(applicant);
     expect((await applicant.get('/api/review/queue')).status).toBe(401);
     expect((await applicant.post(`/api/review/applications/${id}/decision`, { decision: 'approve' })).status).toBe(401);
-    const { username } = await newStaffAccount(t, ['finance'], clock.now());
-    const finance = (await staffLogIn(t, clock, username)).client;
+    const finance = await loggedInStaff(t, clock, ['finance']);
     const refused = await finance.post<ErrorBody>(`/api/review/applications/${id}/decision`, { decision: 'approve' });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toBe('无权执行此操作');

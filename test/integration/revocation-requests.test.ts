@@ -12,7 +12,7 @@ import { loggedInApplicant } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
 import { issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
 import { waitForSms } from '../support/sms.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { loggedInStaff } from '../support/staff.ts';
 
 const clock = movableClock();
 let t: TestApp;
@@ -123,8 +123,7 @@ describe('申请吊销', () => {
     expect(wrongApp.status).toBe(404);
 
     const asked = await ask(applicant, id, serial, { reason: 'superseded' });
-    const { username } = await newStaffAccount(t, ['reviewer'], clock.now());
-    const reviewer = (await staffLogIn(t, clock, username)).client;
+    const reviewer = await loggedInStaff(t, clock, ['reviewer']);
     expect((await reviewer.get('/api/revocation-requests')).status).toBe(403);
     expect((await reviewer.post(`/api/revocation-requests/${asked.body.id}/approve`)).status).toBe(403);
     expect((await applicant.post(`/api/revocation-requests/${asked.body.id}/approve`)).status).toBe(401);

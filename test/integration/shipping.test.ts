@@ -16,7 +16,7 @@ import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
 import { certificateAndSeal, issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
-import { newStaffAccount, staffLogIn } from '../support/staff.ts';
+import { loggedInStaff } from '../support/staff.ts';
 
 const DAY = 86_400;
 // Starts in the past, so that the days moved forward for auto-completion stay before the real
@@ -42,8 +42,7 @@ async function smsFor(phone: string, marker: string): Promise<string> {
 }
 
 async function staffWith(role: 'reviewer' | 'finance') {
-  const { username } = await newStaffAccount(t, [role], clock.now());
-  return (await staffLogIn(t, clock, username)).client;
+  return loggedInStaff(t, clock, [role]);
 }
 
 interface QueueBody {

@@ -7,14 +7,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { inject } from 'vitest';
 import { createCertDesk, type CertDesk, type CertDeskOptions } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { auditHead, verifyAuditChain } from '../../src/modules/audit/chain.ts';
+import { simulatedMerchant, type SimulatedMerchant } from '../../src/providers/wechatpay/demo.ts';
+import { useTemplate } from './template.ts';
 
 export interface TestApp {
   certdesk: CertDesk;
   url: string;
   config: Config;
+  /** The app's clock (the one passed in, or the real one). */
+  clock: () => Date;
   close(): Promise<void>;
 }
 
@@ -35,9 +40,25 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...base, database, auth, ca, ...overrides };
 }
 
+/** One simulated WeChat Pay merchant per CA name in this worker: new RSA keys for every app cost ~0.4 s. */
+const merchants = new Map<string, SimulatedMerchant>();
+function merchantFor(caName: string): SimulatedMerchant {
+  let merchant = merchants.get(caName);
+  if (!merchant) merchants.set(caName, (merchant = simulatedMerchant({ merchantName: caName })));
+  return merchant;
+}
+
 export async function startTestApp(options: CertDeskOptions & { config?: Partial<Config> } = {}): Promise<TestApp> {
   const config = testConfig(options.config);
-  const certdesk = await createCertDesk(config, { logger: pino({ level: 'silent' }), ...options });
+  const clock = options.clock ?? (() => new Date());
+  // The run's migrated database and CA keys, where this app would make the same (template.ts).
+  const template = useTemplate(inject('certdeskTemplate'), config, clock());
+  const certdesk = await createCertDesk(config, {
+    logger: pino({ level: 'silent' }),
+    simulatedMerchant: merchantFor(config.caName),
+    ...template,
+    ...options,
+  });
   await certdesk.listen();
   const port = (certdesk.app.server.address() as { port: number }).port;
   const head = await auditHead(certdesk.database.db);
@@ -45,6 +66,7 @@ export async function startTestApp(options: CertDeskOptions & { config?: Partial
     certdesk,
     url: `http://127.0.0.1:${port}`,
     config,
+    clock,
     // Every suite ends by checking the audit chain from where it found it (CI's PostgreSQL keeps
     // earlier runs' records): a transition or staff action that broke a link fails the suite.
     async close() {

@@ -4,8 +4,8 @@ import { registryFixtures } from '../../src/providers/registry/fixtures.ts';
 import { randomPhone, type TestApp } from './app.ts';
 import { TestClient } from './http.ts';
 import { jpegScan } from './images.ts';
-import { waitForCode } from './sms.ts';
-import { newStaffAccount, staffLogIn, type StaffTestClock } from './staff.ts';
+import { openApplicantSession, sessionClient } from './sessions.ts';
+import { loggedInStaff, type StaffTestClock } from './staff.ts';
 
 export const company = registryFixtures.organisations[0]!;
 export const person = registryFixtures.persons[0]!;
@@ -21,13 +21,12 @@ export const postDelivery = {
 };
 export const baseKinds = ['business_licence', 'org_seal', 'legal_rep_id_front', 'legal_rep_id_back'];
 
-export async function loggedInApplicant(t: TestApp): Promise<TestClient> {
-  const client = new TestClient(t.url);
-  const phone = randomPhone();
-  expect((await client.post('/api/auth/sms-code', { phone })).status).toBe(200);
-  const code = await waitForCode(t.url, phone);
-  const res = await client.post<{ csrfToken: string }>('/api/auth/login', { phone, code });
-  client.csrfToken = res.body.csrfToken;
+/**
+ * A newly registered applicant, logged in: the session 注册/登录 would open, opened directly (the
+ * SMS login itself is tested in auth.test.ts and the browser's login.test.ts).
+ */
+export async function loggedInApplicant(t: TestApp, phone = randomPhone()): Promise<TestClient> {
+  const client = sessionClient(t, await openApplicantSession(t, phone));
   client.phone = phone;
   return client;
 }
@@ -86,8 +85,7 @@ export async function submittedApplication(client: TestClient, projectId = 'nmg-
 /** An application through review to 资料审核通过, approved by a fresh reviewer. */
 export async function approvedApplication(t: TestApp, clock: StaffTestClock, client: TestClient, projectId = 'nmg-etax') {
   const app = await submittedApplication(client, projectId);
-  const { username } = await newStaffAccount(t, ['reviewer'], clock.now());
-  const reviewer = (await staffLogIn(t, clock, username)).client;
+  const reviewer = await loggedInStaff(t, clock, ['reviewer']);
   const approved = await reviewer.post<{ statusLabel: string }>(`/api/review/applications/${app.id}/decision`, { decision: 'approve' });
   expect(approved.body.statusLabel, JSON.stringify(approved.body)).toBe('资料审核通过');
   return app;

@@ -10,12 +10,11 @@ import { fireTransition } from '../../src/modules/applications/transitions.ts';
 import type { TestApp } from './app.ts';
 import { loggedInApplicant, submittedApplication } from './applicant.ts';
 import type { TestClient } from './http.ts';
-import { newStaffAccount, staffLogIn, type StaffTestClock } from './staff.ts';
+import { loggedInStaff, newStaffAccount, type StaffTestClock } from './staff.ts';
 
-/** A producer (制证员) logged in over HTTP. */
-export async function producerClient(t: TestApp, clock: StaffTestClock): Promise<TestClient> {
-  const { username } = await newStaffAccount(t, ['producer'], clock.now());
-  return (await staffLogIn(t, clock, username)).client;
+/** A producer (制证员) with a session. */
+export function producerClient(t: TestApp, clock: StaffTestClock): Promise<TestClient> {
+  return loggedInStaff(t, clock, ['producer']);
 }
 
 /** Marks an approved application paid, as 银行汇款 confirmed by 财务 would. */
@@ -39,8 +38,7 @@ export async function paidApplication(
 ) {
   const client = options.applicant ?? (await loggedInApplicant(t));
   const draft = await submittedApplication(client, 'nmg-etax', options.delivery, options.termYears);
-  const { username } = await newStaffAccount(t, ['reviewer'], clock.now());
-  const reviewer = (await staffLogIn(t, clock, username)).client;
+  const reviewer = await loggedInStaff(t, clock, ['reviewer']);
   const approved = await reviewer.post(`/api/review/applications/${draft.id}/decision`, { decision: 'approve' });
   expect(approved.status, JSON.stringify(approved.body)).toBe(200);
   await markPaid(t, draft.id, clock.now());
