@@ -28,6 +28,13 @@ export interface Database {
   /** Raw SQL for libraries that bring their own (pg-boss): parameterised, or multi-statement without values. */
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
+  /**
+   * Runs `fn` while no other instance on this database runs one (a PostgreSQL advisory lock held
+   * on a connection of its own; the embedded database has one process anyway). Start-up work that
+   * creates schemas — migrations, the job queue's tables — races otherwise when several instances
+   * start at once on an empty database.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** PGlite only: the whole data directory as a tarball, which `pgliteSnapshot` opens again. */
   dumpDataDir?(): Promise<Blob>;
@@ -35,8 +42,8 @@ export interface Database {
 
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
-/** Serialises migrations when several instances start against one server at once. */
-const MIGRATION_LOCK_KEY = 72_410_001;
+/** Serialises start-up work (migrations, the queue's schema) when several instances start at once. */
+const STARTUP_LOCK_KEY = 72_410_001;
 
 export interface OpenOptions {
   /** Who opens an embedded directory: named to anyone else who tries while it is open. */
@@ -92,6 +99,7 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
     async migrate() {
       await migratePglite(db, { migrationsFolder });
     },
+    exclusive: (fn) => fn(),
     async close() {
       try {
         await client.close();
@@ -125,6 +133,16 @@ async function openPostgres(url: string, events: ConnectionEvents): Promise<Data
     events.onConnected?.();
   });
   const db = drizzlePg({ client: pool, schema });
+  const exclusive = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK_KEY]);
+      return await fn(client);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]).catch(() => {});
+      client.release();
+    }
+  };
   return {
     kind: 'postgres',
     db,
@@ -133,15 +151,11 @@ async function openPostgres(url: string, events: ConnectionEvents): Promise<Data
       return { rows: result.rows };
     },
     async migrate() {
-      const client = await pool.connect();
-      try {
-        await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await exclusive(async (client) => {
         await migratePg(drizzlePg({ client, schema }), { migrationsFolder });
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-        client.release();
-      }
+      });
     },
+    exclusive: (fn) => exclusive(() => fn()),
     async close() {
       await pool.end();
     },

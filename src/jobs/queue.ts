@@ -26,7 +26,9 @@ export async function startJobQueue(database: Database, log: Logger, outage?: Ou
     if (outage && isConnectionFailure(err)) outage.failed(err, 'job queue');
     else log.error({ err }, 'job queue error');
   });
-  await boss.start();
+  // pg-boss creates its schema at the first start; two instances doing so at once collide
+  // (duplicate key in pg_namespace), so one starts after the other.
+  await database.exclusive(() => boss.start());
   return boss;
 }
 

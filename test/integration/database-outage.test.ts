@@ -18,6 +18,10 @@ import { TestClient, type ErrorBody } from '../support/http.ts';
 import { createThrowawayCluster, postgresMissing, type ThrowawayCluster } from '../support/pg-cluster.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/process.ts';
 import { waitForCode } from '../support/sms.ts';
+import pg from 'pg';
+import pino from 'pino';
+import { openDatabase } from '../../src/db/database.ts';
+import { startJobQueue } from '../../src/jobs/queue.ts';
 
 const sharedPhase = process.env['DATABASE_URL'] !== undefined;
 if (sharedPhase) console.warn('database-outage: runs in the phase without DATABASE_URL (it makes its own cluster)');
@@ -175,6 +179,28 @@ describe.skipIf(postgresMissing !== undefined || sharedPhase)('a PostgreSQL rest
       const lines = logLines(server, 'database unavailable');
       expect(lines, `instance ${i}`).toBeGreaterThanOrEqual(1);
       expect(lines, `instance ${i}`).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('lets several instances start at once on an empty database (migrations and the queue schema one after another)', async () => {
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE fresh_start');
+    await admin.end();
+    const url = cluster.url.replace(/\/postgres$/, '/fresh_start');
+    const log = pino({ level: 'silent' });
+    const instances = await Promise.all([1, 2, 3, 4].map(() => openDatabase({ kind: 'postgres', url })));
+    try {
+      const started = await Promise.allSettled(
+        instances.map(async (database) => {
+          await database.migrate();
+          const boss = await startJobQueue(database, log);
+          await boss.stop({ graceful: false, wait: true });
+        }),
+      );
+      expect(started.filter((s) => s.status === 'rejected')).toEqual([]);
+    } finally {
+      await Promise.all(instances.map((d) => d.close()));
     }
   });
 });
