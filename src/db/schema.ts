@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { applicantTypes, applicationStatuses, draftSteps } from '../domain/application.ts';
 import type { Delivery, Invoice } from '../domain/application-form.ts';
 import type { ReturnedItem } from '../domain/review.ts';
+import { applicationKinds, type RenewalEvidence } from '../domain/renewal.ts';
 import {
   bigint,
   bigserial,
@@ -111,6 +112,8 @@ export const projects = pgTable('projects', {
   active: boolean('active').notNull().default(true),
   /** Four eyes: 审核通过 takes two different reviewers (初审通过, then 复核通过). */
   requiresSecondReview: boolean('requires_second_review').notNull().default(false),
+  /** 续期自动审核: an unchanged renewal confirmed by the registry goes straight to 资料审核通过. */
+  renewalAutoReview: boolean('renewal_auto_review').notNull().default(false),
 });
 
 /** catalogue: prices in fen; the newest effective row of a kind applies. */
@@ -144,6 +147,12 @@ export const applications = pgTable(
     number: text('number').notNull().unique(),
     applicantId: uuid('applicant_id').notNull(),
     status: text('status', { enum: applicationStatuses }).notNull(),
+    /** 新办, or 续期 of `renewsSerial`: one pipeline, the kind is data. */
+    kind: text('kind', { enum: applicationKinds }).notNull().default('new'),
+    /** 续期: the unit signing certificate renewed (its pair renews with it). */
+    renewsSerial: text('renews_serial'),
+    /** 续期: what the unit's data was when last verified, and which fields the holder changed. */
+    renewal: jsonb('renewal').$type<RenewalEvidence>(),
     step: text('step', { enum: draftSteps }).notNull(),
     applicantType: text('applicant_type', { enum: applicantTypes }).notNull(),
     operatorName: text('operator_name').notNull(),
@@ -168,7 +177,12 @@ export const applications = pgTable(
     updatedAt: ts('updated_at').notNull(),
     submittedAt: ts('submitted_at'),
   },
-  (t) => [index('applications_applicant_idx').on(t.applicantId, t.createdAt), index('applications_status_idx').on(t.status)],
+  (t) => [
+    index('applications_applicant_idx').on(t.applicantId, t.createdAt),
+    index('applications_status_idx').on(t.status),
+    // One renewal of a certificate at a time: a second is refused while one is under way or done.
+    uniqueIndex('applications_renews_serial_idx').on(t.renewsSerial).where(sql`renews_serial IS NOT NULL AND status NOT IN ('cancelled', 'refunded')`),
+  ],
 );
 
 /** contracts: each acceptance, kept as evidence (电子签名法). */
@@ -398,11 +412,15 @@ export const certificates = pgTable(
     pairSerialHex: text('pair_serial_hex'),
     /** KM archive of a CA-generated private key (the encryption key of a dual pair), sealed by the key store. */
     escrowedKey: bytes('escrowed_key'),
+    /** 续期: the certificate this one renews (same profile); the lineage /verify and the console show. */
+    predecessorSerialHex: text('predecessor_serial_hex'),
     createdAt: ts('created_at').notNull(),
   },
   (t) => [
     index('certificates_application_idx').on(t.applicationId),
     index('certificates_issuer_status_idx').on(t.issuerCaId, t.status),
+    // A certificate is renewed once: one successor.
+    uniqueIndex('certificates_predecessor_idx').on(t.predecessorSerialHex),
   ],
 );
 
@@ -521,4 +539,20 @@ export const revocationRequests = pgTable(
     index('revocation_requests_status_idx').on(t.status, t.createdAt),
     index('revocation_requests_application_idx').on(t.applicationId),
   ],
+);
+
+/**
+ * notifications: the expiry reminders sent (到期提醒), one row per certificate and threshold: the
+ * unique key is what makes "exactly one SMS per threshold" hold across instances and restarts.
+ */
+export const renewalReminders = pgTable(
+  'renewal_reminders',
+  {
+    certificateSerial: text('certificate_serial').notNull(),
+    /** Days before expiry (90, 30, 7, 0). */
+    thresholdDays: integer('threshold_days').notNull(),
+    applicationId: uuid('application_id').notNull(),
+    sentAt: ts('sent_at').notNull(),
+  },
+  (t) => [uniqueIndex('renewal_reminders_serial_threshold_idx').on(t.certificateSerial, t.thresholdDays)],
 );

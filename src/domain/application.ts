@@ -5,6 +5,7 @@
  */
 import type { Principal, StaffRole } from './principal.ts';
 import { AppError } from './errors.ts';
+import type { ApplicationKind } from './renewal.ts';
 
 /** Every status of the application's life (DESIGN.md). Labels are what users read. */
 export const statusLabels = {
@@ -66,17 +67,26 @@ export type DraftStep = (typeof draftSteps)[number];
  * uploads everything (its 法人证书 and the stamped templates) in the one last step. Each path keeps
  * the order of `draftSteps`, so "reached" compares the same way for both.
  */
-export const stepsOf: Record<ApplicantType, readonly DraftStep[]> = {
+export const stepsOf: Record<PathKey, readonly DraftStep[]> = {
   enterprise: draftSteps,
   institution: ['identity', 'contract', 'form', 'project_attachments'],
+  // 续期: confirm the unit (a fresh 企业认证) → the contract → 服务年限 / 发票 → 提交 (the licence
+  // scan only when the unit's registered data changed).
+  renewal: ['identity', 'contract', 'form', 'project_attachments'],
 };
+
+/** Which path a draft walks: its applicant type's, or the short one of a renewal. */
+export type PathKey = ApplicantType | 'renewal';
+export function pathKey(app: { applicantType: ApplicantType; kind?: ApplicationKind }): PathKey {
+  return app.kind === 'renewal' ? 'renewal' : app.applicantType;
+}
 
 export function stepIndex(step: DraftStep): number {
   return draftSteps.indexOf(step);
 }
 
 /** Moves the furthest step forward along the type's path, never back. */
-export function advanceStep(type: ApplicantType, current: DraftStep, done: DraftStep): DraftStep {
+export function advanceStep(type: PathKey, current: DraftStep, done: DraftStep): DraftStep {
   const path = stepsOf[type];
   const next = path.find((s) => stepIndex(s) > stepIndex(done)) ?? path[path.length - 1] ?? current;
   return stepIndex(next) > stepIndex(current) ? next : current;
@@ -86,7 +96,7 @@ export function advanceStep(type: ApplicantType, current: DraftStep, done: Draft
  * The furthest step on the type's path at or before `step`: after 企业认证 turns an enterprise
  * draft into a 事业单位 one, a step only enterprises have falls back to the last step both share.
  */
-export function stepOnPath(type: ApplicantType, step: DraftStep): DraftStep {
+export function stepOnPath(type: PathKey, step: DraftStep): DraftStep {
   return [...stepsOf[type]].reverse().find((s) => stepIndex(s) <= stepIndex(step)) ?? 'identity';
 }
 
@@ -113,6 +123,9 @@ export const eventLabels = {
   confirm_receipt: '确认收货',
   hand_over: '现场领取',
   refund: '退款',
+  auto_approve: '自动审核通过',
+  issue_online: '上传证书请求',
+  complete_online: '在线领取',
 } as const;
 export type ApplicationEvent = keyof typeof eventLabels;
 
@@ -128,6 +141,8 @@ interface Rule {
   to: ApplicationStatus;
   /** Who may fire the event: the applicant who owns it, staff holding one of these roles, the system. */
   by: { applicant: boolean; roles: StaffRole[]; system?: boolean };
+  /** Only applications of these kinds (every kind when absent). */
+  kinds?: readonly ApplicationKind[];
 }
 
 const applicantOnly = { applicant: true, roles: [] };
@@ -153,11 +168,19 @@ const rules: Record<ApplicationEvent, Rule> = {
   hand_over: { from: ['awaiting_pickup'], to: 'completed', by: staffOnly('producer') },
   // Cancelling after payment, before production: the money goes back through the provider.
   refund: { from: ['paid'], to: 'refunded', by: { applicant: true, roles: ['finance'] } },
+  // 续期 where the project allows it and nothing changed: the platform approves at 提交.
+  auto_approve: { from: ['pending_review'], to: 'approved', by: { applicant: false, roles: [], system: true }, kinds: ['renewal'] },
+  // 续期 keeps the holder's USB key: they send its request after paying and the CA issues at once …
+  issue_online: { from: ['paid'], to: 'in_production', by: applicantOnly, kinds: ['renewal'] },
+  // … and it is done once the certificate and the seal are made: nothing to post.
+  complete_online: { from: ['in_production'], to: 'completed', by: { applicant: true, roles: ['producer'], system: true }, kinds: ['renewal'] },
 };
 
 export interface TransitionSubject {
   status: ApplicationStatus;
   applicantId: string;
+  /** 新办 when absent. */
+  kind?: ApplicationKind;
 }
 
 export interface Transition {
@@ -178,6 +201,9 @@ function refusal(app: TransitionSubject, event: ApplicationEvent, actor: Actor):
     if (actor.id !== app.applicantId) return new AppError('NOT_FOUND', '申请不存在', 404);
   } else if (!actor.roles.some((r) => rule.by.roles.includes(r))) {
     return new AppError('FORBIDDEN', '无权执行此操作', 403);
+  }
+  if (rule.kinds && !rule.kinds.includes(app.kind ?? 'new')) {
+    return new AppError('INVALID_KIND', `该申请不能${eventLabels[event]}`, 409);
   }
   if (!rule.from.includes(app.status)) {
     return new AppError('INVALID_STATUS', `当前状态为“${statusLabels[app.status]}”，不能${eventLabels[event]}`, 409);

@@ -39,6 +39,11 @@ export const smsTemplateSpecs = {
   shipped: { label: '已邮寄', variables: { number: 'CD20260101000123', courier: 'EMS', trackingNumber: 'EA123456789CN' }, gatewayCode: 'SMS_CERTDESK_SHIPPED' },
   ready_for_pickup: { label: '待自取', variables: { number: 'CD20260101000123', address: '呼和浩特市赛罕区敕勒川大街1号' }, gatewayCode: 'SMS_CERTDESK_READY_FOR_PICKUP' },
   revocation_approved: { label: '吊销申请已通过', variables: { number: 'CD20260101000123', serial: '5f3a9c0e12d4b7a8' }, gatewayCode: 'SMS_CERTDESK_REVOCATION_APPROVED' },
+  expiry_reminder: {
+    label: '证书到期提醒',
+    variables: { orgName: '内蒙古示例科技有限公司', serial: '5f3a9c0e12d4b7a8', date: '2027年12月31日', days: '30' },
+    gatewayCode: 'SMS_CERTDESK_EXPIRY_REMINDER',
+  },
   revocation_rejected: { label: '吊销申请未通过', variables: { number: 'CD20260101000123', reason: '请由单位经办人重新提交' }, gatewayCode: 'SMS_CERTDESK_REVOCATION_REJECTED' },
 } as const satisfies Record<string, { label: string; variables: Record<string, string>; gatewayCode: string }>;
 export type SmsTemplateCode = keyof typeof smsTemplateSpecs;
