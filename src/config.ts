@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { KeyFamily } from './pki/signer.ts';
+import type { RenewalPolicy } from './domain/renewal.ts';
 import { smsTemplateCodes, smsTemplateSetting, smsTemplateSpecs } from './domain/templates.ts';
 import type { SmsTemplate } from './providers/sms/types.ts';
 
@@ -108,6 +109,20 @@ const envSchema = z.object({
   // ALIYUN_SMS_TEMPLATE_<TEMPLATE>: one per template of domain/templates.ts (smsTemplateSettings).
   /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
+  RENEWAL_OPENS_DAYS_BEFORE: z.coerce.number().int().min(1).max(365).default(90),
+  RENEWAL_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
+  /** Days before expiry at which 到期提醒 is sent, comma-separated. */
+  RENEWAL_REMINDER_DAYS: z
+    .string()
+    .default('90,30,7,0')
+    .transform((v, ctx) => {
+      const days = v.split(',').map((d) => Number(d.trim()));
+      if (days.some((d) => !Number.isInteger(d) || d < 0 || d > 365)) {
+        ctx.addIssue({ code: 'custom', message: 'RENEWAL_REMINDER_DAYS 应为 0–365 的整数，以逗号分隔，例如 90,30,7,0' });
+        return z.NEVER;
+      }
+      return [...new Set(days)].sort((a, b) => b - a);
+    }),
 });
 
 export type Mode = 'demo' | 'development' | 'production';
@@ -183,12 +198,18 @@ export interface Config {
   pickupAddress: string;
   /** Days after 已邮寄 / 待自取 at which an order completes without 确认收货. */
   autoCompleteDays: number;
+  renewal: RenewalConfig;
   sms: SmsConfig;
   registry: RegistryConfig;
   blobs: BlobConfig;
   auth: AuthPolicy;
   payments: PaymentsConfig;
   ca: CaConfig;
+}
+
+export interface RenewalConfig extends RenewalPolicy {
+  /** 到期提醒 thresholds, days before expiry, largest first. */
+  reminderDays: number[];
 }
 
 export interface CaConfig {
@@ -397,6 +418,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,
     autoCompleteDays: e.AUTO_COMPLETE_DAYS,
+    renewal: { opensDaysBefore: e.RENEWAL_OPENS_DAYS_BEFORE, graceDaysAfter: e.RENEWAL_GRACE_DAYS, reminderDays: e.RENEWAL_REMINDER_DAYS },
     registry:
       registryProvider === 'aliyun'
         ? {
