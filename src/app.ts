@@ -8,6 +8,8 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { formatYuan } from './domain/money.ts';
+import { renewalsUnderWay } from './modules/applications/repository.ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -265,6 +267,13 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     attachments: attachmentService,
     review,
     staffNames: staffDir.names,
+    certificates: { certificate: (serial) => ca.ca.certificate(serial), successorOf: (serial) => ca.ca.successorOf(serial) },
+    renewalPolicy: config.renewal,
+    // As at a reviewer's 审核通过: the remittance code, then the SMS, with the change.
+    onAutoApproved: async (tx, row) => {
+      await payments.openBankTransfer(tx, row);
+      await notices.send(tx, row.applicantId, 'review_approved', { number: row.number, amount: formatYuan(row.priceFen) });
+    },
   });
 
   // WeChat Pay: the simulator's address, like the registry's, is known only once the server listens.
@@ -326,7 +335,11 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(applicationRoutes, {
     applications,
     catalogue,
-    listDetails: { bankInstructionsOf: (rows) => payments.bankInstructionsOf(rows), sealAwaitedAmong: (rows) => ca.seals.awaitedAmong(rows) },
+    listDetails: {
+      bankInstructionsOf: (rows) => payments.bankInstructionsOf(rows),
+      sealAwaitedAmong: (rows) => ca.seals.awaitedAmong(rows),
+      expiryAmong: (rows) => ca.ca.expiryAmong(rows.map((r) => r.id), config.renewal),
+    },
   });
   await app.register(consoleApplicationRoutes, { applications });
   await app.register(reviewRoutes, { review, attachments: attachmentService, clock });
@@ -341,7 +354,15 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(caPublicRoutes, { ca: ca.ca, verifier: ca.verifier });
   const revocations = createRevocationRequestService({ db: database.db, ca: ca.ca, clock, log, notices });
   await app.register(productionCaRoutes, { ca: ca.ca, seals: ca.seals, revocations, clock });
-  await app.register(applicantCaRoutes, { ca: ca.ca, seals: ca.seals, revocations, clock });
+  await app.register(applicantCaRoutes, {
+    ca: ca.ca,
+    seals: ca.seals,
+    revocations,
+    clock,
+    onlineRenewal: ca.onlineRenewal,
+    renewalPolicy: config.renewal,
+    renewalsUnderWay: (serials) => renewalsUnderWay(database.db, serials),
+  });
 
   const outbox = new DbSmsOutbox(database.db);
   if (config.sms.provider === 'simulator') {

@@ -30,6 +30,8 @@ interface CertificateIssued {
   usbKeySerial?: string;
   pairSerial?: string;
   keyEscrowed?: boolean;
+  /** 续期: the certificate this one renews. */
+  predecessor?: string;
 }
 
 interface RevocationDecision extends Summary {
@@ -43,11 +45,13 @@ interface StaffChange extends Record<string, unknown> {
 }
 
 export interface AuditData {
-  'application.create': { number: string; status: 'draft' };
+  /** A 续期 names the certificate it renews and the application that certificate came from. */
+  'application.create': { number: string; status: 'draft'; kind?: 'renewal'; renews?: string; previous?: string };
   'contract.sign': ContractAcceptance;
   'contract.read': ContractAcceptance;
   'review.first_approval': { number: string };
-  'seal.picture_approve': { number: string; pictureSha256: string };
+  /** `inheritedFrom`: a 续期 whose picture is the one approved for the certificate it renews. */
+  'seal.picture_approve': { number: string; pictureSha256: string; inheritedFrom?: string };
   'seal.make': { number: string; esID: string; certificates: string[]; pictureSha256: string };
   'ca.create': { name: string; family: string; role: string; keyLabel: string };
   'certificate.issue': CertificateIssued;

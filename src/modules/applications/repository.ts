@@ -54,6 +54,8 @@ export async function listForApplicant(tx: Conn, applicantId: string) {
       projectName: projects.name,
       priceFen: applications.priceFen,
       status: applications.status,
+      kind: applications.kind,
+      renewsSerial: applications.renewsSerial,
       step: applications.step,
       createdAt: applications.createdAt,
       submittedAt: applications.submittedAt,
@@ -201,4 +203,14 @@ export async function deliveredBefore(tx: Conn, before: Date, limit: number): Pr
     .where(and(inArray(applications.status, ['shipped', 'awaiting_pickup']), lte(applications.updatedAt, before)))
     .orderBy(asc(applications.updatedAt))
     .limit(limit);
+}
+
+/** 续期 under way (neither cancelled nor refunded) of these certificates: application id by serial. */
+export async function renewalsUnderWay(tx: Conn, serials: string[]): Promise<Map<string, { id: string; number: string; status: ApplicationStatus }>> {
+  if (serials.length === 0) return new Map();
+  const rows = await tx
+    .select({ serial: applications.renewsSerial, id: applications.id, number: applications.number, status: applications.status })
+    .from(applications)
+    .where(and(inArray(applications.renewsSerial, serials), notInArray(applications.status, ['cancelled', 'refunded'])));
+  return new Map(rows.map((r) => [r.serial ?? '', { id: r.id, number: r.number, status: r.status }]));
 }

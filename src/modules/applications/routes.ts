@@ -3,7 +3,9 @@ import multipart from '@fastify/multipart';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { applicantTypeLabels, availableEvents, inGroup, mayWork, statusLabels, stepsOf, type ApplicationStatus } from '../../domain/application.ts';
+import { applicantTypeLabels, availableEvents, inGroup, mayWork, pathKey, statusLabels, stepsOf, type ApplicationStatus } from '../../domain/application.ts';
+import { applicationKindLabels } from '../../domain/renewal.ts';
+import { normaliseSerial } from '../ca/service.ts';
 import { applicationFormSchema, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind } from '../../domain/attachments.ts';
 import { maskIdNumber } from '../../domain/codes.ts';
@@ -47,6 +49,8 @@ export interface ListDetails {
   bankInstructionsOf(rows: { id: string; priceFen: number }[]): Promise<Map<string, BankInstructions>>;
   /** Applications (paid, in production) whose seal picture still waits for 确认印章. */
   sealAwaitedAmong(rows: { id: string; status: ApplicationStatus }[]): Promise<Set<string>>;
+  /** 即将到期 / 已过期 of the applications' signing certificates not renewed yet (the 证书与印章 words). */
+  expiryAmong(rows: { id: string }[]): Promise<Map<string, { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string }>>;
 }
 export interface BankInstructions {
   accountName: string;
@@ -81,16 +85,42 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     })),
   }));
 
-  app.get('/api/terms', { schema: { tags: ['applications'], summary: '服务年限及费用（首年按首次办理价，其后每年按续费价）' } }, async () => ({
-    items: (await applications.terms()).map((t) => ({ years: t.years, amount: formatYuan(t.priceFen) })),
-  }));
+  app.get(
+    '/api/terms',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '服务年限及费用（新办：首年按首次办理价，其后每年按续费价；续期：每年按续费价）',
+        querystring: z.object({ kind: z.enum(['new', 'renewal'], { error: '申请类型不正确' }).default('new') }),
+      },
+    },
+    async (request) => ({
+      items: (await applications.terms(request.query.kind)).map((t) => ({ years: t.years, amount: formatYuan(t.priceFen) })),
+    }),
+  );
+
+  app.post(
+    '/api/renewals',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '续期：为我的证书创建续期申请（到期前 90 天至到期后 365 天内）',
+        body: z.object({ serial: z.string({ error: '请选择要续期的证书' }).trim().min(1, '请选择要续期的证书').max(80, '证书序列号不正确') }),
+      },
+    },
+    async (request) => {
+      const row = await applications.startRenewal(applicant(request), normaliseSerial(request.body.serial));
+      return { id: row.id, number: row.number, message: '已创建续期申请，请确认单位信息' };
+    },
+  );
 
   app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表' } }, async (request) => {
     const me = applicant(request);
     const rows = await applications.list(me);
-    const [bank, sealAwaited] = await Promise.all([
+    const [bank, sealAwaited, expiry] = await Promise.all([
       listDetails.bankInstructionsOf(rows.filter((a) => a.status === 'approved')),
       listDetails.sealAwaitedAmong(rows),
+      listDetails.expiryAmong(rows.filter((a) => inGroup(a.status, 'production'))),
     ]);
     return {
       items: rows.map((a) => ({
@@ -101,9 +131,14 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         amount: formatYuan(a.priceFen),
         status: a.status,
         statusLabel: statusLabels[a.status],
+        kind: a.kind,
+        kindLabel: applicationKindLabels[a.kind],
+        renewsSerial: a.renewsSerial,
         step: a.step,
         /** What the applicant may do now: the list's buttons. */
-        events: availableEvents({ status: a.status, applicantId: me.id }, me),
+        events: availableEvents({ status: a.status, applicantId: me.id, kind: a.kind }, me),
+        /** 即将到期 / 已过期 of the unit certificate this application made (and not renewed yet). */
+        expiry: expiry.get(a.id) ?? null,
         /** Paid for: certificates and the seal are made, or being made (证书与印章). */
         production: inGroup(a.status, 'production'),
         /** Left the CA: the 邮寄信息 cell shows how. */
@@ -147,11 +182,15 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       status: a.status,
       statusLabel: statusLabels[a.status],
       step: a.step,
+      kind: a.kind,
+      kindLabel: applicationKindLabels[a.kind],
+      /** 续期: the certificate renewed, the data verified last time, and what changed. */
+      renewal: a.kind === 'renewal' && a.renewal ? { renewsSerial: a.renewsSerial, previous: { ...a.renewal.previous, operatorIdNumber: maskIdNumber(a.renewal.previous.operatorIdNumber) }, changed: a.renewal.changed } : null,
       events: availableEvents(a, applicant(request)),
       /** A 草稿, or a 待修改's returned items: the wizard (or the returned mode) opens. */
       editable: mayWork(a.status, 'edit'),
       /** The steps this applicant type walks, in order (the wizard draws these). */
-      steps: stepsOf[a.applicantType],
+      steps: stepsOf[pathKey(a)],
       applicantType: a.applicantType,
       applicantTypeLabel: applicantTypeLabels[a.applicantType],
       operator: { name: a.operatorName, idNumberMasked: maskIdNumber(a.operatorIdNumber), phoneMasked: maskPhone(a.operatorPhone) },
@@ -284,7 +323,14 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
 
   app.put(
     '/api/applications/:id/form',
-    { schema: { tags: ['applications'], summary: '证书用途 / 是否开具发票 / 证书领取方式 → 下一步', params: idParams, body: applicationFormSchema } },
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '证书用途 / 是否开具发票 / 证书领取方式 → 下一步（续期可不选领取方式：delivery 为 null，在线办理）',
+        params: idParams,
+        body: applicationFormSchema.extend({ delivery: applicationFormSchema.shape.delivery.nullable() }),
+      },
+    },
     async (request) => ({ step: (await applications.saveForm(applicant(request), request.params.id, request.body)).step }),
   );
 

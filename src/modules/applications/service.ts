@@ -9,6 +9,7 @@ import {
   advanceStep,
   assertStepReached,
   mayWork,
+  pathKey,
   stepOnPath,
   stepsOf,
   statusLabels,
@@ -19,6 +20,17 @@ import {
 } from '../../domain/application.ts';
 import { describeDelivery, type ApplicationForm, type Delivery } from '../../domain/application-form.ts';
 import { termPriceFen } from '../../domain/money.ts';
+import {
+  changedUnitFields,
+  renewalNeedsLicence,
+  renewalPriceFen,
+  renewalRefusal,
+  renewalRefusalMessage,
+  renewalReview,
+  type ApplicationKind,
+  type RenewalEvidence,
+  type RenewalPolicy,
+} from '../../domain/renewal.ts';
 import {
   attachmentLabel,
   attachmentStep,
@@ -71,6 +83,22 @@ export interface ApplicationsDeps {
   contractDocuments: ContractDocuments;
   /** Staff display names by id, for the staff timeline. */
   staffNames: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /** 续期: the certificates renewed (the CA module's). */
+  certificates: RenewalCertificates;
+  renewalPolicy: RenewalPolicy;
+  /**
+   * 资料审核通过 written without a reviewer (续期自动审核): what follows an approval — the bank
+   * transfer's code and the SMS — in the same transaction.
+   */
+  onAutoApproved: (tx: Tx, app: repo.ApplicationRow) => Promise<void>;
+}
+
+/** What a renewal needs to know of the certificate it renews. */
+export interface RenewalCertificates {
+  certificate(serialHex: string): Promise<
+    { serialHex: string; applicationId: string | null; status: 'valid' | 'revoked'; notAfter: Date; profile: string } | undefined
+  >;
+  successorOf(serialHex: string): Promise<{ serialHex: string } | undefined>;
 }
 
 export type ApplicationsService = ReturnType<typeof createApplicationsService>;
@@ -118,7 +146,28 @@ export function createApplicationsService(deps: ApplicationsDeps) {
 
   function requiredAttachments(app: repo.ApplicationRow, extra: Record<ApplicantType, string[]> | undefined): AttachmentKind[] {
     const type = app.applicantType;
+    // 续期: the papers are on file; only a changed registration asks for the new licence.
+    if (app.kind === 'renewal') return renewalNeedsLicence(app.renewal?.changed ?? []) ? [baseAttachments(type)[0]!] : [];
     return [...baseAttachments(type), ...(extra ? projectAttachments(extra, type) : [])];
+  }
+
+  /** Which step uploads a paper: a renewal's only paper goes with its last step. */
+  const uploadStep = (app: repo.ApplicationRow, kind: AttachmentKind) =>
+    app.kind === 'renewal' ? 'project_attachments' : attachmentStep(app.applicantType, kind);
+
+  /** Why this certificate cannot be renewed by this applicant now; undefined when it can. */
+  async function renewalProblem(applicant: Applicant, serial: string): Promise<{ cert: NonNullable<Awaited<ReturnType<RenewalCertificates['certificate']>>>; previous: repo.ApplicationRow }> {
+    const cert = await deps.certificates.certificate(serial);
+    const previous = cert?.applicationId ? await repo.findOwned(db, applicant.id, cert.applicationId) : undefined;
+    if (!cert || !previous) throw new AppError('CERTIFICATE_NOT_FOUND', '证书不存在', 404);
+    const [successor, underWay] = await Promise.all([deps.certificates.successorOf(cert.serialHex), repo.renewalsUnderWay(db, [cert.serialHex])]);
+    const refusal = renewalRefusal(
+      { status: cert.status, notAfter: cert.notAfter, profile: cert.profile, renewed: !!successor, renewalInProgress: underWay.has(cert.serialHex) },
+      clock(),
+      deps.renewalPolicy,
+    );
+    if (refusal) throw new AppError(`RENEWAL_${refusal.toUpperCase()}`, renewalRefusalMessage(refusal, deps.renewalPolicy), 409, { reason: refusal });
+    return { cert, previous };
   }
 
   async function contractFor(app: repo.ApplicationRow): Promise<RenderedContract> {
@@ -140,11 +189,11 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     });
   }
 
-  /** The 服务年限 on offer and what each costs at today's prices. */
-  async function terms(): Promise<{ years: number; priceFen: number }[]> {
+  /** The 服务年限 on offer and what each costs at today's prices; a renewal's every year at the renewal price. */
+  async function terms(kind: ApplicationKind = 'new'): Promise<{ years: number; priceFen: number }[]> {
     const now = clock();
     const [firstFen, renewalFen] = [await catalogue.price('first', now), await catalogue.price('renewal', now)];
-    return [1, 2, 3].map((years) => ({ years, priceFen: termPriceFen(firstFen, renewalFen, years) }));
+    return [1, 2, 3].map((years) => ({ years, priceFen: kind === 'renewal' ? renewalPriceFen(renewalFen, years) : termPriceFen(firstFen, renewalFen, years) }));
   }
 
   const fire = (tx: Tx, app: repo.ApplicationRow, event: ApplicationEvent, actor: Principal, data: Record<string, unknown> = {}) =>
@@ -152,6 +201,72 @@ export function createApplicationsService(deps: ApplicationsDeps) {
 
   return {
     list: (applicant: Applicant) => repo.listForApplicant(db, applicant.id),
+
+    /**
+     * 续期 of one of the applicant's certificates: a draft of kind renewal with the unit's data as
+     * verified last time (to be confirmed by a fresh 企业认证), the project and invoice wishes of
+     * then, and one year at the renewal price.
+     */
+    async startRenewal(applicant: Applicant, serialHex: string) {
+      const { cert, previous } = await renewalProblem(applicant, serialHex);
+      if (!previous.orgName || !previous.uscc || !previous.legalRepresentative) throw new AppError('CERTIFICATE_NOT_FOUND', '证书不存在', 404);
+      const now = clock();
+      const priceFen = renewalPriceFen(await catalogue.price('renewal', now), 1);
+      try {
+        return await db.transaction(async (tx) => {
+          const app = await repo.insertDraft(tx, {
+            number: await repo.nextNumber(tx, now),
+            applicantId: applicant.id,
+            kind: 'renewal',
+            renewsSerial: cert.serialHex,
+            renewal: {
+              previous: {
+                orgName: previous.orgName!,
+                uscc: previous.uscc!,
+                legalRepresentative: previous.legalRepresentative!,
+                operatorName: previous.operatorName,
+                operatorIdNumber: previous.operatorIdNumber,
+                applicationNumber: previous.number,
+              },
+              changed: [],
+              operatorChanged: false,
+            },
+            step: 'identity',
+            applicantType: previous.applicantType,
+            operatorName: previous.operatorName,
+            operatorIdNumber: previous.operatorIdNumber,
+            operatorPhone: previous.operatorPhone,
+            operatorVerifiedAt: previous.operatorVerifiedAt,
+            orgName: previous.orgName,
+            uscc: previous.uscc,
+            legalRepresentative: previous.legalRepresentative,
+            projectId: previous.projectId,
+            invoice: previous.invoice,
+            delivery: null,
+            priceKind: 'renewal',
+            priceFen,
+            termYears: 1,
+            createdAt: now,
+            updatedAt: now,
+          });
+          await appendAudit(tx, {
+            at: now,
+            actor: applicant,
+            action: 'application.create',
+            entityType: 'application',
+            entityId: app.id,
+            data: { number: app.number, status: 'draft', kind: 'renewal', renews: cert.serialHex, previous: previous.number },
+          });
+          return app;
+        });
+      } catch (err) {
+        // Two 续期 clicks at once: the unique index lets one through.
+        if (err instanceof Error && /applications_renews_serial_idx/.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`)) {
+          throw new AppError('RENEWAL_IN_PROGRESS', renewalRefusalMessage('in_progress', deps.renewalPolicy), 409, { reason: 'in_progress' });
+        }
+        throw err;
+      }
+    },
 
     /** The applicant's timeline: statuses with times. */
     async timeline(applicant: Applicant, id: string): Promise<TimelineEntry[]> {
@@ -183,7 +298,13 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       applicant: Applicant,
       input: { applicationId?: string; applicantType: ApplicantType; operatorName: string; operatorIdNumber: string; operatorPhone: string },
     ) {
-      await deps.identity.verifyOperator(input);
+      const renewalDraft = input.applicationId ? await owned(applicant, input.applicationId) : undefined;
+      const previous = renewalDraft?.kind === 'renewal' ? renewalDraft.renewal?.previous : undefined;
+      // 续期: the 经办人 verified last time is confirmed as is; a new one is 实名认证'd.
+      const operatorChanged = previous
+        ? previous.operatorName !== input.operatorName || previous.operatorIdNumber !== input.operatorIdNumber.toUpperCase()
+        : true;
+      if (operatorChanged) await deps.identity.verifyOperator(input);
       const now = clock();
       const fields = {
         applicantType: input.applicantType,
@@ -194,7 +315,19 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         updatedAt: now,
       };
       if (input.applicationId) {
-        return onDraft(applicant, input.applicationId, 'identity', (tx) => repo.updateDraft(tx, input.applicationId!, fields), ['field:operator']);
+        return onDraft(
+          applicant,
+          input.applicationId,
+          'identity',
+          (tx, app) =>
+            repo.updateDraft(tx, app.id, {
+              ...fields,
+              // A renewal keeps its type (the registry decides it again at 企业认证).
+              applicantType: app.kind === 'renewal' ? app.applicantType : fields.applicantType,
+              ...(app.kind === 'renewal' && app.renewal ? { renewal: { ...app.renewal, operatorChanged } } : {}),
+            }),
+          ['field:operator'],
+        );
       }
       const priceFen = await catalogue.price('first', now);
       return db.transaction(async (tx) => {
@@ -226,8 +359,11 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const outcome = await deps.identity.verifyOrganisation(input);
       const now = clock();
       return onDraft(applicant, id, 'identity', async (tx, app) => {
-        const type = outcome === 'not_found' ? 'institution' : app.applicantType;
+        const type = outcome === 'not_found' ? 'institution' : app.kind === 'renewal' ? 'enterprise' : app.applicantType;
+        const renewal: RenewalEvidence | undefined =
+          app.kind === 'renewal' && app.renewal ? { ...app.renewal, changed: changedUnitFields(app.renewal.previous, input) } : undefined;
         const row = await repo.updateDraft(tx, app.id, {
+          ...(renewal ? { renewal } : {}),
           orgName: input.orgName,
           uscc: input.uscc,
           legalRepresentative: input.legalRepresentative,
@@ -235,7 +371,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           registryOutcome: outcome,
           applicantType: type,
           manualReview: outcome === 'not_found' || app.applicantType === 'institution',
-          step: advanceStep(type, stepOnPath(type, app.step), 'identity'),
+          step: advanceStep(pathKey({ ...app, applicantType: type }), stepOnPath(pathKey({ ...app, applicantType: type }), app.step), 'identity'),
           updatedAt: now,
         });
         return { app: row, outcome };
@@ -251,7 +387,9 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const step: DraftStep = kind === 'sign' ? 'contract' : 'contract_review';
       const app0 = await owned(applicant, id);
       // A 事业单位 reads the signed contract where it uploads its papers: no second acceptance.
-      if (!stepsOf[app0.applicantType].includes(step)) throw new AppError('STEP_NOT_ON_PATH', '事业单位无需再次确认合同', 409);
+      if (!stepsOf[pathKey(app0)].includes(step)) {
+        throw new AppError('STEP_NOT_ON_PATH', app0.kind === 'renewal' ? '续期无需再次确认合同' : '事业单位无需再次确认合同', 409);
+      }
       const current = await contractFor(app0);
       const now = clock();
       // 本人已同意签署合同: the signed PDF is made (outside the transaction: it is CPU work and a
@@ -282,7 +420,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
             ...(document ? { pdfSha256: document.row.pdfSha256, signerSerial: document.row.signerSerial } : {}),
           },
         });
-        return repo.updateDraft(tx, app.id, { step: advanceStep(app.applicantType, app.step, step), updatedAt: now });
+        return repo.updateDraft(tx, app.id, { step: advanceStep(pathKey(app), app.step, step), updatedAt: now });
       });
     },
 
@@ -291,7 +429,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const project = app.projectId ? await catalogue.project(app.projectId) : undefined;
       const allowed = requiredAttachments(app, project?.extraAttachments);
       if (!allowed.includes(kind)) throw new AppError('ATTACHMENT_NOT_NEEDED', '本申请不需要上传该附件', 400);
-      const step = attachmentStep(app.applicantType, kind);
+      const step = uploadStep(app, kind);
       // Fails fast (before judging the image) when the draft cannot take it anyway …
       await onDraft(applicant, id, step, async () => undefined, [`attachment:${kind}`]);
       const prepared = await deps.attachments.prepare(app.id, kind, data, name, clock());
@@ -325,18 +463,22 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     /** The enterprise's 上传附件 step's 提交: every base scan must be there. */
     async completeAttachments(applicant: Applicant, id: string) {
       const app0 = await owned(applicant, id);
-      if (app0.applicantType !== 'enterprise') throw new AppError('STEP_NOT_ON_PATH', '事业单位在最后一步上传全部附件后提交', 409);
+      if (pathKey(app0) !== 'enterprise') throw new AppError('STEP_NOT_ON_PATH', '事业单位在最后一步上传全部附件后提交', 409);
       await assertAttachments(app0, baseAttachments(app0.applicantType));
       return onDraft(applicant, id, 'attachments', (tx, app) =>
-        repo.updateDraft(tx, app.id, { step: advanceStep(app.applicantType, app.step, 'attachments'), updatedAt: clock() }),
+        repo.updateDraft(tx, app.id, { step: advanceStep(pathKey(app), app.step, 'attachments'), updatedAt: clock() }),
       );
     },
 
     terms,
 
-    /** 证书用途 / 服务年限 / 是否开具发票 / 证书领取方式 → 下一步. */
-    async saveForm(applicant: Applicant, id: string, form: ApplicationForm) {
+    /**
+     * 证书用途 / 服务年限 / 是否开具发票 / 证书领取方式 → 下一步. A renewal needs no 领取方式 (the
+     * holder renews in their own USB key online: `delivery` null) unless they post the key in.
+     */
+    async saveForm(applicant: Applicant, id: string, form: ApplicationForm | (Omit<ApplicationForm, 'delivery'> & { delivery: Delivery | null })) {
       const before = await owned(applicant, id);
+      if (form.delivery === null && before.kind !== 'renewal') throw new AppError('DELIVERY_REQUIRED', '请选择证书领取方式', 400);
       // A withdrawn project is not offered to a new choice, but one already chosen may be kept.
       await (before.projectId === form.projectId ? catalogue.project(form.projectId) : catalogue.offeredProject(form.projectId));
       const changed: ReviewItem[] = [];
@@ -346,7 +488,10 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       if (canonicalJson(before.delivery) !== canonicalJson(form.delivery)) changed.push('field:delivery');
       if (before.status === 'needs_changes' && changed.length === 0) return before;
       // The price follows a changed term (today's prices); an unchanged term keeps the price it had.
-      const termPrice = before.termYears === form.termYears ? undefined : (await terms()).find((t) => t.years === form.termYears)?.priceFen;
+      const termPrice =
+        before.termYears === form.termYears && before.priceKind === (before.kind === 'renewal' ? 'renewal' : 'first')
+          ? undefined
+          : (await terms(before.kind)).find((t) => t.years === form.termYears)?.priceFen;
       return onDraft(applicant, id, 'form', (tx, app) =>
         repo.updateDraft(tx, app.id, {
           projectId: form.projectId,
@@ -354,7 +499,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           ...(termPrice === undefined ? {} : { priceFen: termPrice }),
           invoice: form.invoice,
           delivery: form.delivery,
-          step: advanceStep(app.applicantType, app.step, 'form'),
+          step: advanceStep(pathKey(app), app.step, 'form'),
           updatedAt: clock(),
         }),
         changed,
@@ -364,7 +509,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     /** Data for the 申请表 / 授权委托书 templates. */
     async formData(applicant: Applicant, id: string) {
       const app = await owned(applicant, id);
-      if (!app.projectId || !app.delivery || !app.orgName || !app.uscc || !app.legalRepresentative) {
+      if (!app.projectId || (!app.delivery && app.kind !== 'renewal') || !app.orgName || !app.uscc || !app.legalRepresentative) {
         throw new AppError('STEP_NOT_REACHED', '请先填写证书用途和领取方式', 409);
       }
       const project = await catalogue.project(app.projectId);
@@ -378,7 +523,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         operatorIdNumber: app.operatorIdNumber,
         operatorPhone: app.operatorPhone,
         projectName: project.name,
-        delivery: describeDelivery(app.delivery as Delivery, deps.pickupAddress),
+        delivery: app.delivery ? describeDelivery(app.delivery, deps.pickupAddress) : '在线续期（无需邮寄）',
         caName: deps.caName,
         date: clock(),
       };
@@ -391,12 +536,34 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const project = app0.projectId ? await catalogue.project(app0.projectId) : undefined;
       if (!project) throw new AppError('STEP_NOT_REACHED', '请先选择所属项目', 409);
       await assertAttachments(app0, requiredAttachments(app0, project.extraAttachments));
+      if (app0.kind === 'renewal' && !app0.orgVerifiedAt) throw new AppError('STEP_NOT_REACHED', '请先完成企业认证', 409);
       const row = await db.transaction(async (tx) => {
         const app = await repo.lockOwned(tx, applicant.id, id);
         if (!app) throw notFound();
-        return fire(tx, app, 'submit', applicant, { project: project.id, manualReview: app.manualReview });
+        const route =
+          app.kind === 'renewal'
+            ? renewalReview({
+                changed: app.renewal?.changed ?? [],
+                operatorChanged: app.renewal?.operatorChanged ?? true,
+                applicantType: app.applicantType,
+                registryOutcome: app.registryOutcome,
+                projectAutoReview: project.renewalAutoReview,
+              })
+            : undefined;
+        const submitted = await fire(tx, app, 'submit', applicant, {
+          project: project.id,
+          manualReview: app.manualReview,
+          ...(app.kind === 'renewal' ? { kind: 'renewal', renews: app.renewsSerial, changed: app.renewal?.changed ?? [], review: route } : {}),
+        });
+        if (route !== 'auto') return submitted;
+        // 续期自动审核: nothing changed, the registry confirmed it, the project allows it.
+        const approved = await fireTransition(tx, submitted, 'auto_approve', { kind: 'system', id: 'renewal-auto-review' }, clock(), {
+          project: project.id,
+        });
+        await deps.onAutoApproved(tx, approved);
+        return approved;
       });
-      deps.log.info({ applicationId: row.id, number: row.number }, 'application submitted');
+      deps.log.info({ applicationId: row.id, number: row.number, kind: row.kind, status: row.status }, 'application submitted');
       return row;
     },
 

@@ -9,6 +9,7 @@ import { PassphraseEscrow } from '../../pki/escrow.ts';
 import { FamilyRoutedKeyStore, FileKeyStore, type KeyStore } from '../../pki/keystore.ts';
 import { Pkcs11KeyStore } from '../../pki/pkcs11-keystore.ts';
 import { ensureCas, initCas, keyFamilies, type AuthorityContext, type CaSet } from './authority.ts';
+import { createOnlineRenewal } from './online-renewal.ts';
 import { createSealService } from './seals.ts';
 import { createCaService } from './service.ts';
 import { createVerifier } from './verify.ts';
@@ -79,7 +80,8 @@ export async function openCaModule(deps: CaModuleDeps) {
   const ca = createCaService({ db: deps.db, cas, config: deps.config.ca, clock: deps.clock, log: deps.log, escrow });
   const seals = createSealService({ db: deps.db, cas, clock: deps.clock });
   const verifier = createVerifier({ db: deps.db, cas, clock: deps.clock });
-  return { cas, ca, seals, verifier, close: () => ctx.store.close() };
+  const onlineRenewal = createOnlineRenewal({ db: deps.db, ca, seals, clock: deps.clock, log: deps.log });
+  return { cas, ca, seals, verifier, onlineRenewal, close: () => ctx.store.close() };
 }
 
 export type CaModule = Awaited<ReturnType<typeof openCaModule>>;

@@ -169,3 +169,28 @@ export async function sealApprovedAmong(db: Conn, applicationIds: string[]): Pro
     .where(inArray(sealApprovals.applicationId, applicationIds));
   return new Set(rows.map((r) => r.applicationId));
 }
+
+/** 续期: the certificate that renews `serialHex`, if any (one at most: unique index). */
+export async function successorOf(db: Conn, serialHex: string): Promise<CertificateRow | undefined> {
+  const [row] = await db.select().from(certificates).where(eq(certificates.predecessorSerialHex, serialHex));
+  return row;
+}
+
+/** Of these serials, the ones already renewed (their successor's serial by theirs). */
+export async function successorsAmong(db: Conn, serials: string[]): Promise<Map<string, string>> {
+  if (serials.length === 0) return new Map();
+  const rows = await db
+    .select({ predecessor: certificates.predecessorSerialHex, serial: certificates.serialHex })
+    .from(certificates)
+    .where(inArray(certificates.predecessorSerialHex, serials));
+  return new Map(rows.map((r) => [r.predecessor ?? '', r.serial]));
+}
+
+/** The unit signing certificates, not revoked, of these applications. */
+export async function signingOfApplications(db: Conn, applicationIds: string[]): Promise<CertificateRow[]> {
+  if (applicationIds.length === 0) return [];
+  return db
+    .select()
+    .from(certificates)
+    .where(and(inArray(certificates.applicationId, applicationIds), eq(certificates.profile, 'unitSigning'), eq(certificates.status, 'valid')));
+}

@@ -12,6 +12,16 @@ import { revocationRequestView, type RevocationRequestService } from './revocati
 import { revocableReasons, normaliseSerial, type CaService } from './service.ts';
 import type { SealService } from './seals.ts';
 import { certificateView, sealView } from './views.ts';
+import type { OnlineRenewal } from './online-renewal.ts';
+import {
+  daysLeft,
+  defaultRenewalPolicy,
+  expiryLabels,
+  expiryState,
+  renewalRefusal,
+  renewalRefusalMessage,
+  type RenewalPolicy,
+} from '../../domain/renewal.ts';
 
 const idParams = z.object({ id: z.uuid({ message: '申请不存在' }) });
 
@@ -29,6 +39,11 @@ interface Services {
   seals: SealService;
   revocations: RevocationRequestService;
   clock: () => Date;
+  /** 续期: the applicant's online issuance and the window rules (applicant routes only). */
+  onlineRenewal?: OnlineRenewal;
+  renewalPolicy?: RenewalPolicy;
+  /** Renewals under way, by the serial they renew. */
+  renewalsUnderWay?: (serials: string[]) => Promise<Map<string, { id: string; number: string }>>;
 }
 
 async function artefacts(services: Services, applicationId: string, previewUrl: string, madeUrl: string) {
@@ -40,13 +55,41 @@ async function artefacts(services: Services, applicationId: string, previewUrl: 
     seals.pictureState(applicationId),
     services.revocations.ofApplication(applicationId),
   ]);
+  const serials = certs.map((c) => c.serialHex);
+  const [successors, underWay] = await Promise.all([ca.successorsAmong(serials), services.renewalsUnderWay?.(serials) ?? new Map()]);
+  const policy = services.renewalPolicy ?? defaultRenewalPolicy;
+  /** 有效期至, days left, 即将到期 / 已过期, and whether 续期 is offered (or why not). */
+  const lifeOf = (c: (typeof certs)[number]) => {
+    const successor = successors.get(c.serialHex) ?? null;
+    const renewing = underWay.get(c.serialHex);
+    const refusal = renewalRefusal(
+      { status: c.status, notAfter: c.notAfter, profile: c.profile, renewed: !!successor, renewalInProgress: !!renewing },
+      now,
+      policy,
+    );
+    const state = expiryState(c.notAfter, now, policy);
+    return {
+      daysLeft: daysLeft(c.notAfter, now),
+      expiry: c.status === 'revoked' || successor ? null : state === 'valid' ? null : { state, label: expiryLabels[state] },
+      predecessorSerialHex: c.predecessorSerialHex,
+      successorSerialHex: successor,
+      renewal: {
+        /** 续期 on offer now. */
+        offered: refusal === undefined,
+        /** Too late to renew: the button leads to a new application (重新申请). */
+        newApplication: refusal === 'new_application',
+        renewingApplicationId: renewing?.id ?? null,
+        message: refusal ? renewalRefusalMessage(refusal, policy) : null,
+      },
+    };
+  };
   const approval = picture.approval;
   // The latest 申请吊销 of each certificate (requests come newest first).
   const latestRequest = (serial: string) => requests.find((r) => r.certificateSerial === serial);
   return {
     certificates: certs.map((c) => {
       const request = latestRequest(c.serialHex);
-      return { ...certificateView(c, now), revocationRequest: request ? revocationRequestView(request) : null };
+      return { ...certificateView(c, now), ...lifeOf(c), revocationRequest: request ? revocationRequestView(request) : null };
     }),
     seal: seal ? sealView(seal, madeUrl) : null,
     /** The picture to approve (确认印章): shown from 资料审核通过 on, before the seal is made. */
@@ -231,6 +274,33 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
         .type('application/pkix-cert')
         .header('content-disposition', `attachment; filename="${row.serialHex}.cer"`)
         .send(Buffer.from(row.der));
+    },
+  );
+
+  app.post(
+    '/api/applications/:id/renewal/certificates',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '续期：上传 USB Key 生成的证书请求（PKCS#10），或申请软证书；支付后即时签发，并重新制作电子印章',
+        params: idParams,
+        body: z.discriminatedUnion('mode', [
+          z.object({ mode: z.literal('csr'), csrPem: z.string({ error: '请粘贴或上传 PKCS#10 证书请求' }).trim().min(1, '请粘贴或上传 PKCS#10 证书请求').max(20_000, '证书请求过长') }),
+          z.object({ mode: z.literal('software'), family: z.enum(['sm2', 'p256'], { error: '请选择证书算法' }) }),
+        ], { error: '请选择上传证书请求或软证书' }),
+      },
+    },
+    async (request) => {
+      if (!services.onlineRenewal) throw new AppError('NOT_FOUND', '申请不存在', 404);
+      const result = await services.onlineRenewal.issue(applicantOf(request), request.params.id, request.body);
+      const now = services.clock();
+      return {
+        certificates: result.certificates.map((c) => certificateView(c, now)),
+        ...(result.p12 ? { p12: result.p12 } : {}),
+        ...(result.envelope ? { envelope: result.envelope } : {}),
+        seal: result.seal ? sealView(result.seal, pictureUrl(request.params.id)) : null,
+        message: '续期证书已签发',
+      };
     },
   );
 

@@ -61,6 +61,20 @@ export function createSealService(deps: SealServiceDeps) {
     return png;
   };
 
+  /**
+   * The approval that counts for this application's picture: its own, or — for a 续期 whose
+   * picture is unchanged — the one given for the certificate it renews (the holder approved this
+   * very picture before; a changed name draws a new one, which must be approved again).
+   */
+  async function approvalOf(app: applicationsRepo.ApplicationRow) {
+    const own = await repo.latestSealApproval(db, app.id);
+    if (own || app.kind !== 'renewal' || !app.renewsSerial || !app.orgName || !app.uscc) return own ? { ...own, inheritedFrom: undefined } : undefined;
+    const renewed = await repo.certificateBySerial(db, app.renewsSerial);
+    const earlier = renewed?.applicationId ? await repo.latestSealApproval(db, renewed.applicationId) : undefined;
+    if (!earlier || earlier.pictureSha256 !== sha256Hex(picture(app.orgName, app.uscc))) return undefined;
+    return { ...earlier, inheritedFrom: renewed!.applicationId! };
+  }
+
   async function owned(applicantId: string, applicationId: string) {
     const app = await applicationsRepo.findOwned(db, applicantId, applicationId);
     if (!app) throw sealErrors.notFound();
@@ -127,7 +141,7 @@ export function createSealService(deps: SealServiceDeps) {
       const app = await applicationsRepo.findById(db, applicationId);
       if (!app) throw sealErrors.notFound();
       const shown = mayWork(app.status, 'view_seal_picture') && !!app.orgName && !!app.uscc;
-      const approval = await repo.latestSealApproval(db, applicationId);
+      const approval = await approvalOf(app);
       return {
         shown,
         approvable: shown && mayWork(app.status, 'approve_seal'),
@@ -140,7 +154,15 @@ export function createSealService(deps: SealServiceDeps) {
     async awaitedAmong(rows: { id: string; status: ApplicationStatus }[]): Promise<Set<string>> {
       const candidates = rows.filter((r) => inGroup(r.status, 'sealAwaited')).map((r) => r.id);
       const approved = await repo.sealApprovedAmong(db, candidates);
-      return new Set(candidates.filter((id) => !approved.has(id)));
+      const waiting = candidates.filter((id) => !approved.has(id));
+      // A renewal may carry the approval of the certificate it renews (few: asked one by one).
+      const inherited = await Promise.all(
+        waiting.map(async (id) => {
+          const app = await applicationsRepo.findById(db, id);
+          return app?.kind === 'renewal' && (await approvalOf(app)) ? id : undefined;
+        }),
+      );
+      return new Set(waiting.filter((id) => !inherited.includes(id)));
     },
 
     /** Before 邮寄 / 通知自取: a valid certificate and the seal must both exist. */
@@ -168,12 +190,14 @@ export function createSealService(deps: SealServiceDeps) {
         (c) => c.profile === 'unitSigning' && c.family === 'sm2' && certificateState(c, now) === 'valid',
       );
       if (signing.length === 0) throw sealErrors.noCertificate();
-      const approval = await repo.latestSealApproval(db, applicationId);
+      const approval = await approvalOf(app);
       if (!approval) throw sealErrors.notApproved();
       const png = picture(app.orgName, app.uscc);
       if (sha256Hex(png) !== approval.pictureSha256) throw sealErrors.pictureChanged();
 
       const validEnd = new Date(Math.min(...signing.map((c) => c.notAfter.getTime())));
+      // A renewal's certificate may start later (at the old one's end): the seal starts with it.
+      const validStart = new Date(Math.max(now.getTime(), ...signing.map((c) => c.notBefore.getTime())));
       const esId = newEsId(now);
       const der = makeSeal({
         esID: esId,
@@ -182,12 +206,24 @@ export function createSealService(deps: SealServiceDeps) {
         picturePng: png,
         widthMm: sealDiameterMm,
         heightMm: sealDiameterMm,
-        validStart: now,
+        validStart,
         validEnd,
         createDate: now,
         maker: { signer: cas.sealMaker.signer, certificate: cas.sealMaker.certificate },
       });
       return db.transaction(async (tx) => {
+        if (approval.inheritedFrom) {
+          // Recorded as this application's own, saying where it comes from.
+          await repo.insertSealApproval(tx, { applicationId, applicantId: app.applicantId, pictureSha256: approval.pictureSha256, approvedAt: now });
+          await appendAudit(tx, {
+            at: now,
+            actor,
+            action: 'seal.picture_approve',
+            entityType: 'application',
+            entityId: applicationId,
+            data: { number: app.number, pictureSha256: approval.pictureSha256, inheritedFrom: approval.inheritedFrom },
+          });
+        }
         const row = await repo.insertSeal(tx, {
           esId,
           applicationId,

@@ -19,6 +19,7 @@ import { createOcspResponder, type CertificateStatus, type OcspResponder } from 
 import { memoryOcspCache } from '../../pki/ocsp-cache.ts';
 import type { KeyEscrow } from '../../pki/escrow.ts';
 import { profiles, unitSubject, validityEnd } from '../../pki/profiles.ts';
+import { daysLeft, expiryLabels, expiryState, renewalStart, type RenewalPolicy } from '../../domain/renewal.ts';
 import type { KeyFamily } from '../../pki/signer.ts';
 import { appendAudit, appendAuditBatch } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
@@ -122,6 +123,8 @@ export function createCaService(deps: CaServiceDeps) {
     notBefore: Date;
     notAfter: Date;
     escrowedKey?: Uint8Array;
+    /** 续期: the certificate of the same profile this one renews. */
+    predecessorSerialHex?: string;
   }
 
   /** Stores signed certificates and their audit records in `tx`: one INSERT each, however many. */
@@ -150,6 +153,7 @@ export function createCaService(deps: CaServiceDeps) {
       issuedBy: actor.id,
       pairSerialHex: c.pairSerialHex ?? null,
       escrowedKey: c.escrowedKey ?? null,
+      predecessorSerialHex: c.predecessorSerialHex ?? null,
       createdAt: at,
     }));
     const stored = extra.mode === 'batch' ? (await repo.insertCertificatesQuietly(tx, rows), []) : await repo.insertCertificates(tx, rows);
@@ -171,6 +175,7 @@ export function createCaService(deps: CaServiceDeps) {
           ...(extra.usbKeySerial ? { usbKeySerial: extra.usbKeySerial } : {}),
           ...(r.pairSerialHex ? { pairSerial: r.pairSerialHex } : {}),
           ...(r.escrowedKey ? { keyEscrowed: true } : {}),
+          ...(r.predecessorSerialHex ? { predecessor: r.predecessorSerialHex } : {}),
         },
       })),
     );
@@ -185,15 +190,17 @@ export function createCaService(deps: CaServiceDeps) {
     return { der, serialHex: serialToHex(serial), profile: 'unitSigning', org, uscc, notBefore: request.notBefore, notAfter: request.notAfter };
   }
 
-  function unitRequest(family: KeyFamily, org: string, uscc: string, years: number) {
+  /** `startsAt`: a renewal's start (the old certificate's end, when that is still ahead). */
+  function unitRequest(family: KeyFamily, org: string, uscc: string, years: number, startsAt?: Date) {
     // Whole seconds: the certificate says no more, and the stored row must say the same.
     const now = new Date(Math.floor(clock().getTime() / 1000) * 1000);
+    const start = startsAt ? renewalStart(new Date(Math.floor(startsAt.getTime() / 1000) * 1000), now) : now;
     return {
       subject: unitSubject(org, uscc),
       issuer: issuerRef(cas.issuing[family]),
-      notBefore: now,
+      notBefore: start,
       // The paid term; both certificates of a dual pair end together, on the signing profile's rule.
-      notAfter: validityEnd(profiles.unitSigning, now, years),
+      notAfter: validityEnd(profiles.unitSigning, start, years),
       baseUrl: config.baseUrl,
     };
   }
@@ -268,7 +275,11 @@ export function createCaService(deps: CaServiceDeps) {
       const uscc = app.uscc;
       const csr = input.mode === 'csr' ? verifyCsr(input.csrPem) : undefined;
       const family = csr?.family ?? (input.mode === 'software' ? input.family : 'sm2');
-      const request = unitRequest(family, org, uscc, app.termYears);
+      // 续期: the new certificate follows the old one without a gap, and names it.
+      const predecessor = app.kind === 'renewal' && app.renewsSerial ? await repo.certificateBySerial(db, app.renewsSerial) : undefined;
+      const predecessorOf = (profile: string) =>
+        !predecessor ? undefined : profile === 'unitSigning' ? predecessor.serialHex : (predecessor.pairSerialHex ?? undefined);
+      const request = unitRequest(family, org, uscc, app.termYears, predecessor?.notAfter);
       const unit = issueUnitCertificates(
         request,
         csr ? { kind: 'csr', family, spki: csr.spki } : { kind: 'software', family, chain: chainOf(family) },
@@ -281,6 +292,7 @@ export function createCaService(deps: CaServiceDeps) {
         notBefore: request.notBefore,
         notAfter: request.notAfter,
         ...(c.profile === 'unitEncryption' && escrowedKey ? { escrowedKey } : {}),
+        ...(predecessorOf(c.profile) ? { predecessorSerialHex: predecessorOf(c.profile) } : {}),
       }));
       const rows = await db.transaction(async (tx) => {
         // Re-read under lock: the status may have moved on while we signed.
@@ -290,7 +302,7 @@ export function createCaService(deps: CaServiceDeps) {
         return store(tx, actor, issued, cas.issuing[family], {
           applicationId,
           mode: input.mode,
-          ...(input.mode === 'csr' ? { usbKeySerial: input.usbKeySerial } : {}),
+          ...(input.mode === 'csr' && input.usbKeySerial ? { usbKeySerial: input.usbKeySerial } : {}),
         });
       });
       const base64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
@@ -330,6 +342,33 @@ export function createCaService(deps: CaServiceDeps) {
 
     async certificate(serialHex: string) {
       return repo.certificateBySerial(db, normaliseSerial(serialHex));
+    },
+
+    /** 续期: the certificate that renewed this one. */
+    async successorOf(serialHex: string) {
+      return repo.successorOf(db, normaliseSerial(serialHex));
+    },
+
+    /**
+     * 即将到期 / 已过期 of these applications' signing certificates that are not renewed yet:
+     * the warning the holder's list shows, in the words of 证书与印章.
+     */
+    async expiryAmong(applicationIds: string[], policy: RenewalPolicy) {
+      const now = clock();
+      const rows = await repo.signingOfApplications(db, applicationIds);
+      const renewed = await repo.successorsAmong(db, rows.map((r) => r.serialHex));
+      const out = new Map<string, { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string }>();
+      for (const r of rows) {
+        const state = expiryState(r.notAfter, now, policy);
+        if (state === 'valid' || renewed.has(r.serialHex) || !r.applicationId) continue;
+        out.set(r.applicationId, { state, label: expiryLabels[state], daysLeft: daysLeft(r.notAfter, now), notAfter: r.notAfter.toISOString() });
+      }
+      return out;
+    },
+
+    /** Of these serials, those renewed: successor serial by predecessor serial. */
+    async successorsAmong(serials: string[]) {
+      return repo.successorsAmong(db, serials);
     },
 
     /** KM lawful recovery: the archived private key (PKCS#8) of an encryption certificate, audited. */

@@ -15,9 +15,11 @@ import * as repo from './repository.ts';
 import { normaliseSerial } from './service.ts';
 import { certificateState, reasonLabel } from './views.ts';
 
-export type Verdict = 'valid' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
+export type Verdict = 'valid' | 'renewed' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
 export const verdictLabels: Record<Verdict, string> = {
   valid: '有效',
+  /** Still valid until its own end, and followed by a newer certificate (续期). */
+  renewed: '已续期',
   revoked: '已吊销',
   expired: '已过期',
   foreign: '非本CA签发',
@@ -76,6 +78,29 @@ const BINARY = /[\x00-\x08\x0e-\x1f]/;
 export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) {
   const { db, cas, clock } = deps;
 
+  /** The lineage: what this certificate renews, and what renewed it. */
+  async function lineage(row: repo.CertificateRow): Promise<{ successor: repo.CertificateRow | undefined; details: Detail[] }> {
+    const successor = await repo.successorOf(db, row.serialHex);
+    return {
+      successor,
+      details: [
+        ...(row.predecessorSerialHex ? [{ label: '续期自（原证书序列号）', value: row.predecessorSerialHex }] : []),
+        ...(successor ? [{ label: '续期证书序列号', value: `${successor.serialHex}（${beijing(successor.notBefore)} 起）` }] : []),
+      ],
+    };
+  }
+
+  async function rowResult(row: repo.CertificateRow, now: Date): Promise<{ verdict: Verdict; details: Detail[]; reasons: string[] }> {
+    const { successor, details } = await lineage(row);
+    const state = rowVerdict(row, now);
+    const verdict: Verdict = state === 'valid' && successor ? 'renewed' : state;
+    return {
+      verdict,
+      details: [...rowDetails(row), ...details],
+      reasons: verdict === 'renewed' ? [`该证书已续期，在有效期内仍然有效；续期后的新证书序列号为 ${successor!.serialHex}`] : [],
+    };
+  }
+
   function rowDetails(row: repo.CertificateRow): Detail[] {
     return [
       ...subjectDetails({ organization: row.subjectOrg ?? undefined, commonName: row.subjectCn, uscc: row.subjectUscc ?? undefined, text: row.subjectCn }),
@@ -100,9 +125,7 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
       { label: '颁发者', value: issuerText(info.issuer) },
     ];
     const row = await repo.certificateBySerial(db, info.serialHex);
-    if (row && sameBytes(row.der, der)) {
-      return { verdict: rowVerdict(row, now), details: rowDetails(row), reasons: [] };
-    }
+    if (row && sameBytes(row.der, der)) return rowResult(row, now);
     const ca = cas.all.find((c) => sameBytes(c.certificate, der));
     if (ca) {
       const verdict: Verdict = now > info.notAfter ? 'expired' : 'valid';
@@ -184,7 +207,8 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
       const certificateDetails = v.details
         .filter((d) => d.label !== '单位名称' && d.label !== '证书主题')
         .map((d) => (d.label === '序列号' || d.label === '有效期' ? { ...d, label: `签名证书${d.label}` } : d));
-      signatures.push(result('pdf', v.verdict, [...details, ...certificateDetails], v.reasons));
+      // A document signed with a certificate since renewed is as valid as the certificate still is.
+      signatures.push(result('pdf', v.verdict === 'renewed' ? 'valid' : v.verdict, [...details, ...certificateDetails], v.reasons));
     }
     const worst = signatures.find((s) => s.verdict !== 'valid') ?? signatures[0]!;
     return { ...result('pdf', worst.verdict, worst.details, worst.reasons), signatures };
@@ -194,7 +218,8 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
     async serial(input: string): Promise<VerifyResult> {
       const row = await repo.certificateBySerial(db, normaliseSerial(input));
       if (!row) return result('serial', 'not_found', [{ label: '序列号', value: input }], ['本机构没有签发该序列号的证书']);
-      return result('serial', rowVerdict(row, clock()), rowDetails(row));
+      const r = await rowResult(row, clock());
+      return result('serial', r.verdict, r.details, r.reasons);
     },
 
     /**

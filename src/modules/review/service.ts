@@ -130,7 +130,7 @@ export function createReviewService(deps: ReviewDeps) {
         }
         if (stage === 'first') {
           // The guard of the transition it precedes (who, from which status), without its write.
-          transition({ status: app.status, applicantId: app.applicantId }, 'approve', reviewer, now);
+          transition({ status: app.status, applicantId: app.applicantId, kind: app.kind }, 'approve', reviewer, now);
           await appendAudit(tx, {
             at: now,
             actor: reviewer,

@@ -16,7 +16,7 @@ interface Detail {
 export interface VerifyResult {
   kind: string;
   kindLabel: string;
-  verdict: 'valid' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
+  verdict: 'valid' | 'renewed' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
   verdictLabel: string;
   details: Detail[];
   reasons: string[];
@@ -26,7 +26,7 @@ export interface VerifyResult {
 const MAX_BYTES = 10 * 1024 * 1024;
 
 function status(verdict: VerifyResult['verdict']): 'success' | 'error' | 'warning' {
-  if (verdict === 'valid') return 'success';
+  if (verdict === 'valid' || verdict === 'renewed') return 'success';
   if (verdict === 'expired' || verdict === 'not_found') return 'warning';
   return 'error';
 }
