@@ -230,6 +230,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     catalogue,
     staffNames: staffDir.names,
     validCertificates: (uscc) => ca.ca.validForUscc(uscc),
+    certificate: (serial) => ca.ca.certificate(serial),
     notices,
     // 资料审核通过: the bank transfer's remittance code exists at once (the list and the SMS point to it).
     onApproved: async (tx, app) => void (await payments.openBankTransfer(tx, app)),

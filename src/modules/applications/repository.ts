@@ -141,6 +141,7 @@ export async function queue(tx: Conn, f: QueueFilter) {
       status: applications.status,
       manualReview: applications.manualReview,
       registryOutcome: applications.registryOutcome,
+      kind: applications.kind,
       submittedAt: applications.submittedAt,
       // 初审通过 shows as 待复核 in the queue.
       latestDecision: sql<string | null>`(SELECT d.decision FROM review_decisions d WHERE d.application_id = ${applications.id} ORDER BY d.created_at DESC, d.id DESC LIMIT 1)`,

@@ -287,8 +287,9 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const app = await owned(applicant, id);
       const project = app.projectId ? await catalogue.project(app.projectId).catch(() => undefined) : undefined;
       const current = await deps.attachments.current(app.id);
-      const base = baseAttachments(app.applicantType);
-      const extra = project ? projectAttachments(project.extraAttachments, app.applicantType) : [];
+      // 续期: only what it needs (the licence when the registration changed), in the last step.
+      const base = app.kind === 'renewal' ? requiredAttachments(app, undefined) : baseAttachments(app.applicantType);
+      const extra = project && app.kind !== 'renewal' ? projectAttachments(project.extraAttachments, app.applicantType) : [];
       const acceptances = await contracts.acceptances(app.id);
       return { app, project, attachments: current, baseKinds: base, projectKinds: extra, acceptances };
     },

@@ -21,6 +21,7 @@ export interface ProjectInput {
   extraAttachments: Record<ApplicantType, string[]>;
   sortOrder: number;
   requiresSecondReview: boolean;
+  renewalAutoReview: boolean;
 }
 
 export interface PriceView {

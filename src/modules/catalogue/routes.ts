@@ -28,6 +28,8 @@ const projectFields = z.object({
   extraAttachments: z.object({ enterprise: extraList, institution: extraList }, { error: '请选择附加附件' }),
   sortOrder: z.number({ error: '排序须为整数' }).int('排序须为整数').min(0, '排序不能小于0').max(9999, '排序不能大于9999'),
   requiresSecondReview: z.boolean({ error: '请选择是否需要复核' }),
+  /** 续期自动审核: an unchanged renewal the registry confirms needs no reviewer. Off unless chosen. */
+  renewalAutoReview: z.boolean({ error: '请选择续期是否自动审核' }).default(false),
 });
 const newProject = projectFields.extend({
   id: z
@@ -44,6 +46,7 @@ const projectView = z.object({
   sortOrder: z.number(),
   active: z.boolean(),
   requiresSecondReview: z.boolean(),
+  renewalAutoReview: z.boolean(),
 });
 const present = (p: Project): z.infer<typeof projectView> => ({
   id: p.id,
@@ -53,6 +56,7 @@ const present = (p: Project): z.infer<typeof projectView> => ({
   sortOrder: p.sortOrder,
   active: p.active,
   requiresSecondReview: p.requiresSecondReview,
+  renewalAutoReview: p.renewalAutoReview,
 });
 
 const priceKindLabels = { first: '首次申请', renewal: '续费' } as const;

@@ -1,6 +1,7 @@
 /** review HTTP: the 审核员's queue, detail and decisions. Staff with the reviewer role only. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { unitFieldLabels } from '../../domain/renewal.ts';
 import { applicantTypeLabels, applicationStatuses, availableEvents, statusLabels } from '../../domain/application.ts';
 import { attachmentLabel, isAttachmentKind } from '../../domain/attachments.ts';
 import { formatYuan } from '../../domain/money.ts';
@@ -50,6 +51,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
           statusLabel: statusLabels[r.status],
           submittedAt: r.submittedAt?.toISOString() ?? null,
           flags: [
+            ...(r.kind === 'renewal' ? ['续期'] : []),
             ...(r.registryOutcome === 'not_found' ? ['企业不存在'] : []),
             ...(r.manualReview ? ['需人工核验'] : []),
             ...(r.latestDecision === 'first_approval' ? ['待复核'] : []),
@@ -100,6 +102,18 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
           }
         : null,
       changedSinceLastReview: d.changedSinceLastReview,
+      /** 续期: the certificate renewed, the unit's data as verified last time, and what the holder changed. */
+      renewal:
+        a.kind === 'renewal' && a.renewal
+          ? {
+              kindLabel: '续期',
+              renewsSerial: a.renewsSerial,
+              previousCertificate: d.renewed ? { serialHex: d.renewed.serialHex, notBefore: d.renewed.notBefore.toISOString(), notAfter: d.renewed.notAfter.toISOString() } : null,
+              previous: a.renewal.previous,
+              changed: a.renewal.changed.map((f) => ({ field: f, label: unitFieldLabels[f] })),
+              operatorChanged: a.renewal.operatorChanged,
+            }
+          : null,
       duplicates: d.duplicates,
       validCertificates: d.validCertificates,
     };

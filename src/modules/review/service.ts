@@ -46,6 +46,8 @@ export interface ReviewDeps {
   staffNames: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
   /** The organisation's certificates still valid (the CA module's). */
   validCertificates: (uscc: string) => Promise<{ serialHex: string; notAfter: Date; applicationId: string | null }[]>;
+  /** 续期: the certificate a renewal renews (the CA module's). */
+  certificate: (serialHex: string) => Promise<{ serialHex: string; notBefore: Date; notAfter: Date } | undefined>;
   notices: ApplicantNotices;
   /** 资料审核通过 written: the payments module opens the bank transfer (its remittance code) in the same transaction. */
   onApproved?: (tx: Tx, app: apps.ApplicationRow) => Promise<void>;
@@ -77,8 +79,10 @@ export function createReviewService(deps: ReviewDeps) {
       const validCertificates = app.uscc ? await deps.validCertificates(app.uscc) : [];
       const project = app.projectId ? await deps.catalogue.project(app.projectId).catch(() => undefined) : undefined;
       const previousReviewer = previous ? (await deps.staffNames([previous.reviewerId])).get(previous.reviewerId) : undefined;
+      const renewed = app.renewsSerial ? await deps.certificate(app.renewsSerial) : undefined;
       return {
         app,
+        renewed,
         files,
         project,
         previous,

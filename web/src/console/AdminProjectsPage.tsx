@@ -26,7 +26,7 @@ function ProjectModal({ editing, kinds, onClose, onSaved }: {
   const initial: Partial<Values> =
     editing?.mode === 'edit'
       ? editing.project
-      : { description: '', extraAttachments: { enterprise: [], institution: [] }, sortOrder: 100, requiresSecondReview: false };
+      : { description: '', extraAttachments: { enterprise: [], institution: [] }, sortOrder: 100, requiresSecondReview: false, renewalAutoReview: false };
   const options = (type: ApplicantType) => kinds.map((k) => ({ value: k.kind, label: k[type] }));
 
   const save = () =>
@@ -88,6 +88,9 @@ function ProjectModal({ editing, kinds, onClose, onSaved }: {
             <Form.Item label={a.secondReview} name="requiresSecondReview" valuePropName="checked" extra={a.secondReviewExtra}>
               <Switch aria-label={a.secondReview} />
             </Form.Item>
+            <Form.Item label={a.renewalAutoReview} name="renewalAutoReview" valuePropName="checked" extra={a.renewalAutoReviewExtra}>
+              <Switch aria-label={a.renewalAutoReview} />
+            </Form.Item>
           </Space>
         </Form>
       )}
@@ -142,6 +145,7 @@ export function AdminProjectsPage() {
     { title: a.extraEnterprise, key: 'enterprise', width: 200, render: (_: unknown, p) => labels(p, 'enterprise') },
     { title: a.extraInstitution, key: 'institution', render: (_: unknown, p) => labels(p, 'institution') },
     { title: a.secondReview, key: 'second', width: 96, render: (_: unknown, p) => (p.requiresSecondReview ? <Tag color="orange">{a.yes}</Tag> : a.no) },
+    { title: a.renewalAutoReview, key: 'renewalAuto', width: 110, render: (_: unknown, p) => (p.renewalAutoReview ? <Tag color="green">{a.yes}</Tag> : a.no) },
     { title: a.status, key: 'active', width: 96, render: (_: unknown, p) => <Badge status={p.active ? 'success' : 'default'} text={p.active ? a.active : a.inactive} /> },
     {
       title: a.actions,

@@ -34,6 +34,7 @@ export interface AdminProject {
   sortOrder: number;
   active: boolean;
   requiresSecondReview: boolean;
+  renewalAutoReview: boolean;
 }
 export type ProjectInput = Omit<AdminProject, 'id' | 'active'>;
 export interface AttachmentKindOption {

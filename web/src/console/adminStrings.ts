@@ -64,6 +64,8 @@ export const a = {
   sortOrderRequired: '请输入排序',
   secondReview: '双人审核',
   secondReviewExtra: '开启后，审核通过需要两名不同的审核员（初审、复核）',
+  renewalAutoReview: '续期自动审核',
+  renewalAutoReviewExtra: '开启后，单位信息未变更且企业认证通过的续期申请提交后直接审核通过；信息有变更或事业单位的续期仍由审核员审核',
   active: '启用',
   inactive: '已停用',
   deactivate: '停用',
