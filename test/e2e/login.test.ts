@@ -27,7 +27,8 @@ describe.skipIf(browserMissing)('免密码登录', () => {
       const countdown = page.getByRole('button', { name: /^\d+秒后重新获取$/ });
       await countdown.waitFor();
       expect(await countdown.isDisabled()).toBe(true);
-      expect(await countdown.textContent()).toMatch(/^(60|59)秒后重新获取$/);
+      // 60 s from the server's answer; a loaded machine may draw it a few seconds late.
+      expect(await countdown.textContent()).toMatch(/^(60|59|58|57|56|55)秒后重新获取$/);
       await page.getByText('验证码已发送').first().waitFor();
 
       const code = await waitForCode(app().url, phone);
