@@ -20,6 +20,12 @@ export interface CertificateView {
   revocationRequest?: RevocationRequestView | null;
   /** The other certificate of an SM2 dual pair (签名 + 加密), revoked together with this one. */
   pairSerialHex?: string | null;
+  /** The applicant's view: days to 有效期至, 即将到期 / 已过期, the lineage and 续期. */
+  daysLeft?: number;
+  expiry?: { state: 'expiring' | 'expired'; label: string } | null;
+  predecessorSerialHex?: string | null;
+  successorSerialHex?: string | null;
+  renewal?: { offered: boolean; newApplication: boolean; renewingApplicationId: string | null; message: string | null };
 }
 
 export interface RevocationRequestView {

@@ -13,6 +13,7 @@ import { ApiError, errorMessage } from '../api';
 import { caApi, type Artefacts, type CertificateView, type IssueRequest, type IssueResult } from './api';
 import { shanghaiTime } from '../format';
 import { ps } from './strings';
+import { downloadBase64 } from '../download';
 
 export type ArtefactsState = { kind: 'loading' } | { kind: 'unavailable' } | { kind: 'error'; message: string } | { kind: 'ready'; artefacts: Artefacts };
 type Loaded = ArtefactsState;
@@ -34,18 +35,6 @@ export function useArtefacts(id: string) {
   return { state, reload: load };
 }
 
-function downloadBase64(base64: string, fileName: string, type: string) {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  // Attached while clicked: some browsers ignore a click on a detached link.
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** What one 签发证书 produced: one certificate, or the two of an SM2 dual pair. */
 function IssuedList({ certificates }: { certificates: CertificateView[] }) {

@@ -16,7 +16,7 @@ import { applicationsApi, type ApplicationSummary, type BankTransfer } from './a
 import { ArtefactsModal, ConfirmReceiptButton, ShipmentCell } from './DeliveryPanels';
 import { PaymentModal } from './PaymentModal';
 import { StatusTag } from './StatusTag';
-import { applicationsStrings as s, deliveryStrings as ds } from './strings';
+import { applicationsStrings as s, deliveryStrings as ds, renewalPanelStrings as rs } from './strings';
 
 
 /** The account, the exact amount and the remittance code of a 资料审核通过 application. */
@@ -96,8 +96,12 @@ export function ApplicationsPage() {
       key: 'status',
       render: (label: string, row) => (
         <Flex vertical gap={4} align="flex-start">
-          <StatusTag status={row.status} label={label} />
+          <Flex gap={4} wrap>
+            {row.kind === 'renewal' && <Tag color="blue">{row.kindLabel}</Tag>}
+            <StatusTag status={row.status} label={label} />
+          </Flex>
           {row.sealAwaited && <Tag color="orange">{ds.sealAwaited}</Tag>}
+          {row.expiry && <Tag color={row.expiry.state === 'expired' ? 'red' : 'orange'}>{row.expiry.label}</Tag>}
         </Flex>
       ),
     },
@@ -127,6 +131,11 @@ export function ApplicationsPage() {
           <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}/view`)}>
             {s.view}
           </Button>
+          {row.events.includes('issue_online') && !row.sealAwaited && (
+            <Button type="primary" size="small" onClick={() => setArtefactsOf(row)}>
+              {rs.issueTitle}
+            </Button>
+          )}
           {row.production && !row.sealAwaited && (
             <Button type="link" size="small" onClick={() => setArtefactsOf(row)}>
               {ds.artefacts}

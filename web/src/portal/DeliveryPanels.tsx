@@ -13,6 +13,7 @@ import type { CertificateView } from '../artefacts';
 import { shanghaiTime } from '../format';
 import type { ApplicationSummary } from './applicationsApi';
 import { deliveryApi, type Artefacts, type Shipment } from './deliveryApi';
+import { ExpiryTags, RenewalIssuePanel, RenewButton } from './RenewalPanels';
 import { deliveryStrings as s } from './strings';
 
 
@@ -153,7 +154,8 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
   };
 
   const a = state.kind === 'ready' ? state.artefacts : undefined;
-  const nothingYet = state.kind === 'none' || (a && !a.seal && !a.sealPicture && a.certificates.length === 0);
+  const nothingYet =
+    state.kind === 'none' || (a && !a.seal && !a.sealPicture && a.certificates.length === 0 && !row?.events.includes('issue_online'));
   return (
     <Modal open={row !== undefined} title={row ? s.artefactsTitle(row.number) : ''} onCancel={onClose} footer={<Button onClick={onClose}>{s.close}</Button>} width={640} destroyOnHidden>
       {state.kind === 'loading' && <Spin />}
@@ -197,6 +199,15 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
               </Flex>
             </section>
           )}
+          {row?.events.includes('issue_online') && !a.sealPicture?.awaited && (
+            <RenewalIssuePanel
+              id={id}
+              onIssued={() => {
+                onChanged?.();
+                void load();
+              }}
+            />
+          )}
           <section>
             <Typography.Title level={5}>{s.certificatesTitle}</Typography.Title>
             {a.certificates.length === 0 ? (
@@ -213,6 +224,7 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
                         <Button key="download" size="small" icon={<DownloadOutlined aria-hidden />} href={deliveryApi.certificateUrl(id, c.serialHex)}>
                           {s.downloadCertificate}
                         </Button>,
+                        <RenewButton key="renew" certificate={c} />,
                         ...(canAsk
                           ? [
                               <Button key="revoke" size="small" danger onClick={() => setRevoking(c)}>
@@ -227,6 +239,7 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
                           <Flex gap={8} align="center" wrap>
                             {c.profileLabel}（{c.familyLabel}）<Tag color={c.status === 'valid' ? 'green' : 'red'}>{c.statusLabel}</Tag>
                             {request && c.status !== 'revoked' && <Tag color={requestTagColor[request.status]}>{request.statusLabel}</Tag>}
+                            <ExpiryTags certificate={c} />
                           </Flex>
                         }
                         description={

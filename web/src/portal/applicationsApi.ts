@@ -30,6 +30,11 @@ export interface ApplicationSummary {
   bankTransfer: BankTransfer | null;
   /** Paid: production waits for the applicant's 确认印章. */
   sealAwaited: boolean;
+  /** 新办 or 续期. */
+  kind: 'new' | 'renewal';
+  kindLabel: string;
+  /** 即将到期 / 已过期 of the certificate this application made, until it is renewed. */
+  expiry: { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string } | null;
   createdAt: string;
 }
 
@@ -116,6 +121,14 @@ export interface ApplicationView {
   editable: boolean;
   /** The steps this applicant type walks, in order (an enterprise reads the signed contract between its uploads and the form; a 事业单位 uploads everything last). */
   steps: DraftStep[];
+  kind: 'new' | 'renewal';
+  kindLabel: string;
+  /** 续期: the certificate renewed, the unit's data as verified last time, and what was changed. */
+  renewal: {
+    renewsSerial: string;
+    previous: { orgName: string; uscc: string; legalRepresentative: string; operatorName: string; operatorIdNumber: string; applicationNumber: string };
+    changed: string[];
+  } | null;
   applicantType: ApplicantType;
   applicantTypeLabel: string;
   operator: { name: string; idNumberMasked: string; phoneMasked: string };
@@ -184,7 +197,9 @@ export const templateUrl = (applicationId: string, template: Template) => `${bas
 export const applicationsApi = {
   list: () => request<{ items: ApplicationSummary[] }>('GET', '/api/applications').then((r) => r.items),
   projects: () => request<{ items: Project[] }>('GET', '/api/projects').then((r) => r.items),
-  terms: () => request<{ items: Term[] }>('GET', '/api/terms').then((r) => r.items),
+  terms: (kind: 'new' | 'renewal' = 'new') => request<{ items: Term[] }>('GET', `/api/terms?kind=${kind}`).then((r) => r.items),
+  /** 续期 of a certificate: the new draft. */
+  startRenewal: (serial: string) => request<{ id: string; number: string; message: string }>('POST', '/api/renewals', { body: { serial } }),
   view: (id: string) => request<ApplicationView>('GET', base(id)),
   timeline: (id: string) => request<{ entries: TimelineEntry[] }>('GET', `${base(id)}/timeline`),
 
@@ -208,7 +223,7 @@ export const applicationsApi = {
     ),
   completeAttachments: (id: string) => request<{ step: DraftStep }>('POST', `${base(id)}/attachments/complete`, { body: {} }),
 
-  saveForm: (id: string, form: ApplicationForm) => request<{ step: DraftStep }>('PUT', `${base(id)}/form`, { body: form }),
+  saveForm: (id: string, form: Omit<ApplicationForm, 'delivery'> & { delivery: ApplicationForm['delivery'] | null }) => request<{ step: DraftStep }>('PUT', `${base(id)}/form`, { body: form }),
 
   submit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/submit`, { body: {} }),
   resubmit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/resubmit`, { body: {} }),

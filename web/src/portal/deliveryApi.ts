@@ -30,6 +30,14 @@ export const deliveryApi = {
   sealPreviewUrl: (id: string) => `${base(id)}/seal/preview.png`,
   certificateUrl: (id: string, serialHex: string) => `${base(id)}/certificates/${encodeURIComponent(serialHex)}.cer`,
   sealFileUrl: (id: string) => `${base(id)}/seal.esl`,
+  /** 续期 after payment: the USB key's PKCS#10 request (or a 软证书), issued at once with the new seal. */
+  issueRenewal: (id: string, body: { mode: 'csr'; csrPem: string } | { mode: 'software'; family: 'sm2' | 'p256' }) =>
+    request<{
+      certificates: { serialHex: string; notBefore: string; notAfter: string }[];
+      p12?: { base64: string; password: string; fileName: string };
+      envelope?: { base64: string; fileName: string };
+      message: string;
+    }>('POST', `${base(id)}/renewal/certificates`, { body }),
   requestRevocation: (id: string, serialHex: string, body: { reason: string; note: string }) =>
     request<RevocationRequestView>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/revocation-requests`, { body }),
 };

@@ -133,3 +133,23 @@ export const deliveryStrings = {
   revocationRejected: (note: string) => `未通过原因：${note}`,
   revokedAt: (at: string, reason: string) => `吊销时间：${at}${reason ? `，原因：${reason}` : ''}`,
 } as const;
+
+/** 续期 in 证书与印章 (RenewalPanels). */
+export const renewalPanelStrings = {
+  renew: '续期',
+  continueRenewal: '继续续期',
+  newApplication: '重新申请',
+  renewed: '已续期',
+  daysLeft: (days: number) => (days > 0 ? `剩余 ${days} 天` : '今日到期'),
+  issueTitle: '上传证书请求',
+  issueIntro: '续期证书在原 USB Key 中生成新密钥：请用 USB Key 的管理工具生成 PKCS#10 证书请求（.csr），粘贴或选择文件后点击“签发证书”，即时签发并重新制作电子印章；也可选择软证书。',
+  modeCsr: 'USB Key 证书请求（PKCS#10）',
+  modeSoftware: '软证书（PKCS#12 文件）',
+  csrLabel: '证书请求',
+  csrPlaceholder: '-----BEGIN CERTIFICATE REQUEST-----',
+  chooseFile: '选择证书请求文件',
+  issue: '签发证书',
+  p12Ready: '软证书已签发，请下载并妥善保存',
+  p12Password: '证书文件密码（仅显示一次）：',
+  downloadP12: '下载软证书',
+} as const;

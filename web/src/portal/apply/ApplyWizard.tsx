@@ -17,9 +17,17 @@ import { ContractStep } from './ContractStep';
 import { FormStep, type FormFields } from './FormStep';
 import { IdentityStep, type IdentityFields } from './IdentityStep';
 import { ProjectAttachmentsStep } from './ProjectAttachmentsStep';
+import { RenewalIdentityStep } from './RenewalIdentityStep';
 import { ReturnedApplication } from './ReturnedApplication';
 import { identityStrings, wizardStrings as s } from './strings';
 import './apply.css';
+
+/** 续期 walks a short path under its own names. */
+const renewalTitles: Partial<Record<DraftStep, string>> = {
+  identity: s.renewalStepIdentity,
+  form: s.renewalStepForm,
+  project_attachments: s.renewalStepSubmit,
+};
 
 const stepTitles: Record<DraftStep, string> = {
   identity: s.stepIdentity,
@@ -109,6 +117,10 @@ export function ApplyWizard() {
     }
   }, [refresh]);
 
+  const keepFreshAsync = useCallback(async () => {
+    await refresh();
+  }, [refresh]);
+
   const keepFresh = useCallback(() => {
     refresh().catch((err: unknown) => setLoadError(errorMessage(err)));
   }, [refresh]);
@@ -153,6 +165,7 @@ export function ApplyWizard() {
   if (view?.events.includes('resubmit')) return <ReturnedApplication application={view} refresh={refresh} />;
 
   const path = view?.steps ?? enterprisePath;
+  const renewal = view?.kind === 'renewal';
   const furthest = view ? path.indexOf(view.step) : 0;
   // A step that left the path (企业认证 made the draft a 事业单位 one) shows where the path resumes.
   const shown: DraftStep = path.includes(current) ? current : (view?.step ?? 'identity');
@@ -176,7 +189,7 @@ export function ApplyWizard() {
       <Flex justify="space-between" align="center" wrap gap={12} className="portal-page-header">
         <Flex vertical gap={2}>
           <Typography.Title level={4} style={{ margin: 0 }}>
-            {s.title}
+            {renewal ? s.renewalTitle : s.title}
           </Typography.Title>
           {view && <Typography.Text type="secondary">{s.number(view.number)}</Typography.Text>}
         </Flex>
@@ -191,12 +204,15 @@ export function ApplyWizard() {
         current={currentIndex}
         onChange={(i) => i <= furthest && setCurrent(path[i] ?? 'identity')}
         // The step shown is never drawn as unreachable (pale), whatever the draft's recorded step says.
-        items={path.map((step, i) => ({ title: stepTitles[step], disabled: i > furthest && i !== currentIndex }))}
+        items={path.map((step, i) => ({ title: (renewal ? renewalTitles[step] : undefined) ?? stepTitles[step], disabled: i > furthest && i !== currentIndex }))}
         className="apply-steps"
       />
       {loadError && <Alert type="error" showIcon title={loadError} className="apply-alert" />}
       <div className="apply-step-body">
-        {shown === 'identity' && (
+        {view && renewal && shown === 'identity' && (
+          <RenewalIdentityStep application={view} onOperatorVerified={keepFreshAsync} onOrganisationVerified={organisationVerified} />
+        )}
+        {!renewal && shown === 'identity' && (
           <IdentityStep
             form={identityForm}
             application={view}

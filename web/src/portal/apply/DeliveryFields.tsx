@@ -4,15 +4,17 @@ import { MOBILE_PATTERN, withoutSpaces } from '../../validation';
 import { requiredText } from './fieldRules';
 import { formStrings as s } from './strings';
 
-export function DeliveryFields() {
+/** `online`: a 续期 may keep the USB key and renew online, with nothing to post (the default there). */
+export function DeliveryFields({ online = false }: { online?: boolean }) {
   const form = Form.useFormInstance();
-  const method = Form.useWatch(['delivery', 'method'], form) as 'post' | 'pickup' | undefined;
+  const method = Form.useWatch(['delivery', 'method'], form) as 'online' | 'post' | 'pickup' | undefined;
 
   return (
     <>
       <Form.Item name={['delivery', 'method']} label={s.deliveryMethod} rules={[{ required: true, message: s.deliveryRequired }]}>
         <Radio.Group
           options={[
+            ...(online ? [{ value: 'online', label: s.online }] : []),
             { value: 'post', label: s.post },
             { value: 'pickup', label: s.pickup },
           ]}

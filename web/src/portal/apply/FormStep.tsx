@@ -35,7 +35,8 @@ export interface FormFields {
     account?: string;
   };
   delivery: {
-    method?: 'post' | 'pickup';
+    /** online: a 续期 renewed in the holder's own USB key (nothing posted). */
+    method?: 'online' | 'post' | 'pickup';
     courier?: Courier;
     recipient?: string;
     phone?: string;
@@ -67,7 +68,7 @@ const fieldsByLabel = (
   ] satisfies [string, FieldPath][]
 ).sort(([a], [b]) => b.length - a.length);
 
-function toRequest(v: FormFields): ApplicationForm {
+function toRequest(v: FormFields): Omit<ApplicationForm, 'delivery'> & { delivery: Delivery | null } {
   const i = v.invoice;
   const invoice: Invoice = !i.wanted
     ? { wanted: false }
@@ -82,8 +83,10 @@ function toRequest(v: FormFields): ApplicationForm {
           : {}),
       };
   const d = v.delivery;
-  const delivery: Delivery =
-    d.method === 'pickup'
+  const delivery: Delivery | null =
+    d.method === 'online'
+      ? null
+      : d.method === 'pickup'
       ? { method: 'pickup' }
       : {
           method: 'post',
@@ -103,7 +106,11 @@ function initialValues(app: ApplicationView, operatorPhone: string | undefined):
   const invoice: FormFields['invoice'] = app.invoice
     ? { ...app.invoice }
     : { title: app.organisation?.name, taxNumber: app.organisation?.uscc ?? undefined };
-  const delivery: FormFields['delivery'] = app.delivery ? { ...app.delivery } : { recipient: app.operator.name, phone: operatorPhone };
+  const delivery: FormFields['delivery'] = app.delivery
+    ? { ...app.delivery }
+    : app.kind === 'renewal'
+      ? { method: 'online', recipient: app.operator.name, phone: operatorPhone }
+      : { recipient: app.operator.name, phone: operatorPhone };
   return { projectId: app.project?.id, termYears: app.termYears, invoice, delivery };
 }
 
@@ -132,14 +139,14 @@ export function FormStep({ form, application, operatorPhone, onSaved, editable, 
       (items) => current && setProjects(items),
       (err: unknown) => current && setError(errorMessage(err)),
     );
-    applicationsApi.terms().then(
+    applicationsApi.terms(application.kind).then(
       (items) => current && setTerms(items),
       (err: unknown) => current && setError(errorMessage(err)),
     );
     return () => {
       current = false;
     };
-  }, []);
+  }, [application.kind]);
 
   async function save(values: FormFields) {
     setSaving(true);
@@ -179,7 +186,7 @@ export function FormStep({ form, application, operatorPhone, onSaved, editable, 
               options={(projects ?? []).map((p) => ({ value: p.id, label: p.name }))}
             />
           </Form.Item>
-          <Form.Item name="termYears" label={s.term} extra={s.termExtra}>
+          <Form.Item name="termYears" label={s.term} extra={application.kind === 'renewal' ? s.renewalTermExtra : s.termExtra}>
             <Select loading={terms === undefined} options={(terms ?? []).map((t) => ({ value: t.years, label: s.termOption(t.years, t.amount) }))} />
           </Form.Item>
           </ConfigProvider>
@@ -191,7 +198,7 @@ export function FormStep({ form, application, operatorPhone, onSaved, editable, 
         </Card>
         <Card size="small" title={s.deliveryTitle}>
           <ConfigProvider componentDisabled={editable ? !editable.delivery : undefined}>
-            <DeliveryFields />
+            <DeliveryFields online={application.kind === 'renewal'} />
           </ConfigProvider>
         </Card>
         {error && <Alert type="error" showIcon title={error} />}

@@ -21,8 +21,10 @@ const templates = new Set(['application_form', 'authorisation_letter']);
 export function ProjectAttachmentsStep({ application, onChanged }: Props) {
   const { message } = App.useApp();
   const navigate = useNavigate();
-  const institution = application.applicantType === 'institution';
-  const slots = institution ? [...application.baseAttachments, ...application.projectAttachments] : application.projectAttachments;
+  const renewal = application.kind === 'renewal';
+  const institution = application.applicantType === 'institution' && !renewal;
+  // 续期: only the licence, and only when the registration changed (the server says which).
+  const slots = renewal || institution ? [...application.baseAttachments, ...application.projectAttachments] : application.projectAttachments;
 
   return (
     <Flex vertical gap={16}>
@@ -52,7 +54,11 @@ export function ProjectAttachmentsStep({ application, onChanged }: Props) {
           </Flex>
         </Flex>
       )}
-      <Typography.Text type="warning">{institution ? s.institutionProjectNote : s.projectNote}</Typography.Text>
+      {renewal ? (
+        <Alert type={slots.length > 0 ? 'warning' : 'success'} showIcon title={slots.length > 0 ? s.renewalChangedNote : s.renewalUnchangedNote} />
+      ) : (
+        <Typography.Text type="warning">{institution ? s.institutionProjectNote : s.projectNote}</Typography.Text>
+      )}
       <AttachmentSlots
         applicationId={application.id}
         slots={slots}

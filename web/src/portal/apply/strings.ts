@@ -18,6 +18,26 @@ export const wizardStrings = {
   next: '下一步',
   notEditable: (status: string) => `该申请当前状态为“${status}”，不能修改`,
   view: '查看',
+  renewalTitle: '证书续期',
+  renewalStepIdentity: '确认单位信息',
+  renewalStepForm: '续期信息',
+  renewalStepSubmit: '提交',
+} as const;
+
+/** 续期's first step: the unit's data as verified last time, confirmed by a fresh 企业认证. */
+export const renewalStrings = {
+  intro: '续期无需重新提交资料。以下为上次核验的单位信息，请核对后点击“确认并企业认证”；如单位名称、统一社会信用代码或法定代表人已变更，请修改为最新登记信息（需上传新的营业执照副本，由审核员审核）。',
+  previousTitle: '上次核验的信息',
+  previousNumber: '原申请单号',
+  renewsSerial: '续期证书序列号',
+  operator: '经办人',
+  changeOperator: '更换经办人',
+  keepOperator: '经办人未变更',
+  operatorChangedHint: '更换经办人须重新实名认证，续期将由审核员审核。',
+  confirm: '确认并企业认证',
+  changed: (fields: string) => `登记信息已变更：${fields}。提交前请上传新的营业执照副本，续期将由审核员审核。`,
+  start: '续期',
+  startFailed: '无法办理续期',
 } as const;
 
 export const identityStrings = {
@@ -76,6 +96,8 @@ export const contractStrings = {
 export const attachmentStrings = {
   intro: '企业单位上传企业法人营业执照副本扫描件、企业印章和法定代表人身份证件后提交',
   note: '注：附件大小在1MB之内，图片格式：jpeg、jpg、png、bmp，营业执照副本扫描件必须加盖公章',
+  renewalUnchangedNote: '单位信息未变更，续期无需上传附件，请点击“提交”。',
+  renewalChangedNote: '单位登记信息已变更，请上传最新的营业执照副本后提交，续期将由审核员审核。',
   projectNote: '注：上传附件大小不能超过1MB。',
   institutionProjectNote: '注：附件大小在1MB之内，图片格式：jpeg、jpg、png、bmp，事业单位法人证书、申请表和授权委托书扫描件必须加盖公章',
   /** The 事业单位's one upload step names what it uploads (the manual's wording, with this project's papers). */
@@ -118,6 +140,7 @@ export const formStrings = {
   term: '服务年限',
   termOption: (years: number, amount: string) => `${years} 年（${amount} 元）`,
   termExtra: '证书有效期与服务年限一致；首年按首次办理价，其后每年按续费价计费。',
+  renewalTermExtra: '续期每年按续费价计费；到期前续期的，新证书自原证书到期之日起计算，不损失剩余天数。',
   invoiceTitle: '发票信息',
   invoiceWanted: '是否开具发票',
   invoiceWantedRequired: '请选择是否开具发票',
@@ -141,6 +164,7 @@ export const formStrings = {
   deliveryTitle: '证书领取信息',
   deliveryMethod: '证书领取方式',
   deliveryRequired: '请选择证书领取方式',
+  online: '在线续期（使用原 USB Key，支付后在“证书与印章”上传证书请求，无需邮寄）',
   post: '邮寄',
   pickup: '自取',
   courier: '快递',
