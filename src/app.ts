@@ -36,6 +36,7 @@ import { createAuthService, type AuthService } from './modules/auth/service.ts';
 import { seedDemoStaff, staffDevRoutes } from './modules/staff/demo.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
+import { createExpiryReminders, scheduleExpiryReminders, type ExpiryReminders } from './modules/notifications/expiry-reminders.ts';
 import { createApplicantNotices } from './modules/notifications/notices.ts';
 import {
   SMS_LOGIN_CODE_QUEUE,
@@ -134,6 +135,8 @@ export interface CertDesk {
   sms: SmsSender;
   /** Sessions and logins (tests open a session through it where logging in is not what they test). */
   auth: AuthService;
+  /** 到期提醒: the scheduled job's work, which tests run at once (remindExpiring). */
+  reminders: ExpiryReminders;
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -246,6 +249,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     // 邮寄 / 通知自取 only once a certificate that is neither revoked nor expired, and the seal, exist.
     handOverProblem: (applicationId) => ca.seals.handOverProblem(applicationId),
   });
+  const reminders = createExpiryReminders({ db: database.db, clock, log, notices, thresholds: config.renewal.reminderDays });
   const contractDocuments = createContractDocuments({
     db: database.db,
     blobs,
@@ -417,6 +421,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
 
   let stopped = false;
   let autoComplete: QueueWorker | undefined;
+  let expiryReminders: QueueWorker | undefined;
   return {
     app,
     database,
@@ -428,6 +433,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     },
     sms,
     auth,
+    reminders,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;
@@ -453,6 +459,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       }
       sms.start(provider, { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
       autoComplete = await scheduleAutoComplete(boss, production, log, jobCompletionFailed);
+      expiryReminders = await scheduleExpiryReminders(boss, reminders, log, jobCompletionFailed);
       await ca.ca.startSchedules();
       await operatorChannel?.listen();
       return address;
@@ -463,7 +470,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       await operatorChannel?.close();
       ca.ca.stopSchedules();
       // Our workers first: the messages in hand still reach the gateway (the simulator is served here).
-      await Promise.all([sms.stop(), autoComplete?.stop()]);
+      await Promise.all([sms.stop(), autoComplete?.stop(), expiryReminders?.stop()]);
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();
       try {

@@ -57,6 +57,8 @@ export interface AuditData {
   'certificate.issue': CertificateIssued;
   'certificate.revoke': { serial: string; reason: string; profile: string; withPairOf?: string };
   'certificate.key_recover': { serial: string; profile: string };
+  /** 到期提醒 sent (on the certificate's application): the threshold it settles and the days it said. */
+  'certificate.expiry_reminder': { serial: string; thresholdDays: number; daysLeft: number; notAfter: string; summary: string };
   'revocation_request.create': RevocationDecision & { reason: string; summary: string };
   'revocation_request.approve': RevocationDecision;
   'revocation_request.reject': RevocationDecision;
@@ -92,6 +94,8 @@ const timelineTitles: Partial<Record<keyof AuditData, string>> = {
   'review.first_approval': '初审通过（待复核）',
   'certificate.issue': '签发证书',
   'certificate.revoke': '吊销证书',
+  // Staff timeline only: the applicant's shows statuses, and the reminder changes none.
+  'certificate.expiry_reminder': '发送到期提醒',
   'seal.make': '制作电子印章',
   'seal.picture_approve': '申请人确认印章',
   'revocation_request.create': '申请吊销证书',

@@ -9,6 +9,7 @@ import {
   renewalRefusal,
   renewalReview,
   renewalStart,
+  reminderDue,
   type RenewableCertificate,
 } from './renewal.ts';
 
@@ -91,5 +92,40 @@ describe('renewal on the one state machine', () => {
     expect(() => transition({ ...renewal, kind: 'new' }, 'auto_approve', system, new Date())).toThrow(/不能自动审核通过/);
     expect(availableEvents({ status: 'paid', applicantId: 'a1', kind: 'renewal' }, holder)).toContain('issue_online');
     expect(availableEvents({ status: 'paid', applicantId: 'a1' }, holder)).not.toContain('issue_online');
+  });
+});
+
+describe('到期提醒 thresholds', () => {
+  const days = [90, 30, 7, 0];
+  it('owes the reminder of each threshold as it is reached, and nothing in between', () => {
+    expect(reminderDue(days, 120)).toBeUndefined();
+    expect(reminderDue(days, 91)).toBeUndefined();
+    expect(reminderDue(days, 90)).toBe(90);
+    expect(reminderDue(days, 60, [90])).toBeUndefined();
+    expect(reminderDue(days, 30, [90])).toBe(30);
+    expect(reminderDue(days, 7, [90, 30])).toBe(7);
+    expect(reminderDue(days, 1, [90, 30, 7])).toBeUndefined();
+    expect(reminderDue(days, 0, [90, 30, 7])).toBe(0);
+    expect(reminderDue(days, 0, [90, 30, 7, 0])).toBeUndefined();
+  });
+
+  it('sends only the smallest threshold reached when the job ran late, once', () => {
+    expect(reminderDue(days, 5)).toBe(7);
+    expect(reminderDue(days, 5, [7])).toBeUndefined();
+    expect(reminderDue(days, 25, [])).toBe(30);
+    // A certificate issued for 20 days gets the 30-day reminder, saying 20 days.
+    expect(reminderDue(days, 20)).toBe(30);
+  });
+
+  it('is settled by a reminder at a smaller threshold (a lagging instance, a threshold added later)', () => {
+    expect(reminderDue(days, 8, [90, 7])).toBeUndefined();
+    expect(reminderDue([90, 60, 30, 7, 0], 45, [90, 30])).toBeUndefined();
+  });
+
+  it('stops after the day of expiry, and reads the thresholds in any order', () => {
+    expect(reminderDue(days, -1)).toBeUndefined();
+    expect(reminderDue([90, 30, 7], -3)).toBeUndefined();
+    expect(reminderDue([0, 7, 90, 30], 6)).toBe(7);
+    expect(reminderDue([], 3)).toBeUndefined();
   });
 });

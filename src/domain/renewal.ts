@@ -5,7 +5,7 @@
  * A renewal is an application of kind `renewal` on the one pipeline (application.ts); it names the
  * certificate it renews, and the certificate it produces names that one as its predecessor.
  */
-import type { ApplicantType } from './application.ts';
+import type { ApplicantType, ApplicationStatus } from './application.ts';
 
 export const applicationKindLabels = { new: '新办', renewal: '续期' } as const;
 export type ApplicationKind = keyof typeof applicationKindLabels;
@@ -139,3 +139,27 @@ export interface RenewalEvidence {
   changed: (keyof UnitData)[];
   operatorChanged: boolean;
 }
+
+/**
+ * 到期提醒: the threshold (days before expiry, RENEWAL_REMINDER_DAYS in any order) whose reminder
+ * is owed to a certificate with `left` days (daysLeft) and reminders already sent at `sent`, or
+ * undefined. Only the smallest threshold reached counts: a job that ran late, or a certificate
+ * issued for fewer days than the first threshold, gets one reminder, never one per threshold it
+ * passed; and one sent at that threshold or a smaller one settles it (another instance whose clock
+ * lags, a threshold added later). Nothing once the certificate is a day past its end (left < 0):
+ * the 0-day reminder, on the day it ends, is the last.
+ */
+export function reminderDue(thresholds: readonly number[], left: number, sent: readonly number[] = []): number | undefined {
+  if (left < 0) return undefined;
+  const reached = thresholds.filter((t) => t >= left);
+  if (reached.length === 0) return undefined;
+  const due = Math.min(...reached);
+  return sent.some((s) => s <= due) ? undefined : due;
+}
+
+/**
+ * A renewal in these statuses does not stop the reminders: a 草稿 left half-done renews nothing
+ * (the reminder brings the holder back to it), a cancelled or refunded one never will. Once
+ * submitted, the renewal is under way and its own notices (审核通过 …) take over.
+ */
+export const renewalStatusesKeepingReminders = ['draft', 'cancelled', 'refunded'] as const satisfies readonly ApplicationStatus[];
