@@ -199,7 +199,7 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
               </Flex>
             </section>
           )}
-          {row?.events.includes('issue_online') && !a.sealPicture?.awaited && (
+          {row?.events.includes('issue_online') && !a.sealPicture?.awaited && a.certificates.length === 0 && (
             <RenewalIssuePanel
               id={id}
               onIssued={() => {

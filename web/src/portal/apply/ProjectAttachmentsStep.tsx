@@ -64,8 +64,9 @@ export function ProjectAttachmentsStep({ application, onChanged }: Props) {
         slots={slots}
         onChanged={onChanged}
         submit={async () => {
-          await applicationsApi.submit(application.id);
-          message.success({ content: s.submitted, duration: 6 });
+          const result = await applicationsApi.submit(application.id);
+          // 续期自动审核: approved at once, nothing to wait for.
+          message.success({ content: result.status === 'approved' ? s.autoApproved : s.submitted, duration: 6 });
           navigate('/applications');
         }}
       />

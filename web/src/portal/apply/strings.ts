@@ -116,6 +116,7 @@ export const attachmentStrings = {
   fileInfo: (name: string, size: string) => `${name}（${size}）`,
   submit: '提交',
   submitted: '申请已提交，请等待审核',
+  autoApproved: '续期申请已审核通过，请在列表中点击“支付”',
   none: '所选项目无需上传其他附件，请点击“提交”。',
 } as const;
 
