@@ -1,5 +1,5 @@
 /** ca's tables: CAs, certificates, seals, seal approvals, CRLs. Only this file queries them. */
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { certificateAuthorities, certificates, crls, sealApprovals, seals } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -40,14 +40,18 @@ export async function insertCertificate(tx: Conn, row: NewCertificateRow): Promi
   return inserted;
 }
 
+// The DER is the caller's already: inserted, not read back (it would travel twice).
+const { der: _der, ...storedColumns } = getTableColumns(certificates);
+
+/** One INSERT however many rows; the rows as stored, in the order given. */
 export async function insertCertificates(tx: Conn, rows: NewCertificateRow[]): Promise<CertificateRow[]> {
   if (rows.length === 0) return [];
-  return tx.insert(certificates).values(rows).returning();
-}
-
-/** Bulk insert without reading the rows back (the DER would travel twice). */
-export async function insertCertificatesQuietly(tx: Conn, rows: NewCertificateRow[]): Promise<void> {
-  if (rows.length > 0) await tx.insert(certificates).values(rows);
+  const stored = new Map((await tx.insert(certificates).values(rows).returning(storedColumns)).map((s) => [s.serialHex, s]));
+  return rows.map((r) => {
+    const s = stored.get(r.serialHex);
+    if (!s) throw new Error(`certificate ${r.serialHex} was not stored`);
+    return { ...s, der: r.der };
+  });
 }
 
 export async function certificateBySerial(db: Conn, serialHex: string): Promise<CertificateRow | undefined> {
