@@ -76,6 +76,14 @@ export async function certificatesOfApplication(db: Conn, applicationId: string)
   return db.select().from(certificates).where(eq(certificates.applicationId, applicationId)).orderBy(certificates.id);
 }
 
+/** What a list shows of a certificate: every column but the DER and the escrowed key. */
+export type CertificateSummary = Omit<CertificateRow, 'der' | 'escrowedKey'>;
+const { der: _summaryDer, escrowedKey: _summaryKey, ...summaryColumns } = getTableColumns(certificates);
+
+export async function certificateSummariesOfApplication(db: Conn, applicationId: string): Promise<CertificateSummary[]> {
+  return db.select(summaryColumns).from(certificates).where(eq(certificates.applicationId, applicationId)).orderBy(certificates.id);
+}
+
 /** The CA's own service certificates of a profile (seal maker, document signing), newest first. */
 /** An organisation's certificates still valid at `now` (a reviewer must see them), newest first. */
 export async function validForUscc(db: Conn, uscc: string, now: Date, limit = 20): Promise<CertificateRow[]> {
@@ -142,6 +150,27 @@ export async function insertSeal(tx: Conn, row: typeof seals.$inferInsert): Prom
 
 export async function latestSeal(db: Conn, applicationId: string): Promise<SealRow | undefined> {
   const [row] = await db.select().from(seals).where(eq(seals.applicationId, applicationId)).orderBy(desc(seals.createdAt), desc(seals.id)).limit(1);
+  return row;
+}
+
+/** What a list shows of a seal: not its DER and picture (tens of kilobytes each). */
+export type SealSummary = Pick<SealRow, 'id' | 'esId' | 'applicationId' | 'certificateSerial' | 'name' | 'validEnd' | 'createdAt'>;
+
+export async function latestSealSummary(db: Conn, applicationId: string): Promise<SealSummary | undefined> {
+  const [row] = await db
+    .select({
+      id: seals.id,
+      esId: seals.esId,
+      applicationId: seals.applicationId,
+      certificateSerial: seals.certificateSerial,
+      name: seals.name,
+      validEnd: seals.validEnd,
+      createdAt: seals.createdAt,
+    })
+    .from(seals)
+    .where(eq(seals.applicationId, applicationId))
+    .orderBy(desc(seals.createdAt), desc(seals.id))
+    .limit(1);
   return row;
 }
 

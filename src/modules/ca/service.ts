@@ -263,8 +263,9 @@ export function createCaService(deps: CaServiceDeps) {
       return issued.map((c) => c.der);
     },
 
+    /** An application's certificates as lists show them (without the DER). */
     async certificatesOf(applicationId: string) {
-      return repo.certificatesOfApplication(db, applicationId);
+      return repo.certificateSummariesOfApplication(db, applicationId);
     },
 
     /** Valid certificates of an organisation (by 统一社会信用代码): duplicates a reviewer must see. */
