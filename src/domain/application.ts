@@ -191,24 +191,40 @@ export interface Transition {
   at: Date;
 }
 
-/** Why `actor` may not fire `event` on the application now, or undefined when it may. */
-function refusal(app: TransitionSubject, event: ApplicationEvent, actor: Actor): AppError | undefined {
+type Refusal = 'forbidden' | 'not_owner' | 'wrong_kind' | 'wrong_status';
+
+/**
+ * Why `actor` may not fire `event` on the application now, or undefined when it may. A word, not
+ * an error: the lists ask this of every event of every row (availableEvents), and an Error
+ * captures a stack trace each time.
+ */
+function refusal(app: TransitionSubject, event: ApplicationEvent, actor: Actor): Refusal | undefined {
   const rule = rules[event];
   if (actor.kind === 'system') {
-    if (!rule.by.system) return new AppError('FORBIDDEN', '无权执行此操作', 403);
+    if (!rule.by.system) return 'forbidden';
   } else if (actor.kind === 'applicant') {
-    if (!rule.by.applicant) return new AppError('FORBIDDEN', '无权执行此操作', 403);
-    if (actor.id !== app.applicantId) return new AppError('NOT_FOUND', '申请不存在', 404);
+    if (!rule.by.applicant) return 'forbidden';
+    if (actor.id !== app.applicantId) return 'not_owner';
   } else if (!actor.roles.some((r) => rule.by.roles.includes(r))) {
-    return new AppError('FORBIDDEN', '无权执行此操作', 403);
+    return 'forbidden';
   }
-  if (rule.kinds && !rule.kinds.includes(app.kind ?? 'new')) {
-    return new AppError('INVALID_KIND', `该申请不能${eventLabels[event]}`, 409);
-  }
-  if (!rule.from.includes(app.status)) {
-    return new AppError('INVALID_STATUS', `当前状态为“${statusLabels[app.status]}”，不能${eventLabels[event]}`, 409);
-  }
+  if (rule.kinds && !rule.kinds.includes(app.kind ?? 'new')) return 'wrong_kind';
+  if (!rule.from.includes(app.status)) return 'wrong_status';
   return undefined;
+}
+
+/** The refusal as the user reads it. */
+function refusalError(refused: Refusal, app: TransitionSubject, event: ApplicationEvent): AppError {
+  switch (refused) {
+    case 'forbidden':
+      return new AppError('FORBIDDEN', '无权执行此操作', 403);
+    case 'not_owner':
+      return new AppError('NOT_FOUND', '申请不存在', 404);
+    case 'wrong_kind':
+      return new AppError('INVALID_KIND', `该申请不能${eventLabels[event]}`, 409);
+    case 'wrong_status':
+      return new AppError('INVALID_STATUS', `当前状态为“${statusLabels[app.status]}”，不能${eventLabels[event]}`, 409);
+  }
 }
 
 /**
@@ -217,7 +233,7 @@ function refusal(app: TransitionSubject, event: ApplicationEvent, actor: Actor):
  */
 export function transition(app: TransitionSubject, event: ApplicationEvent, actor: Actor, at: Date): Transition {
   const refused = refusal(app, event, actor);
-  if (refused) throw refused;
+  if (refused) throw refusalError(refused, app, event);
   return { event, from: app.status, to: rules[event].to, actor, at };
 }
 

@@ -59,7 +59,8 @@ describe.skipIf(browserMissing)('制证管理', () => {
       const certificates = await suite.app.certdesk.ca.ca.certificatesOf(id);
       expect(certificates.map((c) => c.profile)).toEqual(['unitSigning', 'unitEncryption']);
       const opened = openEnvelopedKey(importSm2Pkcs8(fromPem(Buffer.from(await tmp.read('usb.key')).toString('utf8'))), envelope);
-      expect(Buffer.from(parseCertificate(certificates[1]!.der).spki).equals(Buffer.from(sm2Spki(opened.publicKey)))).toBe(true);
+      const encryptionRow = await suite.app.certdesk.ca.ca.certificate(certificates[1]!.serialHex);
+      expect(Buffer.from(parseCertificate(encryptionRow!.der).spki).equals(Buffer.from(sm2Spki(opened.publicKey)))).toBe(true);
 
       await console.getByText('有效', { exact: true }).first().waitFor();
       // 制作电子印章 waits for the applicant's 确认印章, and says so.

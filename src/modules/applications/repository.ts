@@ -99,6 +99,16 @@ export async function lockById(tx: Tx, id: string): Promise<ApplicationRow | und
   return row;
 }
 
+/**
+ * Staff access: several applications row-locked at once (the CA's group commit), in id order, so
+ * that two such transactions — on any instances — take their locks in the same order.
+ */
+export async function lockByIds(tx: Tx, ids: readonly string[]): Promise<ApplicationRow[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return tx.select().from(applications).where(inArray(applications.id, valid)).orderBy(asc(applications.id)).for('update');
+}
+
 export async function findById(tx: Conn, id: string): Promise<ApplicationRow | undefined> {
   if (!isUuid(id)) return undefined;
   const [row] = await tx.select().from(applications).where(eq(applications.id, id));

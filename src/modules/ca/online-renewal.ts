@@ -23,7 +23,8 @@ type Holder = Extract<Principal, { kind: 'applicant' }>;
 
 export type OnlineIssueInput = { mode: 'csr'; csrPem: string } | { mode: 'software'; family: KeyFamily };
 
-export interface OnlineIssueResult extends IssueResult {
+export interface OnlineIssueResult extends Omit<IssueResult, 'certificates'> {
+  certificates: repo.CertificateSummary[];
   seal: repo.SealRow | undefined;
 }
 
@@ -52,7 +53,7 @@ export function createOnlineRenewal(deps: { db: Db; ca: CaService; seals: SealSe
       const family = input.mode === 'csr' ? verifyCsr(input.csrPem).family : input.family;
       if (predecessor && predecessor.family !== family) throw onlineRenewalErrors.familyChanged(familyLabel[predecessor.family]);
       // … and the picture: a seal is made with the certificate, so its picture must be approved now.
-      const picture = await seals.pictureState(app.id);
+      const picture = await seals.pictureState(app);
       if (family === 'sm2' && !picture.approval) throw onlineRenewalErrors.pictureNotApproved();
 
       if (app.status === 'paid') {
@@ -66,7 +67,7 @@ export function createOnlineRenewal(deps: { db: Db; ca: CaService; seals: SealSe
       const issuedBefore = (await ca.certificatesOf(app.id)).filter((c) => c.profile === 'unitSigning' && certificateState(c, now) !== 'revoked');
       const hadSeal = await seals.latest(app.id);
       if (issuedBefore.length > 0 && hadSeal) throw onlineRenewalErrors.alreadyIssued();
-      const result: IssueResult =
+      const result: Omit<IssueResult, 'certificates'> & { certificates: repo.CertificateSummary[] } =
         issuedBefore.length > 0
           ? { certificates: await ca.certificatesOf(app.id) }
           : await ca.issueForApplication(holder, app.id, input.mode === 'csr' ? { mode: 'csr', csrPem: input.csrPem, usbKeySerial: predecessor?.usbKeySerial ?? '' } : input);

@@ -1,5 +1,5 @@
 /** ca's tables: CAs, certificates, seals, seal approvals, CRLs. Only this file queries them. */
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { certificateAuthorities, certificates, crls, sealApprovals, seals } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -40,14 +40,18 @@ export async function insertCertificate(tx: Conn, row: NewCertificateRow): Promi
   return inserted;
 }
 
+// The DER is the caller's already: inserted, not read back (it would travel twice).
+const { der: _der, ...storedColumns } = getTableColumns(certificates);
+
+/** One INSERT however many rows; the rows as stored, in the order given. */
 export async function insertCertificates(tx: Conn, rows: NewCertificateRow[]): Promise<CertificateRow[]> {
   if (rows.length === 0) return [];
-  return tx.insert(certificates).values(rows).returning();
-}
-
-/** Bulk insert without reading the rows back (the DER would travel twice). */
-export async function insertCertificatesQuietly(tx: Conn, rows: NewCertificateRow[]): Promise<void> {
-  if (rows.length > 0) await tx.insert(certificates).values(rows);
+  const stored = new Map((await tx.insert(certificates).values(rows).returning(storedColumns)).map((s) => [s.serialHex, s]));
+  return rows.map((r) => {
+    const s = stored.get(r.serialHex);
+    if (!s) throw new Error(`certificate ${r.serialHex} was not stored`);
+    return { ...s, der: r.der };
+  });
 }
 
 export async function certificateBySerial(db: Conn, serialHex: string): Promise<CertificateRow | undefined> {
@@ -70,6 +74,14 @@ export async function statusOf(db: Conn, serialHex: string, caIds: string[]) {
 
 export async function certificatesOfApplication(db: Conn, applicationId: string): Promise<CertificateRow[]> {
   return db.select().from(certificates).where(eq(certificates.applicationId, applicationId)).orderBy(certificates.id);
+}
+
+/** What a list shows of a certificate: every column but the DER and the escrowed key. */
+export type CertificateSummary = Omit<CertificateRow, 'der' | 'escrowedKey'>;
+const { der: _summaryDer, escrowedKey: _summaryKey, ...summaryColumns } = getTableColumns(certificates);
+
+export async function certificateSummariesOfApplication(db: Conn, applicationId: string): Promise<CertificateSummary[]> {
+  return db.select(summaryColumns).from(certificates).where(eq(certificates.applicationId, applicationId)).orderBy(certificates.id);
 }
 
 /** The CA's own service certificates of a profile (seal maker, document signing), newest first. */
@@ -138,6 +150,27 @@ export async function insertSeal(tx: Conn, row: typeof seals.$inferInsert): Prom
 
 export async function latestSeal(db: Conn, applicationId: string): Promise<SealRow | undefined> {
   const [row] = await db.select().from(seals).where(eq(seals.applicationId, applicationId)).orderBy(desc(seals.createdAt), desc(seals.id)).limit(1);
+  return row;
+}
+
+/** What a list shows of a seal: not its DER and picture (tens of kilobytes each). */
+export type SealSummary = Pick<SealRow, 'id' | 'esId' | 'applicationId' | 'certificateSerial' | 'name' | 'validEnd' | 'createdAt'>;
+
+export async function latestSealSummary(db: Conn, applicationId: string): Promise<SealSummary | undefined> {
+  const [row] = await db
+    .select({
+      id: seals.id,
+      esId: seals.esId,
+      applicationId: seals.applicationId,
+      certificateSerial: seals.certificateSerial,
+      name: seals.name,
+      validEnd: seals.validEnd,
+      createdAt: seals.createdAt,
+    })
+    .from(seals)
+    .where(eq(seals.applicationId, applicationId))
+    .orderBy(desc(seals.createdAt), desc(seals.id))
+    .limit(1);
   return row;
 }
 

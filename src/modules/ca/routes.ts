@@ -10,7 +10,7 @@ import { applicantOf, requireApplicant, requireStaff, staffOf } from '../../http
 import { applicantRevocationReasons } from '../../domain/revocation-request.ts';
 import { revocationRequestView, type RevocationRequestService } from './revocation-requests.ts';
 import { revocableReasons, normaliseSerial, type CaService } from './service.ts';
-import type { SealService } from './seals.ts';
+import type { PictureSubject, SealService } from './seals.ts';
 import { certificateView, sealView } from './views.ts';
 import type { OnlineRenewal } from './online-renewal.ts';
 import {
@@ -46,14 +46,14 @@ interface Services {
   renewalsUnderWay?: (serials: string[]) => Promise<Map<string, { id: string; number: string }>>;
 }
 
-async function artefacts(services: Services, applicationId: string, previewUrl: string, madeUrl: string) {
+async function artefacts(services: Services, app: PictureSubject, previewUrl: string, madeUrl: string) {
   const { ca, seals, clock } = services;
   const now = clock();
   const [certs, seal, picture, requests] = await Promise.all([
-    ca.certificatesOf(applicationId),
-    seals.latest(applicationId),
-    seals.pictureState(applicationId),
-    services.revocations.ofApplication(applicationId),
+    ca.certificatesOf(app.id),
+    seals.latestSummary(app.id),
+    seals.pictureState(app),
+    services.revocations.ofApplication(app.id),
   ]);
   const serials = certs.map((c) => c.serialHex);
   const [successors, underWay] = await Promise.all([ca.successorsAmong(serials), services.renewalsUnderWay?.(serials) ?? new Map()]);
@@ -120,9 +120,9 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
     '/api/production/applications/:id/artefacts',
     { preHandler: producer, schema: { tags: ['production'], summary: '申请的证书、电子印章与印章图样确认', params: idParams } },
     async (request) => {
-      await seals.assertExists(request.params.id);
+      const application = await seals.assertExists(request.params.id);
       const id = request.params.id;
-      return artefacts(services, id, `/api/production/applications/${id}/seal/preview.png`, `/api/production/applications/${id}/seal.png`);
+      return artefacts(services, application, `/api/production/applications/${id}/seal/preview.png`, `/api/production/applications/${id}/seal.png`);
     },
   );
 
@@ -236,8 +236,8 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
     '/api/applications/:id/artefacts',
     { schema: { tags: ['applications'], summary: '我的证书与电子印章', params: idParams } },
     async (request) => {
-      await seals.assertOwned(applicantOf(request).id, request.params.id);
-      return artefacts(services, request.params.id, pictureUrl(request.params.id), pictureUrl(request.params.id));
+      const application = await seals.assertOwned(applicantOf(request).id, request.params.id);
+      return artefacts(services, application, pictureUrl(request.params.id), pictureUrl(request.params.id));
     },
   );
 

@@ -46,6 +46,9 @@ function newEsId(now: Date): string {
   return `CDES${now.toISOString().slice(0, 10).replaceAll('-', '')}${randomBytes(6).toString('hex').toUpperCase()}`;
 }
 
+/** What the seal picture's state depends on: the application as just read (assertOwned, assertExists). */
+export type PictureSubject = Pick<applicationsRepo.ApplicationRow, 'id' | 'status' | 'orgName' | 'uscc' | 'kind' | 'renewsSerial'>;
+
 export function createSealService(deps: SealServiceDeps) {
   const { db, cas, clock } = deps;
   // Drawing takes tens of milliseconds; a name is drawn the same way every time.
@@ -66,7 +69,7 @@ export function createSealService(deps: SealServiceDeps) {
    * picture is unchanged — the one given for the certificate it renews (the holder approved this
    * very picture before; a changed name draws a new one, which must be approved again).
    */
-  async function approvalOf(app: applicationsRepo.ApplicationRow) {
+  async function approvalOf(app: PictureSubject) {
     const own = await repo.latestSealApproval(db, app.id);
     if (own || app.kind !== 'renewal' || !app.renewsSerial || !app.orgName || !app.uscc) return own ? { ...own, inheritedFrom: undefined } : undefined;
     const renewed = await repo.certificateBySerial(db, app.renewsSerial);
@@ -82,13 +85,15 @@ export function createSealService(deps: SealServiceDeps) {
   }
 
   return {
-    /** Refuses (as not found) an application that is not this applicant's. */
-    async assertOwned(applicantId: string, applicationId: string): Promise<void> {
-      await owned(applicantId, applicationId);
+    /** Refuses (as not found) an application that is not this applicant's; the application otherwise. */
+    async assertOwned(applicantId: string, applicationId: string): Promise<PictureSubject> {
+      return owned(applicantId, applicationId);
     },
 
-    async assertExists(applicationId: string): Promise<void> {
-      if (!(await applicationsRepo.findById(db, applicationId))) throw sealErrors.notFound();
+    async assertExists(applicationId: string): Promise<PictureSubject> {
+      const app = await applicationsRepo.findById(db, applicationId);
+      if (!app) throw sealErrors.notFound();
+      return app;
     },
 
     /** The picture of the seal made, for staff screens. */
@@ -137,9 +142,8 @@ export function createSealService(deps: SealServiceDeps) {
      * What the applicant may do with the picture now: see it (from 资料审核通过), approve it (until the
      * order leaves). `awaited`: production waits for this approval (待确认印章).
      */
-    async pictureState(applicationId: string) {
-      const app = await applicationsRepo.findById(db, applicationId);
-      if (!app) throw sealErrors.notFound();
+    async pictureState(app: PictureSubject) {
+      const applicationId = app.id;
       const shown = mayWork(app.status, 'view_seal_picture') && !!app.orgName && !!app.uscc;
       const approval = await approvalOf(app);
       return {
@@ -176,6 +180,11 @@ export function createSealService(deps: SealServiceDeps) {
 
     async latest(applicationId: string) {
       return repo.latestSeal(db, applicationId);
+    },
+
+    /** The latest seal as lists show it: without its DER and picture. */
+    async latestSummary(applicationId: string) {
+      return repo.latestSealSummary(db, applicationId);
     },
 
     /** 制作电子印章: needs 制证中, a valid SM2 signing certificate and the applicant's approval. */

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { CaConfig } from '../../config.ts';
-import type { Db, Tx } from '../../db/database.ts';
+import type { Db } from '../../db/database.ts';
 import { createOutageLog } from '../../db/outage-log.ts';
 import { assertWork, type Actor } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -21,12 +21,12 @@ import type { KeyEscrow } from '../../pki/escrow.ts';
 import { profiles, unitSubject, validityEnd } from '../../pki/profiles.ts';
 import { daysLeft, expiryLabels, expiryState, renewalStart, type RenewalPolicy } from '../../domain/renewal.ts';
 import type { KeyFamily } from '../../pki/signer.ts';
-import { appendAudit, appendAuditBatch } from '../audit/chain.ts';
+import { appendAudit } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
 import { familyLabels, type CaSet, type LoadedCa } from './authority.ts';
 import * as repo from './repository.ts';
-import { issueUnitCertificates, type SignedCertificate } from './unit-issuance.ts';
-import { subjectText } from './views.ts';
+import { createCertificateStore, type Issued } from './certificate-store.ts';
+import { issueUnitCertificates } from './unit-issuance.ts';
 
 import type { RevocableReason } from './reasons.ts';
 
@@ -81,6 +81,8 @@ export function createCaService(deps: CaServiceDeps) {
   const byId = new Map(cas.all.map((ca) => [ca.id, ca]));
   const issuerRef = (ca: LoadedCa): IssuerRef => ({ signer: ca.signer, certificate: ca.certificate, caName: ca.name });
   const chainOf = (family: KeyFamily) => [cas.issuing[family].certificate, cas.roots[family].certificate];
+  // Every issuance is stored through it: concurrent requests share a transaction (certificate-store.ts).
+  const certificateStore = createCertificateStore({ db, clock });
 
   const lookup = async (keyHash: string, serialHex: string): Promise<CertificateStatus> => {
     const ca = byKeyHash.get(keyHash);
@@ -114,72 +116,6 @@ export function createCaService(deps: CaServiceDeps) {
       await repo.insertCrl(tx, { caId: ca.id, number, thisUpdate: now, nextUpdate, der });
       return row;
     });
-  }
-
-  /** What we know of a certificate we just signed, without parsing it back (parsing costs more than signing). */
-  interface Issued extends SignedCertificate {
-    org: string;
-    uscc: string;
-    notBefore: Date;
-    notAfter: Date;
-    escrowedKey?: Uint8Array;
-    /** 续期: the certificate of the same profile this one renews. */
-    predecessorSerialHex?: string;
-  }
-
-  /** Stores signed certificates and their audit records in `tx`: one INSERT each, however many. */
-  async function store(
-    tx: Tx,
-    actor: Actor,
-    issued: readonly Issued[],
-    ca: LoadedCa,
-    extra: { applicationId?: string; usbKeySerial?: string; mode: string },
-  ): Promise<repo.CertificateRow[]> {
-    const at = clock();
-    const rows = issued.map((c) => ({
-      serialHex: c.serialHex,
-      issuerCaId: ca.id,
-      applicationId: extra.applicationId ?? null,
-      family: ca.family,
-      profile: c.profile,
-      subjectOrg: c.org,
-      subjectCn: c.org,
-      subjectUscc: c.uscc,
-      notBefore: c.notBefore,
-      notAfter: c.notAfter,
-      der: c.der,
-      status: 'valid' as const,
-      usbKeySerial: extra.usbKeySerial ?? null,
-      issuedBy: actor.id,
-      pairSerialHex: c.pairSerialHex ?? null,
-      escrowedKey: c.escrowedKey ?? null,
-      predecessorSerialHex: c.predecessorSerialHex ?? null,
-      createdAt: at,
-    }));
-    const stored = extra.mode === 'batch' ? (await repo.insertCertificatesQuietly(tx, rows), []) : await repo.insertCertificates(tx, rows);
-    await appendAuditBatch(
-      tx,
-      rows.map((r) => ({
-        at,
-        actor,
-        action: 'certificate.issue',
-        entityType: extra.applicationId ? 'application' : 'certificate',
-        entityId: extra.applicationId ?? r.serialHex,
-        data: {
-          serial: r.serialHex,
-          profile: r.profile,
-          family: ca.family,
-          mode: extra.mode,
-          subject: subjectText(r),
-          issuer: ca.name,
-          ...(extra.usbKeySerial ? { usbKeySerial: extra.usbKeySerial } : {}),
-          ...(r.pairSerialHex ? { pairSerial: r.pairSerialHex } : {}),
-          ...(r.escrowedKey ? { keyEscrowed: true } : {}),
-          ...(r.predecessorSerialHex ? { predecessor: r.predecessorSerialHex } : {}),
-        },
-      })),
-    );
-    return stored;
   }
 
   /** Signs one unit signing certificate for `spki`, valid `years` (the CLI and bulk issuance: no dual pair). */
@@ -294,16 +230,20 @@ export function createCaService(deps: CaServiceDeps) {
         ...(c.profile === 'unitEncryption' && escrowedKey ? { escrowedKey } : {}),
         ...(predecessorOf(c.profile) ? { predecessorSerialHex: predecessorOf(c.profile) } : {}),
       }));
-      const rows = await db.transaction(async (tx) => {
-        // Re-read under lock: the status may have moved on while we signed.
-        const locked = await applicationsRepo.lockById(tx, applicationId);
-        if (!locked) throw caServiceErrors.notFound();
-        assertWork(locked.status, 'issue_certificate');
-        return store(tx, actor, issued, cas.issuing[family], {
-          applicationId,
-          mode: input.mode,
-          ...(input.mode === 'csr' && input.usbKeySerial ? { usbKeySerial: input.usbKeySerial } : {}),
-        });
+      const rows = await certificateStore.store({
+        actor,
+        ca: cas.issuing[family],
+        issued,
+        mode: input.mode,
+        ...(input.mode === 'csr' && input.usbKeySerial ? { usbKeySerial: input.usbKeySerial } : {}),
+        application: {
+          id: applicationId,
+          // Re-read under lock: the status may have moved on while we signed.
+          admit(locked) {
+            if (!locked) throw caServiceErrors.notFound();
+            assertWork(locked.status, 'issue_certificate');
+          },
+        },
       });
       const base64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
       return {
@@ -317,7 +257,7 @@ export function createCaService(deps: CaServiceDeps) {
     async issueForOperator(actor: Actor, csrPem: string | Uint8Array, org: string, uscc: string, years = 1): Promise<repo.CertificateRow> {
       const csr = verifyCsr(csrPem);
       const issued = signUnit(csr.family, org, uscc, csr.spki, years);
-      const [row] = await db.transaction((tx) => store(tx, actor, [issued], cas.issuing[csr.family], { mode: 'cli' }));
+      const [row] = await certificateStore.store({ actor, ca: cas.issuing[csr.family], issued: [issued], mode: 'cli' });
       return row!;
     },
 
@@ -327,12 +267,13 @@ export function createCaService(deps: CaServiceDeps) {
      */
     async issueBatch(actor: Actor, family: KeyFamily, requests: { spki: Uint8Array; org: string; uscc: string }[]) {
       const issued = requests.map((r) => signUnit(family, r.org, r.uscc, r.spki, 1));
-      await db.transaction((tx) => store(tx, actor, issued, cas.issuing[family], { mode: 'batch' }));
+      await certificateStore.store({ actor, ca: cas.issuing[family], issued, mode: 'batch' });
       return issued.map((c) => c.der);
     },
 
+    /** An application's certificates as lists show them (without the DER). */
     async certificatesOf(applicationId: string) {
-      return repo.certificatesOfApplication(db, applicationId);
+      return repo.certificateSummariesOfApplication(db, applicationId);
     },
 
     /** Valid certificates of an organisation (by 统一社会信用代码): duplicates a reviewer must see. */

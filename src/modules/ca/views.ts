@@ -2,7 +2,7 @@
 import { revocationReasonLabels, type RevocationReason } from '../../pki/crl.ts';
 import { profiles, type ProfileName } from '../../pki/profiles.ts';
 import { familyLabels } from './authority.ts';
-import type { CertificateRow, SealRow } from './repository.ts';
+import type { CertificateRow, CertificateSummary, SealSummary } from './repository.ts';
 
 export type CertificateState = 'valid' | 'revoked' | 'expired';
 export const certificateStateLabels: Record<CertificateState, string> = { valid: '有效', revoked: '已吊销', expired: '已过期' };
@@ -56,7 +56,7 @@ export function profileLabel(profile: string): string {
   return (profiles[profile as ProfileName] as (typeof profiles)[ProfileName] | undefined)?.label ?? profile;
 }
 
-export function certificateView(row: CertificateRow, now: Date): CertificateView {
+export function certificateView(row: CertificateSummary, now: Date): CertificateView {
   const status = certificateState(row, now);
   const reason = reasonLabel(row.revocationReason);
   return {
@@ -77,7 +77,7 @@ export function certificateView(row: CertificateRow, now: Date): CertificateView
   };
 }
 
-export function sealView(row: SealRow, pictureUrl: string): SealView {
+export function sealView(row: SealSummary, pictureUrl: string): SealView {
   return {
     esID: row.esId,
     name: row.name,
