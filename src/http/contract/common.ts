@@ -39,7 +39,9 @@ export const noContent = z.null().meta({ description: '无内容' });
  * are sent as a Buffer, which Fastify passes through without serialising.
  */
 export function file(description: string, ...contentTypes: [string, ...string[]]) {
-  const schema = z.string().meta({ format: 'binary' });
+  // Typed as the bytes a handler sends; documented as a binary string. Never run: a Buffer skips
+  // the serializer.
+  const schema = z.string().meta({ format: 'binary' }) as unknown as z.ZodType<Uint8Array>;
   return { description, content: Object.fromEntries(contentTypes.map((type) => [type, { schema }])) };
 }
 
