@@ -7,7 +7,7 @@ import { Alert, App, Button, Input, Modal, Popconfirm, Space, Table, Tabs, Typog
 import { useCallback, useEffect, useState } from 'react';
 import type { RevocationRequestView } from '../artefacts';
 import { errorMessage } from '../api';
-import { consoleRequest } from './api';
+import { staffClient } from './api';
 import { shanghaiTime } from '../format';
 
 interface StaffRevocationRequest extends RevocationRequestView {
@@ -26,9 +26,9 @@ const tabs: { key: Status; label: string }[] = [
 ];
 
 const revocationApi = {
-  list: (status: Status) => consoleRequest<{ items: StaffRevocationRequest[] }>('GET', `/api/revocation-requests?status=${status}`),
-  approve: (id: string) => consoleRequest<RevocationRequestView>('POST', `/api/revocation-requests/${id}/approve`, {}),
-  reject: (id: string, note: string) => consoleRequest<RevocationRequestView>('POST', `/api/revocation-requests/${id}/reject`, { note }),
+  list: (status: Status) => staffClient.request<{ items: StaffRevocationRequest[] }>('GET', `/api/revocation-requests?status=${status}`),
+  approve: (id: string) => staffClient.request<RevocationRequestView>('POST', `/api/revocation-requests/${id}/approve`, { body: {} }),
+  reject: (id: string, note: string) => staffClient.request<RevocationRequestView>('POST', `/api/revocation-requests/${id}/reject`, { body: { note } }),
 };
 
 export function RevocationRequestsPage() {

@@ -1,21 +1,9 @@
 /** The 管理员's calls: staff accounts, 证书用途, prices, contract and SMS templates. */
-import { consoleRequest } from './api';
+import type { StaffRole } from '../../../src/domain/principal.ts';
+import type { StaffAccount } from '../../../src/http/contract.ts';
+import { staffClient } from './api';
 
-export type StaffRole = 'reviewer' | 'finance' | 'producer' | 'admin';
-
-export interface StaffAccount {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: StaffRole[];
-  roleLabels: string[];
-  totpEnrolled: boolean;
-  disabled: boolean;
-  locked: boolean;
-  statusLabel: string;
-  createdAt: string;
-  lastLoginAt: string | null;
-}
+export type { StaffAccount, StaffRole };
 
 export interface NewStaffAccount {
   username: string;
@@ -89,27 +77,27 @@ export interface SmsTemplateSummary {
 const id = encodeURIComponent;
 
 export const adminApi = {
-  accounts: () => consoleRequest<{ accounts: StaffAccount[] }>('GET', '/api/staff/accounts'),
-  createAccount: (a: NewStaffAccount) => consoleRequest<{ account: StaffAccount }>('POST', '/api/staff/accounts', a),
-  disable: (accountId: string) => consoleRequest<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/disable`, {}),
-  enable: (accountId: string) => consoleRequest<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/enable`, {}),
-  setRoles: (accountId: string, roles: StaffRole[]) => consoleRequest<{ account: StaffAccount }>('PUT', `/api/staff/accounts/${id(accountId)}/roles`, { roles }),
-  resetTotp: (accountId: string) => consoleRequest<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/reset-totp`, {}),
+  accounts: () => staffClient.request<{ accounts: StaffAccount[] }>('GET', '/api/staff/accounts'),
+  createAccount: (a: NewStaffAccount) => staffClient.request<{ account: StaffAccount }>('POST', '/api/staff/accounts', { body: a }),
+  disable: (accountId: string) => staffClient.request<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/disable`, { body: {} }),
+  enable: (accountId: string) => staffClient.request<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/enable`, { body: {} }),
+  setRoles: (accountId: string, roles: StaffRole[]) => staffClient.request<{ account: StaffAccount }>('PUT', `/api/staff/accounts/${id(accountId)}/roles`, { body: { roles } }),
+  resetTotp: (accountId: string) => staffClient.request<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/reset-totp`, { body: {} }),
 
-  projects: () => consoleRequest<{ projects: AdminProject[]; attachmentKinds: AttachmentKindOption[] }>('GET', '/api/admin/projects'),
-  createProject: (p: ProjectInput & { id: string }) => consoleRequest<{ project: AdminProject }>('POST', '/api/admin/projects', p),
-  updateProject: (projectId: string, p: ProjectInput) => consoleRequest<{ project: AdminProject }>('PUT', `/api/admin/projects/${id(projectId)}`, p),
+  projects: () => staffClient.request<{ projects: AdminProject[]; attachmentKinds: AttachmentKindOption[] }>('GET', '/api/admin/projects'),
+  createProject: (p: ProjectInput & { id: string }) => staffClient.request<{ project: AdminProject }>('POST', '/api/admin/projects', { body: p }),
+  updateProject: (projectId: string, p: ProjectInput) => staffClient.request<{ project: AdminProject }>('PUT', `/api/admin/projects/${id(projectId)}`, { body: p }),
   setProjectActive: (projectId: string, active: boolean) =>
-    consoleRequest<{ project: AdminProject }>('POST', `/api/admin/projects/${id(projectId)}/${active ? 'activate' : 'deactivate'}`, {}),
+    staffClient.request<{ project: AdminProject }>('POST', `/api/admin/projects/${id(projectId)}/${active ? 'activate' : 'deactivate'}`, { body: {} }),
 
-  prices: () => consoleRequest<{ prices: Price[] }>('GET', '/api/admin/prices'),
-  addPrice: (p: { kind: PriceKind; amountYuan: string; effectiveFrom?: string }) => consoleRequest<{ price: Price }>('POST', '/api/admin/prices', p),
+  prices: () => staffClient.request<{ prices: Price[] }>('GET', '/api/admin/prices'),
+  addPrice: (p: { kind: PriceKind; amountYuan: string; effectiveFrom?: string }) => staffClient.request<{ price: Price }>('POST', '/api/admin/prices', { body: p }),
 
-  contractVersions: () => consoleRequest<{ versions: ContractVersion[]; placeholders: Placeholder[] }>('GET', '/api/admin/contract-templates'),
-  contractVersion: (version: number) => consoleRequest<{ template: ContractTemplate }>('GET', `/api/admin/contract-templates/${version}`),
-  addContractVersion: (title: string, body: string) => consoleRequest<{ template: ContractTemplate }>('POST', '/api/admin/contract-templates', { title, body }),
+  contractVersions: () => staffClient.request<{ versions: ContractVersion[]; placeholders: Placeholder[] }>('GET', '/api/admin/contract-templates'),
+  contractVersion: (version: number) => staffClient.request<{ template: ContractTemplate }>('GET', `/api/admin/contract-templates/${version}`),
+  addContractVersion: (title: string, body: string) => staffClient.request<{ template: ContractTemplate }>('POST', '/api/admin/contract-templates', { body: { title, body } }),
 
-  smsTemplates: () => consoleRequest<{ signName: string; templates: SmsTemplateSummary[] }>('GET', '/api/admin/sms-templates'),
-  smsHistory: (code: string) => consoleRequest<{ versions: SmsVersion[] }>('GET', `/api/admin/sms-templates/${id(code)}`),
-  addSmsVersion: (code: string, body: string) => consoleRequest<{ template: SmsVersion }>('POST', `/api/admin/sms-templates/${id(code)}`, { body }),
+  smsTemplates: () => staffClient.request<{ signName: string; templates: SmsTemplateSummary[] }>('GET', '/api/admin/sms-templates'),
+  smsHistory: (code: string) => staffClient.request<{ versions: SmsVersion[] }>('GET', `/api/admin/sms-templates/${id(code)}`),
+  addSmsVersion: (code: string, body: string) => staffClient.request<{ template: SmsVersion }>('POST', `/api/admin/sms-templates/${id(code)}`, { body: { body } }),
 };

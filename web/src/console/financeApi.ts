@@ -1,5 +1,5 @@
 /** 财务's calls: vouchers waiting for 确认到账, refunds, bank statement import. */
-import { consoleRequest } from './api';
+import { staffClient } from './api';
 
 export interface FinanceItem {
   id: string;
@@ -34,15 +34,15 @@ export interface StatementLineResult {
 }
 
 export const financeApi = {
-  queue: () => consoleRequest<{ items: FinanceItem[] }>('GET', '/api/finance/queue'),
+  queue: () => staffClient.request<{ items: FinanceItem[] }>('GET', '/api/finance/queue'),
   voucherUrl: (paymentId: string) => `/api/finance/payments/${paymentId}/voucher`,
-  confirm: (paymentId: string) => consoleRequest<{ statusLabel: string }>('POST', `/api/finance/payments/${paymentId}/confirm`, {}),
-  reject: (paymentId: string, reason: string) => consoleRequest<{ statusLabel: string }>('POST', `/api/finance/payments/${paymentId}/reject`, { reason }),
-  refunds: () => consoleRequest<{ items: RefundItem[] }>('GET', '/api/finance/refunds'),
-  completeRefund: (id: string) => consoleRequest<{ statusLabel: string }>('POST', `/api/finance/refunds/${id}/complete`, {}),
+  confirm: (paymentId: string) => staffClient.request<{ statusLabel: string }>('POST', `/api/finance/payments/${paymentId}/confirm`, { body: {} }),
+  reject: (paymentId: string, reason: string) => staffClient.request<{ statusLabel: string }>('POST', `/api/finance/payments/${paymentId}/reject`, { body: { reason } }),
+  refunds: () => staffClient.request<{ items: RefundItem[] }>('GET', '/api/finance/refunds'),
+  completeRefund: (id: string) => staffClient.request<{ statusLabel: string }>('POST', `/api/finance/refunds/${id}/complete`, { body: {} }),
   importStatement(file: File) {
     const form = new FormData();
     form.append('file', file, file.name);
-    return consoleRequest<{ lines: StatementLineResult[]; matched: number }>('POST', '/api/finance/statements', form);
+    return staffClient.request<{ lines: StatementLineResult[]; matched: number }>('POST', '/api/finance/statements', { body: form });
   },
 };

@@ -1,153 +1,51 @@
-import type { TimelineEntry } from '../components/TimelineCard';
 /**
- * The applicant's 单位证书及电子印章申请 as the server describes it (src/modules/applications/routes.ts
- * is the contract), and one typed call per endpoint.
+ * The applicant's 单位证书及电子印章申请: one typed call per endpoint. The answers' types are the
+ * server's (src/modules/applications/schemas.ts, through src/http/contract.ts).
  */
-import type { ApplicationEvent } from '../../../src/domain/application';
+import type {
+  ApplicantType,
+  ApplicationForm,
+  ApplicationSummary,
+  ApplicationView,
+  AttachmentSlot,
+  AttachmentUploaded,
+  BankTransfer,
+  ContractKind,
+  ContractText,
+  Courier,
+  Delivery,
+  DraftStep,
+  Invoice,
+  OperatorVerified,
+  OrganisationOutcome,
+  ProjectOption,
+  ReturnedItemView,
+  StatusChange,
+  Term,
+  TimelineEntry,
+  UploadedAttachment,
+} from '../../../src/http/contract.ts';
 import { request, upload } from '../api';
 
-export type ApplicantType = 'enterprise' | 'institution';
-export type DraftStep = 'identity' | 'contract' | 'attachments' | 'contract_review' | 'form' | 'project_attachments';
-export type ContractKind = 'sign' | 'read';
-
-export interface ApplicationSummary {
-  id: string;
-  number: string;
-  orgName: string | null;
-  projectName: string | null;
-  /** yuan, e.g. "195.00" */
-  amount: string;
-  status: string;
-  statusLabel: string;
-  step: DraftStep;
-  /** What the applicant may do now (the domain's availableEvents): the buttons shown. */
-  events: ApplicationEvent[];
-  /** Paid for: 证书与印章 is offered. */
-  production: boolean;
-  /** Left the CA: the 邮寄信息 cell shows how. */
-  delivered: boolean;
-  /** 资料审核通过: where and how much to remit, with the code for the memo. */
-  bankTransfer: BankTransfer | null;
-  /** Paid: production waits for the applicant's 确认印章. */
-  sealAwaited: boolean;
-  createdAt: string;
-}
-
-export interface BankTransfer {
-  accountName: string;
-  bankName: string;
-  accountNumber: string;
-  remittanceCode: string;
-  amount: string;
-}
-
-export interface UploadedAttachment {
-  id: string;
-  name: string;
-  sizeBytes: number;
-  width: number | null;
-  height: number | null;
-}
-
-export interface AttachmentSlot {
-  kind: string;
-  label: string;
-  hint: string | null;
-  uploaded: UploadedAttachment | null;
-}
-
-export type Invoice =
-  | { wanted: false }
-  | {
-      wanted: true;
-      type: 'normal' | 'special';
-      title: string;
-      taxNumber: string;
-      email: string;
-      address?: string;
-      phone?: string;
-      bank?: string;
-      account?: string;
-    };
-
-export type Courier = 'EMS' | 'SF';
-
-export type Delivery =
-  | { method: 'pickup' }
-  | {
-      method: 'post';
-      courier: Courier;
-      recipient: string;
-      phone: string;
-      province: string;
-      city: string;
-      district: string;
-      address: string;
-    };
-
-/** A 服务年限 on offer: first year at the first-application price, further years at the renewal price. */
-export interface Term {
-  years: number;
-  amount: string;
-}
-
-export interface ApplicationForm {
-  projectId: string;
-  termYears: number;
-  invoice: Invoice;
-  delivery: Delivery;
-}
-
-/** An item the reviewer returned (待修改): `attachment:<kind>` or `field:operator|organisation|project|invoice|delivery`. */
-export interface ReturnedItem {
-  item: string;
-  label: string;
-  reason: string;
-}
-
-export interface ApplicationView {
-  id: string;
-  number: string;
-  status: string;
-  statusLabel: string;
-  step: DraftStep;
-  events: ApplicationEvent[];
-  /** A 草稿, or a 待修改's returned items: the wizard opens (else only 查看). */
-  editable: boolean;
-  /** The steps this applicant type walks, in order (an enterprise reads the signed contract between its uploads and the form; a 事业单位 uploads everything last). */
-  steps: DraftStep[];
-  applicantType: ApplicantType;
-  applicantTypeLabel: string;
-  operator: { name: string; idNumberMasked: string; phoneMasked: string };
-  organisation: { name: string; uscc: string | null; legalRepresentative: string | null; registryOutcome: string | null } | null;
-  manualReview: boolean;
-  project: { id: string; name: string } | null;
-  invoice: Invoice | null;
-  delivery: Delivery | null;
-  amount: string;
-  /** 服务年限 paid for; the certificate is valid this long. */
-  termYears: number;
-  baseAttachments: AttachmentSlot[];
-  projectAttachments: AttachmentSlot[];
-  /** Empty unless the status is 待修改 (needs_changes). */
-  returnedItems?: ReturnedItem[];
-  contractAcceptances: { kind: ContractKind; version: number; at: string }[];
-  createdAt: string;
-  submittedAt: string | null;
-}
-
-export interface Project {
-  id: string;
-  name: string;
-  description: string | null;
-}
-
-export interface Contract {
-  version: number;
-  title: string;
-  text: string;
-  sha256: string;
-}
+export type {
+  ApplicantType,
+  ApplicationForm,
+  ApplicationSummary,
+  ApplicationView,
+  AttachmentSlot,
+  BankTransfer,
+  ContractKind,
+  Courier,
+  Delivery,
+  DraftStep,
+  Invoice,
+  OrganisationOutcome,
+  Term,
+  UploadedAttachment,
+};
+export type Project = ProjectOption;
+export type Contract = ContractText;
+export type ReturnedItem = ReturnedItemView;
 
 export interface OperatorIdentity {
   applicationId?: string;
@@ -161,12 +59,6 @@ export interface OrganisationIdentity {
   orgName: string;
   uscc: string;
   legalRepresentative: string;
-}
-
-export interface OrganisationOutcome {
-  outcome: 'match' | 'not_found';
-  applicantType: ApplicantType;
-  message: string;
 }
 
 export type Template = 'application-form.pdf' | 'authorisation-letter.pdf';
@@ -189,7 +81,7 @@ export const applicationsApi = {
   timeline: (id: string) => request<{ entries: TimelineEntry[] }>('GET', `${base(id)}/timeline`),
 
   verifyOperator: (body: OperatorIdentity) =>
-    request<{ id: string; number: string; message: string }>('POST', '/api/applications/identity/operator', { body }),
+    request<OperatorVerified>('POST', '/api/applications/identity/operator', { body }),
   verifyOrganisation: (id: string, body: OrganisationIdentity) =>
     request<OrganisationOutcome>('POST', `${base(id)}/identity/organisation`, { body }),
 
@@ -200,7 +92,7 @@ export const applicationsApi = {
     }),
 
   uploadAttachment: (id: string, kind: string, file: Blob, filename: string, onProgress: (percent: number) => void) =>
-    upload<{ id: string; kind: string; sizeBytes: number; message: string }>(
+    upload<AttachmentUploaded>(
       `${base(id)}/attachments/${encodeURIComponent(kind)}`,
       file,
       filename,
@@ -210,9 +102,9 @@ export const applicationsApi = {
 
   saveForm: (id: string, form: ApplicationForm) => request<{ step: DraftStep }>('PUT', `${base(id)}/form`, { body: form }),
 
-  submit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/submit`, { body: {} }),
-  resubmit: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/resubmit`, { body: {} }),
-  cancel: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/cancel`, { body: {} }),
+  submit: (id: string) => request<StatusChange>('POST', `${base(id)}/submit`, { body: {} }),
+  resubmit: (id: string) => request<StatusChange>('POST', `${base(id)}/resubmit`, { body: {} }),
+  cancel: (id: string) => request<StatusChange>('POST', `${base(id)}/cancel`, { body: {} }),
   /** 取消 after payment: refunded through WeChat Pay at once, or by 财务 for a bank transfer. */
   refund: (id: string) => request<{ status: string; statusLabel: string; refundStatus: string }>('POST', `${base(id)}/refund`, { body: {} }),
 };

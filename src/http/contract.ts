@@ -1,0 +1,35 @@
+/**
+ * The API's answers as types, for the web: each is z.infer of the schema its route declares (the
+ * modules' schemas.ts), so a server change the web does not follow fails `npm run typecheck`.
+ * Types only — the web bundles none of this (`import type`); the files behind it import nothing
+ * but zod and the domain.
+ */
+export type { ErrorBody } from './contract/common.ts';
+
+export type { ApplicantSession, SmsCodeSent } from '../modules/auth/schemas.ts';
+export type { PasswordStep, StaffAccount, StaffProfileView, StaffSession } from '../modules/staff/schemas.ts';
+
+export type {
+  ApplicationSummary,
+  ApplicationView,
+  AttachmentSlot,
+  AttachmentUploaded,
+  BankTransfer,
+  ContractKind,
+  ContractText,
+  OperatorVerified,
+  OrganisationOutcome,
+  ProjectOption,
+  ReturnedItemView,
+  StaffTimeline,
+  StatusChange,
+  Term,
+  TimelineEntry,
+  UploadedAttachment,
+} from '../modules/applications/schemas.ts';
+
+/** The domain's own shapes and names that answers carry. */
+export type { ApplicantType, ApplicationEvent, ApplicationStatus, DraftStep } from '../domain/application.ts';
+export type { ApplicationForm, Delivery, Invoice } from '../domain/application-form.ts';
+export type { Courier } from '../domain/shipping.ts';
+export type { StaffRole } from '../domain/principal.ts';
