@@ -28,6 +28,8 @@ export type {
   UploadedAttachment,
 } from '../modules/applications/schemas.ts';
 
+export type { DecisionItem, ReviewAttachment, ReviewDecided, ReviewDetail, ReviewQueueItem } from '../modules/review/schemas.ts';
+
 /** The domain's own shapes and names that answers carry. */
 export type { ApplicantType, ApplicationEvent, ApplicationStatus, DraftStep } from '../domain/application.ts';
 export type { ApplicationForm, Delivery, Invoice } from '../domain/application-form.ts';

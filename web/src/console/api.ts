@@ -4,7 +4,22 @@
  * to /console/login. The answers' types are the server's (src/http/contract.ts).
  */
 import type { ApplicationEvent } from '../../../src/domain/application.ts';
-import type { PasswordStep, StaffSession, StaffTimeline, TimelineEntry } from '../../../src/http/contract.ts';
+import type {
+  ApplicantType,
+  ApplicationStatus,
+  DecisionItem,
+  Delivery,
+  Invoice,
+  PasswordStep,
+  ProjectOption,
+  ReviewAttachment,
+  ReviewDecided,
+  ReviewDetail,
+  ReviewQueueItem,
+  StaffSession,
+  StaffTimeline,
+  TimelineEntry,
+} from '../../../src/http/contract.ts';
 import { ApiError, createApiClient } from '../api';
 import type { Artefacts, CertificateView, SealView } from '../artefacts';
 
@@ -43,85 +58,18 @@ export const staffApi = {
   },
 };
 
-export interface QueueItem {
-  id: string;
-  number: string;
-  orgName: string | null;
-  uscc: string | null;
-  applicantType: 'enterprise' | 'institution';
-  applicantTypeLabel: string;
-  projectName: string | null;
-  status: string;
-  statusLabel: string;
-  submittedAt: string | null;
-  flags: string[];
-}
+export type QueueItem = ReviewQueueItem;
 
 export interface QueueFilter {
-  status: string;
+  status: ApplicationStatus;
   project?: string;
-  type?: string;
+  type?: ApplicantType;
   olderThanDays?: number;
   search?: string;
 }
 
-export interface Project {
-  id: string;
-  name: string;
-}
-
-export type Invoice =
-  | { wanted: false }
-  | { wanted: true; type: 'normal' | 'special'; title: string; taxNumber: string; email: string; address?: string; phone?: string; bank?: string; account?: string };
-
-export type Delivery =
-  | { method: 'post'; courier: string; recipient: string; phone: string; province: string; city: string; district: string; address: string }
-  | { method: 'pickup' };
-
-export interface ReviewAttachment {
-  id: string;
-  kind: string;
-  label: string;
-  width: number | null;
-  height: number | null;
-  sizeBytes: number;
-}
-
-export interface DecisionItem {
-  item: string;
-  reason: string;
-  label: string;
-}
-
-export interface ReviewDetail {
-  id: string;
-  number: string;
-  status: string;
-  statusLabel: string;
-  /** What this 审核员 may do now: approve / return while 待审核. */
-  events: ApplicationEvent[];
-  applicantType: 'enterprise' | 'institution';
-  applicantTypeLabel: string;
-  manualReview: boolean;
-  registryOutcome: string | null;
-  operator: { name: string | null; idNumber: string | null; phone: string | null };
-  organisation: { name: string | null; uscc: string | null; legalRepresentative: string | null };
-  projectId: string | null;
-  projectName: string | null;
-  invoice: Invoice | null;
-  delivery: Delivery | null;
-  amount: string;
-  termYears: number;
-  submittedAt: string | null;
-  attachments: ReviewAttachment[];
-  previousDecision: { decision: 'approve' | 'return' | 'first_approval'; reviewer: string | null; at: string; items: DecisionItem[] } | null;
-  /** Four eyes: 审核通过 takes two different reviewers on this project. */
-  requiresSecondReview: boolean;
-  /** The organisation's certificates still valid. */
-  validCertificates: { serialHex: string; notAfter: string; applicationId: string | null }[];
-  changedSinceLastReview: string[] | null;
-  duplicates: { id: string; number: string; status: string; statusLabel: string }[];
-}
+export type Project = ProjectOption;
+export type { DecisionItem, Delivery, Invoice, ReviewAttachment, ReviewDetail };
 
 export type Decision = { decision: 'approve' } | { decision: 'return'; items: { item: string; reason: string }[] };
 
@@ -148,7 +96,7 @@ export const reviewApi = {
   contentUrl(id: string, attachmentId: string): string {
     return `/api/review/applications/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}/content`;
   },
-  decide(id: string, d: Decision): Promise<{ status: string; statusLabel: string; stage: 'first' | 'final' | null }> {
+  decide(id: string, d: Decision): Promise<ReviewDecided> {
     return staffClient.request('POST', `/api/review/applications/${encodeURIComponent(id)}/decision`, { body: d });
   },
 };
