@@ -30,6 +30,21 @@ export type {
 
 export type { DecisionItem, ReviewAttachment, ReviewDecided, ReviewDetail, ReviewQueueItem } from '../modules/review/schemas.ts';
 
+export type {
+  BankChosen,
+  BankDetails,
+  FinanceQueueItem,
+  PaymentOverview,
+  PaymentView,
+  RefundItem,
+  RefundRequested,
+  StatementImported,
+  StatementLineResult,
+  VoucherSubmitted,
+  WechatOrder,
+  WechatStatus,
+} from '../modules/payments/schemas.ts';
+
 /** The domain's own shapes and names that answers carry. */
 export type { ApplicantType, ApplicationEvent, ApplicationStatus, DraftStep } from '../domain/application.ts';
 export type { ApplicationForm, Delivery, Invoice } from '../domain/application-form.ts';

@@ -19,6 +19,7 @@ import type {
   OperatorVerified,
   OrganisationOutcome,
   ProjectOption,
+  RefundRequested,
   ReturnedItemView,
   StatusChange,
   Term,
@@ -106,5 +107,5 @@ export const applicationsApi = {
   resubmit: (id: string) => request<StatusChange>('POST', `${base(id)}/resubmit`, { body: {} }),
   cancel: (id: string) => request<StatusChange>('POST', `${base(id)}/cancel`, { body: {} }),
   /** 取消 after payment: refunded through WeChat Pay at once, or by 财务 for a bank transfer. */
-  refund: (id: string) => request<{ status: string; statusLabel: string; refundStatus: string }>('POST', `${base(id)}/refund`, { body: {} }),
+  refund: (id: string) => request<RefundRequested>('POST', `${base(id)}/refund`, { body: {} }),
 };
