@@ -45,6 +45,8 @@ export type {
   WechatStatus,
 } from '../modules/payments/schemas.ts';
 
+export type { ProductionDetail, ProductionQueueItem, QueueStatus, ShipmentView } from '../modules/production/schemas.ts';
+
 /** The domain's own shapes and names that answers carry. */
 export type { ApplicantType, ApplicationEvent, ApplicationStatus, DraftStep } from '../domain/application.ts';
 export type { ApplicationForm, Delivery, Invoice } from '../domain/application-form.ts';

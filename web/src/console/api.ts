@@ -7,17 +7,23 @@ import type { ApplicationEvent } from '../../../src/domain/application.ts';
 import type {
   ApplicantType,
   ApplicationStatus,
+  Courier,
   DecisionItem,
   Delivery,
   Invoice,
   PasswordStep,
+  ProductionDetail,
+  ProductionQueueItem,
   ProjectOption,
+  QueueStatus,
   ReviewAttachment,
   ReviewDecided,
   ReviewDetail,
   ReviewQueueItem,
+  ShipmentView,
   StaffSession,
   StaffTimeline,
+  StatusChange,
   TimelineEntry,
 } from '../../../src/http/contract.ts';
 import { ApiError, createApiClient } from '../api';
@@ -101,64 +107,10 @@ export const reviewApi = {
   },
 };
 
-/** The 制证员's side (src/modules/production/routes.ts is the contract). */
-export type ProductionStatus = 'paid' | 'in_production' | 'shipped' | 'awaiting_pickup';
-export type Courier = 'EMS' | 'SF';
-
-export interface ShipmentView {
-  method: 'post' | 'pickup';
-  methodLabel: string;
-  courier: Courier | null;
-  courierLabel: string | null;
-  trackingNumber: string | null;
-  pickupAddress: string | null;
-  note: string | null;
-  shippedAt: string;
-  completedAt: string | null;
-  completedHowLabel: string | null;
-}
-
-export interface ProductionQueueItem {
-  id: string;
-  number: string;
-  orgName: string | null;
-  uscc: string | null;
-  projectName: string | null;
-  status: string;
-  statusLabel: string;
-  deliveryMethod: 'post' | 'pickup' | null;
-  deliveryLabel: string;
-  submittedAt: string | null;
-  updatedAt: string;
-  shipment: ShipmentView | null;
-}
-
-export interface ProductionDetail {
-  id: string;
-  number: string;
-  status: string;
-  statusLabel: string;
-  /** What this 制证员 may do now (the domain's availableEvents). */
-  events: ApplicationEvent[];
-  /** 签发证书 and 制作电子印章 are open (制证中). */
-  canIssue: boolean;
-  applicantType: 'enterprise' | 'institution';
-  applicantTypeLabel: string;
-  operator: { name: string; phone: string };
-  organisation: { name: string | null; uscc: string | null; legalRepresentative: string | null };
-  projectName: string | null;
-  invoice: Invoice | null;
-  delivery: Delivery | null;
-  deliveryLabel: string;
-  pickupAddress: string;
-  amount: string;
-  submittedAt: string | null;
-  updatedAt: string;
-  shipment: ShipmentView | null;
-  timelineUrl: string;
-}
-
-type StatusResult = { status: string; statusLabel: string };
+/** The 制证员's side (answers: src/modules/production/schemas.ts). */
+export type ProductionStatus = QueueStatus;
+export type { Courier, ProductionDetail, ProductionQueueItem, ShipmentView };
+type StatusResult = StatusChange;
 const production = (id: string) => `/api/production/applications/${encodeURIComponent(id)}`;
 
 export const productionApi = {

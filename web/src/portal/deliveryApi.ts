@@ -3,28 +3,19 @@
  * 确认收货, and the certificates and seal the CA module issues (its contract; until that module
  * is merged its endpoints answer 404, which the pages treat as "not yet available").
  */
+import type { ShipmentView, StatusChange } from '../../../src/http/contract.ts';
 import { request } from '../api';
 import type { Artefacts, RevocationRequestView } from '../artefacts';
 
 export type { Artefacts, CertificateView, SealView } from '../artefacts';
 
-export interface Shipment {
-  method: 'post' | 'pickup';
-  methodLabel: string;
-  courier: string | null;
-  courierLabel: string | null;
-  trackingNumber: string | null;
-  pickupAddress: string | null;
-  shippedAt: string;
-  completedAt: string | null;
-  completedHowLabel: string | null;
-}
+export type Shipment = ShipmentView;
 
 const base = (id: string) => `/api/applications/${encodeURIComponent(id)}`;
 
 export const deliveryApi = {
   shipment: (id: string) => request<{ shipment: Shipment | null }>('GET', `${base(id)}/shipment`).then((r) => r.shipment),
-  confirmReceipt: (id: string) => request<{ status: string; statusLabel: string }>('POST', `${base(id)}/confirm-receipt`, { body: {} }),
+  confirmReceipt: (id: string) => request<StatusChange>('POST', `${base(id)}/confirm-receipt`, { body: {} }),
   artefacts: (id: string) => request<Artefacts>('GET', `${base(id)}/artefacts`),
   approveSeal: (id: string) => request<unknown>('POST', `${base(id)}/seal/approve`, { body: {} }),
   sealPreviewUrl: (id: string) => `${base(id)}/seal/preview.png`,
