@@ -47,6 +47,18 @@ export type {
 
 export type { ProductionDetail, ProductionQueueItem, QueueStatus, ShipmentView } from '../modules/production/schemas.ts';
 
+export type {
+  Artefacts,
+  CertificateView,
+  HeldCertificate,
+  IssueResult,
+  RevocationRequestView,
+  RevokeResult,
+  SealView,
+  StaffRevocationRequestView,
+  VerifyResult,
+} from '../modules/ca/schemas.ts';
+
 /** The domain's own shapes and names that answers carry. */
 export type { ApplicantType, ApplicationEvent, ApplicationStatus, DraftStep } from '../domain/application.ts';
 export type { ApplicationForm, Delivery, Invoice } from '../domain/application-form.ts';

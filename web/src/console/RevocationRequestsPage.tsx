@@ -5,18 +5,12 @@
  */
 import { Alert, App, Button, Input, Modal, Popconfirm, Space, Table, Tabs, Typography, type TableColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import type { RevocationRequestView } from '../artefacts';
+import type { RevocationRequestView, StaffRevocationRequestView } from '../../../src/http/contract.ts';
 import { errorMessage } from '../api';
 import { staffClient } from './api';
 import { shanghaiTime } from '../format';
 
-interface StaffRevocationRequest extends RevocationRequestView {
-  applicationId: string;
-  applicationNumber: string;
-  orgName: string | null;
-  profileLabel: string;
-  familyLabel: string;
-}
+type StaffRevocationRequest = StaffRevocationRequestView;
 
 type Status = RevocationRequestView['status'];
 const tabs: { key: Status; label: string }[] = [

@@ -6,6 +6,11 @@
 import type { ApplicationEvent } from '../../../src/domain/application.ts';
 import type {
   ApplicantType,
+  Artefacts,
+  CertificateView,
+  IssueResult,
+  RevokeResult,
+  SealView,
   ApplicationStatus,
   Courier,
   DecisionItem,
@@ -27,7 +32,6 @@ import type {
   TimelineEntry,
 } from '../../../src/http/contract.ts';
 import { ApiError, createApiClient } from '../api';
-import type { Artefacts, CertificateView, SealView } from '../artefacts';
 
 export type { Artefacts, CertificateView, PasswordStep, SealView, StaffSession, TimelineEntry };
 export type StaffPrincipal = StaffSession['principal'];
@@ -128,21 +132,10 @@ export const productionApi = {
   handover: (id: string): Promise<StatusResult> => staffClient.request('POST', `${production(id)}/handover`, { body: {} }),
 };
 
-/** Issuance and seals: the CA module's contract (src/modules/ca). Until it is merged these answer 404. */
+/** Issuance, seals and revocation (answers: src/modules/ca/schemas.ts). */
 export type IssueRequest = { mode: 'csr'; csrPem: string; usbKeySerial: string } | { mode: 'software'; family: 'sm2' | 'p256' };
 
-export interface IssueResult {
-  certificates: CertificateView[];
-  p12?: { base64: string; password: string; fileName: string };
-  /** SM2 from a USB key's CSR: the encryption key pair in a GM/T 0009 envelope, to write into the USB key. */
-  envelope?: { base64: string; fileName: string };
-}
-
-export interface RevokeResult {
-  certificate: CertificateView;
-  /** The other certificate of a dual pair, revoked with it. */
-  pair?: CertificateView;
-}
+export type { IssueResult, RevokeResult };
 
 export const caApi = {
   artefacts: (id: string): Promise<Artefacts> => staffClient.request('GET', `${production(id)}/artefacts`),

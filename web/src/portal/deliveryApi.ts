@@ -1,13 +1,11 @@
 /**
- * After payment, the applicant's side: how the order left (src/modules/production/routes.ts),
- * 确认收货, and the certificates and seal the CA module issues (its contract; until that module
- * is merged its endpoints answer 404, which the pages treat as "not yet available").
+ * After payment, the applicant's side: how the order left, 确认收货, and the certificates and seal
+ * the CA module issues (answers: src/modules/production/schemas.ts, src/modules/ca/schemas.ts).
  */
-import type { ShipmentView, StatusChange } from '../../../src/http/contract.ts';
+import type { Artefacts, HeldCertificate, RevocationRequestView, SealView, ShipmentView, StatusChange } from '../../../src/http/contract.ts';
 import { request } from '../api';
-import type { Artefacts, RevocationRequestView } from '../artefacts';
 
-export type { Artefacts, CertificateView, SealView } from '../artefacts';
+export type { Artefacts, HeldCertificate, SealView };
 
 export type Shipment = ShipmentView;
 
@@ -17,7 +15,7 @@ export const deliveryApi = {
   shipment: (id: string) => request<{ shipment: Shipment | null }>('GET', `${base(id)}/shipment`).then((r) => r.shipment),
   confirmReceipt: (id: string) => request<StatusChange>('POST', `${base(id)}/confirm-receipt`, { body: {} }),
   artefacts: (id: string) => request<Artefacts>('GET', `${base(id)}/artefacts`),
-  approveSeal: (id: string) => request<unknown>('POST', `${base(id)}/seal/approve`, { body: {} }),
+  approveSeal: (id: string) => request<{ approvedAt: string }>('POST', `${base(id)}/seal/approve`, { body: {} }),
   sealPreviewUrl: (id: string) => `${base(id)}/seal/preview.png`,
   certificateUrl: (id: string, serialHex: string) => `${base(id)}/certificates/${encodeURIComponent(serialHex)}.cer`,
   sealFileUrl: (id: string) => `${base(id)}/seal.esl`,
