@@ -59,6 +59,10 @@ export type {
   VerifyResult,
 } from '../modules/ca/schemas.ts';
 
+export type { AdminProject, AttachmentKindOption, Price, PriceKind } from '../modules/catalogue/schemas.ts';
+export type { ContractTemplateView, ContractVersion, Placeholder } from '../modules/contracts/schemas.ts';
+export type { SmsTemplateSummary, SmsVersion } from '../modules/notifications/schemas.ts';
+
 /** The domain's own shapes and names that answers carry. */
 export type { ApplicantType, ApplicationEvent, ApplicationStatus, DraftStep } from '../domain/application.ts';
 export type { ApplicationForm, Delivery, Invoice } from '../domain/application-form.ts';

@@ -1,6 +1,18 @@
-/** The 管理员's calls: staff accounts, 证书用途, prices, contract and SMS templates. */
-import type { StaffRole } from '../../../src/domain/principal.ts';
-import type { StaffAccount } from '../../../src/http/contract.ts';
+/** The 管理员's calls: staff accounts, 证书用途, prices, contract and SMS templates (answers: the modules' schemas.ts). */
+import type {
+  AdminProject,
+  ApplicantType,
+  AttachmentKindOption,
+  ContractTemplateView,
+  ContractVersion,
+  Placeholder,
+  Price,
+  PriceKind,
+  SmsTemplateSummary,
+  SmsVersion,
+  StaffAccount,
+  StaffRole,
+} from '../../../src/http/contract.ts';
 import { staffClient } from './api';
 
 export type { StaffAccount, StaffRole };
@@ -12,67 +24,9 @@ export interface NewStaffAccount {
   roles: StaffRole[];
 }
 
-export type ApplicantType = 'enterprise' | 'institution';
-
-export interface AdminProject {
-  id: string;
-  name: string;
-  description: string;
-  extraAttachments: Record<ApplicantType, string[]>;
-  sortOrder: number;
-  active: boolean;
-  requiresSecondReview: boolean;
-}
+export type { AdminProject, ApplicantType, AttachmentKindOption, ContractVersion, Placeholder, Price, PriceKind, SmsTemplateSummary, SmsVersion };
+export type ContractTemplate = ContractTemplateView;
 export type ProjectInput = Omit<AdminProject, 'id' | 'active'>;
-export interface AttachmentKindOption {
-  kind: string;
-  enterprise: string;
-  institution: string;
-}
-
-export type PriceKind = 'first' | 'renewal';
-export interface Price {
-  id: number;
-  kind: PriceKind;
-  kindLabel: string;
-  amountFen: number;
-  amountYuan: string;
-  effectiveFrom: string;
-  state: 'current' | 'scheduled' | 'past';
-  stateLabel: string;
-}
-
-export interface ContractVersion {
-  version: number;
-  title: string;
-  createdAt: string;
-  acceptances: number;
-  current: boolean;
-}
-export interface ContractTemplate {
-  version: number;
-  title: string;
-  body: string;
-  createdAt: string;
-}
-export interface Placeholder {
-  name: string;
-  label: string;
-  sample: string;
-}
-
-export interface SmsVersion {
-  code: string;
-  version: number;
-  body: string;
-  createdAt: string;
-}
-export interface SmsTemplateSummary {
-  code: string;
-  label: string;
-  variables: { name: string; sample: string }[];
-  current: SmsVersion | null;
-}
 
 const id = encodeURIComponent;
 
