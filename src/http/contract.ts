@@ -4,6 +4,17 @@
  * Types only — the web bundles none of this (`import type`); the files behind it import nothing
  * but zod and the domain.
  */
+import type { z } from 'zod';
+import type * as applications from '../modules/applications/schemas.ts';
+import type * as ca from '../modules/ca/schemas.ts';
+import type * as catalogue from '../modules/catalogue/schemas.ts';
+import type * as contracts from '../modules/contracts/schemas.ts';
+import type * as notifications from '../modules/notifications/schemas.ts';
+import type * as payments from '../modules/payments/schemas.ts';
+import type * as production from '../modules/production/schemas.ts';
+import type * as review from '../modules/review/schemas.ts';
+import type * as staff from '../modules/staff/schemas.ts';
+
 export type { ErrorBody } from './contract/common.ts';
 
 export type { ApplicantSession, SmsCodeSent } from '../modules/auth/schemas.ts';
@@ -68,3 +79,29 @@ export type { ApplicantType, ApplicationEvent, ApplicationStatus, DraftStep } fr
 export type { ApplicationForm, Delivery, Invoice } from '../domain/application-form.ts';
 export type { Courier } from '../domain/shipping.ts';
 export type { StaffRole } from '../domain/principal.ts';
+
+/** The envelopes around lists and single objects, as the routes answer them. */
+export type ApplicationList = z.infer<typeof applications.applicationList>;
+export type ProjectOptions = z.infer<typeof applications.projectOptions>;
+export type Terms = z.infer<typeof applications.terms>;
+export type ApplicantTimeline = z.infer<typeof applications.applicantTimeline>;
+export type StepReached = z.infer<typeof applications.stepReached>;
+export type ReviewQueue = z.infer<typeof review.reviewQueue>;
+export type FinanceQueue = z.infer<typeof payments.financeQueue>;
+export type RefundList = z.infer<typeof payments.refundList>;
+export type ProductionQueue = z.infer<typeof production.productionQueue>;
+export type ShipmentAnswer = z.infer<typeof production.shipmentAnswer>;
+export type SealMade = z.infer<typeof ca.sealMade>;
+export type SealApproved = z.infer<typeof ca.sealApproved>;
+export type StaffRevocationRequests = z.infer<typeof ca.staffRevocationRequests>;
+export type StaffAccountList = z.infer<typeof staff.staffAccountList>;
+export type StaffAccountAnswer = z.infer<typeof staff.staffAccountAnswer>;
+export type AdminProjectList = z.infer<typeof catalogue.adminProjectList>;
+export type AdminProjectAnswer = z.infer<typeof catalogue.adminProjectAnswer>;
+export type PriceList = z.infer<typeof catalogue.priceList>;
+export type PriceAnswer = z.infer<typeof catalogue.priceAnswer>;
+export type ContractVersions = z.infer<typeof contracts.contractVersions>;
+export type ContractTemplateAnswer = z.infer<typeof contracts.contractTemplateAnswer>;
+export type SmsTemplates = z.infer<typeof notifications.smsTemplates>;
+export type SmsHistory = z.infer<typeof notifications.smsHistory>;
+export type SmsVersionAnswer = z.infer<typeof notifications.smsVersionAnswer>;

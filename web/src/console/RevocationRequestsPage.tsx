@@ -5,7 +5,11 @@
  */
 import { Alert, App, Button, Input, Modal, Popconfirm, Space, Table, Tabs, Typography, type TableColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import type { RevocationRequestView, StaffRevocationRequestView } from '../../../src/http/contract.ts';
+import type {
+  RevocationRequestView,
+  StaffRevocationRequestView,
+  StaffRevocationRequests,
+} from '../../../src/http/contract.ts';
 import { errorMessage } from '../api';
 import { staffClient } from './api';
 import { shanghaiTime } from '../format';
@@ -20,7 +24,7 @@ const tabs: { key: Status; label: string }[] = [
 ];
 
 const revocationApi = {
-  list: (status: Status) => staffClient.request<{ items: StaffRevocationRequest[] }>('GET', `/api/revocation-requests?status=${status}`),
+  list: (status: Status) => staffClient.request<StaffRevocationRequests>('GET', `/api/revocation-requests?status=${status}`),
   approve: (id: string) => staffClient.request<RevocationRequestView>('POST', `/api/revocation-requests/${id}/approve`, { body: {} }),
   reject: (id: string, note: string) => staffClient.request<RevocationRequestView>('POST', `/api/revocation-requests/${id}/reject`, { body: { note } }),
 };

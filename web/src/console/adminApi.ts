@@ -1,16 +1,27 @@
 /** The 管理员's calls: staff accounts, 证书用途, prices, contract and SMS templates (answers: the modules' schemas.ts). */
 import type {
   AdminProject,
+  AdminProjectAnswer,
+  AdminProjectList,
   ApplicantType,
   AttachmentKindOption,
+  ContractTemplateAnswer,
   ContractTemplateView,
   ContractVersion,
+  ContractVersions,
   Placeholder,
   Price,
+  PriceAnswer,
   PriceKind,
+  PriceList,
+  SmsHistory,
   SmsTemplateSummary,
+  SmsTemplates,
   SmsVersion,
+  SmsVersionAnswer,
   StaffAccount,
+  StaffAccountAnswer,
+  StaffAccountList,
   StaffRole,
 } from '../../../src/http/contract.ts';
 import { staffClient } from './api';
@@ -31,27 +42,27 @@ export type ProjectInput = Omit<AdminProject, 'id' | 'active'>;
 const id = encodeURIComponent;
 
 export const adminApi = {
-  accounts: () => staffClient.request<{ accounts: StaffAccount[] }>('GET', '/api/staff/accounts'),
-  createAccount: (a: NewStaffAccount) => staffClient.request<{ account: StaffAccount }>('POST', '/api/staff/accounts', { body: a }),
-  disable: (accountId: string) => staffClient.request<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/disable`, { body: {} }),
-  enable: (accountId: string) => staffClient.request<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/enable`, { body: {} }),
-  setRoles: (accountId: string, roles: StaffRole[]) => staffClient.request<{ account: StaffAccount }>('PUT', `/api/staff/accounts/${id(accountId)}/roles`, { body: { roles } }),
-  resetTotp: (accountId: string) => staffClient.request<{ account: StaffAccount }>('POST', `/api/staff/accounts/${id(accountId)}/reset-totp`, { body: {} }),
+  accounts: () => staffClient.request<StaffAccountList>('GET', '/api/staff/accounts'),
+  createAccount: (a: NewStaffAccount) => staffClient.request<StaffAccountAnswer>('POST', '/api/staff/accounts', { body: a }),
+  disable: (accountId: string) => staffClient.request<StaffAccountAnswer>('POST', `/api/staff/accounts/${id(accountId)}/disable`, { body: {} }),
+  enable: (accountId: string) => staffClient.request<StaffAccountAnswer>('POST', `/api/staff/accounts/${id(accountId)}/enable`, { body: {} }),
+  setRoles: (accountId: string, roles: StaffRole[]) => staffClient.request<StaffAccountAnswer>('PUT', `/api/staff/accounts/${id(accountId)}/roles`, { body: { roles } }),
+  resetTotp: (accountId: string) => staffClient.request<StaffAccountAnswer>('POST', `/api/staff/accounts/${id(accountId)}/reset-totp`, { body: {} }),
 
-  projects: () => staffClient.request<{ projects: AdminProject[]; attachmentKinds: AttachmentKindOption[] }>('GET', '/api/admin/projects'),
-  createProject: (p: ProjectInput & { id: string }) => staffClient.request<{ project: AdminProject }>('POST', '/api/admin/projects', { body: p }),
-  updateProject: (projectId: string, p: ProjectInput) => staffClient.request<{ project: AdminProject }>('PUT', `/api/admin/projects/${id(projectId)}`, { body: p }),
+  projects: () => staffClient.request<AdminProjectList>('GET', '/api/admin/projects'),
+  createProject: (p: ProjectInput & { id: string }) => staffClient.request<AdminProjectAnswer>('POST', '/api/admin/projects', { body: p }),
+  updateProject: (projectId: string, p: ProjectInput) => staffClient.request<AdminProjectAnswer>('PUT', `/api/admin/projects/${id(projectId)}`, { body: p }),
   setProjectActive: (projectId: string, active: boolean) =>
-    staffClient.request<{ project: AdminProject }>('POST', `/api/admin/projects/${id(projectId)}/${active ? 'activate' : 'deactivate'}`, { body: {} }),
+    staffClient.request<AdminProjectAnswer>('POST', `/api/admin/projects/${id(projectId)}/${active ? 'activate' : 'deactivate'}`, { body: {} }),
 
-  prices: () => staffClient.request<{ prices: Price[] }>('GET', '/api/admin/prices'),
-  addPrice: (p: { kind: PriceKind; amountYuan: string; effectiveFrom?: string }) => staffClient.request<{ price: Price }>('POST', '/api/admin/prices', { body: p }),
+  prices: () => staffClient.request<PriceList>('GET', '/api/admin/prices'),
+  addPrice: (p: { kind: PriceKind; amountYuan: string; effectiveFrom?: string }) => staffClient.request<PriceAnswer>('POST', '/api/admin/prices', { body: p }),
 
-  contractVersions: () => staffClient.request<{ versions: ContractVersion[]; placeholders: Placeholder[] }>('GET', '/api/admin/contract-templates'),
-  contractVersion: (version: number) => staffClient.request<{ template: ContractTemplate }>('GET', `/api/admin/contract-templates/${version}`),
-  addContractVersion: (title: string, body: string) => staffClient.request<{ template: ContractTemplate }>('POST', '/api/admin/contract-templates', { body: { title, body } }),
+  contractVersions: () => staffClient.request<ContractVersions>('GET', '/api/admin/contract-templates'),
+  contractVersion: (version: number) => staffClient.request<ContractTemplateAnswer>('GET', `/api/admin/contract-templates/${version}`),
+  addContractVersion: (title: string, body: string) => staffClient.request<ContractTemplateAnswer>('POST', '/api/admin/contract-templates', { body: { title, body } }),
 
-  smsTemplates: () => staffClient.request<{ signName: string; templates: SmsTemplateSummary[] }>('GET', '/api/admin/sms-templates'),
-  smsHistory: (code: string) => staffClient.request<{ versions: SmsVersion[] }>('GET', `/api/admin/sms-templates/${id(code)}`),
-  addSmsVersion: (code: string, body: string) => staffClient.request<{ template: SmsVersion }>('POST', `/api/admin/sms-templates/${id(code)}`, { body: { body } }),
+  smsTemplates: () => staffClient.request<SmsTemplates>('GET', '/api/admin/sms-templates'),
+  smsHistory: (code: string) => staffClient.request<SmsHistory>('GET', `/api/admin/sms-templates/${id(code)}`),
+  addSmsVersion: (code: string, body: string) => staffClient.request<SmsVersionAnswer>('POST', `/api/admin/sms-templates/${id(code)}`, { body: { body } }),
 };

@@ -6,25 +6,29 @@
 import type { ApplicationEvent } from '../../../src/domain/application.ts';
 import type {
   ApplicantType,
+  ApplicationStatus,
   Artefacts,
   CertificateView,
-  IssueResult,
-  RevokeResult,
-  SealView,
-  ApplicationStatus,
   Courier,
   DecisionItem,
   Delivery,
   Invoice,
+  IssueResult,
   PasswordStep,
   ProductionDetail,
+  ProductionQueue,
   ProductionQueueItem,
   ProjectOption,
+  ProjectOptions,
   QueueStatus,
   ReviewAttachment,
   ReviewDecided,
   ReviewDetail,
+  ReviewQueue,
   ReviewQueueItem,
+  RevokeResult,
+  SealMade,
+  SealView,
   ShipmentView,
   StaffSession,
   StaffTimeline,
@@ -89,7 +93,7 @@ export const timelineApi = {
 };
 
 export const reviewApi = {
-  queue(f: QueueFilter): Promise<{ items: QueueItem[] }> {
+  queue(f: QueueFilter): Promise<ReviewQueue> {
     const q = new URLSearchParams({ status: f.status });
     if (f.project) q.set('project', f.project);
     if (f.type) q.set('type', f.type);
@@ -97,7 +101,7 @@ export const reviewApi = {
     if (f.search) q.set('q', f.search);
     return staffClient.request('GET', `/api/review/queue?${q.toString()}`);
   },
-  projects(): Promise<{ items: Project[] }> {
+  projects(): Promise<ProjectOptions> {
     return staffClient.request('GET', '/api/projects', { anonymousAllowed: true });
   },
   detail(id: string): Promise<ReviewDetail> {
@@ -118,7 +122,7 @@ type StatusResult = StatusChange;
 const production = (id: string) => `/api/production/applications/${encodeURIComponent(id)}`;
 
 export const productionApi = {
-  queue(status: ProductionStatus, search?: string): Promise<{ items: ProductionQueueItem[] }> {
+  queue(status: ProductionStatus, search?: string): Promise<ProductionQueue> {
     const q = new URLSearchParams({ status });
     if (search) q.set('q', search);
     return staffClient.request('GET', `/api/production/queue?${q.toString()}`);
@@ -140,7 +144,7 @@ export type { IssueResult, RevokeResult };
 export const caApi = {
   artefacts: (id: string): Promise<Artefacts> => staffClient.request('GET', `${production(id)}/artefacts`),
   issue: (id: string, body: IssueRequest): Promise<IssueResult> => staffClient.request('POST', `${production(id)}/certificates`, { body }),
-  makeSeal: (id: string): Promise<{ seal: SealView }> => staffClient.request('POST', `${production(id)}/seal`, { body: {} }),
+  makeSeal: (id: string): Promise<SealMade> => staffClient.request('POST', `${production(id)}/seal`, { body: {} }),
   revoke: (serialHex: string, reason: string): Promise<RevokeResult> =>
     staffClient.request('POST', `/api/production/certificates/${encodeURIComponent(serialHex)}/revoke`, { body: { reason } }),
 };

@@ -1,16 +1,24 @@
 /** 财务's calls: vouchers waiting for 确认到账, refunds, bank statement import (answers: src/modules/payments/schemas.ts). */
-import type { FinanceQueueItem, RefundItem, StatementImported, StatementLineResult, StatusChange } from '../../../src/http/contract.ts';
+import type {
+  FinanceQueue,
+  FinanceQueueItem,
+  RefundItem,
+  RefundList,
+  StatementImported,
+  StatementLineResult,
+  StatusChange,
+} from '../../../src/http/contract.ts';
 import { staffClient } from './api';
 
 export type FinanceItem = FinanceQueueItem;
 export type { RefundItem, StatementLineResult };
 
 export const financeApi = {
-  queue: () => staffClient.request<{ items: FinanceItem[] }>('GET', '/api/finance/queue'),
+  queue: () => staffClient.request<FinanceQueue>('GET', '/api/finance/queue'),
   voucherUrl: (paymentId: string) => `/api/finance/payments/${paymentId}/voucher`,
   confirm: (paymentId: string) => staffClient.request<StatusChange>('POST', `/api/finance/payments/${paymentId}/confirm`, { body: {} }),
   reject: (paymentId: string, reason: string) => staffClient.request<StatusChange>('POST', `/api/finance/payments/${paymentId}/reject`, { body: { reason } }),
-  refunds: () => staffClient.request<{ items: RefundItem[] }>('GET', '/api/finance/refunds'),
+  refunds: () => staffClient.request<RefundList>('GET', '/api/finance/refunds'),
   completeRefund: (id: string) => staffClient.request<StatusChange>('POST', `/api/finance/refunds/${id}/complete`, { body: {} }),
   importStatement(file: File) {
     const form = new FormData();

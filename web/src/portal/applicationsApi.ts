@@ -3,8 +3,10 @@
  * server's (src/modules/applications/schemas.ts, through src/http/contract.ts).
  */
 import type {
+  ApplicantTimeline,
   ApplicantType,
   ApplicationForm,
+  ApplicationList,
   ApplicationSummary,
   ApplicationView,
   AttachmentSlot,
@@ -19,10 +21,13 @@ import type {
   OperatorVerified,
   OrganisationOutcome,
   ProjectOption,
+  ProjectOptions,
   RefundRequested,
   ReturnedItemView,
   StatusChange,
+  StepReached,
   Term,
+  Terms,
   TimelineEntry,
   UploadedAttachment,
 } from '../../../src/http/contract.ts';
@@ -75,11 +80,11 @@ export const contractPdfUrl = (applicationId: string, download = false) => `${ba
 export const templateUrl = (applicationId: string, template: Template) => `${base(applicationId)}/templates/${template}`;
 
 export const applicationsApi = {
-  list: () => request<{ items: ApplicationSummary[] }>('GET', '/api/applications').then((r) => r.items),
-  projects: () => request<{ items: Project[] }>('GET', '/api/projects').then((r) => r.items),
-  terms: () => request<{ items: Term[] }>('GET', '/api/terms').then((r) => r.items),
+  list: () => request<ApplicationList>('GET', '/api/applications').then((r) => r.items),
+  projects: () => request<ProjectOptions>('GET', '/api/projects').then((r) => r.items),
+  terms: () => request<Terms>('GET', '/api/terms').then((r) => r.items),
   view: (id: string) => request<ApplicationView>('GET', base(id)),
-  timeline: (id: string) => request<{ entries: TimelineEntry[] }>('GET', `${base(id)}/timeline`),
+  timeline: (id: string) => request<ApplicantTimeline>('GET', `${base(id)}/timeline`),
 
   verifyOperator: (body: OperatorIdentity) =>
     request<OperatorVerified>('POST', '/api/applications/identity/operator', { body }),
@@ -88,7 +93,7 @@ export const applicationsApi = {
 
   contract: (id: string) => request<Contract>('GET', `${base(id)}/contract`),
   acceptContract: (id: string, kind: ContractKind, contract: Contract) =>
-    request<{ step: DraftStep }>('POST', `${base(id)}/contract/accept`, {
+    request<StepReached>('POST', `${base(id)}/contract/accept`, {
       body: { kind, version: contract.version, sha256: contract.sha256, agreed: true },
     }),
 
@@ -99,9 +104,9 @@ export const applicationsApi = {
       filename,
       onProgress,
     ),
-  completeAttachments: (id: string) => request<{ step: DraftStep }>('POST', `${base(id)}/attachments/complete`, { body: {} }),
+  completeAttachments: (id: string) => request<StepReached>('POST', `${base(id)}/attachments/complete`, { body: {} }),
 
-  saveForm: (id: string, form: ApplicationForm) => request<{ step: DraftStep }>('PUT', `${base(id)}/form`, { body: form }),
+  saveForm: (id: string, form: ApplicationForm) => request<StepReached>('PUT', `${base(id)}/form`, { body: form }),
 
   submit: (id: string) => request<StatusChange>('POST', `${base(id)}/submit`, { body: {} }),
   resubmit: (id: string) => request<StatusChange>('POST', `${base(id)}/resubmit`, { body: {} }),

@@ -2,7 +2,16 @@
  * After payment, the applicant's side: how the order left, 确认收货, and the certificates and seal
  * the CA module issues (answers: src/modules/production/schemas.ts, src/modules/ca/schemas.ts).
  */
-import type { Artefacts, HeldCertificate, RevocationRequestView, SealView, ShipmentView, StatusChange } from '../../../src/http/contract.ts';
+import type {
+  Artefacts,
+  HeldCertificate,
+  RevocationRequestView,
+  SealApproved,
+  SealView,
+  ShipmentAnswer,
+  ShipmentView,
+  StatusChange,
+} from '../../../src/http/contract.ts';
 import { request } from '../api';
 
 export type { Artefacts, HeldCertificate, SealView };
@@ -12,10 +21,10 @@ export type Shipment = ShipmentView;
 const base = (id: string) => `/api/applications/${encodeURIComponent(id)}`;
 
 export const deliveryApi = {
-  shipment: (id: string) => request<{ shipment: Shipment | null }>('GET', `${base(id)}/shipment`).then((r) => r.shipment),
+  shipment: (id: string) => request<ShipmentAnswer>('GET', `${base(id)}/shipment`).then((r) => r.shipment),
   confirmReceipt: (id: string) => request<StatusChange>('POST', `${base(id)}/confirm-receipt`, { body: {} }),
   artefacts: (id: string) => request<Artefacts>('GET', `${base(id)}/artefacts`),
-  approveSeal: (id: string) => request<{ approvedAt: string }>('POST', `${base(id)}/seal/approve`, { body: {} }),
+  approveSeal: (id: string) => request<SealApproved>('POST', `${base(id)}/seal/approve`, { body: {} }),
   sealPreviewUrl: (id: string) => `${base(id)}/seal/preview.png`,
   certificateUrl: (id: string, serialHex: string) => `${base(id)}/certificates/${encodeURIComponent(serialHex)}.cer`,
   sealFileUrl: (id: string) => `${base(id)}/seal.esl`,
