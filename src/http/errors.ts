@@ -1,16 +1,17 @@
 /**
  * The one error handler: AppError → its status and Chinese message; request validation → 400 with
  * the first problem in Chinese; the database out of reach → 503 with Retry-After; a full disk → 507;
- * anything else → 500 with a generic message and the request id, never a stack trace.
+ * anything else → 500 with a generic message and the request id, never a stack trace. Every answer
+ * here is the one error envelope (contract/common.ts), which every route declares for 4xx and 5xx.
  */
 import type { FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { classifyFailure, type InfrastructureFailure } from '../db/failures.ts';
 import { AppError } from '../domain/errors.ts';
+import type { ErrorBody } from './contract/common.ts';
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown>; requestId?: string };
-}
+/** The envelope every error answer has: its zod schema, declared by each route through withErrors. */
+export { errorEnvelope, withErrors, type ErrorBody } from './contract/common.ts';
 
 /** How long a client should wait before trying again while the database is out of reach. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;

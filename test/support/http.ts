@@ -74,6 +74,4 @@ export class TestClient {
   }
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
+export type { ErrorBody } from '../../src/http/contract/common.ts';

@@ -1,21 +1,18 @@
 /**
- * The one door from the browser to the server: JSON over fetch with the session cookie. The CSRF
- * token lives only in memory (an HttpOnly cookie carries the session, so script never sees it) and
- * is sent on every unsafe method. A 401 from a protected call means the session ended: the app's
- * registered handler takes the user back to the login page.
+ * The one door from the browser to the server: JSON (or a multipart upload) over fetch with the
+ * session cookie. A client keeps its CSRF token only in memory (an HttpOnly cookie carries the
+ * session, so script never sees it) and sends it on every unsafe method. A 401 from a protected
+ * call means the session ended: the client's registered handler takes the user to a login page.
+ *
+ * The portal and the console each have a client (`applicantClient` here, `staffClient` in
+ * console/api.ts): the same code, each with its own token and its own way back to its login. The
+ * answers' types come from the server's schemas (src/http/contract.ts).
  */
+import type { ApplicantSession, ErrorBody, SmsCodeSent } from '../../src/http/contract.ts';
 import { common } from './strings';
 
-export interface ApplicantPrincipal {
-  kind: 'applicant';
-  id: string;
-  phoneMasked: string;
-}
-
-export interface Session {
-  principal: ApplicantPrincipal;
-  csrfToken: string;
-}
+export type Session = ApplicantSession;
+export type ApplicantPrincipal = ApplicantSession['principal'];
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -40,26 +37,28 @@ export function errorMessage(err: unknown): string {
   return err instanceof ApiError ? err.message : common.serverError;
 }
 
-const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-let csrfToken: string | undefined;
-let unauthorizedHandler: (() => void) | undefined;
-
-export function onUnauthorized(handler: (() => void) | undefined): void {
-  unauthorizedHandler = handler;
-}
-
-interface RequestOptions {
+export interface RequestOptions {
+  /** JSON, or a FormData sent as multipart. */
   body?: unknown;
   /** The call exists to find out whether there is a session: a 401 is an answer, not an expiry. */
   anonymousAllowed?: boolean;
 }
 
-interface ErrorEnvelope {
-  error: { code: string; message: string; details?: Record<string, unknown> };
+export interface ApiClient {
+  request<T>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  /**
+   * A multipart upload of one file in the field `file` (text fields first). XMLHttpRequest rather
+   * than fetch, because only it reports how much of the body has been sent: `onProgress` gets 0–100.
+   */
+  upload<T>(path: string, file: Blob, filename: string, onProgress: (percent: number) => void, fields?: Record<string, string>): Promise<T>;
+  /** After a login or a session check: the token unsafe methods carry; undefined when it ended. */
+  setCsrfToken(token: string | undefined): void;
+  onUnauthorized(handler: (() => void) | undefined): void;
 }
 
-function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function isErrorEnvelope(value: unknown): value is ErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
   const error: unknown = value.error;
   return (
@@ -72,45 +71,6 @@ function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
   );
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  return parseJson(await response.text());
-}
-
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (csrfToken && UNSAFE_METHODS.has(method)) headers['x-csrf-token'] = csrfToken;
-
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-  } catch {
-    throw new ApiError(0, 'NETWORK', common.networkError, undefined);
-  }
-
-  const payload = await readJson(response);
-  if (response.ok) return payload as T;
-  throw failure(response.status, payload, options.anonymousAllowed);
-}
-
-/** The error a non-2xx answer stands for; a 401 on a protected call also ends the session here. */
-function failure(status: number, payload: unknown, anonymousAllowed = false): ApiError {
-  if (status === 401 && !anonymousAllowed) {
-    csrfToken = undefined;
-    unauthorizedHandler?.();
-  }
-  if (isErrorEnvelope(payload)) {
-    const { code, message, details } = payload.error;
-    return new ApiError(status, code, message, details);
-  }
-  return new ApiError(status, 'UNEXPECTED', common.serverError, undefined);
-}
-
 function parseJson(text: string): unknown {
   if (!text) return undefined;
   try {
@@ -121,49 +81,96 @@ function parseJson(text: string): unknown {
   }
 }
 
-/**
- * A multipart upload of one file in the field `file`. XMLHttpRequest rather than fetch, because
- * only it reports how much of the body has been sent: `onProgress` gets 0–100.
- */
-export function upload<T>(
-  path: string,
-  file: Blob,
-  filename: string,
-  onProgress: (percent: number) => void,
-  fields: Record<string, string> = {},
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', path);
-    xhr.withCredentials = true;
-    xhr.setRequestHeader('accept', 'application/json');
-    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
-    xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable && event.total > 0) onProgress(Math.min(100, Math.round((event.loaded / event.total) * 100)));
-    };
-    xhr.onload = () => {
-      const payload = parseJson(xhr.responseText);
-      if (xhr.status >= 200 && xhr.status < 300) resolve(payload as T);
-      else reject(failure(xhr.status, payload));
-    };
-    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', common.networkError, undefined));
-    const body = new FormData();
-    // Text fields first: the server reads the parts in order.
-    for (const [k, v] of Object.entries(fields)) body.append(k, v);
-    body.append('file', file, filename);
-    xhr.send(body);
-  });
+const networkError = () => new ApiError(0, 'NETWORK', common.networkError, undefined);
+
+export function createApiClient(): ApiClient {
+  let csrfToken: string | undefined;
+  let unauthorizedHandler: (() => void) | undefined;
+
+  /** The error a non-2xx answer stands for; a 401 on a protected call also ends the session here. */
+  function failure(status: number, payload: unknown, anonymousAllowed = false): ApiError {
+    if (status === 401 && !anonymousAllowed) {
+      csrfToken = undefined;
+      unauthorizedHandler?.();
+    }
+    if (isErrorEnvelope(payload)) {
+      const { code, message, details } = payload.error;
+      return new ApiError(status, code, message, details);
+    }
+    return new ApiError(status, 'UNEXPECTED', common.serverError, undefined);
+  }
+
+  return {
+    async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+      const { body } = options;
+      const multipart = body instanceof FormData;
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (body !== undefined && !multipart) headers['content-type'] = 'application/json';
+      if (csrfToken && UNSAFE_METHODS.has(method)) headers['x-csrf-token'] = csrfToken;
+
+      let response: Response;
+      try {
+        response = await fetch(path, {
+          method,
+          headers,
+          credentials: 'same-origin',
+          body: body === undefined ? undefined : multipart ? body : JSON.stringify(body),
+        });
+      } catch {
+        throw networkError();
+      }
+      const payload = parseJson(await response.text());
+      if (response.ok) return payload as T;
+      throw failure(response.status, payload, options.anonymousAllowed);
+    },
+
+    upload<T>(path: string, file: Blob, filename: string, onProgress: (percent: number) => void, fields: Record<string, string> = {}): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', path);
+        xhr.withCredentials = true;
+        xhr.setRequestHeader('accept', 'application/json');
+        if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+        xhr.upload.onprogress = (event) => {
+          if (event.lengthComputable && event.total > 0) onProgress(Math.min(100, Math.round((event.loaded / event.total) * 100)));
+        };
+        xhr.onload = () => {
+          const payload = parseJson(xhr.responseText);
+          if (xhr.status >= 200 && xhr.status < 300) resolve(payload as T);
+          else reject(failure(xhr.status, payload));
+        };
+        xhr.onerror = () => reject(networkError());
+        const form = new FormData();
+        // Text fields first: the server reads the parts in order.
+        for (const [k, v] of Object.entries(fields)) form.append(k, v);
+        form.append('file', file, filename);
+        xhr.send(form);
+      });
+    },
+
+    setCsrfToken(token) {
+      csrfToken = token;
+    },
+
+    onUnauthorized(handler) {
+      unauthorizedHandler = handler;
+    },
+  };
 }
+
+/** The applicant's (and the public pages') client. */
+export const applicantClient = createApiClient();
+export const { request, upload, onUnauthorized } = applicantClient;
 
 export const authApi = {
   /** 获取验证码: resolves with the cooldown the server imposes before the next request. */
-  requestCode(phone: string): Promise<{ cooldownSeconds: number }> {
+  requestCode(phone: string): Promise<SmsCodeSent> {
     return request('POST', '/api/auth/sms-code', { body: { phone } });
   },
 
   async login(phone: string, code: string): Promise<Session> {
     const session = await request<Session>('POST', '/api/auth/login', { body: { phone, code } });
-    csrfToken = session.csrfToken;
+    applicantClient.setCsrfToken(session.csrfToken);
     return session;
   },
 
@@ -171,11 +178,11 @@ export const authApi = {
   async session(): Promise<Session | null> {
     try {
       const session = await request<Session>('GET', '/api/auth/session', { anonymousAllowed: true });
-      csrfToken = session.csrfToken;
+      applicantClient.setCsrfToken(session.csrfToken);
       return session;
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
-        csrfToken = undefined;
+        applicantClient.setCsrfToken(undefined);
         return null;
       }
       throw err;
@@ -184,6 +191,6 @@ export const authApi = {
 
   async logout(): Promise<void> {
     await request<void>('POST', '/api/auth/logout', { body: {} });
-    csrfToken = undefined;
+    applicantClient.setCsrfToken(undefined);
   },
 };

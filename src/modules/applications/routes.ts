@@ -12,10 +12,12 @@ import { maskIdNumber } from '../../domain/codes.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { maskPhone } from '../../domain/phone.ts';
+import { file, imageTypes, withErrors } from '../../http/contract/common.ts';
 import { applicantOf, requireApplicant, requireStaff } from '../../http/session.ts';
 import { staffRoles } from '../../domain/principal.ts';
 import { renderApplicationForm, renderAuthorisationLetter } from '../../pdf/forms.ts';
 import type { CatalogueService } from '../catalogue/service.ts';
+import * as answers from './schemas.ts';
 import type { ApplicationsService } from './service.ts';
 
 const text = (label: string, max: number) =>
@@ -27,6 +29,7 @@ const text = (label: string, max: number) =>
 
 const idParams = z.object({ id: z.string() });
 const contractQuery = z.object({ download: z.enum(['1']).optional() });
+const contractPdf = withErrors({ 200: file('已签署的电子合同', 'application/pdf') });
 /** Uploads are judged by content (and their real size reported) before the 1 MB rule refuses them. */
 const UPLOAD_LIMIT = 8 * 1024 * 1024;
 
@@ -73,7 +76,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     userAgent: String(request.headers['user-agent'] ?? ''),
   });
 
-  app.get('/api/projects', { schema: { tags: ['applications'], summary: '证书用途（所属项目）' } }, async () => ({
+  app.get('/api/projects', { schema: { tags: ['applications'], summary: '证书用途（所属项目）', response: withErrors({ 200: answers.projectOptions }) } }, async () => ({
     items: (await catalogue.listProjects()).map((p) => ({
       id: p.id,
       name: p.name,
@@ -92,6 +95,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         tags: ['applications'],
         summary: '服务年限及费用（新办：首年按首次办理价，其后每年按续费价；续期：每年按续费价）',
         querystring: z.object({ kind: z.enum(['new', 'renewal'], { error: '申请类型不正确' }).default('new') }),
+        response: withErrors({ 200: answers.terms }),
       },
     },
     async (request) => ({
@@ -106,6 +110,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         tags: ['applications'],
         summary: '续期：为我的证书创建续期申请（到期前 90 天至到期后 365 天内）',
         body: z.object({ serial: z.string({ error: '请选择要续期的证书' }).trim().min(1, '请选择要续期的证书').max(80, '证书序列号不正确') }),
+        response: withErrors({ 200: answers.renewalStarted }),
       },
     },
     async (request) => {
@@ -114,7 +119,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     },
   );
 
-  app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表' } }, async (request) => {
+  app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表', response: withErrors({ 200: answers.applicationList }) } }, async (request) => {
     const me = applicant(request);
     const rows = await applications.list(me);
     const [bank, sealAwaited, expiry] = await Promise.all([
@@ -152,15 +157,15 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
 
   app.get(
     '/api/applications/:id/contract.pdf',
-    { schema: { tags: ['applications'], summary: '已签署的电子合同（PDF）；download=1 时作为文件下载', params: idParams, querystring: contractQuery } },
+    { schema: { tags: ['applications'], summary: '已签署的电子合同（PDF）；download=1 时作为文件下载', params: idParams, querystring: contractQuery, response: contractPdf } },
     async (request, reply) => sendContract(reply, await applications.contractPdf(applicant(request), request.params.id), request.query.download === '1'),
   );
 
-  app.get('/api/applications/:id/timeline', { schema: { tags: ['applications'], summary: '办理进度', params: idParams } }, async (request) => ({
+  app.get('/api/applications/:id/timeline', { schema: { tags: ['applications'], summary: '办理进度', params: idParams, response: withErrors({ 200: answers.applicantTimeline }) } }, async (request) => ({
     entries: await applications.timeline(applicant(request), request.params.id),
   }));
 
-  app.get('/api/applications/:id', { schema: { tags: ['applications'], params: idParams } }, async (request) => {
+  app.get('/api/applications/:id', { schema: { tags: ['applications'], summary: '申请详情', params: idParams, response: withErrors({ 200: answers.applicationView }) } }, async (request) => {
     const v = await applications.view(applicant(request), request.params.id);
     const returnedItems = await applications.returnedItems(applicant(request), request.params.id);
     const a = v.app;
@@ -190,7 +195,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       /** A 草稿, or a 待修改's returned items: the wizard (or the returned mode) opens. */
       editable: mayWork(a.status, 'edit'),
       /** The steps this applicant type walks, in order (the wizard draws these). */
-      steps: stepsOf[pathKey(a)],
+      steps: [...stepsOf[pathKey(a)]],
       applicantType: a.applicantType,
       applicantTypeLabel: applicantTypeLabels[a.applicantType],
       operator: { name: a.operatorName, idNumberMasked: maskIdNumber(a.operatorIdNumber), phoneMasked: maskPhone(a.operatorPhone) },
@@ -225,6 +230,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
           operatorIdNumber: z.string({ error: '请填写身份证号' }).trim().toUpperCase().min(1, '请填写身份证号'),
           operatorPhone: z.string({ error: '请填写手机号' }).trim().regex(/^1[3-9]\d{9}$/, '请输入正确的手机号码'),
         }),
+        response: withErrors({ 200: answers.operatorVerified }),
       },
     },
     async (request) => {
@@ -245,6 +251,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
           uscc: z.string({ error: '请填写统一社会信用代码' }).trim().toUpperCase().min(1, '请填写统一社会信用代码'),
           legalRepresentative: text('法定代表人', 30),
         }),
+        response: withErrors({ 200: answers.organisationOutcome }),
       },
     },
     async (request) => {
@@ -260,7 +267,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     },
   );
 
-  app.get('/api/applications/:id/contract', { schema: { tags: ['applications'], summary: '电子合同', params: idParams } }, async (request) =>
+  app.get('/api/applications/:id/contract', { schema: { tags: ['applications'], summary: '电子合同', params: idParams, response: withErrors({ 200: answers.contractText }) } }, async (request) =>
     applications.contract(applicant(request), request.params.id),
   );
 
@@ -277,6 +284,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
           sha256: z.string().regex(/^[0-9a-f]{64}$/),
           agreed: z.literal(true, { error: '请先勾选同意' }),
         }),
+        response: withErrors({ 200: answers.stepReached }),
       },
     },
     async (request) => {
@@ -288,7 +296,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
 
   app.post(
     '/api/applications/:id/attachments/:kind',
-    { schema: { tags: ['applications'], summary: '上传附件（multipart，字段 file）', params: z.object({ id: z.string(), kind: z.string() }) }, bodyLimit: UPLOAD_LIMIT + 64 * 1024 },
+    { schema: { tags: ['applications'], summary: '上传附件（multipart，字段 file）', params: z.object({ id: z.string(), kind: z.string() }), response: withErrors({ 200: answers.attachmentUploaded }) }, bodyLimit: UPLOAD_LIMIT + 64 * 1024 },
     async (request) => {
       const { id, kind } = request.params;
       if (!isAttachmentKind(kind)) throw new AppError('ATTACHMENT_UNKNOWN', '附件类型不正确', 400);
@@ -308,7 +316,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
 
   app.get(
     '/api/applications/:id/attachments/:attachmentId/content',
-    { schema: { tags: ['applications'], params: z.object({ id: z.string(), attachmentId: z.string() }) } },
+    { schema: { tags: ['applications'], summary: '附件图像', params: z.object({ id: z.string(), attachmentId: z.string() }), response: withErrors({ 200: file('附件图像', ...imageTypes) }) } },
     async (request, reply) => {
       const c = await applications.attachmentContent(applicant(request), request.params.id, request.params.attachmentId);
       return reply.type(c.contentType).header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff').send(c.data);
@@ -317,7 +325,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
 
   app.post(
     '/api/applications/:id/attachments/complete',
-    { schema: { tags: ['applications'], summary: '上传附件 → 提交', params: idParams } },
+    { schema: { tags: ['applications'], summary: '上传附件 → 提交', params: idParams, response: withErrors({ 200: answers.stepReached }) } },
     async (request) => ({ step: (await applications.completeAttachments(applicant(request), request.params.id)).step }),
   );
 
@@ -329,6 +337,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         summary: '证书用途 / 是否开具发票 / 证书领取方式 → 下一步（续期可不选领取方式：delivery 为 null，在线办理）',
         params: idParams,
         body: applicationFormSchema.extend({ delivery: applicationFormSchema.shape.delivery.nullable() }),
+        response: withErrors({ 200: answers.stepReached }),
       },
     },
     async (request) => ({ step: (await applications.saveForm(applicant(request), request.params.id, request.body)).step }),
@@ -341,6 +350,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         tags: ['applications'],
         summary: '下载申请表 / 授权委托书（已填入申请信息）',
         params: z.object({ id: z.string(), which: z.enum(['application-form.pdf', 'authorisation-letter.pdf']) }),
+        response: withErrors({ 200: file('已填入申请信息的申请表或授权委托书', 'application/pdf') }),
       },
     },
     async (request, reply) => {
@@ -355,17 +365,17 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     },
   );
 
-  app.post('/api/applications/:id/submit', { schema: { tags: ['applications'], summary: '提交', params: idParams } }, async (request) => {
+  app.post('/api/applications/:id/submit', { schema: { tags: ['applications'], summary: '提交', params: idParams, response: withErrors({ 200: answers.statusChange }) } }, async (request) => {
     const row = await applications.submit(applicant(request), request.params.id);
     return { status: row.status, statusLabel: statusLabels[row.status] };
   });
 
-  app.post('/api/applications/:id/resubmit', { schema: { tags: ['applications'], summary: '再次提交（待修改 → 待审核）', params: idParams } }, async (request) => {
+  app.post('/api/applications/:id/resubmit', { schema: { tags: ['applications'], summary: '再次提交（待修改 → 待审核）', params: idParams, response: withErrors({ 200: answers.statusChange }) } }, async (request) => {
     const row = await applications.resubmit(applicant(request), request.params.id);
     return { status: row.status, statusLabel: statusLabels[row.status] };
   });
 
-  app.post('/api/applications/:id/cancel', { schema: { tags: ['applications'], summary: '取消', params: idParams } }, async (request) => {
+  app.post('/api/applications/:id/cancel', { schema: { tags: ['applications'], summary: '取消', params: idParams, response: withErrors({ 200: answers.statusChange }) } }, async (request) => {
     const row = await applications.cancel(applicant(request), request.params.id);
     return { status: row.status, statusLabel: statusLabels[row.status] };
   });
@@ -376,12 +386,12 @@ export const consoleApplicationRoutes: FastifyPluginAsyncZod<{ applications: App
   app.addHook('preHandler', requireStaff(...staffRoles));
   app.get(
     '/api/console/applications/:id/timeline',
-    { schema: { tags: ['applications'], summary: '申请的处理记录（员工）', params: idParams } },
+    { schema: { tags: ['applications'], summary: '申请的处理记录（员工）', params: idParams, response: withErrors({ 200: answers.staffTimeline }) } },
     async (request) => applications.staffTimeline(request.params.id),
   );
   app.get(
     '/api/console/applications/:id/contract.pdf',
-    { schema: { tags: ['applications'], summary: '已签署的电子合同（员工）', params: idParams, querystring: contractQuery } },
+    { schema: { tags: ['applications'], summary: '已签署的电子合同（员工）', params: idParams, querystring: contractQuery, response: contractPdf } },
     async (request, reply) => sendContract(reply, await applications.contractPdfForStaff(request.params.id), request.query.download === '1'),
   );
 };

@@ -2,22 +2,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { maskPhone } from '../../domain/phone.ts';
+import { noContent, withErrors } from '../../http/contract/common.ts';
 import { SESSION_COOKIE, requireApplicant } from '../../http/session.ts';
+import { applicantSession, smsCodeSent } from './schemas.ts';
 import type { AuthService } from './service.ts';
 
 const phone = z
   .string({ error: '请输入手机号码' })
   .trim()
   .regex(/^1[3-9]\d{9}$/, '请输入正确的手机号码');
-
-const errorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
-});
-
-const sessionBody = z.object({
-  principal: z.object({ kind: z.literal('applicant'), id: z.string(), phoneMasked: z.string() }),
-  csrfToken: z.string(),
-});
 
 export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (app, { auth }) => {
   const context = (ip: string, ua: string | undefined) => ({ ip, userAgent: ua ?? '' });
@@ -29,7 +22,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
         tags: ['auth'],
         summary: '获取验证码',
         body: z.object({ phone }),
-        response: { 200: z.object({ cooldownSeconds: z.number() }), 400: errorBody, 429: errorBody },
+        response: withErrors({ 200: smsCodeSent }),
       },
     },
     async (request) => auth.requestCode(request.body.phone, context(request.ip, request.headers['user-agent'])),
@@ -45,7 +38,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
           phone,
           code: z.string({ error: '请输入验证码' }).trim().regex(/^\d{6}$/, '请输入6位数字验证码'),
         }),
-        response: { 200: sessionBody, 400: errorBody },
+        response: withErrors({ 200: applicantSession }),
       },
     },
     async (request, reply) => {
@@ -64,7 +57,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
   app.get(
     '/api/auth/session',
     {
-      schema: { tags: ['auth'], summary: '当前登录状态', response: { 200: sessionBody, 401: errorBody } },
+      schema: { tags: ['auth'], summary: '当前登录状态', response: withErrors({ 200: applicantSession }) },
       preHandler: requireApplicant,
     },
     async (request) => {
@@ -77,7 +70,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: '退出', response: { 204: z.null() } } },
+    { schema: { tags: ['auth'], summary: '退出', response: withErrors({ 204: noContent }) } },
     async (request, reply) => {
       if (request.session) await auth.logout(request.session.tokenHash);
       app.sessionCookie.clear(reply);

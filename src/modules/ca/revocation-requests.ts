@@ -23,32 +23,14 @@ import type { ApplicantNotices } from '../notifications/notices.ts';
 import { familyLabels } from './authority.ts';
 import { lockCertificate } from './repository.ts';
 import { normaliseSerial, type CaService } from './service.ts';
+import type { RevocationRequestView, StaffRevocationRequestView } from './schemas.ts';
 import { certificateState, certificateStateLabels, profileLabel } from './views.ts';
 
 type Applicant = Extract<Principal, { kind: 'applicant' }>;
 type Staff = Extract<Principal, { kind: 'staff' }>;
 export type RevocationRequestRow = typeof revocationRequests.$inferSelect;
 
-export interface RevocationRequestView {
-  id: string;
-  certificateSerial: string;
-  reason: string;
-  reasonLabel: string;
-  note: string;
-  status: RevocationRequestStatus;
-  statusLabel: string;
-  createdAt: string;
-  decidedAt: string | null;
-  decisionNote: string | null;
-}
-
-export interface StaffRevocationRequestView extends RevocationRequestView {
-  applicationId: string;
-  applicationNumber: string;
-  orgName: string | null;
-  profileLabel: string;
-  familyLabel: string;
-}
+export type { RevocationRequestView, StaffRevocationRequestView };
 
 export function revocationRequestView(r: RevocationRequestRow): RevocationRequestView {
   return {

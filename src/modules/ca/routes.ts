@@ -6,10 +6,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
+import { file, withErrors } from '../../http/contract/common.ts';
 import { applicantOf, requireApplicant, requireStaff, staffOf } from '../../http/session.ts';
 import { applicantRevocationReasons } from '../../domain/revocation-request.ts';
 import { revocationRequestView, type RevocationRequestService } from './revocation-requests.ts';
 import { revocableReasons, normaliseSerial, type CaService } from './service.ts';
+import * as answers from './schemas.ts';
 import type { PictureSubject, SealService } from './seals.ts';
 import { certificateView, sealView } from './views.ts';
 import type { OnlineRenewal } from './online-renewal.ts';
@@ -46,7 +48,7 @@ interface Services {
   renewalsUnderWay?: (serials: string[]) => Promise<Map<string, { id: string; number: string }>>;
 }
 
-async function artefacts(services: Services, app: PictureSubject, previewUrl: string, madeUrl: string) {
+async function artefacts(services: Services, app: PictureSubject, previewUrl: string, madeUrl: string): Promise<answers.Artefacts> {
   const { ca, seals, clock } = services;
   const now = clock();
   const [certs, seal, picture, requests] = await Promise.all([
@@ -104,7 +106,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
 
   app.post(
     '/api/production/applications/:id/certificates',
-    { preHandler: producer, schema: { tags: ['production'], summary: '签发证书（USB Key 的 CSR，或软证书 PKCS#12）；SM2 为双证书：签名证书与加密证书，USB Key 另得加密密钥信封', params: idParams, body: issueBody } },
+    { preHandler: producer, schema: { tags: ['production'], summary: '签发证书（USB Key 的 CSR，或软证书 PKCS#12）；SM2 为双证书：签名证书与加密证书，USB Key 另得加密密钥信封', params: idParams, body: issueBody, response: withErrors({ 200: answers.issued }) } },
     async (request) => {
       const result = await ca.issueForApplication(staffOf(request), request.params.id, request.body);
       const now = clock();
@@ -118,7 +120,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
 
   app.get(
     '/api/production/applications/:id/artefacts',
-    { preHandler: producer, schema: { tags: ['production'], summary: '申请的证书、电子印章与印章图样确认', params: idParams } },
+    { preHandler: producer, schema: { tags: ['production'], summary: '申请的证书、电子印章与印章图样确认', params: idParams, response: withErrors({ 200: answers.artefacts }) } },
     async (request) => {
       const application = await seals.assertExists(request.params.id);
       const id = request.params.id;
@@ -128,7 +130,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
 
   app.post(
     '/api/production/applications/:id/seal',
-    { preHandler: producer, schema: { tags: ['production'], summary: '制作电子印章（GB/T 38540）', params: idParams } },
+    { preHandler: producer, schema: { tags: ['production'], summary: '制作电子印章（GB/T 38540）', params: idParams, response: withErrors({ 200: answers.sealMade }) } },
     async (request) => {
       const row = await seals.make(staffOf(request), request.params.id);
       return { seal: sealView(row, `/api/production/applications/${request.params.id}/seal.png`) };
@@ -137,7 +139,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
 
   app.get(
     '/api/production/applications/:id/seal/preview.png',
-    { preHandler: producer, schema: { tags: ['production'], summary: '申请人待确认的电子印章图样', params: idParams } },
+    { preHandler: producer, schema: { tags: ['production'], summary: '申请人待确认的电子印章图样', params: idParams, response: withErrors({ 200: file('电子印章图样', 'image/png') }) } },
     async (request, reply) => {
       const png = await seals.preview(request.params.id);
       return reply.type('image/png').header('cache-control', 'private, no-store').send(Buffer.from(png));
@@ -146,7 +148,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
 
   app.get(
     '/api/production/applications/:id/seal.png',
-    { preHandler: producer, schema: { tags: ['production'], summary: '已制作印章的图像', params: idParams } },
+    { preHandler: producer, schema: { tags: ['production'], summary: '已制作印章的图像', params: idParams, response: withErrors({ 200: file('已制作印章的图像', 'image/png') }) } },
     async (request, reply) => {
       const png = await seals.madePicture(request.params.id);
       return reply.type('image/png').header('cache-control', 'private, no-store').send(Buffer.from(png));
@@ -162,6 +164,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
         summary: '吊销证书',
         params: z.object({ serial: z.string().trim().min(1).max(80) }),
         body: z.object({ reason: z.enum(revocableReasons, { message: '请选择吊销原因' }) }),
+        response: withErrors({ 200: answers.revoked }),
       },
     },
     async (request) => {
@@ -183,6 +186,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
         tags: ['production'],
         summary: '吊销申请（申请人提交，制证员或管理员审核）',
         querystring: z.object({ status: z.enum(['pending', 'approved', 'rejected'], { message: '未知的吊销申请状态' }).default('pending') }),
+        response: withErrors({ 200: answers.staffRevocationRequests }),
       },
     },
     async (request) => ({ items: await services.revocations.list(request.query.status) }),
@@ -190,7 +194,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
 
   app.post(
     '/api/revocation-requests/:requestId/approve',
-    { preHandler: decider, schema: { tags: ['production'], summary: '同意吊销', params: requestParams } },
+    { preHandler: decider, schema: { tags: ['production'], summary: '同意吊销', params: requestParams, response: withErrors({ 200: answers.revocationRequestView }) } },
     async (request) => revocationRequestView(await services.revocations.approve(staffOf(request), request.params.requestId)),
   );
 
@@ -203,6 +207,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
         summary: '不予吊销',
         params: requestParams,
         body: z.object({ note: z.string({ message: '请填写不予吊销的原因，申请人会看到' }).max(200, '原因不能超过 200 个字') }),
+        response: withErrors({ 200: answers.revocationRequestView }),
       },
     },
     async (request) => revocationRequestView(await services.revocations.reject(staffOf(request), request.params.requestId, request.body.note)),
@@ -216,7 +221,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
 
   app.get(
     '/api/applications/:id/seal/preview.png',
-    { schema: { tags: ['applications'], summary: '电子印章图样（资料审核通过后）', params: idParams } },
+    { schema: { tags: ['applications'], summary: '电子印章图样（资料审核通过后）', params: idParams, response: withErrors({ 200: file('电子印章图样', 'image/png') }) } },
     async (request, reply) => {
       const png = await seals.preview(request.params.id, applicantOf(request).id);
       return reply.type('image/png').header('cache-control', 'private, no-store').send(Buffer.from(png));
@@ -225,7 +230,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
 
   app.post(
     '/api/applications/:id/seal/approve',
-    { schema: { tags: ['applications'], summary: '确认电子印章图样', params: idParams } },
+    { schema: { tags: ['applications'], summary: '确认电子印章图样', params: idParams, response: withErrors({ 200: answers.sealApproved }) } },
     async (request) => {
       const at = await seals.approve(applicantOf(request), request.params.id);
       return { approvedAt: at.toISOString() };
@@ -234,7 +239,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
 
   app.get(
     '/api/applications/:id/artefacts',
-    { schema: { tags: ['applications'], summary: '我的证书与电子印章', params: idParams } },
+    { schema: { tags: ['applications'], summary: '我的证书与电子印章', params: idParams, response: withErrors({ 200: answers.artefacts }) } },
     async (request) => {
       const application = await seals.assertOwned(applicantOf(request).id, request.params.id);
       return artefacts(services, application, pictureUrl(request.params.id), pictureUrl(request.params.id));
@@ -252,6 +257,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
           reason: z.enum(applicantRevocationReasons, { message: '请选择吊销原因' }),
           note: z.string().trim().max(200, '说明不能超过 200 个字').default(''),
         }),
+        response: withErrors({ 200: answers.revocationRequestView }),
       },
     },
     async (request) => {
@@ -263,7 +269,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
 
   app.get(
     '/api/applications/:id/certificates/:file',
-    { schema: { tags: ['applications'], summary: '下载证书（DER，.cer）', params: z.object({ id: idParams.shape.id, file: z.string().max(90) }) } },
+    { schema: { tags: ['applications'], summary: '下载证书（DER，.cer）', params: z.object({ id: idParams.shape.id, file: z.string().max(90) }), response: withErrors({ 200: file('证书（DER）', 'application/pkix-cert') }) } },
     async (request, reply) => {
       const { id, file } = request.params;
       await seals.assertOwned(applicantOf(request).id, id);
@@ -288,6 +294,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
           z.object({ mode: z.literal('csr'), csrPem: z.string({ error: '请粘贴或上传 PKCS#10 证书请求' }).trim().min(1, '请粘贴或上传 PKCS#10 证书请求').max(20_000, '证书请求过长') }),
           z.object({ mode: z.literal('software'), family: z.enum(['sm2', 'p256'], { error: '请选择证书算法' }) }),
         ], { error: '请选择上传证书请求或软证书' }),
+        response: withErrors({ 200: answers.renewalIssued }),
       },
     },
     async (request) => {
@@ -306,7 +313,7 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
 
   app.get(
     '/api/applications/:id/seal.esl',
-    { schema: { tags: ['applications'], summary: '下载电子印章（GB/T 38540 SESeal，DER）', params: idParams } },
+    { schema: { tags: ['applications'], summary: '下载电子印章（GB/T 38540 SESeal，DER）', params: idParams, response: withErrors({ 200: file('电子印章（DER）', 'application/octet-stream') }) } },
     async (request, reply) => {
       await seals.assertOwned(applicantOf(request).id, request.params.id);
       const seal = await seals.latest(request.params.id);

@@ -3,35 +3,10 @@ import { revocationReasonLabels, type RevocationReason } from '../../pki/crl.ts'
 import { profiles, type ProfileName } from '../../pki/profiles.ts';
 import { familyLabels } from './authority.ts';
 import type { CertificateRow, CertificateSummary, SealSummary } from './repository.ts';
+import type { CertificateState, CertificateView, SealView } from './schemas.ts';
 
-export type CertificateState = 'valid' | 'revoked' | 'expired';
+export type { CertificateState, CertificateView, SealView };
 export const certificateStateLabels: Record<CertificateState, string> = { valid: '有效', revoked: '已吊销', expired: '已过期' };
-
-export interface CertificateView {
-  serialHex: string;
-  family: 'sm2' | 'p256';
-  familyLabel: string;
-  profile: string;
-  profileLabel: string;
-  subject: string;
-  notBefore: string;
-  notAfter: string;
-  status: CertificateState;
-  statusLabel: string;
-  usbKeySerial: string | null;
-  /** The other certificate of an SM2 dual pair (revoked together with this one). */
-  pairSerialHex: string | null;
-  revokedAt?: string;
-  revocationReasonLabel?: string;
-}
-
-export interface SealView {
-  esID: string;
-  name: string;
-  createdAt: string;
-  validEnd: string;
-  pictureUrl: string;
-}
 
 export function certificateState(row: Pick<CertificateRow, 'status' | 'notAfter'>, now: Date): CertificateState {
   if (row.status === 'revoked') return 'revoked';

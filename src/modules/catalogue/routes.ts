@@ -7,14 +7,11 @@ import { z } from 'zod';
 import { attachmentLabel, extraAttachmentKinds } from '../../domain/attachments.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan, parseYuan } from '../../domain/money.ts';
+import { withErrors } from '../../http/contract/common.ts';
 import { requireStaff, staffOf } from '../../http/session.ts';
 import type { CatalogueAdmin, PriceView } from './admin.ts';
+import { adminProjectAnswer, adminProjectList, priceAnswer, priceList, type AdminProject, type Price } from './schemas.ts';
 import type { Project } from './service.ts';
-
-export const adminErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
-});
-const errors = { 400: adminErrorBody, 401: adminErrorBody, 403: adminErrorBody, 404: adminErrorBody, 409: adminErrorBody };
 
 const extraKind = z.enum(extraAttachmentKinds, { error: '附件类型不正确' });
 const extraList = z
@@ -38,17 +35,7 @@ const newProject = projectFields.extend({
     .regex(/^[a-z][a-z0-9-]{1,39}$/, '项目标识须为2至40位，以小写字母开头，只含小写字母、数字和连字符'),
 });
 
-const projectView = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  extraAttachments: z.object({ enterprise: z.array(z.string()), institution: z.array(z.string()) }),
-  sortOrder: z.number(),
-  active: z.boolean(),
-  requiresSecondReview: z.boolean(),
-  renewalAutoReview: z.boolean(),
-});
-const present = (p: Project): z.infer<typeof projectView> => ({
+const present = (p: Project): AdminProject => ({
   id: p.id,
   name: p.name,
   description: p.description,
@@ -61,17 +48,7 @@ const present = (p: Project): z.infer<typeof projectView> => ({
 
 const priceKindLabels = { first: '首次申请', renewal: '续费' } as const;
 const priceStateLabels = { current: '当前生效', scheduled: '待生效', past: '已失效' } as const;
-const priceView = z.object({
-  id: z.number(),
-  kind: z.enum(['first', 'renewal']),
-  kindLabel: z.string(),
-  amountFen: z.number(),
-  amountYuan: z.string(),
-  effectiveFrom: z.string(),
-  state: z.enum(['current', 'scheduled', 'past']),
-  stateLabel: z.string(),
-});
-const presentPrice = (p: PriceView): z.infer<typeof priceView> => ({
+const presentPrice = (p: PriceView): Price => ({
   id: p.id,
   kind: p.kind,
   kindLabel: priceKindLabels[p.kind],
@@ -95,13 +72,7 @@ export const catalogueAdminRoutes: FastifyPluginAsyncZod<{ admin: CatalogueAdmin
       schema: {
         tags: ['admin'],
         summary: '证书用途（所属项目）列表，含已停用的项目',
-        response: {
-          200: z.object({
-            projects: z.array(projectView),
-            attachmentKinds: z.array(z.object({ kind: z.string(), enterprise: z.string(), institution: z.string() })),
-          }),
-          ...errors,
-        },
+        response: withErrors({ 200: adminProjectList }),
       },
     },
     async () => ({
@@ -116,7 +87,7 @@ export const catalogueAdminRoutes: FastifyPluginAsyncZod<{ admin: CatalogueAdmin
 
   app.post(
     '/api/admin/projects',
-    { schema: { tags: ['admin'], summary: '新增证书用途', body: newProject, response: { 201: z.object({ project: projectView }), ...errors } } },
+    { schema: { tags: ['admin'], summary: '新增证书用途', body: newProject, response: withErrors({ 201: adminProjectAnswer }) } },
     async (request, reply) => {
       const { id, ...input } = request.body;
       return reply.status(201).send({ project: present(await admin.createProject(staffOf(request), id, input)) });
@@ -125,7 +96,7 @@ export const catalogueAdminRoutes: FastifyPluginAsyncZod<{ admin: CatalogueAdmin
 
   app.put(
     '/api/admin/projects/:id',
-    { schema: { tags: ['admin'], summary: '修改证书用途', params: idParams, body: projectFields, response: { 200: z.object({ project: projectView }), ...errors } } },
+    { schema: { tags: ['admin'], summary: '修改证书用途', params: idParams, body: projectFields, response: withErrors({ 200: adminProjectAnswer }) } },
     async (request) => ({ project: present(await admin.updateProject(staffOf(request), request.params.id, request.body)) }),
   );
 
@@ -135,14 +106,14 @@ export const catalogueAdminRoutes: FastifyPluginAsyncZod<{ admin: CatalogueAdmin
   ] as const) {
     app.post(
       `/api/admin/projects/:id/${verb}`,
-      { schema: { tags: ['admin'], summary, params: idParams, response: { 200: z.object({ project: projectView }), ...errors } } },
+      { schema: { tags: ['admin'], summary, params: idParams, response: withErrors({ 200: adminProjectAnswer }) } },
       async (request) => ({ project: present(await admin.setProjectActive(staffOf(request), request.params.id, active)) }),
     );
   }
 
   app.get(
     '/api/admin/prices',
-    { schema: { tags: ['admin'], summary: '价格历史（最新生效时间在前）', response: { 200: z.object({ prices: z.array(priceView) }), ...errors } } },
+    { schema: { tags: ['admin'], summary: '价格历史（最新生效时间在前）', response: withErrors({ 200: priceList }) } },
     async () => ({ prices: (await admin.priceHistory()).map(presentPrice) }),
   );
 
@@ -157,7 +128,7 @@ export const catalogueAdminRoutes: FastifyPluginAsyncZod<{ admin: CatalogueAdmin
           amountYuan: z.string({ error: '请输入金额' }).trim().min(1, '请输入金额'),
           effectiveFrom: z.iso.datetime({ offset: true, error: '生效时间格式不正确' }).optional(),
         }),
-        response: { 201: z.object({ price: priceView }), ...errors },
+        response: withErrors({ 201: priceAnswer }),
       },
     },
     async (request, reply) => {

@@ -6,14 +6,12 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contractPlaceholders } from '../../domain/templates.ts';
+import { withErrors } from '../../http/contract/common.ts';
 import { requireStaff, staffOf } from '../../http/session.ts';
-import { adminErrorBody } from '../catalogue/routes.ts';
 import type { ContractAdmin, ContractTemplate } from './admin.ts';
+import { contractTemplateAnswer, contractVersions, type ContractTemplateView } from './schemas.ts';
 
-const errors = { 400: adminErrorBody, 401: adminErrorBody, 403: adminErrorBody, 404: adminErrorBody, 409: adminErrorBody };
-
-const templateView = z.object({ version: z.number(), title: z.string(), body: z.string(), createdAt: z.string() });
-const present = (t: ContractTemplate): z.infer<typeof templateView> => ({
+const present = (t: ContractTemplate): ContractTemplateView => ({
   version: t.version,
   title: t.title,
   body: t.body,
@@ -30,13 +28,7 @@ export const contractAdminRoutes: FastifyPluginAsyncZod<{ admin: ContractAdmin }
       schema: {
         tags: ['admin'],
         summary: '合同模板版本列表（最新版本在前）及可用占位符',
-        response: {
-          200: z.object({
-            versions: z.array(z.object({ version: z.number(), title: z.string(), createdAt: z.string(), acceptances: z.number(), current: z.boolean() })),
-            placeholders: z.array(z.object({ name: z.string(), label: z.string(), sample: z.string() })),
-          }),
-          ...errors,
-        },
+        response: withErrors({ 200: contractVersions }),
       },
     },
     async () => ({
@@ -52,7 +44,7 @@ export const contractAdminRoutes: FastifyPluginAsyncZod<{ admin: ContractAdmin }
         tags: ['admin'],
         summary: '查看合同模板某一版本',
         params: z.object({ version: z.coerce.number({ error: '版本号不正确' }).int('版本号不正确').positive('版本号不正确') }),
-        response: { 200: z.object({ template: templateView }), ...errors },
+        response: withErrors({ 200: contractTemplateAnswer }),
       },
     },
     async (request) => ({ template: present(await admin.version(request.params.version)) }),
@@ -68,7 +60,7 @@ export const contractAdminRoutes: FastifyPluginAsyncZod<{ admin: ContractAdmin }
           title: z.string({ error: '请输入合同标题' }),
           body: z.string({ error: '请输入合同正文' }),
         }),
-        response: { 201: z.object({ template: templateView }), ...errors },
+        response: withErrors({ 201: contractTemplateAnswer }),
       },
     },
     async (request, reply) =>

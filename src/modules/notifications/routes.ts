@@ -5,16 +5,14 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { smsTemplateSpecs, type SmsTemplateCode } from '../../domain/templates.ts';
+import { withErrors } from '../../http/contract/common.ts';
 import { requireStaff, staffOf } from '../../http/session.ts';
-import { adminErrorBody } from '../catalogue/routes.ts';
+import { smsHistory, smsTemplates, smsVersionAnswer, type SmsVersion } from './schemas.ts';
 import type { SmsTemplateAdmin, SmsTemplateRow } from './templates.ts';
-
-const errors = { 400: adminErrorBody, 401: adminErrorBody, 403: adminErrorBody, 404: adminErrorBody, 409: adminErrorBody };
 
 const codes = Object.keys(smsTemplateSpecs) as [SmsTemplateCode, ...SmsTemplateCode[]];
 const codeParams = z.object({ code: z.enum(codes, { error: '短信模板不存在' }) });
-const versionView = z.object({ code: z.string(), version: z.number(), body: z.string(), createdAt: z.string() });
-const present = (r: SmsTemplateRow): z.infer<typeof versionView> => ({
+const present = (r: SmsTemplateRow): SmsVersion => ({
   code: r.code,
   version: r.version,
   body: r.body,
@@ -31,20 +29,7 @@ export const smsTemplateAdminRoutes: FastifyPluginAsyncZod<{ admin: SmsTemplateA
       schema: {
         tags: ['admin'],
         summary: '短信模板列表（当前版本、变量及示例值）',
-        response: {
-          200: z.object({
-            signName: z.string(),
-            templates: z.array(
-              z.object({
-                code: z.string(),
-                label: z.string(),
-                variables: z.array(z.object({ name: z.string(), sample: z.string() })),
-                current: versionView.nullable(),
-              }),
-            ),
-          }),
-          ...errors,
-        },
+        response: withErrors({ 200: smsTemplates }),
       },
     },
     async () => ({
@@ -60,7 +45,7 @@ export const smsTemplateAdminRoutes: FastifyPluginAsyncZod<{ admin: SmsTemplateA
 
   app.get(
     '/api/admin/sms-templates/:code',
-    { schema: { tags: ['admin'], summary: '短信模板历史版本（最新在前）', params: codeParams, response: { 200: z.object({ versions: z.array(versionView) }), ...errors } } },
+    { schema: { tags: ['admin'], summary: '短信模板历史版本（最新在前）', params: codeParams, response: withErrors({ 200: smsHistory }) } },
     async (request) => ({ versions: (await admin.history(request.params.code)).map(present) }),
   );
 
@@ -72,7 +57,7 @@ export const smsTemplateAdminRoutes: FastifyPluginAsyncZod<{ admin: SmsTemplateA
         summary: '新增短信模板版本（下一条此类短信即使用新版本）',
         params: codeParams,
         body: z.object({ body: z.string({ error: '请输入短信内容' }) }),
-        response: { 201: z.object({ template: versionView }), ...errors },
+        response: withErrors({ 201: smsVersionAnswer }),
       },
     },
     async (request, reply) =>

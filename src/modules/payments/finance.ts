@@ -8,7 +8,7 @@ import type { Db } from '../../db/database.ts';
 import { statusLabels, type ApplicationStatus } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
-import { matchStatement, yuanToFen, type StatementLine } from '../../domain/payment.ts';
+import { matchStatement, yuanToFen, type LineOutcome, type StatementLine } from '../../domain/payment.ts';
 import * as apps from '../applications/repository.ts';
 import { fireTransition } from '../applications/transitions.ts';
 import * as repo from './repository.ts';
@@ -75,7 +75,7 @@ export function createFinance(db: Db, clock: () => Date, payments: PaymentsServi
         await repo.writeRefundStatus(tx, locked, 'succeed', { settledAt: now });
         const payment = await repo.lock(tx, locked.paymentId);
         if (payment) await repo.writeStatus(tx, payment, 'refund', { updatedAt: now });
-        if (locked.kind !== 'cancel') return { status: 'paid', statusLabel: statusLabels.paid };
+        if (locked.kind !== 'cancel') return { status: 'paid' as const, statusLabel: statusLabels.paid };
         const app = await apps.lockById(tx, locked.applicationId);
         if (!app) throw new AppError('NOT_FOUND', '申请不存在', 404);
         const row = await fireTransition(tx, app, 'refund', staff, now, { refundId: locked.id, amountFen: locked.amountFen });
@@ -94,7 +94,7 @@ export function createFinance(db: Db, clock: () => Date, payments: PaymentsServi
       const numbers = new Map(waiting.map((w) => [w.payment.id, w.number]));
       const results = [];
       for (const o of outcomes) {
-        let result: string = o.result;
+        let result: LineOutcome['result'] | 'not_confirmed' | 'error' = o.result;
         if (o.result === 'matched') {
           try {
             await payments.confirm(staff, o.paymentId, 'statement');

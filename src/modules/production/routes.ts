@@ -8,7 +8,10 @@ import { applicantTypeLabels, availableEvents, mayWork, statusLabels, type Appli
 import { couriers, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { courierCodes, courierLabel } from '../../domain/shipping.ts';
+import { withErrors } from '../../http/contract/common.ts';
 import { applicantOf, requireApplicant, requireStaff, staffOf } from '../../http/session.ts';
+import { statusChange } from '../applications/schemas.ts';
+import { productionDetail, productionQueue, shipmentAnswer, type ShipmentView } from './schemas.ts';
 import type { ShipmentRow } from './repository.ts';
 import { queueStatuses, type ProductionService } from './service.ts';
 
@@ -20,7 +23,7 @@ function deliveryLabel(d: Delivery | null): string {
 }
 
 /** A shipment as both sides read it. */
-export function shipmentView(s: ShipmentRow | undefined) {
+export function shipmentView(s: ShipmentRow | undefined): ShipmentView | null {
   if (!s) return null;
   return {
     method: s.method,
@@ -51,6 +54,7 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
           status: z.enum(queueStatuses).default('paid'),
           q: z.string().trim().max(100).optional(),
         }),
+        response: withErrors({ 200: productionQueue }),
       },
     },
     async (request) => {
@@ -74,7 +78,7 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
     },
   );
 
-  app.get('/api/production/applications/:id', { schema: { tags: ['production'], summary: '制证详情', params: idParams } }, async (request) => {
+  app.get('/api/production/applications/:id', { schema: { tags: ['production'], summary: '制证详情', params: idParams, response: withErrors({ 200: productionDetail }) } }, async (request) => {
     const d = await production.detail(request.params.id);
     const a = d.app;
     return {
@@ -102,7 +106,7 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
     };
   });
 
-  app.post('/api/production/applications/:id/start', { schema: { tags: ['production'], summary: '开始制证（已支付 → 制证中）', params: idParams } }, async (request) =>
+  app.post('/api/production/applications/:id/start', { schema: { tags: ['production'], summary: '开始制证（已支付 → 制证中）', params: idParams, response: withErrors({ 200: statusChange }) } }, async (request) =>
     statusResult(await production.start(staffOf(request), request.params.id)),
   );
 
@@ -117,6 +121,7 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
           courier: z.enum(courierCodes, { error: '请选择快递公司' }),
           trackingNumber: z.string({ error: '请填写运单号' }).trim().min(1, '请填写运单号').max(40, '运单号过长'),
         }),
+        response: withErrors({ 200: statusChange }),
       },
     },
     async (request) => statusResult(await production.ship(staffOf(request), request.params.id, request.body)),
@@ -130,6 +135,7 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
         summary: '通知自取（制证中 → 待自取，短信告知领取地址）',
         params: idParams,
         body: z.object({ reason: z.string().trim().max(200, '原因不能超过200个字符').optional() }).default({}),
+        response: withErrors({ 200: statusChange }),
       },
     },
     async (request) => statusResult(await production.pickup(staffOf(request), request.params.id, request.body)),
@@ -137,7 +143,7 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
 
   app.post(
     '/api/production/applications/:id/handover',
-    { schema: { tags: ['production'], summary: '现场领取（待自取 → 已完成）', params: idParams } },
+    { schema: { tags: ['production'], summary: '现场领取（待自取 → 已完成）', params: idParams, response: withErrors({ 200: statusChange }) } },
     async (request) => statusResult(await production.handover(staffOf(request), request.params.id)),
   );
 };
@@ -146,13 +152,13 @@ export const productionRoutes: FastifyPluginAsyncZod<{ production: ProductionSer
 export const receiptRoutes: FastifyPluginAsyncZod<{ production: ProductionService }> = async (app, { production }) => {
   app.addHook('preHandler', requireApplicant);
 
-  app.get('/api/applications/:id/shipment', { schema: { tags: ['applications'], summary: '邮寄信息 / 自取地址', params: idParams } }, async (request) => ({
+  app.get('/api/applications/:id/shipment', { schema: { tags: ['applications'], summary: '邮寄信息 / 自取地址', params: idParams, response: withErrors({ 200: shipmentAnswer }) } }, async (request) => ({
     shipment: shipmentView(await production.shipmentFor(applicantOf(request), request.params.id)),
   }));
 
   app.post(
     '/api/applications/:id/confirm-receipt',
-    { schema: { tags: ['applications'], summary: '确认收货（已邮寄 / 待自取 → 已完成）', params: idParams } },
+    { schema: { tags: ['applications'], summary: '确认收货（已邮寄 / 待自取 → 已完成）', params: idParams, response: withErrors({ 200: statusChange }) } },
     async (request) => statusResult(await production.confirmReceipt(applicantOf(request), request.params.id)),
   );
 };

@@ -17,6 +17,7 @@ import { fireTransition } from '../applications/transitions.ts';
 import type { CatalogueService } from '../catalogue/service.ts';
 import type { ApplicantNotices } from '../notifications/notices.ts';
 import * as repo from './repository.ts';
+import { queueStatuses, type QueueStatus } from './schemas.ts';
 
 type Staff = Extract<Principal, { kind: 'staff' }>;
 type Applicant = Extract<Principal, { kind: 'applicant' }>;
@@ -24,8 +25,7 @@ export type ProductionService = ReturnType<typeof createProductionService>;
 
 /** What production sees: from 已支付 on. Earlier statuses belong to review and payments. */
 export const productionStatuses = ['paid', 'in_production', 'shipped', 'awaiting_pickup', 'completed'] as const satisfies readonly ApplicationStatus[];
-export const queueStatuses = ['paid', 'in_production', 'shipped', 'awaiting_pickup'] as const;
-export type QueueStatus = (typeof queueStatuses)[number];
+export { queueStatuses, type QueueStatus };
 
 /**
  * What is still missing before an order may leave (邮寄 / 通知自取): a valid certificate, the

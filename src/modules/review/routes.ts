@@ -6,8 +6,10 @@ import { applicantTypeLabels, applicationStatuses, availableEvents, statusLabels
 import { attachmentLabel, isAttachmentKind } from '../../domain/attachments.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { itemLabel, returnedItemSchema } from '../../domain/review.ts';
+import { file, imageTypes, withErrors } from '../../http/contract/common.ts';
 import { requireStaff, staffOf } from '../../http/session.ts';
 import type { AttachmentService } from '../attachments/service.ts';
+import { reviewDecided, reviewDetail, reviewQueue } from './schemas.ts';
 import type { ReviewService } from './service.ts';
 
 const idParams = z.object({ id: z.string() });
@@ -32,6 +34,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
           olderThanDays: z.coerce.number().int().min(0).max(365).optional(),
           q: z.string().trim().max(100).optional(),
         }),
+        response: withErrors({ 200: reviewQueue }),
       },
     },
     async (request) => {
@@ -61,7 +64,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
     },
   );
 
-  app.get('/api/review/applications/:id', { schema: { tags: ['review'], params: idParams } }, async (request) => {
+  app.get('/api/review/applications/:id', { schema: { tags: ['review'], summary: '审核详情', params: idParams, response: withErrors({ 200: reviewDetail }) } }, async (request) => {
     const d = await review.detail(request.params.id);
     const a = d.app;
     return {
@@ -121,7 +124,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
 
   app.get(
     '/api/review/applications/:id/attachments/:attachmentId/content',
-    { schema: { tags: ['review'], params: z.object({ id: z.string(), attachmentId: z.string() }) } },
+    { schema: { tags: ['review'], summary: '附件图像', params: z.object({ id: z.string(), attachmentId: z.string() }), response: withErrors({ 200: file('附件图像', ...imageTypes) }) } },
     async (request, reply) => {
       const c = await attachments.content(request.params.id, request.params.attachmentId);
       return reply.type(c.contentType).header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff').send(c.data);
@@ -143,6 +146,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
             note: z.string().max(500).optional(),
           }),
         ]),
+        response: withErrors({ 200: reviewDecided }),
       },
     },
     async (request) => {

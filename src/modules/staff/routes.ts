@@ -8,42 +8,18 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
 import { staffRoles } from '../../domain/principal.ts';
+import { noContent, withErrors } from '../../http/contract/common.ts';
 import { SESSION_COOKIE, requireStaff, staffOf } from '../../http/session.ts';
+import { passwordStep, staffAccountAnswer, staffAccountList, staffSession } from './schemas.ts';
 import type { StaffService } from './service.ts';
 
-const errorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
-});
-
 const roleKey = z.enum(staffRoles);
-const profile = z.object({
-  kind: z.literal('staff'),
-  id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
-  roles: z.array(roleKey),
-  roleLabels: z.array(z.string()),
-});
-const sessionBody = z.object({ principal: profile, csrfToken: z.string() });
 
 const ticketStep = z.object({
   ticket: z.string({ error: '登录已超时，请重新输入用户名和密码' }).min(1, '登录已超时，请重新输入用户名和密码'),
   code: z.string({ error: '请输入动态验证码' }).trim().regex(/^\d{6}$/, '请输入6位数字动态验证码'),
 });
 
-const account = z.object({
-  id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
-  roles: z.array(roleKey),
-  roleLabels: z.array(z.string()),
-  totpEnrolled: z.boolean(),
-  disabled: z.boolean(),
-  locked: z.boolean(),
-  statusLabel: z.string(),
-  createdAt: z.string(),
-  lastLoginAt: z.string().nullable(),
-});
 const roles = z.array(roleKey, { error: '请选择角色' }).min(1, '请至少选择一个角色');
 const idParams = z.object({ id: z.string() });
 
@@ -64,16 +40,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
           username: z.string({ error: '请输入用户名' }).trim().min(1, '请输入用户名').max(64, '用户名或密码错误'),
           password: z.string({ error: '请输入密码' }).min(1, '请输入密码').max(256, '用户名或密码错误'),
         }),
-        response: {
-          200: z.discriminatedUnion('next', [
-            z.object({ next: z.literal('enrol'), ticket: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }),
-            z.object({ next: z.literal('totp'), ticket: z.string() }),
-          ]),
-          400: errorBody,
-          401: errorBody,
-          403: errorBody,
-          429: errorBody,
-        },
+        response: withErrors({ 200: passwordStep }),
       },
     },
     async (request) => staff.passwordLogin(request.body.username, request.body.password),
@@ -92,7 +59,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
           tags: ['staff'],
           summary,
           body: ticketStep,
-          response: { 200: sessionBody, 400: errorBody, 401: errorBody, 403: errorBody, 429: errorBody },
+          response: withErrors({ 200: staffSession }),
         },
       },
       async (request, reply) => {
@@ -106,7 +73,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
   app.get(
     '/api/staff/session',
     {
-      schema: { tags: ['staff'], summary: '当前员工登录状态', response: { 200: sessionBody, 401: errorBody } },
+      schema: { tags: ['staff'], summary: '当前员工登录状态', response: withErrors({ 200: staffSession }) },
       preHandler: requireStaff(...staffRoles),
     },
     async (request) => {
@@ -118,7 +85,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
 
   app.post(
     '/api/staff/logout',
-    { schema: { tags: ['staff'], summary: '退出', response: { 204: z.null() } } },
+    { schema: { tags: ['staff'], summary: '退出', response: withErrors({ 204: noContent }) } },
     async (request, reply) => {
       if (request.session) await staff.logout(request.session);
       app.sessionCookie.clear(reply);
@@ -131,11 +98,11 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
     // onRequest, after the session plugin's: a caller without the role learns nothing, not even
     // how the body should look.
     admin.addHook('onRequest', requireStaff('admin'));
-    const withAccount = { 200: z.object({ account }), 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
+    const withAccount = withErrors({ 200: staffAccountAnswer });
 
     admin.get(
       '/api/staff/accounts',
-      { schema: { tags: ['staff'], summary: '员工账户列表', response: { 200: z.object({ accounts: z.array(account) }), 401: errorBody, 403: errorBody } } },
+      { schema: { tags: ['staff'], summary: '员工账户列表', response: withErrors({ 200: staffAccountList }) } },
       async () => ({ accounts: await staff.list() }),
     );
 
@@ -151,7 +118,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
             password: z.string({ error: '请输入密码' }).min(1, '请输入密码'),
             roles,
           }),
-          response: { ...withAccount, 201: z.object({ account }) },
+          response: withErrors({ 201: staffAccountAnswer }),
         },
       },
       async (request, reply) => reply.status(201).send({ account: await staff.create(staffOf(request), request.body) }),

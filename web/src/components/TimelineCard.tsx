@@ -5,14 +5,9 @@
 import { shanghaiTime } from '../format';
 import { Card, Tag, Timeline, Typography } from 'antd';
 
-export interface TimelineEntry {
-  id: number;
-  at: string;
-  title: string;
-  statusLabel: string | null;
-  detail: string | null;
-  actor?: string;
-}
+import type { TimelineEntry } from '../../../src/http/contract.ts';
+
+export type { TimelineEntry };
 
 
 export function TimelineCard({ entries, title = '办理进度' }: { entries: TimelineEntry[] | undefined; title?: string }) {

@@ -2,6 +2,7 @@
 import { AccountBookOutlined, AuditOutlined, LogoutOutlined, SafetyCertificateOutlined, SettingOutlined } from '@ant-design/icons';
 import { App, Button, Flex, Layout, Menu, Result, Tag, type MenuProps } from 'antd';
 import type { ReactNode } from 'react';
+import type { StaffRole } from '../../../src/domain/principal.ts';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { useStaff, useStaffSession } from './session';
@@ -106,7 +107,7 @@ export function ConsoleHome() {
 }
 
 /** For pages a role opens: anyone else sees 暂无可用功能. */
-export function RequireRole({ role, children }: { role: string | readonly string[]; children: ReactNode }) {
+export function RequireRole({ role, children }: { role: StaffRole | readonly StaffRole[]; children: ReactNode }) {
   const staff = useStaff();
   const allowed = typeof role === 'string' ? [role] : role;
   if (!allowed.some((r) => staff.roles.includes(r))) return <Result status="info" title={s.noFeatures} subTitle={s.noFeaturesHint} />;

@@ -14,9 +14,9 @@ const statusOptions = [
 ];
 
 interface FilterValues {
-  status: string;
+  status: QueueFilter['status'];
   project?: string;
-  type?: string;
+  type?: QueueFilter['type'] | '';
   olderThanDays?: number | null;
   search?: string;
 }

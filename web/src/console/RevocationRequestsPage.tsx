@@ -5,18 +5,16 @@
  */
 import { Alert, App, Button, Input, Modal, Popconfirm, Space, Table, Tabs, Typography, type TableColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import type { RevocationRequestView } from '../artefacts';
+import type {
+  RevocationRequestView,
+  StaffRevocationRequestView,
+  StaffRevocationRequests,
+} from '../../../src/http/contract.ts';
 import { errorMessage } from '../api';
-import { consoleRequest } from './api';
+import { staffClient } from './api';
 import { shanghaiTime } from '../format';
 
-interface StaffRevocationRequest extends RevocationRequestView {
-  applicationId: string;
-  applicationNumber: string;
-  orgName: string | null;
-  profileLabel: string;
-  familyLabel: string;
-}
+type StaffRevocationRequest = StaffRevocationRequestView;
 
 type Status = RevocationRequestView['status'];
 const tabs: { key: Status; label: string }[] = [
@@ -26,9 +24,9 @@ const tabs: { key: Status; label: string }[] = [
 ];
 
 const revocationApi = {
-  list: (status: Status) => consoleRequest<{ items: StaffRevocationRequest[] }>('GET', `/api/revocation-requests?status=${status}`),
-  approve: (id: string) => consoleRequest<RevocationRequestView>('POST', `/api/revocation-requests/${id}/approve`, {}),
-  reject: (id: string, note: string) => consoleRequest<RevocationRequestView>('POST', `/api/revocation-requests/${id}/reject`, { note }),
+  list: (status: Status) => staffClient.request<StaffRevocationRequests>('GET', `/api/revocation-requests?status=${status}`),
+  approve: (id: string) => staffClient.request<RevocationRequestView>('POST', `/api/revocation-requests/${id}/approve`, { body: {} }),
+  reject: (id: string, note: string) => staffClient.request<RevocationRequestView>('POST', `/api/revocation-requests/${id}/reject`, { body: { note } }),
 };
 
 export function RevocationRequestsPage() {

@@ -9,10 +9,9 @@ import { Alert, App, Button, Empty, Flex, Form, Image, Input, List, Modal, Popco
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, errorMessage } from '../api';
 import { applicantRevocationReasonLabels, applicantRevocationReasons } from '../../../src/domain/revocation-reasons';
-import type { CertificateView } from '../artefacts';
 import { shanghaiTime } from '../format';
 import type { ApplicationSummary } from './applicationsApi';
-import { deliveryApi, type Artefacts, type Shipment } from './deliveryApi';
+import { deliveryApi, type Artefacts, type HeldCertificate, type Shipment } from './deliveryApi';
 import { ExpiryTags, RenewalIssuePanel, RenewButton } from './RenewalPanels';
 import { deliveryStrings as s } from './strings';
 
@@ -68,7 +67,7 @@ export function ConfirmReceiptButton({ row, onDone }: { row: ApplicationSummary;
 const requestTagColor = { pending: 'gold', approved: 'red', rejected: 'default' } as const;
 
 /** 申请吊销: the reason (and a note) for one certificate; staff decide, the holder is told by SMS. */
-function RevocationModal({ id, certificate, onClose }: { id: string; certificate: CertificateView | undefined; onClose: (sent: boolean) => void }) {
+function RevocationModal({ id, certificate, onClose }: { id: string; certificate: HeldCertificate | undefined; onClose: (sent: boolean) => void }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ reason?: string; note?: string }>();
   const [busy, setBusy] = useState(false);
@@ -121,7 +120,7 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
   const { message } = App.useApp();
   const [state, setState] = useState<Loaded>({ kind: 'loading' });
   const [approving, setApproving] = useState(false);
-  const [revoking, setRevoking] = useState<CertificateView | undefined>(undefined);
+  const [revoking, setRevoking] = useState<HeldCertificate | undefined>(undefined);
   const id = row?.id;
 
   const load = useCallback(async () => {

@@ -8,7 +8,7 @@ import { Alert, App, Button, Flex, Input, Radio, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
-import type { CertificateView } from '../artefacts';
+import type { HeldCertificate as CertificateView } from './deliveryApi';
 import { downloadBase64 } from '../download';
 import { applicationsApi } from './applicationsApi';
 import { deliveryApi } from './deliveryApi';

@@ -5,23 +5,11 @@
 import { InboxOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Descriptions, Form, Grid, Input, Result, Space, Spin, Tabs, Typography, Upload } from 'antd';
 import { useState } from 'react';
+import type { VerifyResult } from '../../../src/http/contract.ts';
 import { ApiError, request, upload } from '../api';
 import { verifyText as text } from './strings';
 
-interface Detail {
-  label: string;
-  value: string;
-}
-
-export interface VerifyResult {
-  kind: string;
-  kindLabel: string;
-  verdict: 'valid' | 'renewed' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
-  verdictLabel: string;
-  details: Detail[];
-  reasons: string[];
-  signatures?: VerifyResult[];
-}
+export type { VerifyResult };
 
 const MAX_BYTES = 10 * 1024 * 1024;
 

@@ -70,18 +70,12 @@ const fieldsByLabel = (
 
 function toRequest(v: FormFields): Omit<ApplicationForm, 'delivery'> & { delivery: Delivery | null } {
   const i = v.invoice;
+  const named = { wanted: true as const, title: trimmed(i.title), taxNumber: trimmed(i.taxNumber), email: trimmed(i.email) };
   const invoice: Invoice = !i.wanted
     ? { wanted: false }
-    : {
-        wanted: true,
-        type: i.type ?? 'normal',
-        title: trimmed(i.title),
-        taxNumber: trimmed(i.taxNumber),
-        email: trimmed(i.email),
-        ...(i.type === 'special'
-          ? { address: trimmed(i.address), phone: trimmed(i.phone), bank: trimmed(i.bank), account: trimmed(i.account) }
-          : {}),
-      };
+    : i.type === 'special'
+      ? { ...named, type: 'special', address: trimmed(i.address), phone: trimmed(i.phone), bank: trimmed(i.bank), account: trimmed(i.account) }
+      : { ...named, type: 'normal' };
   const d = v.delivery;
   const delivery: Delivery | null =
     d.method === 'online'
