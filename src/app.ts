@@ -51,7 +51,7 @@ import { renderRegistryHtml } from './providers/registry/page.ts';
 import { registrySimulatorPlugin } from './providers/registry/simulator.ts';
 import type { RegistryProvider } from './providers/registry/types.ts';
 import { applicationRoutes, consoleApplicationRoutes } from './modules/applications/routes.ts';
-import { createApplicationsService } from './modules/applications/service.ts';
+import { createApplicationsService, type ApplicationsService } from './modules/applications/service.ts';
 import { createIdentityService } from './modules/applications/identity.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
 import { createCatalogueAdmin } from './modules/catalogue/admin.ts';
@@ -64,7 +64,7 @@ import { createContractService } from './modules/contracts/service.ts';
 import { smsTemplateAdminRoutes } from './modules/notifications/routes.ts';
 import { createSmsTemplateAdmin } from './modules/notifications/templates.ts';
 import { reviewRoutes } from './modules/review/routes.ts';
-import { createReviewService } from './modules/review/service.ts';
+import { createReviewService, type ReviewService } from './modules/review/service.ts';
 import { createFinance } from './modules/payments/finance.ts';
 import { WECHATPAY_NOTIFY_PATH, financeRoutes, paymentRoutes, wechatNotifyRoute } from './modules/payments/routes.ts';
 import { createPaymentsService } from './modules/payments/service.ts';
@@ -132,6 +132,12 @@ export interface CertDesk {
   sms: SmsSender;
   /** Sessions and logins (tests open a session through it where logging in is not what they test). */
   auth: AuthService;
+  /**
+   * The use cases the routes call: tests build an application's state through them (and the
+   * domain's transition door) where walking the HTTP steps there is not what they test
+   * (test/support/scenario.ts).
+   */
+  services: { applications: ApplicationsService; review: ReviewService };
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -406,6 +412,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     },
     sms,
     auth,
+    services: { applications, review },
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;

@@ -26,7 +26,8 @@ import { importSm2Pkcs8, sm2Spki } from '../../src/pki/sm2.ts';
 import { opensslDir, type OpensslDir } from '../../src/pki/test-openssl.ts';
 import { verifySeal } from '../../src/seal/ses.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { loggedInApplicant, submittedApplication } from '../support/applicant.ts';
+import { loggedInApplicant } from '../support/applicant.ts';
+import { approve, submittedApplication } from '../support/scenario.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { newStaffAccount, loggedInStaff, staffSession } from '../support/staff.ts';
 
@@ -119,15 +120,15 @@ afterAll(async () => {
 });
 
 /**
- * An application in 制证中: submitted over HTTP and approved by a reviewer over HTTP; payment and
- * the start of production are fired directly (the payment and production flows have their own suites).
+ * An application in 制证中: submitted and 审核通过 through the scenario builders; payment and the
+ * start of production are fired directly (the apply, review, payment and production flows have
+ * their own suites).
  */
 async function inProduction() {
   const applicant = await loggedInApplicant(t);
-  const { id } = await submittedApplication(applicant);
+  const { id } = await submittedApplication(t, applicant);
+  await approve(t, realClock, id);
   const reviewer = await loggedInStaff(t, realClock, ['reviewer']);
-  const approved = await reviewer.post(`/api/review/applications/${id}/decision`, { decision: 'approve' });
-  expect(approved.status, JSON.stringify(approved.body)).toBe(200);
   const db = t.certdesk.database.db;
   await db.transaction(async (tx) => {
     let row = await applicationsRepo.lockById(tx, id);
@@ -374,7 +375,7 @@ describe('CA', () => {
     expect((await other.get(`/api/applications/${app.id}/certificates/${sm2.serialHex}.cer`)).status).toBe(404);
 
     // Not yet in production: a clear 409, and no preview before 资料审核通过.
-    const { id } = await submittedApplication(other);
+    const { id } = await submittedApplication(t, other);
     const early = await producer.post<ErrorBody>(`/api/production/applications/${id}/certificates`, { mode: 'software', family: 'sm2' });
     expect(early.status).toBe(409);
     expect(early.body.error.message).toContain('只有“制证中”的申请才能签发证书');
