@@ -10,12 +10,10 @@
  * signing key to the encryption certificate's key; the KM archive gives back the same key;
  * revoking one revokes both. A software SM2 certificate is one PKCS#12 with both keys.
  */
-import { spawn } from 'node:child_process';
 import { and, eq } from 'drizzle-orm';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/db/schema.ts';
 import { fireTransition } from '../../src/modules/applications/transitions.ts';
@@ -26,12 +24,12 @@ import { importSm2Pkcs8, sm2Spki } from '../../src/pki/sm2.ts';
 import { opensslDir, type OpensslDir } from '../../src/pki/test-openssl.ts';
 import { verifySeal } from '../../src/seal/ses.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { runCertdesk } from '../support/process.ts';
 import { loggedInApplicant } from '../support/applicant.ts';
 import { approve, submittedApplication } from '../support/scenario.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { newStaffAccount, loggedInStaff, staffSession } from '../support/staff.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const realClock = { now: () => new Date() };
 const SM2_ID = 'distid:1234567812345678';
 
@@ -78,17 +76,8 @@ function cliEnv(): Record<string, string> {
   };
 }
 
-function certdesk(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/certdesk.mjs', ...args], { cwd: root, env: { ...process.env, ...cliEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `npx certdesk …` as an operator runs it, through bin/certdesk.mjs. */
+const certdesk = (args: string[]) => runCertdesk(args, cliEnv(), undefined, { viaEntryPoint: true });
 
 /** On its own PGlite directory, where `certdesk` commands with DATA_DIR=dir find it. */
 async function startApp(): Promise<TestApp> {
