@@ -24,7 +24,7 @@ import { openCaModule, type CaModule } from '../src/modules/ca/index.ts';
 import { generateKey } from '../src/pki/keys.ts';
 import type { KeyFamily } from '../src/pki/signer.ts';
 import { newCsr } from '../test/support/csr.ts';
-import { applicationsIn, scenarioApplicant } from '../test/support/scenario.ts';
+import { applicationsIn, scenarioApplicant } from '../test/support/bulk-applications.ts';
 import { opensslSignRate } from './openssl-speed.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);

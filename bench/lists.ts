@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.ts';
 import type { Principal } from '../src/domain/principal.ts';
 import { SESSION_COOKIE } from '../src/http/session.ts';
 import { newCsr } from '../test/support/csr.ts';
-import { applicationsIn, scenarioApplicant } from '../test/support/scenario.ts';
+import { applicationsIn, scenarioApplicant } from '../test/support/bulk-applications.ts';
 import { load, report, type Figures } from './http-load.ts';
 
 export interface SeededHolder {

@@ -54,7 +54,7 @@ import { renderRegistryHtml } from './providers/registry/page.ts';
 import { registrySimulatorPlugin } from './providers/registry/simulator.ts';
 import type { RegistryProvider } from './providers/registry/types.ts';
 import { applicationRoutes, consoleApplicationRoutes } from './modules/applications/routes.ts';
-import { createApplicationsService } from './modules/applications/service.ts';
+import { createApplicationsService, type ApplicationsService } from './modules/applications/service.ts';
 import { createIdentityService } from './modules/applications/identity.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
 import { createCatalogueAdmin } from './modules/catalogue/admin.ts';
@@ -67,7 +67,7 @@ import { createContractService } from './modules/contracts/service.ts';
 import { smsTemplateAdminRoutes } from './modules/notifications/routes.ts';
 import { createSmsTemplateAdmin } from './modules/notifications/templates.ts';
 import { reviewRoutes } from './modules/review/routes.ts';
-import { createReviewService } from './modules/review/service.ts';
+import { createReviewService, type ReviewService } from './modules/review/service.ts';
 import { createFinance } from './modules/payments/finance.ts';
 import { WECHATPAY_NOTIFY_PATH, financeRoutes, paymentRoutes, wechatNotifyRoute } from './modules/payments/routes.ts';
 import { createPaymentsService } from './modules/payments/service.ts';
@@ -86,7 +86,6 @@ import { productionRoutes, receiptRoutes } from './modules/production/routes.ts'
 import { createProductionService } from './modules/production/service.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
-import { S3BlobStore } from './storage/s3.ts';
 import { createOperatorChannel, type OperatorChannel } from './operator/channel.ts';
 import { deriveKeys, loadMasterSecret } from './security/keys.ts';
 
@@ -137,6 +136,12 @@ export interface CertDesk {
   auth: AuthService;
   /** 到期提醒: the scheduled job's work, which tests run at once (remindExpiring). */
   reminders: ExpiryReminders;
+  /**
+   * The use cases the routes call: tests build an application's state through them (and the
+   * domain's transition door) where walking the HTTP steps there is not what they test
+   * (test/support/scenario.ts).
+   */
+  services: { applications: ApplicationsService; review: ReviewService };
   /** Starts listening, then the workers (the simulator's address is known only then). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -146,9 +151,11 @@ function notListening(): never {
   throw new Error('outside parties (registry, WeChat Pay) are reached only once the server listens');
 }
 
-function openBlobStore(config: Config): BlobStore {
+async function openBlobStore(config: Config): Promise<BlobStore> {
   const b = config.blobs;
   if (b.kind === 'local') return new LocalBlobStore(localBlobRoot(config.dataDir));
+  // Loaded only for a bucket: the AWS SDK costs every start ~0.2 s of CPU to import.
+  const { S3BlobStore } = await import('./storage/s3.ts');
   return new S3BlobStore({
     endpoint: b.endpoint,
     region: b.region,
@@ -220,7 +227,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     verifyPerson: (p) => (registryTarget ?? notListening()).verifyPerson(p),
     verifyEnterprise: (e) => (registryTarget ?? notListening()).verifyEnterprise(e),
   };
-  const blobs = options.blobs ?? openBlobStore(config);
+  const blobs = options.blobs ?? (await openBlobStore(config));
   const notices = createApplicantNotices(sms, auth.applicantPhone);
   const payments = createPaymentsService({ db: database.db, clock, log, blobs, config: config.payments, notices });
   const catalogue = createCatalogueService(database.db);
@@ -434,6 +441,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     sms,
     auth,
     reminders,
+    services: { applications, review },
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;

@@ -1,15 +1,15 @@
 /**
- * 待修改 → 再次提交 → 资料审核通过 in the browser: an application submitted over the API is returned
+ * 待修改 → 再次提交 → 资料审核通过 in the browser: an application built at 待审核 (scenario.ts) is returned
  * by a reviewer (企业印章：印章模糊); the list shows 待修改 with 修改, which opens the returned mode with
  * the reason; 再次提交 before re-uploading is refused in words; after 企业印章 is uploaded again
  * 再次提交 → 待审核. Approved over the API, the list shows 资料审核通过 with its 支付 button.
  */
 import { describe, expect, it } from 'vitest';
 import { movableClock, randomPhone } from '../support/app.ts';
-import { submittedApplication } from '../support/applicant.ts';
 import { browserMissing, screenshot } from '../support/browser.ts';
 import { waitForSms } from '../support/sms.ts';
 import { jpegScan } from '../support/images.ts';
+import { submittedApplication } from '../support/scenario.ts';
 import { loggedInStaff } from '../support/staff.ts';
 import { WIZARD_TIMEOUT, listRow, pickFile, scanFolder, uploadCard, withPage } from './apply.ts';
 import { apiSession, enterPortal, portalSuite } from './portal.ts';
@@ -23,7 +23,7 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
     await withPage(suite, 'returned', async (page) => {
       const phone = await enterPortal(page, suite.app, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
-      const { id, number } = await submittedApplication(applicant);
+      const { id, number } = await submittedApplication(suite.app, applicant);
 
       const staff = await loggedInStaff(suite.app, clock, ['reviewer']);
       const returned = await staff.post(`/api/review/applications/${id}/decision`, {
@@ -106,7 +106,7 @@ describe.skipIf(browserMissing)('修改 a returned application', () => {
     await withPage(suite, 'returned-delivery', async (page) => {
       const phone = await enterPortal(page, suite.app, randomPhone());
       const applicant = await apiSession(suite.app, clock, phone);
-      const { id, number } = await submittedApplication(applicant);
+      const { id, number } = await submittedApplication(suite.app, applicant);
       const staff = await loggedInStaff(suite.app, clock, ['reviewer']);
       const returned = await staff.post(`/api/review/applications/${id}/decision`, {
         decision: 'return',

@@ -4,8 +4,9 @@
  * 企业印章 with a reason, the application leaves the queue and the applicant sees 待修改 with it.
  */
 import { describe, expect, it } from 'vitest';
-import { loggedInApplicant, submittedApplication } from '../support/applicant.ts';
+import { loggedInApplicant } from '../support/applicant.ts';
 import { browserMissing, newPage, screenshot } from '../support/browser.ts';
+import { submittedApplication } from '../support/scenario.ts';
 import { newStaffAccount, secretOf, STAFF_PASSWORD, totpCode, type PasswordStep } from '../support/staff.ts';
 import { portalSuite } from './portal.ts';
 
@@ -16,7 +17,7 @@ describe.skipIf(browserMissing)('员工控制台：审核', () => {
   it('a reviewer returns 企业印章 with a reason; the applicant sees 待修改 with that item', async () => {
     const reviewer = await newStaffAccount(app(), ['reviewer']);
     const applicant = await loggedInApplicant(app());
-    const draft = await submittedApplication(applicant);
+    const draft = await submittedApplication(app(), applicant);
 
     const { context, page } = await newPage(suite.browser, app().url);
     try {

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { movableClock, randomPhone } from '../support/app.ts';
 import { browserMissing, newPage, screenshot } from '../support/browser.ts';
-import { paidApplication, producerClient } from '../support/production.ts';
+import { producerClient } from '../support/production.ts';
+import { paidApplication } from '../support/scenario.ts';
 import { newStaffAccount } from '../support/staff.ts';
 import { listRow, WIZARD_TIMEOUT } from './apply.ts';
 import { apiSession, enterConsole, enterPortal, portalSuite } from './portal.ts';

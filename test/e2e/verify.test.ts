@@ -17,7 +17,8 @@ import { movableClock } from '../support/app.ts';
 import { company } from '../support/applicant.ts';
 import { browserMissing, screenshot } from '../support/browser.ts';
 import type { TestClient } from '../support/http.ts';
-import { paidApplication, producerClient } from '../support/production.ts';
+import { producerClient } from '../support/production.ts';
+import { paidApplication } from '../support/scenario.ts';
 import { withPage } from './apply.ts';
 import { portalSuite } from './portal.ts';
 

@@ -16,9 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractAcceptances } from '../../src/db/schema.ts';
 import { fillTemplate, sha256Hex } from '../../src/modules/contracts/service.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
-import { acceptContract, company, loggedInApplicant, person, submittedApplication, verifiedDraft } from '../support/applicant.ts';
+import { acceptContract, company, loggedInApplicant, person, verifiedDraft } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
 import { auditActions } from '../support/audit.ts';
+import { submittedApplication } from '../support/scenario.ts';
 import { loggedInStaff } from '../support/staff.ts';
 
 const clock = movableClock();
@@ -146,7 +147,7 @@ describe('短信模板', () => {
     const list = await admin.get<SmsList>('/api/admin/sms-templates');
     const original = list.body.templates.find((x) => x.code === 'review_approved')!.current!;
     const applicant = await loggedInApplicant(t);
-    const { id, number } = await submittedApplication(applicant);
+    const { id, number } = await submittedApplication(t, applicant);
     const reviewer = await loggedInStaff(t, clock, ['reviewer']);
 
     // Appended, so that other suites' checks on the approval text hold while this version is newest.

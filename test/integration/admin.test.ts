@@ -9,9 +9,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
-import { loggedInApplicant, submittedApplication, verifiedDraft } from '../support/applicant.ts';
+import { loggedInApplicant, verifiedDraft } from '../support/applicant.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { auditActions } from '../support/audit.ts';
+import { submittedApplication } from '../support/scenario.ts';
 import { loggedInStaff } from '../support/staff.ts';
 
 // Somewhere in the 23rd century, a different second on every run.
@@ -135,7 +136,7 @@ describe('证书用途', () => {
     const id = newProjectId();
     expect((await admin.post('/api/admin/projects', projectInput(id))).status).toBe(201);
     const applicant = await loggedInApplicant(t);
-    const submitted = await submittedApplication(applicant, id);
+    const submitted = await submittedApplication(t, applicant, { projectId: id });
 
     const off = await admin.post<ProjectBody>(`/api/admin/projects/${id}/deactivate`);
     expect(off.status).toBe(200);

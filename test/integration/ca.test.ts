@@ -10,12 +10,10 @@
  * signing key to the encryption certificate's key; the KM archive gives back the same key;
  * revoking one revokes both. A software SM2 certificate is one PKCS#12 with both keys.
  */
-import { spawn } from 'node:child_process';
 import { and, eq } from 'drizzle-orm';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/db/schema.ts';
 import { fireTransition } from '../../src/modules/applications/transitions.ts';
@@ -26,11 +24,12 @@ import { importSm2Pkcs8, sm2Spki } from '../../src/pki/sm2.ts';
 import { opensslDir, type OpensslDir } from '../../src/pki/test-openssl.ts';
 import { verifySeal } from '../../src/seal/ses.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { loggedInApplicant, submittedApplication } from '../support/applicant.ts';
+import { runCertdesk } from '../support/process.ts';
+import { loggedInApplicant } from '../support/applicant.ts';
+import { approve, submittedApplication } from '../support/scenario.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { newStaffAccount, loggedInStaff, staffSession } from '../support/staff.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const realClock = { now: () => new Date() };
 const SM2_ID = 'distid:1234567812345678';
 
@@ -77,17 +76,8 @@ function cliEnv(): Record<string, string> {
   };
 }
 
-function certdesk(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/certdesk.mjs', ...args], { cwd: root, env: { ...process.env, ...cliEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `npx certdesk …` as an operator runs it, through bin/certdesk.mjs. */
+const certdesk = (args: string[]) => runCertdesk(args, cliEnv(), undefined, { viaEntryPoint: true });
 
 /** On its own PGlite directory, where `certdesk` commands with DATA_DIR=dir find it. */
 async function startApp(): Promise<TestApp> {
@@ -119,15 +109,15 @@ afterAll(async () => {
 });
 
 /**
- * An application in 制证中: submitted over HTTP and approved by a reviewer over HTTP; payment and
- * the start of production are fired directly (the payment and production flows have their own suites).
+ * An application in 制证中: submitted and 审核通过 through the scenario builders; payment and the
+ * start of production are fired directly (the apply, review, payment and production flows have
+ * their own suites).
  */
 async function inProduction() {
   const applicant = await loggedInApplicant(t);
-  const { id } = await submittedApplication(applicant);
+  const { id } = await submittedApplication(t, applicant);
+  await approve(t, realClock, id);
   const reviewer = await loggedInStaff(t, realClock, ['reviewer']);
-  const approved = await reviewer.post(`/api/review/applications/${id}/decision`, { decision: 'approve' });
-  expect(approved.status, JSON.stringify(approved.body)).toBe(200);
   const db = t.certdesk.database.db;
   await db.transaction(async (tx) => {
     let row = await applicationsRepo.lockById(tx, id);
@@ -374,7 +364,7 @@ describe('CA', () => {
     expect((await other.get(`/api/applications/${app.id}/certificates/${sm2.serialHex}.cer`)).status).toBe(404);
 
     // Not yet in production: a clear 409, and no preview before 资料审核通过.
-    const { id } = await submittedApplication(other);
+    const { id } = await submittedApplication(t, other);
     const early = await producer.post<ErrorBody>(`/api/production/applications/${id}/certificates`, { mode: 'software', family: 'sm2' });
     expect(early.status).toBe(409);
     expect(early.body.error.message).toContain('只有“制证中”的申请才能签发证书');

@@ -22,7 +22,7 @@ import { profiles, unitSubject, validityEnd } from '../../src/pki/profiles.ts';
 import { randomPhone, startTestApp, type TestApp } from '../support/app.ts';
 import { csrPem, newCsr } from '../support/csr.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
-import { applicationsIn, scenarioApplicant } from '../support/scenario.ts';
+import { applicationsIn, scenarioApplicant } from '../support/bulk-applications.ts';
 import { staffSession } from '../support/staff.ts';
 
 interface IssuedBody {

@@ -103,7 +103,8 @@ describe.skipIf(shared)('one owner of the embedded database', () => {
   });
 
   it('refuses a second server on the same DATA_DIR, naming the first', { timeout: 120_000 }, async () => {
-    const second = await runServerToExit(env(), await freePort());
+    // Started as `npm start` starts it (the other processes here run the run's prebuilt copy).
+    const second = await runServerToExit(env(), await freePort(), { viaEntryPoint: true });
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`启动失败：内嵌数据库 ${path.join(dir, 'pglite')} 已由 CertDesk 服务器（进程 ${server?.pid}）打开`);
     expect(second.stdout).not.toContain('已启动');

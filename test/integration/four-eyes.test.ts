@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projects } from '../../src/db/schema.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
-import { company, loggedInApplicant, postDelivery, submittedApplication } from '../support/applicant.ts';
+import { company, loggedInApplicant, postDelivery } from '../support/applicant.ts';
 import type { ErrorBody } from '../support/http.ts';
+import { submittedApplication } from '../support/scenario.ts';
 import { staffSession } from '../support/staff.ts';
 
 const clock = movableClock();
@@ -51,7 +52,7 @@ interface Entry {
 describe('双人审核', () => {
   it('needs two different reviewers to approve, and the timelines tell who did what', async () => {
     const applicant = await loggedInApplicant(t);
-    const { id, number } = await submittedApplication(applicant, projectId);
+    const { id, number } = await submittedApplication(t, applicant, { projectId });
     const first = await staff(['reviewer']);
     const second = await staff(['reviewer']);
 
@@ -99,7 +100,7 @@ describe('双人审核', () => {
 
   it('lets the first reviewer return it, and counts again after 再次提交', async () => {
     const applicant = await loggedInApplicant(t);
-    const { id } = await submittedApplication(applicant, projectId);
+    const { id } = await submittedApplication(t, applicant, { projectId });
     const a = await staff(['reviewer']);
     const b = await staff(['reviewer']);
     expect((await a.client.post<Decided>(`/api/review/applications/${id}/decision`, { decision: 'approve' })).body.stage).toBe('first');
@@ -125,7 +126,7 @@ describe('双人审核', () => {
 
   it('keeps each timeline to its owner and to staff', async () => {
     const owner = await loggedInApplicant(t);
-    const { id } = await submittedApplication(owner, projectId);
+    const { id } = await submittedApplication(t, owner, { projectId });
     const stranger = await loggedInApplicant(t);
     expect((await stranger.get(`/api/applications/${id}/timeline`)).status).toBe(404);
     expect((await owner.get(`/api/console/applications/${id}/timeline`)).status).toBe(401);

@@ -14,7 +14,7 @@ import { company, person } from '../support/applicant.ts';
 import { certifiedUnit, holderClient, type CertifiedUnit } from '../support/certified.ts';
 import type { TestClient } from '../support/http.ts';
 import { jpegScan } from '../support/images.ts';
-import { markPaid } from '../support/production.ts';
+import { markPaid } from '../support/scenario.ts';
 import { loggedInStaff } from '../support/staff.ts';
 
 const DAY = 86_400;

@@ -1,16 +1,19 @@
 /**
  * Review over HTTP: the 审核员's queue and decisions; 审核不通过 returns one item with a reason, the
  * applicant may change only that item and resubmits, the reviewer sees what changed, 审核通过 →
- * 资料审核通过. Roles are enforced by the domain's transition() and the routes.
+ * 资料审核通过. Roles are enforced by the domain's transition() and the routes. The applications
+ * under review are submitted through the scenario builder (the way to 待审核 over HTTP is
+ * applications.test.ts's).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/modules/audit/chain.ts';
 import { parseCertificate } from '../../src/pki/certificate-info.ts';
 import { generateP256 } from '../../src/pki/signer.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
-import { acceptContract, company, loggedInApplicant, postDelivery, submittedApplication, uploadAll } from '../support/applicant.ts';
+import { acceptContract, company, loggedInApplicant, postDelivery, uploadAll } from '../support/applicant.ts';
 import type { ErrorBody } from '../support/http.ts';
 import { jpegScan } from '../support/images.ts';
+import { submittedApplication } from '../support/scenario.ts';
 import { waitForSms } from '../support/sms.ts';
 import { loggedInStaff } from '../support/staff.ts';
 
@@ -40,7 +43,7 @@ interface Detail {
 describe('审核', () => {
   it('returns one attachment, the applicant fixes only that, and the second review approves', async () => {
     const applicant = await loggedInApplicant(t);
-    const { id, number } = await submittedApplication(applicant);
+    const { id, number } = await submittedApplication(t, applicant);
     const staff = await reviewer();
 
     const queue = await staff.get<{ items: { id: string; number: string; statusLabel: string }[] }>(`/api/review/queue?q=${number}`);
@@ -108,7 +111,7 @@ describe('审核', () => {
 
   it('lets a returned 证书领取方式 change while the untouched invoice stays as it was', async () => {
     const applicant = await loggedInApplicant(t);
-    const { id } = await submittedApplication(applicant);
+    const { id } = await submittedApplication(t, applicant);
     const staff = await reviewer();
     await staff.post(`/api/review/applications/${id}/decision`, {
       decision: 'return',
@@ -127,8 +130,8 @@ describe('审核', () => {
 
   it('shows other open applications of the same organisation', async () => {
     const applicant = await loggedInApplicant(t);
-    const first = await submittedApplication(applicant);
-    const second = await submittedApplication(applicant);
+    const first = await submittedApplication(t, applicant);
+    const second = await submittedApplication(t, applicant);
     const staff = await reviewer();
     const detail = await staff.get<Detail>(`/api/review/applications/${second.id}`);
     expect(detail.body.duplicates).toEqual(expect.arrayContaining([expect.objectContaining({ id: first.id, statusLabel: '待审核' })]));
@@ -136,7 +139,7 @@ describe('审核', () => {
 
   it("shows the organisation's valid certificates", async () => {
     const applicant = await loggedInApplicant(t);
-    const app = await submittedApplication(applicant);
+    const app = await submittedApplication(t, applicant);
     // A certificate the CA issued to this organisation earlier (its 统一社会信用代码 in the subject).
     const [der] = await t.certdesk.ca.ca.issueBatch({ kind: 'system', id: 'test' }, 'p256', [
       { spki: generateP256().signer.spki, org: company.name, uscc: company.uscc },
@@ -148,7 +151,7 @@ describe('审核', () => {
 
   it('lets only reviewers decide', async () => {
     const applicant = await loggedInApplicant(t);
-    const { id } = await submittedApplication(applicant);
+    const { id } = await submittedApplication(t, applicant);
     expect((await applicant.get('/api/review/queue')).status).toBe(401);
     expect((await applicant.post(`/api/review/applications/${id}/decision`, { decision: 'approve' })).status).toBe(401);
     const finance = await loggedInStaff(t, clock, ['finance']);

@@ -10,7 +10,8 @@ import { opensslDir, type OpensslDir } from '../../src/pki/test-openssl.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
-import { issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
+import { issueSoftwareCertificate, producerClient } from '../support/production.ts';
+import { paidApplication } from '../support/scenario.ts';
 import { waitForSms } from '../support/sms.ts';
 import { loggedInStaff } from '../support/staff.ts';
 

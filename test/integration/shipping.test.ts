@@ -15,7 +15,8 @@ import { createProductionService } from '../../src/modules/production/service.ts
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant } from '../support/applicant.ts';
 import type { ErrorBody, TestClient } from '../support/http.ts';
-import { certificateAndSeal, issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
+import { certificateAndSeal, issueSoftwareCertificate, producerClient } from '../support/production.ts';
+import { paidApplication } from '../support/scenario.ts';
 import { loggedInStaff } from '../support/staff.ts';
 
 const DAY = 86_400;

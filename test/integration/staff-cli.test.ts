@@ -44,7 +44,8 @@ describe('certdesk 命令行', () => {
     const env = { DATA_DIR: dir };
     const username = randomUsername();
     const [help, weak, badRole, created] = await Promise.all([
-      certdesk(['staff', 'create', '--help'], env),
+      // As `npx certdesk` runs it (the other commands here run the run's prebuilt copy).
+      certdesk(['staff', 'create', '--help'], env, undefined, { viaEntryPoint: true }),
       certdesk(['staff', 'create', '--username', randomUsername(), '--name', '某人', '--role', '管理员', '--password-stdin'], { DATA_DIR: `${dir}-weak` }, 'password\n'),
       certdesk(['staff', 'create', '--username', randomUsername(), '--name', '某人', '--role', '老板', '--password-stdin'], { DATA_DIR: `${dir}-role` }, `${PASSWORD}\n`),
       certdesk(

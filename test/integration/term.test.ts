@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant, verifiedDraft } from '../support/applicant.ts';
 import type { ErrorBody } from '../support/http.ts';
-import { issueSoftwareCertificate, paidApplication, producerClient } from '../support/production.ts';
+import { issueSoftwareCertificate, producerClient } from '../support/production.ts';
+import { paidApplication } from '../support/scenario.ts';
 
 const clock = movableClock();
 let t: TestApp;

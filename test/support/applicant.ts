@@ -5,7 +5,6 @@ import { randomPhone, type TestApp } from './app.ts';
 import { TestClient } from './http.ts';
 import { jpegScan } from './images.ts';
 import { openApplicantSession, sessionClient } from './sessions.ts';
-import { loggedInStaff, type StaffTestClock } from './staff.ts';
 
 export const company = registryFixtures.organisations[0]!;
 export const person = registryFixtures.persons[0]!;
@@ -63,8 +62,12 @@ export async function uploadAll(client: TestClient, id: string, kinds: string[],
   }
 }
 
-/** An enterprise application through every step to 待审核 (project 电子税务局: no extra scans). */
-export async function submittedApplication(client: TestClient, projectId = 'nmg-etax', delivery: object = postDelivery, termYears?: number) {
+/**
+ * An enterprise application through every step to 待审核 over HTTP, as the portal sends them
+ * (project 电子税务局: no extra scans). Tests that need an application at a status and are not
+ * about the way there use the scenario builders (scenario.ts); scenario.test.ts shows both end equal.
+ */
+export async function submitOverHttp(client: TestClient, projectId = 'nmg-etax', delivery: object = postDelivery, termYears?: number) {
   const draft = await verifiedDraft(client);
   await acceptContract(client, draft.id, 'sign');
   await uploadAll(client, draft.id, baseKinds);
@@ -80,13 +83,4 @@ export async function submittedApplication(client: TestClient, projectId = 'nmg-
   const submitted = await client.post(`/api/applications/${draft.id}/submit`);
   expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
   return draft;
-}
-
-/** An application through review to 资料审核通过, approved by a fresh reviewer. */
-export async function approvedApplication(t: TestApp, clock: StaffTestClock, client: TestClient, projectId = 'nmg-etax') {
-  const app = await submittedApplication(client, projectId);
-  const reviewer = await loggedInStaff(t, clock, ['reviewer']);
-  const approved = await reviewer.post<{ statusLabel: string }>(`/api/review/applications/${app.id}/decision`, { decision: 'approve' });
-  expect(approved.body.statusLabel, JSON.stringify(approved.body)).toBe('资料审核通过');
-  return app;
 }

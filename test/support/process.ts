@@ -1,11 +1,34 @@
 /**
  * The platform as separate processes, as an operator runs them: `npm start`'s server (waiting until
- * it answers) and `certdesk` commands.
+ * it answers) and `certdesk` commands. They run the run's prebuilt copy of the sources
+ * (prebuilt.ts, made by the global setup) unless `viaEntryPoint` asks for the operator's own entry
+ * point: `tsx src/server.ts` as `npm start` runs it, `bin/certdesk.mjs` as `npx certdesk` does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import type { PrebuiltEntryPoints } from './prebuilt.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    certdeskPrebuilt: PrebuiltEntryPoints | undefined;
+  }
+}
+
+export interface ProcessOptions {
+  /** Start through the operator's entry point (tsx) instead of the prebuilt copy. */
+  viaEntryPoint?: boolean;
+}
+
+/** node's arguments for the server or the CLI. */
+function entryPoint(which: keyof PrebuiltEntryPoints, options: ProcessOptions): string[] {
+  // Benchmarks start servers too, outside vitest: there, the entry point.
+  const prebuilt = options.viaEntryPoint || !process.env['VITEST'] ? undefined : inject('certdeskPrebuilt');
+  if (prebuilt) return [prebuilt[which]];
+  return which === 'server' ? ['--import', 'tsx', 'src/server.ts'] : ['bin/certdesk.mjs'];
+}
 
 export interface ServerProcess {
   url: string;
@@ -16,8 +39,8 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-function spawnServer(env: Record<string, string>, port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+function spawnServer(env: Record<string, string>, port: number, options: ProcessOptions): ChildProcess {
+  return spawn(process.execPath, entryPoint('server', options), {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,9 +50,9 @@ function spawnServer(env: Record<string, string>, port: number): ChildProcess {
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
-export async function startServerProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, port: number, options: ProcessOptions = {}): Promise<ServerProcess> {
   let out = '';
-  const child = spawnServer(env, port);
+  const child = spawnServer(env, port, options);
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -69,8 +92,8 @@ export async function startServerProcess(env: Record<string, string>, port: numb
 }
 
 /** A server start that is expected to fail: its exit code and output (killed if it starts listening after all). */
-export async function runServerToExit(env: Record<string, string>, port: number, timeoutMs = 120_000): Promise<CliRun> {
-  const child = spawnServer(env, port);
+export async function runServerToExit(env: Record<string, string>, port: number, options: ProcessOptions = {}, timeoutMs = 120_000): Promise<CliRun> {
+  const child = spawnServer(env, port, options);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -106,9 +129,9 @@ export interface CliRun {
 }
 
 /** Runs `certdesk …args` with `env` over this process's environment; resolves when it exits. */
-export function runCertdesk(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliRun> {
+export function runCertdesk(args: string[], env: Record<string, string | undefined>, input?: string, options: ProcessOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/certdesk.mjs', ...args], {
+    const child = spawn(process.execPath, [...entryPoint('cli', options), ...args], {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: 'silent', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

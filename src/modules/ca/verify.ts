@@ -8,7 +8,6 @@ import { parseCertificate, type CertificateInfo, type NameSummary } from '../../
 import { fromPem } from '../../pki/der.ts';
 import { signatureOids } from '../../pki/signer.ts';
 import { verifySignature } from '../../pki/verify.ts';
-import { inspectPdfSignatures } from '../../pdf/inspect.ts';
 import { verifySeal } from '../../seal/ses.ts';
 import type { CaSet } from './authority.ts';
 import * as repo from './repository.ts';
@@ -188,6 +187,8 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
   }
 
   async function pdf(bytes: Uint8Array): Promise<VerifyResult> {
+    // Loaded on the first PDF: pdf-lib costs every `certdesk` command (which opens the CA) ~0.3 s to import.
+    const { inspectPdfSignatures } = await import('../../pdf/inspect.ts');
     const reports = await inspectPdfSignatures(bytes);
     if (reports.length === 0) return result('pdf', 'invalid', [], ['文档中没有数字签名，或文件无法读取']);
     const signatures: VerifyResult[] = [];
