@@ -1,4 +1,3 @@
-/** Many applications at a status at once, for the concurrent-issuance tests and the benchmarks (test/support/scenario.ts builds one at a time through the services). */
 /**
  * Applications brought to a status directly, for tests and benchmarks that need many of them and
  * are not about the way there: the row 实名认证 and 企业认证 leave behind (the registry's first
