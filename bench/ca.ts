@@ -1,12 +1,9 @@
 /**
- * The CA module's figures (part of `npm run bench`; alone: `npx tsx bench/ca.ts`):
- *  1. certificates/s end to end through the CA service — signed, stored with their audit records —
- *     for P-256 and SM2, beside `openssl speed` sign rates measured in the same run. Subject keys
- *     are made beforehand (they come from USB keys' CSRs; CSR checking is not in the figure).
- *  2. OCSP responses/s from the running server (its own process) beside `openssl ocsp -index …
- *     -port …` serving the same P-256 issuing CA and certificate, both under the same load: a client
- *     that opens a new connection per request, since openssl's responder serves one connection at a
- *     time without keep-alive. Our server's keep-alive figure is printed too.
+ * OCSP figures (part of `npm run bench`; alone: `npx tsx bench/ca.ts`; issuance is bench/issuance.ts):
+ * OCSP responses/s from the running server (its own process) beside `openssl ocsp -index … -port …`
+ * serving the same P-256 issuing CA and certificate, both under the same load: a client that opens
+ * a new connection per request, since openssl's responder serves one connection at a time without
+ * keep-alive. Our server's keep-alive figure is printed too.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,9 +17,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { openCaModule } from '../src/modules/ca/index.ts';
 import { toPem } from '../src/pki/der.ts';
 import { generateKey } from '../src/pki/keys.ts';
-import type { KeyFamily } from '../src/pki/signer.ts';
 import { freePort, startServerProcess } from '../test/support/process.ts';
-import { opensslSignRate } from './openssl-speed.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
@@ -39,19 +34,6 @@ const env = {
   CA_KEY_PASSPHRASE: PASSPHRASE,
 };
 const config = loadConfig({ ...env, DATABASE_URL: undefined });
-
-/** Issues for `SECONDS` in batches through the service; returns certificates/s. */
-async function issuance(ca: Awaited<ReturnType<typeof openCaModule>>, family: KeyFamily, batch: number): Promise<number> {
-  const keys = Array.from({ length: 400 }, () => ({ spki: generateKey(family).signer.spki, org: '内蒙古测试科技有限公司', uscc: '91150100MA0N000001' }));
-  await ca.ca.issueBatch(actor, family, keys.slice(0, 50)); // warm-up
-  let count = 0;
-  const started = performance.now();
-  while (performance.now() - started < SECONDS * 1000) {
-    const requests = Array.from({ length: batch }, (_, i) => keys[(count + i) % keys.length]!);
-    count += (await ca.ca.issueBatch(actor, family, requests)).length;
-  }
-  return (count / (performance.now() - started)) * 1000;
-}
 
 /** `connections` clients in parallel, each sending `body` on a fresh TCP connection per request. */
 async function newConnectionLoad(url: string, body: Buffer, connections: number): Promise<number> {
@@ -125,16 +107,10 @@ function newConnectionLoadOnce(url: string, body: Buffer): Promise<void> {
 }
 
 try {
-  // 1. Issuance through the service, on the embedded database the demo uses.
+  // The CA (and its key store, whose P-256 issuing key openssl's responder gets too), on the embedded database.
   const database = await openDatabase(config.database);
   await database.migrate();
   const ca = await openCaModule({ config, db: database.db, derivedPassphrase: PASSPHRASE, clock: () => new Date(), log: pino({ level: 'silent' }), actor });
-  const rows: string[][] = [['family', 'certs/s (signed+stored, batch 500)', 'certs/s (batch 1)', 'openssl speed sign/s']];
-  for (const [family, algorithm] of [['p256', 'ecdsap256'], ['sm2', 'sm2']] as const) {
-    const batched = await issuance(ca, family, 500);
-    const single = await issuance(ca, family, 1);
-    rows.push([family, batched.toFixed(0), single.toFixed(0), opensslSignRate(algorithm).toFixed(0)]);
-  }
   // A certificate for the OCSP comparison, in the table and in openssl's index.
   const [leaf] = await ca.ca.issueBatch(actor, 'p256', [{ spki: generateKey('p256').signer.spki, org: '内蒙古测试科技有限公司', uscc: '91150100MA0N000001' }]);
   const dir = path.join(work, 'ocsp');
@@ -142,11 +118,8 @@ try {
   writeFileSync(path.join(dir, 'issuing.pem'), toPem('CERTIFICATE', ca.cas.issuing.p256.certificate));
   writeFileSync(path.join(dir, 'leaf.pem'), toPem('CERTIFICATE', leaf!));
   await database.close();
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  console.log(`\nCA issuance through the service (PGlite), ${SECONDS}s each, ${new Date().toISOString()}`);
-  for (const row of rows) console.log(row.map((cell, c) => cell.padStart(widths[c]!)).join('  '));
 
-  // 2. OCSP: the same issuing CA key, exported from the key store for openssl's responder.
+  // The same issuing CA key, exported from the key store for openssl's responder.
   const keyFile = readdirSync(env.CA_KEYSTORE_DIR).find((f) => f.startsWith('p256-issuing-'));
   if (!keyFile) throw new Error('no p256 issuing key in the key store');
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();

@@ -4,10 +4,10 @@
  * of the certificate comes from the verified application, so the CSR's subject is informational.
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { CertificationRequest } from '@peculiar/asn1-csr';
+import { Name } from '@peculiar/asn1-x509';
 import { AppError } from '../domain/errors.ts';
 import { nameToText } from './certificate-info.ts';
-import { children, fromPem, readExact, Tag } from './der.ts';
+import { children, fromPem, oidToString, readExact, Tag } from './der.ts';
 import { signatureOids, type KeyFamily } from './signer.ts';
 import { sm2PublicKeyFromSpki, sm2Spki } from './sm2.ts';
 import { spkiFamily, verifySignature } from './verify.ts';
@@ -27,11 +27,34 @@ export const csrErrors = {
   badSignature: () => new AppError('CSR_BAD_SIGNATURE', '证书请求签名无效'),
 } as const;
 
-function readRequest(input: string | Uint8Array): { der: Uint8Array; request: CertificationRequest } {
+interface RequestParts {
+  /** CertificationRequestInfo as received: what the signature covers. */
+  info: Uint8Array;
+  subject: Uint8Array;
+  spki: Uint8Array;
+  algorithm: string;
+  signature: Uint8Array;
+}
+
+/**
+ * The parts of a PKCS#10 request, read by walking its DER (RFC 2986): asn1-schema's parser cost
+ * more than checking the signature. The subject is parsed only when asked for (display only).
+ */
+function readRequest(input: string | Uint8Array): RequestParts {
   try {
     const der = fromPem(input);
-    readExact(der, Tag.SEQUENCE);
-    return { der, request: AsnConvert.parse(der, CertificationRequest) };
+    const parts = children(readExact(der, Tag.SEQUENCE));
+    const [infoTlv, algorithmTlv, signatureTlv] = parts;
+    if (parts.length !== 3 || infoTlv?.tag !== Tag.SEQUENCE || algorithmTlv?.tag !== Tag.SEQUENCE || signatureTlv?.tag !== Tag.BIT_STRING) throw csrErrors.malformed();
+    const fields = children(infoTlv);
+    const [version, subject, spki, attributes] = fields;
+    if (fields.length !== 4 || version?.tag !== Tag.INTEGER || subject?.tag !== Tag.SEQUENCE || spki?.tag !== Tag.SEQUENCE || attributes?.tag !== 0xa0) throw csrErrors.malformed();
+    if (version.content.length !== 1 || version.content[0] !== 0) throw csrErrors.malformed();
+    const [algorithm] = children(algorithmTlv);
+    if (algorithm?.tag !== Tag.OID) throw csrErrors.malformed();
+    // A BIT STRING of whole octets: the DER SEQUENCE { r, s }.
+    if (signatureTlv.content[0] !== 0) throw csrErrors.malformed();
+    return { info: infoTlv.raw, subject: subject.raw, spki: Uint8Array.from(spki.raw), algorithm: oidToString(algorithm.content), signature: signatureTlv.content.subarray(1) };
   } catch {
     throw csrErrors.malformed();
   }
@@ -39,19 +62,21 @@ function readRequest(input: string | Uint8Array): { der: Uint8Array; request: Ce
 
 /** Parses and verifies a CSR (PEM text, PEM bytes or DER); throws AppError with a Chinese message. */
 export function verifyCsr(input: string | Uint8Array): VerifiedCsr {
-  const { der, request } = readRequest(input);
-  const info = request.certificationRequestInfo;
-  if (info.version !== 0) throw csrErrors.malformed();
-  const spki = new Uint8Array(AsnConvert.serialize(info.subjectPKInfo));
-  const family = spkiFamily(spki);
+  const request = readRequest(input);
+  const family = spkiFamily(request.spki);
   if (!family) throw csrErrors.unsupportedKey();
-  if (request.signatureAlgorithm.algorithm !== signatureOids[family]) throw csrErrors.algorithmMismatch();
-  // Verify over the bytes as received, not a re-encoding: a re-encoded info could differ.
-  const [infoTlv] = children(readExact(der, Tag.SEQUENCE));
-  if (!infoTlv) throw csrErrors.malformed();
-  if (!verifySignature(spki, infoTlv.raw, new Uint8Array(request.signature))) throw csrErrors.badSignature();
+  if (request.algorithm !== signatureOids[family]) throw csrErrors.algorithmMismatch();
+  // Verified over the bytes as received, not a re-encoding: a re-encoded info could differ.
+  if (!verifySignature(request.spki, request.info, request.signature)) throw csrErrors.badSignature();
   // Some USB keys write SM2 keys with 1.2.156.10197.1.301 as the algorithm itself; certificates
   // carry the standard id-ecPublicKey form that OpenSSL and GM/T 0015 readers expect.
-  const normalized = family === 'sm2' ? sm2Spki(sm2PublicKeyFromSpki(spki)) : spki;
-  return { family, spki: normalized, requestedSubject: nameToText(info.subject) };
+  const normalized = family === 'sm2' ? sm2Spki(sm2PublicKeyFromSpki(request.spki)) : request.spki;
+  const subject = request.subject;
+  return {
+    family,
+    spki: normalized,
+    get requestedSubject() {
+      return nameToText(AsnConvert.parse(subject, Name));
+    },
+  };
 }

@@ -1,10 +1,10 @@
 /**
  * Storing what the CA signed: certificate rows and their audit records, committed in groups.
- * A request that arrives while a commit is in flight waits for it and goes with every other
- * waiting request in the next transaction — one INSERT of certificates and one audit append (one
- * lock, one read of the chain's head) for all of them — so concurrent single issuances (renewals
- * at a deadline, each holder one request) cost about what one batch costs, on any number of
- * instances (each groups its own; the audit lock orders the groups).
+ * Requests that arrive together, or while a commit is in flight, go in one transaction — one
+ * INSERT of certificates and one audit append (one lock, one read of the chain's head) for all of
+ * them — so concurrent single issuances (renewals at a deadline, each holder one request) cost
+ * about what one batch costs, on any number of instances (each groups its own; the audit lock
+ * orders the groups).
  *
  * Each request keeps its own outcome: one whose application refuses it under the row lock (no
  * longer in 制证中) is refused alone while the others are stored, and a group whose transaction
@@ -163,7 +163,6 @@ export function createCertificateStore(deps: { db: Db; clock: () => Date }) {
   }
 
   async function drain(): Promise<void> {
-    committing = true;
     try {
       while (waiting.length > 0) await commit(nextGroup());
     } finally {
@@ -176,8 +175,12 @@ export function createCertificateStore(deps: { db: Db; clock: () => Date }) {
     store(request: StoreRequest): Promise<CertificateRow[]> {
       return new Promise((resolve, reject) => {
         waiting.push({ request, resolve, reject });
-        // The first request commits at once; those that come meanwhile form the next group.
-        if (!committing) void drain();
+        // Nothing in flight: the commit starts once this turn of the event loop is over, so that
+        // requests that arrived together go together; those that come while it runs, in the next.
+        if (!committing) {
+          committing = true;
+          setImmediate(() => void drain());
+        }
       });
     },
   };
