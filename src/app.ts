@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { formatYuan } from './domain/money.ts';
@@ -27,7 +26,9 @@ import { createOutageLog } from './db/outage-log.ts';
 import { DbSmsOutbox } from './dev/sms-outbox.ts';
 import { devRoutes } from './dev/routes.ts';
 import { registerErrorHandler, registerNotFound } from './http/errors.ts';
+import { registerPortal } from './http/portal.ts';
 import { registerProbes } from './http/probes.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { sessionPlugin } from './http/session.ts';
 import { checkQueue, startJobQueue, type JobQueue } from './jobs/queue.ts';
 import type { QueueWorker } from './jobs/worker.ts';
@@ -320,6 +321,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     onFailure: (kind, err) => (kind === 'unavailable' ? outage : storage).failed(err, 'request'),
   });
 
+  await app.register(securityHeaders);
   await app.register(swagger, {
     openapi: { info: { title: 'CertDesk API', description: '数字证书在线受理平台接口', version: '0.1.0' } },
     transform: jsonSchemaTransform,
@@ -407,7 +409,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   }
 
   const portalBuilt = existsSync(webDist);
-  if (portalBuilt) await app.register(fastifyStatic, { root: webDist, wildcard: false });
+  if (portalBuilt) await registerPortal(app, webDist);
   registerNotFound(app, portalBuilt);
 
   // The embedded database is this process's alone: `certdesk` commands reach it through here.

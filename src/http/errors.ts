@@ -74,15 +74,27 @@ export function registerErrorHandler(app: FastifyInstance, options: ErrorHandler
 
 const notFound: ErrorBody = { error: { code: 'NOT_FOUND', message: '请求的内容不存在' } };
 /** Paths that belong to the server, never to the portal's client-side routes. */
-const SERVER_PATHS = /^\/(api|dev|sim|docs|healthz|readyz|ca|crl|ocsp)(\/|$|\?)/;
+const SERVER_PATHS = /^\/(api|dev|sim|docs|healthz|readyz|ca|crl|ocsp)(\/|$)/;
+/** A last path segment with an extension names a file (a missing script, /favicon.ico), not a page. */
+const FILE_PATH = /\.[A-Za-z0-9]+$/;
 
 /**
- * Unknown paths: the API answers 404 in Chinese; with the portal built, any other GET gets the
- * portal's index so that its client-side routes (/login, /applications …) load directly.
+ * Whether an unknown GET path is one of the portal's client-side routes (/login, /applications …),
+ * answered with the portal's index so that they load directly. Everything else is a real 404: a
+ * prober, a Prometheus scrape or a stale script reference must not see the portal's HTML and "200".
+ */
+export function isPortalRoute(url: string): boolean {
+  const pathname = url.split(/[?#]/, 1)[0] ?? '';
+  return !SERVER_PATHS.test(pathname) && !FILE_PATH.test(pathname);
+}
+
+/**
+ * Unknown paths: 404 in Chinese in the error envelope; with the portal built, a GET of one of its
+ * routes gets the portal's index.
  */
 export function registerNotFound(app: FastifyInstance, servePortal: boolean): void {
   app.setNotFoundHandler((request, reply) => {
-    if (servePortal && request.method === 'GET' && !SERVER_PATHS.test(request.url)) {
+    if (servePortal && request.method === 'GET' && isPortalRoute(request.url)) {
       return reply.sendFile('index.html');
     }
     return reply.status(404).send(notFound);

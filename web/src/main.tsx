@@ -1,26 +1,31 @@
 /**
  * Entry of the web front-end: Chinese locale for antd and dayjs, the session, and the routes.
- * The staff console will mount its own routes here beside the applicant portal's.
+ * Only the login page is in the entry: the portal's pages, the staff console and /verify are
+ * separate chunks loaded when their route is first opened (issue 17: a visitor of the login page
+ * downloads the login page only).
  */
 import { LoadingOutlined } from '@ant-design/icons';
 import { App as AntApp, ConfigProvider } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import { StrictMode } from 'react';
+import { StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
-import { ConsoleApp } from './console/ConsoleApp';
-import { NotFoundPage } from './NotFoundPage';
-import { ApplicationsPage } from './portal/ApplicationsPage';
-import { ApplicationDetailPage } from './portal/apply/ApplicationDetailPage';
-import { ApplyWizard } from './portal/apply/ApplyWizard';
+import { FullPageSpin } from './components/FullPageSpin';
+import { lazyPage as page } from './lazyPage';
 import { LoginPage } from './portal/LoginPage';
-import { PortalLayout } from './portal/PortalLayout';
 import { RequireApplicant, SessionProvider } from './session';
 import { theme } from './theme';
-import { VerifyPage } from './verify/VerifyPage';
 import './global.css';
+
+const ConsoleApp = page(() => import('./console/ConsoleApp'), 'ConsoleApp');
+const NotFoundPage = page(() => import('./NotFoundPage'), 'NotFoundPage');
+const ApplicationsPage = page(() => import('./portal/ApplicationsPage'), 'ApplicationsPage');
+const ApplicationDetailPage = page(() => import('./portal/apply/ApplicationDetailPage'), 'ApplicationDetailPage');
+const ApplyWizard = page(() => import('./portal/apply/ApplyWizard'), 'ApplyWizard');
+const PortalLayout = page(() => import('./portal/PortalLayout'), 'PortalLayout');
+const VerifyPage = page(() => import('./verify/VerifyPage'), 'VerifyPage');
 
 dayjs.locale('zh-cn');
 
@@ -41,26 +46,28 @@ createRoot(root).render(
       <AntApp>
         <BrowserRouter>
           <SessionProvider>
-            <Routes>
-              <Route path="/login" element={<LoginPage />} />
-              {/* Public: anyone verifies a certificate, seal or signed PDF without logging in. */}
-              <Route path="/verify" element={<VerifyPage />} />
-              <Route path="/" element={<Navigate to="/applications" replace />} />
-              <Route
-                element={
-                  <RequireApplicant>
-                    <PortalLayout />
-                  </RequireApplicant>
-                }
-              >
-                <Route path="/applications" element={<ApplicationsPage />} />
-                {/* One route for /applications/new and a draft's id, so that naming the new draft keeps the page. */}
-                <Route path="/applications/:id" element={<ApplyWizard />} />
-                <Route path="/applications/:id/view" element={<ApplicationDetailPage />} />
-              </Route>
-              <Route path="/console/*" element={<ConsoleApp />} />
-              <Route path="*" element={<NotFoundPage />} />
-            </Routes>
+            <Suspense fallback={<FullPageSpin />}>
+              <Routes>
+                <Route path="/login" element={<LoginPage />} />
+                {/* Public: anyone verifies a certificate, seal or signed PDF without logging in. */}
+                <Route path="/verify" element={<VerifyPage />} />
+                <Route path="/" element={<Navigate to="/applications" replace />} />
+                <Route
+                  element={
+                    <RequireApplicant>
+                      <PortalLayout />
+                    </RequireApplicant>
+                  }
+                >
+                  <Route path="/applications" element={<ApplicationsPage />} />
+                  {/* One route for /applications/new and a draft's id, so that naming the new draft keeps the page. */}
+                  <Route path="/applications/:id" element={<ApplyWizard />} />
+                  <Route path="/applications/:id/view" element={<ApplicationDetailPage />} />
+                </Route>
+                <Route path="/console/*" element={<ConsoleApp />} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Routes>
+            </Suspense>
           </SessionProvider>
         </BrowserRouter>
       </AntApp>

@@ -1,97 +1,20 @@
-/** The staff console under /console: its own session, login page and routes. */
-import { Navigate, Route, Routes } from 'react-router-dom';
-import { NotFoundPage } from '../NotFoundPage';
-import { AdminContractsPage } from './AdminContractsPage';
-import { AdminPricesPage } from './AdminPricesPage';
-import { AdminProjectsPage } from './AdminProjectsPage';
-import { AdminSmsPage } from './AdminSmsPage';
-import { AdminStaffPage } from './AdminStaffPage';
-import { ConsoleHome, ConsoleLayout, RequireRole } from './ConsoleLayout';
+/**
+ * The staff console under /console: its own session, the login page, and behind it the console
+ * itself (ConsoleWorkspace), a chunk of its own: /console/login loads the login page only.
+ */
+import { Route, Routes } from 'react-router-dom';
+import { lazyPage } from '../lazyPage';
 import { ConsoleLoginPage } from './LoginPage';
-import { FinancePage } from './FinancePage';
-import { ProductionDetailPage } from './ProductionDetailPage';
-import { ProductionQueuePage } from './ProductionQueuePage';
-import { ReviewDetailPage } from './ReviewDetailPage';
-import { ReviewQueuePage } from './ReviewQueuePage';
-import { RevocationRequestsPage } from './RevocationRequestsPage';
-import { RequireStaff, StaffSessionProvider } from './session';
+import { StaffSessionProvider } from './session';
 
-/** 系统管理: paths under /console, as the menu (ConsoleLayout's adminMenu) links to them. */
-const adminPages = [
-  ['admin/staff', <AdminStaffPage />],
-  ['admin/projects', <AdminProjectsPage />],
-  ['admin/prices', <AdminPricesPage />],
-  ['admin/contracts', <AdminContractsPage />],
-  ['admin/sms', <AdminSmsPage />],
-] as const;
+const ConsoleWorkspace = lazyPage(() => import('./ConsoleWorkspace'), 'ConsoleWorkspace');
 
 export function ConsoleApp() {
   return (
     <StaffSessionProvider>
       <Routes>
         <Route path="login" element={<ConsoleLoginPage />} />
-        <Route
-          element={
-            <RequireStaff>
-              <ConsoleLayout />
-            </RequireStaff>
-          }
-        >
-          <Route index element={<ConsoleHome />} />
-          <Route
-            path="review"
-            element={
-              <RequireRole role="reviewer">
-                <ReviewQueuePage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="review/:id"
-            element={
-              <RequireRole role="reviewer">
-                <ReviewDetailPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="revocations"
-            element={
-              <RequireRole role={['producer', 'admin']}>
-                <RevocationRequestsPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="finance"
-            element={
-              <RequireRole role="finance">
-                <FinancePage />
-              </RequireRole>
-            }
-          />
-          {adminPages.map(([path, page]) => (
-            <Route key={path} path={path} element={<RequireRole role="admin">{page}</RequireRole>} />
-          ))}
-          <Route
-            path="production"
-            element={
-              <RequireRole role="producer">
-                <ProductionQueuePage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="production/:id"
-            element={
-              <RequireRole role="producer">
-                <ProductionDetailPage />
-              </RequireRole>
-            }
-          />
-          <Route path="home" element={<Navigate to="/console" replace />} />
-        </Route>
-        <Route path="*" element={<NotFoundPage />} />
+        <Route path="*" element={<ConsoleWorkspace />} />
       </Routes>
     </StaffSessionProvider>
   );

@@ -4,8 +4,8 @@
  * into a drawer so the page keeps the full width.
  */
 import { LogoutOutlined, MenuOutlined, SafetyCertificateOutlined, UserOutlined } from '@ant-design/icons';
-import { App, Button, Drawer, Flex, Grid, Layout, Menu, Typography, type MenuProps } from 'antd';
-import { useState } from 'react';
+import { App, Button, Drawer, Flex, Grid, Layout, Menu, Spin, Typography, type MenuProps } from 'antd';
+import { Suspense, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api';
 import { usePrincipal, useSession } from '../session';
@@ -72,7 +72,10 @@ export function PortalLayout() {
           </Layout.Sider>
         )}
         <Layout.Content className="portal-content">
-          <Outlet />
+          {/* The page's own chunk loads inside the frame, which stays on screen meanwhile. */}
+          <Suspense fallback={<Spin size="large" className="portal-page-loading" aria-label={common.loading} />}>
+            <Outlet />
+          </Suspense>
         </Layout.Content>
       </Layout>
       {mobile && (
