@@ -64,3 +64,7 @@ await import('./pdf-sign.ts');
 // Login codes under a burst: 200 simultaneous 获取验证码, request → code at the SMS simulator,
 // against the pre-batching worker as baseline (bench/sms-burst.ts).
 await import('./sms-burst.ts');
+
+// The portal in Chromium: the login page's compressed JS and CSS and its first contentful paint,
+// beside main's before issue 17 (bench/portal-weight.ts).
+await import('./portal-weight.ts');
