@@ -4,6 +4,7 @@ import { Alert, Button, Card, Flex, Space, Typography, type FormInstance } from 
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { errorMessage } from '../api';
 import { a } from './adminStrings';
+import { PageTitle } from '../components/PageTitle';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -55,9 +56,7 @@ export function AdminPage({ title, hint, extra, error, onReload, children }: {
     <Card>
       <Flex justify="space-between" align="start" gap={16} wrap style={{ marginBottom: 16 }}>
         <div>
-          <Typography.Title level={4} style={{ marginTop: 0, marginBottom: hint ? 4 : 0 }}>
-            {title}
-          </Typography.Title>
+          <PageTitle style={{ marginTop: 0, marginBottom: hint ? 4 : 0 }}>{title}</PageTitle>
           {hint && <Typography.Text type="secondary">{hint}</Typography.Text>}
         </div>
         <Space>

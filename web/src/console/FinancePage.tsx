@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../api';
 import { financeApi, type FinanceItem, type RefundItem, type StatementLineResult } from './financeApi';
 import { shanghaiTime } from '../format';
+import { PageTitle } from '../components/PageTitle';
 
 const resultLabels: Record<StatementLineResult['result'], { text: string; color: string }> = {
   matched: { text: '已匹配并确认到账', color: 'green' },
@@ -101,9 +102,9 @@ export function FinancePage() {
 
   return (
     <Space direction="vertical" size={16} style={{ width: '100%' }}>
-      <Typography.Title level={4} style={{ margin: 0 }}>
+      <PageTitle style={{ margin: 0 }}>
         财务管理
-      </Typography.Title>
+      </PageTitle>
       {error && <Alert type="error" showIcon title={error} />}
       <Tabs
         items={[

@@ -7,6 +7,7 @@ import { staffApi, type PasswordStep } from './api';
 import { useStaffSession } from './session';
 import { s } from './strings';
 import './console.css';
+import { PageTitle } from '../components/PageTitle';
 
 export function ConsoleLoginPage() {
   const { state, signedIn } = useStaffSession();
@@ -48,11 +49,11 @@ export function ConsoleLoginPage() {
   };
 
   return (
-    <Flex align="center" justify="center" className="console-login">
+    <Flex component="main" align="center" justify="center" className="console-login">
       <Card className="console-login-card">
-        <Typography.Title level={3} className="console-login-title">
+        <PageTitle size={24} className="console-login-title">
           {s.consoleTitle}
-        </Typography.Title>
+        </PageTitle>
         {error && <Alert type="error" showIcon message={error} className="console-login-alert" />}
         {!step && (
           <Form layout="vertical" onFinish={onPassword} requiredMark={false}>

@@ -13,6 +13,7 @@ import { productionApi, type Courier, type ProductionDetail, type TimelineEntry 
 import { shanghaiTime } from '../format';
 import { handOverMissing, ProductionCaPanels, useArtefacts } from './ProductionCaPanels';
 import { ps } from './strings';
+import { PageTitle } from '../components/PageTitle';
 
 function deliveryText(d: ProductionDetail): ReactNode {
   const delivery = d.delivery;
@@ -170,9 +171,9 @@ export function ProductionDetailPage() {
             <Link to={`/console/production?status=${d.status === 'completed' ? 'paid' : d.status}`}>
               <ArrowLeftOutlined aria-hidden /> {ps.back}
             </Link>
-            <Typography.Title level={4} style={{ margin: 0 }}>
+            <PageTitle style={{ margin: 0 }}>
               {ps.detailTitle} {d.number}
-            </Typography.Title>
+            </PageTitle>
             <Tag color={d.status === 'completed' ? 'green' : 'blue'}>{d.statusLabel}</Tag>
           </Space>
           {d.events.includes('start_production') && (

@@ -9,6 +9,7 @@ import { errorMessage } from '../api';
 import { productionApi, type ProductionQueueItem, type ProductionStatus } from './api';
 import { shanghaiTime } from '../format';
 import { ps } from './strings';
+import { PageTitle } from '../components/PageTitle';
 
 const tabs: { key: ProductionStatus; label: string }[] = [
   { key: 'paid', label: ps.tabPaid },
@@ -90,7 +91,7 @@ export function ProductionQueuePage() {
 
   return (
     <Card>
-      <Typography.Title level={4}>{ps.queueTitle}</Typography.Title>
+      <PageTitle>{ps.queueTitle}</PageTitle>
       <Tabs activeKey={status} onChange={(key) => update({ status: key as ProductionStatus })} items={tabs.map((t) => ({ key: t.key, label: t.label }))} />
       <Input.Search
         key={search}

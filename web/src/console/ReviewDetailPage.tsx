@@ -12,6 +12,7 @@ import { errorMessage } from '../api';
 import { reviewApi, timelineApi, type Delivery, type Invoice, type ReviewAttachment, type ReviewDetail } from './api';
 import { shanghaiTime } from '../format';
 import { s } from './strings';
+import { PageTitle } from '../components/PageTitle';
 
 const fieldItems: { item: string; label: string }[] = [
   { item: 'field:operator', label: s.operator },
@@ -261,9 +262,9 @@ export function ReviewDetailPage() {
             <Link to="/console/review">
               <ArrowLeftOutlined aria-hidden /> {s.back}
             </Link>
-            <Typography.Title level={4} style={{ margin: 0 }}>
+            <PageTitle style={{ margin: 0 }}>
               {s.detailTitle} {detail.number}
-            </Typography.Title>
+            </PageTitle>
             <Tag color="blue">{detail.statusLabel}</Tag>
             {detail.requiresSecondReview && <Tag color="purple">{s.secondReviewRequired}</Tag>}
             {flags.map((f) => (

@@ -6,6 +6,7 @@ import { errorMessage } from '../api';
 import { reviewApi, type Project, type QueueFilter, type QueueItem } from './api';
 import { shanghaiTime } from '../format';
 import { s } from './strings';
+import { PageTitle } from '../components/PageTitle';
 
 const statusOptions = [
   { value: 'pending_review', label: '待审核' },
@@ -99,7 +100,7 @@ export function ReviewQueuePage() {
 
   return (
     <Card>
-      <Typography.Title level={4}>{s.queueTitle}</Typography.Title>
+      <PageTitle>{s.queueTitle}</PageTitle>
       <Form form={form} layout="inline" initialValues={initial} onFinish={apply} style={{ marginBottom: 16, rowGap: 8 }}>
         <Form.Item name="search">
           <Input allowClear placeholder={s.filterSearch} style={{ width: 220 }} />

@@ -13,6 +13,7 @@ import type {
 import { errorMessage } from '../api';
 import { staffClient } from './api';
 import { shanghaiTime } from '../format';
+import { PageTitle } from '../components/PageTitle';
 
 type StaffRevocationRequest = StaffRevocationRequestView;
 
@@ -116,7 +117,7 @@ export function RevocationRequestsPage() {
 
   return (
     <>
-      <Typography.Title level={4}>吊销申请</Typography.Title>
+      <PageTitle>吊销申请</PageTitle>
       <Tabs activeKey={status} onChange={(k) => setStatus(k as Status)} items={tabs.map((t) => ({ key: t.key, label: t.label }))} />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       <Table<StaffRevocationRequest>

@@ -15,6 +15,7 @@ import { useSession, type LoginRedirectState } from '../session';
 import { common } from '../strings';
 import { loginStrings as s } from './strings';
 import './login.css';
+import { PageTitle } from '../components/PageTitle';
 
 const PHONE_PATTERN = /^1[3-9]\d{9}$/;
 const CODE_PATTERN = /^\d{6}$/;
@@ -36,13 +37,13 @@ export function LoginPage() {
   if (state.status === 'signedIn') return <Navigate to={from ?? HOME} replace />;
 
   return (
-    <Flex vertical align="center" justify="center" className="login-page">
+    <Flex component="main" vertical align="center" justify="center" className="login-page">
       <Card className="login-card">
         <Flex vertical align="center" className="login-heading">
           <SafetyCertificateOutlined className="login-logo" aria-hidden />
-          <Typography.Title level={3} style={{ margin: 0 }}>
+          <PageTitle size={24} style={{ margin: 0 }}>
             {s.title}
-          </Typography.Title>
+          </PageTitle>
           <Typography.Text type="secondary">{s.subtitle}</Typography.Text>
         </Flex>
         <LoginPanel from={from} />

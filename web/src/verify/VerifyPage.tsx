@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { VerifyResult } from '../../../src/http/contract.ts';
 import { ApiError, request, upload } from '../api';
 import { verifyText as text } from './strings';
+import { PageTitle } from '../components/PageTitle';
 
 export type { VerifyResult };
 
@@ -89,8 +90,8 @@ export function VerifyPage() {
   };
 
   return (
-    <div style={{ maxWidth: 760, margin: '32px auto', padding: '0 16px' }}>
-      <Typography.Title level={2}>{text.title}</Typography.Title>
+    <main style={{ maxWidth: 760, margin: '32px auto', padding: '0 16px' }}>
+      <PageTitle size={30}>{text.title}</PageTitle>
       <Typography.Paragraph type="secondary">{text.intro}</Typography.Paragraph>
       <Card>
         <Tabs
@@ -146,6 +147,6 @@ export function VerifyPage() {
           <Outcome result={result} />
         </section>
       )}
-    </div>
+    </main>
   );
 }

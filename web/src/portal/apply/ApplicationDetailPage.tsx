@@ -16,6 +16,7 @@ import { StatusTag } from '../StatusTag';
 import { UploadCard } from './UploadCard';
 import { detailStrings as s } from './strings';
 import './apply.css';
+import { PageTitle } from '../../components/PageTitle';
 
 const time = shanghaiTime;
 
@@ -63,9 +64,9 @@ export function ApplicationDetailPage() {
     <section className="portal-page">
       <Flex justify="space-between" align="center" wrap gap={12} className="portal-page-header">
         <Flex align="center" gap={12} wrap>
-          <Typography.Title level={4} style={{ margin: 0 }}>
+          <PageTitle style={{ margin: 0 }}>
             {s.title}
-          </Typography.Title>
+          </PageTitle>
           <StatusTag status={view.status} label={view.statusLabel} />
         </Flex>
         <Flex gap={8} wrap>

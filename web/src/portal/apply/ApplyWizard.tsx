@@ -21,6 +21,7 @@ import { RenewalIdentityStep } from './RenewalIdentityStep';
 import { ReturnedApplication } from './ReturnedApplication';
 import { identityStrings, wizardStrings as s } from './strings';
 import './apply.css';
+import { PageTitle } from '../../components/PageTitle';
 
 /** 续期 walks a short path under its own names. */
 const renewalTitles: Partial<Record<DraftStep, string>> = {
@@ -56,7 +57,8 @@ function identityNotice(view: ApplicationView | undefined, fresh: Notice | undef
 export function ApplyWizard() {
   const { id = NEW } = useParams();
   const navigate = useNavigate();
-  // On a phone the six steps stay in one row, their titles under the numbers.
+  // On a phone the six steps stay in one row of numbers with the current step's title beside its
+  // number: six titles do not fit in 390 px. The others' titles stay for screen readers.
   const mobile = Grid.useBreakpoint().md === false;
   const [identityForm] = Form.useForm<IdentityFields>();
   const [applicationForm] = Form.useForm<FormFields>();
@@ -188,9 +190,9 @@ export function ApplyWizard() {
     <section className="portal-page">
       <Flex justify="space-between" align="center" wrap gap={12} className="portal-page-header">
         <Flex vertical gap={2}>
-          <Typography.Title level={4} style={{ margin: 0 }}>
+          <PageTitle style={{ margin: 0 }}>
             {renewal ? s.renewalTitle : s.title}
-          </Typography.Title>
+          </PageTitle>
           {view && <Typography.Text type="secondary">{s.number(view.number)}</Typography.Text>}
         </Flex>
         <Button icon={<ArrowLeftOutlined aria-hidden />} onClick={() => navigate('/applications')}>
@@ -200,12 +202,17 @@ export function ApplyWizard() {
       <Steps
         size="small"
         responsive={false}
-        titlePlacement={mobile ? 'vertical' : 'horizontal'}
         current={currentIndex}
         onChange={(i) => i <= furthest && setCurrent(path[i] ?? 'identity')}
         // The step shown is never drawn as unreachable (pale), whatever the draft's recorded step says.
-        items={path.map((step, i) => ({ title: (renewal ? renewalTitles[step] : undefined) ?? stepTitles[step], disabled: i > furthest && i !== currentIndex }))}
-        className="apply-steps"
+        items={path.map((step, i) => {
+          const title = (renewal ? renewalTitles[step] : undefined) ?? stepTitles[step];
+          return {
+            title: mobile && i !== currentIndex ? <span className="visually-hidden">{title}</span> : title,
+            disabled: i > furthest && i !== currentIndex,
+          };
+        })}
+        className={mobile ? 'apply-steps apply-steps-compact' : 'apply-steps'}
       />
       {loadError && <Alert type="error" showIcon title={loadError} className="apply-alert" />}
       <div className="apply-step-body">

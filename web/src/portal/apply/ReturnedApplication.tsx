@@ -17,6 +17,7 @@ import { FormStep, type FormFields } from './FormStep';
 import { IdentityStep, type IdentityFields } from './IdentityStep';
 import { UploadCard } from './UploadCard';
 import { detailStrings, returnedStrings as s, wizardStrings } from './strings';
+import { PageTitle } from '../../components/PageTitle';
 
 interface Props {
   application: ApplicationView;
@@ -80,9 +81,9 @@ export function ReturnedApplication({ application: view, refresh }: Props) {
       <Flex justify="space-between" align="center" wrap gap={12} className="portal-page-header">
         <Flex vertical gap={2}>
           <Flex align="center" gap={12} wrap>
-            <Typography.Title level={4} style={{ margin: 0 }}>
+            <PageTitle style={{ margin: 0 }}>
               {s.title}
-            </Typography.Title>
+            </PageTitle>
             <StatusTag status={view.status} label={view.statusLabel} />
           </Flex>
           <Typography.Text type="secondary">{wizardStrings.number(view.number)}</Typography.Text>
