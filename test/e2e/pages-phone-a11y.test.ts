@@ -191,7 +191,7 @@ describe.skipIf(browserMissing)('the main pages on a phone, for assistive techno
         const artefacts = page.getByRole('dialog');
         await artefacts.getByRole('link', { name: '下载电子印章' }).waitFor();
         await artefacts.getByRole('link', { name: /下载证书/ }).first().waitFor();
-        for (const item of [artefacts.getByRole('link', { name: '下载电子印章' }), artefacts.getByRole('link', { name: /下载证书/ }).first(), artefacts.getByText('有效', { exact: true }).first()]) {
+        for (const item of [artefacts.getByRole('link', { name: '下载电子印章' }), artefacts.getByRole('link', { name: /下载证书/ }).first(), artefacts.getByRole('button', { name: '申请吊销' }).first(), artefacts.getByText('有效', { exact: true }).first()]) {
           expect(await item.isVisible()).toBe(true);
           expect(await item.evaluate((e) => e.getBoundingClientRect().right <= window.innerWidth)).toBe(true);
         }

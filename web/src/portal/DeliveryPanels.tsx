@@ -156,7 +156,7 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
   const nothingYet =
     state.kind === 'none' || (a && !a.seal && !a.sealPicture && a.certificates.length === 0 && !row?.events.includes('issue_online'));
   return (
-    <Modal open={row !== undefined} title={row ? s.artefactsTitle(row.number) : ''} onCancel={onClose} footer={<Button onClick={onClose}>{s.close}</Button>} width={640} destroyOnHidden>
+    <Modal open={row !== undefined} title={row ? s.artefactsTitle(row.number) : ''} onCancel={onClose} footer={<Button onClick={onClose}>{s.close}</Button>} width={640} className="portal-artefacts" destroyOnHidden>
       {state.kind === 'loading' && <Spin />}
       {state.kind === 'error' && <Alert type="error" showIcon title={state.message} />}
       {nothingYet && <Alert type="info" showIcon title={s.notYet} />}
