@@ -10,10 +10,11 @@
  * both antd and the pages set `style` attributes; the development pages carry their own <style>.
  * Style injection cannot run code, so the strict part is script-src.
  *
- * What needs more gets it on its own answers only:
- * - PDFs the portal shows in a frame of its own page (the signed contract): framing by this
- *   origin, and the plugin types Chromium's viewer needs.
- * - /docs (swagger-ui): its images (the validator badge is off) and nothing else beyond the default.
+ * The development pages (/dev), the simulators' pages (the WeChat Pay payer page: a plain form
+ * post to this origin) and /docs (swagger-ui: scripts and styles from /docs/static, images as
+ * data: URLs) need nothing beyond this policy (test/e2e/pages-phone-a11y.test.ts and the journeys
+ * walk them). What needs more gets it on its own answers only: PDFs, which the portal shows in a
+ * frame of its own page (the signed contract), may be framed by this origin.
  */
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
