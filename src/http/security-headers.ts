@@ -12,9 +12,10 @@
  *
  * The development pages (/dev), the simulators' pages (the WeChat Pay payer page: a plain form
  * post to this origin) and /docs (swagger-ui: scripts and styles from /docs/static, images as
- * data: URLs) need nothing beyond this policy (test/e2e/pages-phone-a11y.test.ts and the journeys
- * walk them). What needs more gets it on its own answers only: PDFs, which the portal shows in a
- * frame of its own page (the signed contract), may be framed by this origin.
+ * data: URLs) need nothing beyond this policy (/docs and /dev/* are loaded in
+ * test/e2e/pages-phone-a11y.test.ts, the payer page in the journeys). What needs more gets it
+ * on its own answers only: PDFs, which the portal shows in a frame of its own page (the signed
+ * contract), may be framed by this origin.
  */
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';

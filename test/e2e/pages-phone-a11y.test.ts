@@ -5,8 +5,9 @@
  * no serious or critical violation; one <main>, one <h1>), and under the Content-Security-Policy
  * (no `securitypolicyviolation` in the page or its frames, no CSP error on the console). The
  * pages: the login page, each wizard step of the enterprise path and the 事业单位's last step,
- * 我的申请 with 证书与印章, /verify, and the console's login, queue and review detail. The state is
- * built on the server (scenario.ts and the HTTP helpers), not walked.
+ * 我的申请 with 证书与印章, /verify, and the console's login, queue and review detail; /docs and the
+ * development pages under the CSP only. The state is built on the server (scenario.ts and the HTTP
+ * helpers), not walked.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -213,7 +214,7 @@ describe.skipIf(browserMissing)('the main pages on a phone, for assistive techno
     });
   }
 
-  it('the console’s login, queue and review detail', { timeout: TIMEOUT }, async () => {
+  it('the console’s login, queue and review detail; /docs and the development pages work under the CSP', { timeout: TIMEOUT }, async () => {
     const findings: Finding[] = [];
     const { context, page } = await newPage(suite.browser, suite.app.url, DESKTOP);
     let where = 'console login';
@@ -235,6 +236,18 @@ describe.skipIf(browserMissing)('the main pages on a phone, for assistive techno
       await page.getByRole('button', { name: '审核通过', exact: true }).waitFor();
       findings.push(...(await accessibility(page, where)));
       await screenshot(page, 'a11y-console-review.png');
+
+      // Pages of their own (swagger-ui, the testers' pages): they run, and the policy lets them.
+      for (const [path, text] of [
+        ['/docs', 'CertDesk API'],
+        ['/dev/sms', '模拟短信发件箱'],
+        ['/dev/registry', '模拟实名认证库'],
+        ['/dev/staff', '演示员工账号'],
+      ] as const) {
+        where = path;
+        await page.goto(path);
+        await page.getByText(text).first().waitFor();
+      }
     } catch (err) {
       await screenshot(page, 'failed-a11y-console.png').catch(() => undefined);
       throw err;
