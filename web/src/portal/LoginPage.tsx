@@ -9,7 +9,6 @@ import { useRef, useState } from 'react';
 import type { InputRef } from 'antd';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { ApiError, authApi, errorMessage } from '../api';
-import { FullPageSpin } from '../components/FullPageSpin';
 import { useCountdown } from '../hooks/useCountdown';
 import { useSession, type LoginRedirectState } from '../session';
 import { common } from '../strings';
@@ -33,7 +32,8 @@ export function LoginPage() {
   const location = useLocation();
   const from = (location.state as LoginRedirectState | null)?.from;
 
-  if (state.status === 'loading') return <FullPageSpin />;
+  // Drawn while the session is still being asked for: the visitor sees the page a round trip
+  // sooner, and someone already signed in moves on as soon as the answer says so.
   if (state.status === 'signedIn') return <Navigate to={from ?? HOME} replace />;
 
   return (
