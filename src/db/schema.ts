@@ -8,6 +8,8 @@ import { applicantTypes, applicationStatuses, draftSteps } from '../domain/appli
 import type { Delivery, Invoice } from '../domain/application-form.ts';
 import type { ReturnedItem } from '../domain/review.ts';
 import { applicationKinds, type RenewalEvidence } from '../domain/renewal.ts';
+import { invoiceColours, invoiceStatuses } from '../domain/invoice.ts';
+import { invoiceKinds, type InvoiceBuyer } from '../domain/invoice-buyer.ts';
 import {
   bigint,
   bigserial,
@@ -349,6 +351,78 @@ export const refunds = pgTable(
     settledAt: ts('settled_at'),
   },
   (t) => [index('refunds_status_idx').on(t.status)],
+);
+
+// ───────────────────────────────────────── invoices ─────────────────────────────────────────
+// The invoices module's tables (src/modules/invoices/repository.ts is the only reader and writer).
+
+/**
+ * invoices: one row per 数电票 asked of the e-invoice platform. A blue one per paid application
+ * that wants one (at most one not yet reversed); a red one per reversal, pointing at the blue.
+ * Status changes only through invoiceTransition (domain/invoice.ts).
+ */
+export const invoices = pgTable(
+  'invoices',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    applicationId: uuid('application_id').notNull(),
+    colour: text('colour', { enum: invoiceColours }).notNull(),
+    /** 增值税普通发票 / 增值税专用发票. */
+    type: text('type', { enum: invoiceKinds }).notNull(),
+    /** Red: the blue invoice it reverses. */
+    reversesId: uuid('reverses_id'),
+    redReason: text('red_reason', { enum: ['refund', 'reissue'] }),
+    status: text('status', { enum: invoiceStatuses }).notNull(),
+    buyer: jsonb('buyer').$type<InvoiceBuyer>().notNull(),
+    /** Where the invoice is mailed. */
+    email: text('email').notNull(),
+    /** 价税合计, 金额 (tax excluded) and 税额 in fen; negative on a red invoice. */
+    totalFen: integer('total_fen').notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    taxFen: integer('tax_fen').notNull(),
+    /** The rate in basis points (600 = 6%). */
+    taxRateBp: integer('tax_rate_bp').notNull(),
+    goodsName: text('goods_name').notNull(),
+    /** Our order number at the platform: a repeated request is the same invoice, not a second one. */
+    orderNo: text('order_no').notNull().unique(),
+    platformSerial: text('platform_serial'),
+    number: text('number'),
+    issuedAt: ts('issued_at'),
+    pdfBlobKey: text('pdf_blob_key'),
+    xmlBlobKey: text('xml_blob_key'),
+    ofdBlobKey: text('ofd_blob_key'),
+    attempts: integer('attempts').notNull().default(0),
+    /** The platform's (or the network's) last word, in Chinese, when it failed. */
+    lastError: text('last_error'),
+    /** A refund came while the platform was still issuing it: reverse it as soon as it is issued. */
+    reversalDue: boolean('reversal_due').notNull().default(false),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('invoices_one_live_blue').on(t.applicationId).where(sql`colour = 'blue' AND status NOT IN ('reversed', 'cancelled')`),
+    uniqueIndex('invoices_one_red_per_blue').on(t.reversesId).where(sql`colour = 'red'`),
+    index('invoices_status_idx').on(t.status),
+    index('invoices_issued_at_idx').on(t.issuedAt),
+  ],
+);
+
+/** invoice_mails: each time an invoice was emailed (or the attempt failed), and at whose request. */
+export const invoiceMails = pgTable(
+  'invoice_mails',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    invoiceId: uuid('invoice_id').notNull(),
+    to: text('to').notNull(),
+    status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull(),
+    messageId: text('message_id'),
+    error: text('error'),
+    /** system (after issuing), or the applicant / staff member who pressed 重新发送. */
+    requestedBy: text('requested_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [index('invoice_mails_invoice_idx').on(t.invoiceId)],
 );
 
 // ───────────────────────────────────────── ca ─────────────────────────────────────────
