@@ -128,6 +128,7 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     caName: config.caName,
     payPage: parties.payPage,
     onPaid: payments.paid,
+    onRefunded: payments.refunded,
   });
   return {
     auth,
