@@ -4,6 +4,7 @@
  * other modules' answers share: an invoice, a delivery, a status change, a timeline.
  */
 import { z } from 'zod';
+import { invoiceSummary } from '../invoices/schemas.ts';
 import { applicantTypes, applicationEvents, applicationStatuses, draftSteps } from '../../domain/application.ts';
 import type { Delivery, Invoice } from '../../domain/application-form.ts';
 import { attachmentKinds } from '../../domain/attachments.ts';
@@ -114,6 +115,8 @@ export const applicationSummary = z.object({
   renewsSerial: z.string().nullable(),
   /** 即将到期 / 已过期 of the unit certificate this application made, until it is renewed. */
   expiry: expiryNotice.nullable(),
+  /** 发票: how the invoice stands, once one is asked for. */
+  invoice: invoiceSummary.nullable(),
   createdAt: z.string(),
 });
 export type ApplicationSummary = z.infer<typeof applicationSummary>;

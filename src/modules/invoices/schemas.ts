@@ -39,6 +39,8 @@ export type InvoiceSummary = z.infer<typeof invoiceSummary>;
 
 export const applicantInvoices = z.object({
   requested: invoiceSchema.nullable(),
+  /** Paid for: the invoice is (being) issued. */
+  paid: z.boolean(),
   /** 修改发票信息 is open (until the platform has the invoice). */
   editable: z.boolean(),
   invoices: z.array(invoiceView.extend({ mails: z.array(invoiceMail) })),

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/database.ts';
 import { AppError } from '../../domain/errors.ts';
+import { inGroup } from '../../domain/application.ts';
 import {
   INVOICE_MAX_ATTEMPTS,
   buyerEditable,
@@ -415,6 +416,7 @@ export function createInvoicesService(deps: InvoicesDeps) {
       const live = rows.find((r) => r.colour === 'blue' && r.status !== 'reversed' && r.status !== 'cancelled');
       return {
         requested: app.invoice ?? null,
+        paid: inGroup(app.status, 'production'),
         editable: app.status !== 'draft' && app.invoice?.wanted === true && buyerEditable(live?.status),
         invoices: rows.map((r) => ({ ...invoiceView(r), mails: mails.filter((m) => m.invoiceId === r.id).map(mailView) })),
       };

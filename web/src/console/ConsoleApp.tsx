@@ -9,6 +9,7 @@ import { AdminStaffPage } from './AdminStaffPage';
 import { ConsoleHome, ConsoleLayout, RequireRole } from './ConsoleLayout';
 import { ConsoleLoginPage } from './LoginPage';
 import { FinancePage } from './FinancePage';
+import { InvoicesPage } from './InvoicesPage';
 import { ProductionDetailPage } from './ProductionDetailPage';
 import { ProductionQueuePage } from './ProductionQueuePage';
 import { ReviewDetailPage } from './ReviewDetailPage';
@@ -67,6 +68,14 @@ export function ConsoleApp() {
             element={
               <RequireRole role="finance">
                 <FinancePage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="finance/invoices"
+            element={
+              <RequireRole role="finance">
+                <InvoicesPage />
               </RequireRole>
             }
           />

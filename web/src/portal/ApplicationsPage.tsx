@@ -5,7 +5,7 @@
  * remittance code to transfer with; 草稿, 待审核, 待修改 and 资料审核通过 also 取消 (after a
  * confirmation). Once paid, 待确认印章 with a primary 确认印章 until the seal picture is approved, then
  * 证书与印章 (downloads); 已邮寄 shows the courier and waybill number, 待自取 the pickup address, and
- * both offer 确认收货.
+ * both offer 确认收货. Once the invoice is issued, 下载发票.
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Flex, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
@@ -16,7 +16,8 @@ import { applicationsApi, type ApplicationSummary, type BankTransfer } from './a
 import { ArtefactsModal, ConfirmReceiptButton, ShipmentCell } from './DeliveryPanels';
 import { PaymentModal } from './PaymentModal';
 import { StatusTag } from './StatusTag';
-import { applicationsStrings as s, deliveryStrings as ds, renewalPanelStrings as rs } from './strings';
+import { applicationsStrings as s, deliveryStrings as ds, invoiceStrings as is, renewalPanelStrings as rs } from './strings';
+import { invoicePdfUrl } from './invoiceApi';
 
 
 /** The account, the exact amount and the remittance code of a 资料审核通过 application. */
@@ -131,6 +132,11 @@ export function ApplicationsPage() {
           <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}/view`)}>
             {s.view}
           </Button>
+          {row.invoice?.downloadable && (
+            <Button type="link" size="small" href={invoicePdfUrl(row.invoice.id)} download>
+              {is.download}
+            </Button>
+          )}
           {row.events.includes('issue_online') && !row.sealAwaited && (
             <Button type="primary" size="small" onClick={() => setArtefactsOf(row)}>
               {rs.issueTitle}
