@@ -229,6 +229,8 @@ export async function startMailSimulator(options: MailSimulatorOptions): Promise
     allowInsecureAuth: true,
     disabledCommands: [...(credentials === undefined ? ['AUTH'] : []), ...(options.starttls ? [] : ['STARTTLS'])],
     logger: false,
+    // Loopback: the client is 127.0.0.1, a reverse DNS lookup per connection would only cost time.
+    disableReverseLookup: true,
     onAuth(auth, _session, callback) {
       const ok =
         credentials !== undefined &&
