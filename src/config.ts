@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
+import type { MailSecurity } from './providers/mail/smtp.ts';
 import type { KeyFamily } from './pki/signer.ts';
 import type { RenewalPolicy } from './domain/renewal.ts';
 import { smsTemplateCodes, smsTemplateSetting, smsTemplateSpecs } from './domain/templates.ts';
@@ -107,6 +109,21 @@ const envSchema = z.object({
   ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().optional(),
   ALIYUN_SMS_SIGN_NAME: z.string().default('CertDesk'),
   // ALIYUN_SMS_TEMPLATE_<TEMPLATE>: one per template of domain/templates.ts (smsTemplateSettings).
+
+  // Email (发票 and others): an SMTP server; the loopback simulator is the default outside production.
+  MAIL_PROVIDER: z.enum(['simulator', 'smtp']).optional(),
+  MAIL_SMTP_HOST: z.string().min(1).optional(),
+  /** Default 465 with MAIL_SMTP_SECURE=tls, 587 with starttls, 25 with none. */
+  MAIL_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** tls: TLS from the first byte (465). starttls: STARTTLS required (587). none: no encryption, loopback relays only. */
+  MAIL_SMTP_SECURE: z.enum(['tls', 'starttls', 'none']).default('starttls'),
+  MAIL_SMTP_USER: z.string().min(1).optional(),
+  /** A secret, never logged. */
+  MAIL_SMTP_PASSWORD: z.string().min(1).optional(),
+  /** The From of every mail, e.g. 某某CA <invoice@example.com>. */
+  MAIL_FROM: z.string().min(1).optional(),
+  /** Where the mail simulator listens on 127.0.0.1 (0 = any free port); default 2525, or any free port when PORT=0. */
+  MAIL_SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
   RENEWAL_OPENS_DAYS_BEFORE: z.coerce.number().int().min(1).max(365).default(90),
@@ -138,6 +155,23 @@ export interface SmsConfig {
   templates: Record<SmsTemplate, string>;
   /** Messages sent at once per queue by one instance. */
   sendConcurrency: number;
+}
+
+export interface MailConfig {
+  provider: 'simulator' | 'smtp';
+  /** The SMTP server; for the simulator 127.0.0.1. */
+  host: string;
+  /** For the simulator, known once it listens. */
+  port: number | undefined;
+  security: MailSecurity;
+  user: string | undefined;
+  password: string | undefined;
+  /** The From header, e.g. 某某CA <invoice@example.com>. */
+  from: string;
+  /** The simulator: where it listens on 127.0.0.1 (0 = any free port) … */
+  simulatorPort: number;
+  /** … and whether another free port will do when that one is taken (the default port, not one asked for). */
+  simulatorPortFallback: boolean;
 }
 
 export interface RegistryConfig {
@@ -200,6 +234,7 @@ export interface Config {
   autoCompleteDays: number;
   renewal: RenewalConfig;
   sms: SmsConfig;
+  mail: MailConfig;
   registry: RegistryConfig;
   blobs: BlobConfig;
   auth: AuthPolicy;
@@ -318,6 +353,45 @@ function pkcs11FromEnv(e: z.infer<typeof envSchema>): Pkcs11Config | undefined {
   };
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+const DEFAULT_SMTP_PORTS: Record<MailSecurity, number> = { tls: 465, starttls: 587, none: 25 };
+
+/** MAIL_FROM must name exactly one mailbox: a typo here would send every invoice from nowhere. */
+function mailFrom(value: string): string {
+  const mailboxes = addressparser(value, { flatten: true });
+  const address = mailboxes[0]?.address ?? '';
+  if (mailboxes.length !== 1 || !z.email().safeParse(address).success) {
+    throw new ConfigError(`MAIL_FROM 应为一个发件地址，例如 “某某CA <invoice@example.com>”：${value}`);
+  }
+  return value;
+}
+
+function mailFromEnv(e: z.infer<typeof envSchema>, provider: MailConfig['provider']): MailConfig {
+  const from = mailFrom(e.MAIL_FROM ?? `${e.CA_NAME} <invoice@certdesk.example>`);
+  const simulatorPort = e.MAIL_SIMULATOR_PORT ?? (e.PORT === 0 ? 0 : 2525);
+  const simulatorPortFallback = e.MAIL_SIMULATOR_PORT === undefined;
+  if (provider === 'simulator') {
+    // The simulator checks the login like a server; these demo credentials never leave loopback.
+    return { provider, host: '127.0.0.1', port: undefined, security: 'none', user: 'certdesk', password: 'mail-simulator-secret-not-for-production', from, simulatorPort, simulatorPortFallback };
+  }
+  const host = e.MAIL_SMTP_HOST ?? '';
+  if (e.MAIL_SMTP_USER !== undefined && e.MAIL_SMTP_PASSWORD === undefined) throw new ConfigError('设置了 MAIL_SMTP_USER 时须同时设置 MAIL_SMTP_PASSWORD');
+  if (e.MAIL_SMTP_SECURE === 'none' && !LOOPBACK_HOSTS.has(host)) {
+    throw new ConfigError('MAIL_SMTP_SECURE=none 只能用于本机邮件中继（127.0.0.1）：经网络发送邮件须使用 tls 或 starttls，否则口令以明文传输');
+  }
+  return {
+    provider,
+    host,
+    port: e.MAIL_SMTP_PORT ?? DEFAULT_SMTP_PORTS[e.MAIL_SMTP_SECURE],
+    security: e.MAIL_SMTP_SECURE,
+    user: e.MAIL_SMTP_USER,
+    password: e.MAIL_SMTP_USER === undefined ? undefined : e.MAIL_SMTP_PASSWORD,
+    from,
+    simulatorPort,
+    simulatorPortFallback,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -329,6 +403,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const smsProvider = e.SMS_PROVIDER ?? (production ? 'aliyun' : 'simulator');
   const registryProvider = e.REGISTRY_PROVIDER ?? (production ? 'aliyun' : 'simulator');
   const wechatProvider = e.WECHATPAY_PROVIDER ?? (production ? 'wechatpay' : 'simulator');
+  const mailProvider = e.MAIL_PROVIDER ?? (production ? 'smtp' : 'simulator');
 
   const pkcs11 = pkcs11FromEnv(e);
 
@@ -345,6 +420,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (registryProvider === 'aliyun') {
       if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_ID) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_ID');
       if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET');
+    }
+    if (mailProvider === 'smtp') {
+      if (!e.MAIL_SMTP_HOST) missing.push('MAIL_SMTP_HOST');
+      if (!e.MAIL_FROM) missing.push('MAIL_FROM');
     }
     if (!e.BANK_NAME) missing.push('BANK_NAME');
     if (!e.BANK_ACCOUNT_NUMBER) missing.push('BANK_ACCOUNT_NUMBER');
@@ -369,10 +448,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (smsProvider === 'simulator') {
       throw new ConfigError('生产模式不能使用短信模拟器：请设置 SMS_PROVIDER=aliyun');
     }
+    if (mailProvider === 'simulator') {
+      throw new ConfigError('生产模式不能使用邮件模拟器：请设置 MAIL_PROVIDER=smtp');
+    }
     if (registryProvider === 'simulator') {
       throw new ConfigError('生产模式不能使用实名认证模拟器：请设置 REGISTRY_PROVIDER=aliyun');
     }
   }
+
+  if (mailProvider === 'smtp' && !e.MAIL_SMTP_HOST) throw new ConfigError('MAIL_PROVIDER=smtp 缺少环境变量：MAIL_SMTP_HOST');
 
   if (e.BLOB_STORE === 's3') {
     const missingS3 = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((k) => !e[k]);
@@ -415,6 +499,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             templates: smsTemplateGatewayCodes(env),
             sendConcurrency: e.SMS_SEND_CONCURRENCY,
           },
+    mail: mailFromEnv(e, mailProvider),
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,
     autoCompleteDays: e.AUTO_COMPLETE_DAYS,

@@ -630,3 +630,30 @@ export const renewalReminders = pgTable(
   },
   (t) => [uniqueIndex('renewal_reminders_serial_threshold_idx').on(t.certificateSerial, t.thresholdDays)],
 );
+
+/**
+ * dev: the mails the mail simulator received (/dev/mail), only outside production; in the database
+ * so that every instance and a restart show the same mails. `raw` is the message as it came over
+ * SMTP (attachments are decoded from it when opened); the simulator keeps the newest ones only.
+ */
+export const devMailOutbox = pgTable(
+  'dev_mail_outbox',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    /** Arrival order, as for simulated_sms. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    envelopeFrom: text('envelope_from').notNull(),
+    envelopeTo: text('envelope_to').array().notNull(),
+    fromHeader: text('from_header').notNull(),
+    toHeader: text('to_header').notNull(),
+    subject: text('subject').notNull(),
+    messageId: text('message_id').notNull(),
+    secured: boolean('secured').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    attachments: jsonb('attachments').$type<{ filename: string; contentType: string; size: number }[]>().notNull(),
+    raw: bytes('raw').notNull(),
+    receivedAt: ts('received_at').notNull(),
+  },
+  (t) => [index('dev_mail_outbox_seq_idx').on(t.seq)],
+);
