@@ -163,7 +163,8 @@ export async function renderInvoicePdf(invoice: SimulatedInvoice, fontPath?: str
   y -= 20;
   for (const line of invoice.lines) {
     const baseline = sheet.baselineFor(y - 7, VALUE.size);
-    const unitPrice = line.num && Number(line.num) !== 0 ? yuanText(Math.round(line.amounts.amountFen / Math.abs(Number(line.num)))) : '';
+    // 单价 is positive on a red invoice too: the 数量 carries the sign.
+    const unitPrice = line.num && Number(line.num) !== 0 ? yuanText(Math.round(Math.abs(line.amounts.amountFen) / Math.abs(Number(line.num)))) : '';
     const nameLines = sheet.wrap(printedGoodsName(line.goodsName), columns[0]!.width * W - 10, VALUE.size);
     nameLines.forEach((text, i) => cell(0, text, baseline - i * 12, VALUE));
     cell(2, line.unit, baseline, VALUE);
