@@ -214,6 +214,27 @@ describe('red invoices', () => {
     expect(issued(await h.settle(client, red))).toMatchObject({ kind: 'special', red: true, originalNumber: b.number });
   });
 
+  it('waits while the buyer of a used 专票 must confirm, and reports a denied form as failed', async () => {
+    const client = h.client();
+    const confirmed = await blue('special');
+    h.controls.redNeedsBuyer(2);
+    const red = orderNo('CDR');
+    await client.redInvoice({ orderNo: red, original: original(confirmed), reason: 'stopped' });
+    expect(await client.query(red)).toEqual({ status: 'pending', message: '红字确认单销方录入待购方确认，红字发票开具中' });
+    h.controls.buyerAnswers(red, true);
+    expect(issued(await h.settle(client, red))).toMatchObject({ red: true, originalNumber: confirmed.number, amounts: { totalFen: -16_000 } });
+
+    const denied = await blue('special');
+    const refused = orderNo('CDR');
+    await client.redInvoice({ orderNo: refused, original: original(denied), reason: 'stopped' });
+    h.controls.buyerAnswers(refused, false);
+    expect(await client.query(refused)).toEqual({ status: 'failed', code: 'RedConfirm.05', message: '作废（销方录入购方否认）' });
+    // A void form does not stand in the way of another reversal.
+    const again = orderNo('CDR');
+    await client.redInvoice({ orderNo: again, original: original(denied), reason: 'stopped' });
+    expect((await h.settle(client, again)).status).toBe('issued');
+  });
+
   it('refuses to reverse an invoice the platform never issued', async () => {
     const err = await refusal(
       h.client().redInvoice({ orderNo: orderNo('CDR'), original: { number: '26152000000999999999', kind: 'normal', buyerName: '某公司', buyerTaxNumber: BUYER_USCC }, reason: 'stopped' }),

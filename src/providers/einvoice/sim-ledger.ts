@@ -177,10 +177,11 @@ export class SimLedger {
   }
 
   /**
-   * saveInvoiceRedConfirm by the seller for a full reversal: the form needs nobody's
-   * confirmation (01 无需确认), so its red invoice is accepted for issuing at once.
+   * saveInvoiceRedConfirm by the seller for a full reversal. Unless the buyer must confirm (a
+   * 专票 the buyer has already used), the form needs nobody's confirmation (01 无需确认) and its
+   * red invoice is accepted for issuing at once; otherwise it waits (02 销方录入待购方确认).
    */
-  applyRed(body: SaveRedConfirmBody, now: Date): { form: SimulatedRedConfirm; invoice: SimulatedInvoice } | Refusal {
+  applyRed(body: SaveRedConfirmBody, now: Date, needsBuyer = false): { form: SimulatedRedConfirm; invoice?: SimulatedInvoice } | Refusal {
     if (body.applySource !== '0') return refuse('本平台仅支持销方申请红字确认单');
     if (body.detail !== undefined && body.detail.length > 0) return refuse('本平台仅支持全额冲红（不传明细）');
     if (body.sellerTaxNo !== this.seller.taxNumber) return refuse('销方税号与授权企业税号不一致');
@@ -199,45 +200,59 @@ export class SimLedger {
     const active = [...this.forms.values()].find((f) => f.blueNumber === number && !BILL_VOID.has(f.billStatus));
     if (active !== undefined) return refuse(`该蓝字发票已申请红字确认单（${active.billNo}），不能重复冲红`);
 
-    const billNo = `${number.slice(0, 4)}${stamp(now).slice(0, 6)}${randomDigits(6)}`;
-    const invoice = this.add({
-      serialNo: this.nextSerial(now),
-      orderNo,
-      line: blue.line,
-      kind: blue.kind,
-      red: true,
-      status: STATUS.issuing,
-      acceptedAt: now,
-      orderDate: body.billTime || '',
-      buyer: blue.buyer,
-      seller: blue.seller,
-      lines: blue.lines.map((l) => ({ ...l, num: l.num ? `-${l.num}` : '', amounts: negateAmounts(l.amounts) })),
-      amounts: negateAmounts(blue.amounts),
-      clerk: blue.clerk,
-      remark: `被红冲蓝字数电发票号码：${number} 红字发票信息确认单编号：${billNo}`,
-      originalNumber: number,
-      redReason: body.redReason,
-      confirmation: { billId, billNo },
-    });
     const form: SimulatedRedConfirm = {
       billId,
-      billNo,
+      billNo: `${number.slice(0, 4)}${stamp(now).slice(0, 6)}${randomDigits(6)}`,
       billUuid: randomBytes(16).toString('hex'),
-      billStatus: '01',
+      billStatus: needsBuyer ? '02' : '01',
       blueNumber: number,
       blueLine: blue.line,
       redReason: body.redReason,
       orderNo,
-      redSerialNo: invoice.serialNo,
+      redSerialNo: '',
       sellerTaxNo: this.seller.taxNumber,
       sellerName: this.seller.name,
       buyerName: blue.buyer.name,
       buyerTaxNo: blue.buyer.taxNumber,
       createdAt: now,
-      amounts: invoice.amounts,
+      amounts: negateAmounts(blue.amounts),
     };
     this.forms.set(billId, form);
-    return { form, invoice };
+    return needsBuyer ? { form } : { form, invoice: this.redInvoiceOf(form, blue, now) };
+  }
+
+  /** The buyer confirms (04 购销双方已确认: the red invoice follows) or denies (05 作废) a form waiting for it. */
+  answerRed(billId: string, agree: boolean, now: Date): SimulatedInvoice | undefined {
+    const form = this.forms.get(billId);
+    const blue = form === undefined ? undefined : this.byNumber.get(form.blueNumber);
+    if (form === undefined || blue === undefined || form.billStatus !== '02') throw new Error(`no 红字确认单 ${billId} waits for the buyer`);
+    form.billStatus = agree ? '04' : '05';
+    return agree ? this.redInvoiceOf(form, blue, now) : undefined;
+  }
+
+  /** The red invoice of a confirmed form: the blue one's lines, negated. */
+  private redInvoiceOf(form: SimulatedRedConfirm, blue: SimulatedInvoice, now: Date): SimulatedInvoice {
+    const invoice = this.add({
+      serialNo: this.nextSerial(now),
+      orderNo: form.orderNo,
+      line: blue.line,
+      kind: blue.kind,
+      red: true,
+      status: STATUS.issuing,
+      acceptedAt: now,
+      orderDate: '',
+      buyer: blue.buyer,
+      seller: blue.seller,
+      lines: blue.lines.map((l) => ({ ...l, num: l.num ? `-${l.num}` : '', amounts: negateAmounts(l.amounts) })),
+      amounts: negateAmounts(blue.amounts),
+      clerk: blue.clerk,
+      remark: `被红冲蓝字数电发票号码：${blue.number ?? ''} 红字发票信息确认单编号：${form.billNo}`,
+      originalNumber: form.blueNumber,
+      redReason: form.redReason,
+      confirmation: { billId: form.billId, billNo: form.billNo },
+    });
+    form.redSerialNo = invoice.serialNo;
+    return invoice;
   }
 
   /** The invoice is issued: its number is the next of the year and the seller's province. */

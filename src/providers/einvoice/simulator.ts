@@ -68,6 +68,10 @@ export interface NuonuoSimControls {
   up(): void;
   /** The next `count` invoices accepted fail at the tax bureau (开票失败) with `cause`. */
   failNextIssuance(count: number, cause: string): void;
+  /** The next `count` 红字确认单 wait for the buyer (02), as for a 专票 the buyer has already used. */
+  redNeedsBuyer(count: number): void;
+  /** The buyer confirms (the red invoice follows) or denies (the form is void) a waiting 红字确认单. */
+  buyerAnswers(billId: string, agree: boolean): void;
   /** Every invoice it was asked for, newest first: for /dev/invoices. */
   invoices(): SimulatedInvoice[];
   /** The PDF of an issued invoice, by its number. */
@@ -110,6 +114,7 @@ export function createNuonuoSimulator(opts: NuonuoSimulatorOptions): NuonuoSimul
   const failures: SimFailure[] = [];
   const issuanceFailures: string[] = [];
   let hangs = 0;
+  let buyerMustConfirm = 0;
   let isDown = false;
   const stopping = new AbortController();
   const pending = new Set<Promise<unknown>>();
@@ -178,15 +183,15 @@ export function createNuonuoSimulator(opts: NuonuoSimulatorOptions): NuonuoSimul
   }
 
   function formItem(form: SimulatedRedConfirm) {
-    const red = ledger.serial(form.redSerialNo);
+    const red = form.redSerialNo === '' ? undefined : ledger.serial(form.redSerialNo);
     return {
       billId: form.billId,
       billNo: form.billNo,
       billUuid: form.billUuid,
       billStatus: form.billStatus,
       billMessage: BILL_STATUS[form.billStatus] ?? '',
-      invoiceSerialNum: form.redSerialNo,
-      orderNo: form.orderNo,
+      // Only once the red invoice exists, as the platform answers.
+      ...(red === undefined ? {} : { invoiceSerialNum: form.redSerialNo, orderNo: form.orderNo }),
       openStatus: red?.status === STATUS.issued ? '1' : '0',
       applySource: '0',
       blueInvoiceLine: form.blueLine,
@@ -263,9 +268,10 @@ export function createNuonuoSimulator(opts: NuonuoSimulatorOptions): NuonuoSimul
       case METHODS.saveRedConfirm: {
         const body = parseBody(saveRedConfirmBodySchema, raw);
         if (isRefusal(body)) return answerOf(body);
-        const applied = ledger.applyRed(body, at);
+        const applied = ledger.applyRed(body, at, buyerMustConfirm > 0);
         if (isRefusal(applied)) return answerOf(applied);
-        issueLater(applied.invoice);
+        if (buyerMustConfirm > 0) buyerMustConfirm -= 1;
+        if (applied.invoice) issueLater(applied.invoice);
         return ok(applied.form.billId);
       }
       case METHODS.queryRedConfirm: {
@@ -377,6 +383,13 @@ export function createNuonuoSimulator(opts: NuonuoSimulatorOptions): NuonuoSimul
     },
     up() {
       isDown = false;
+    },
+    redNeedsBuyer(count) {
+      buyerMustConfirm += count;
+    },
+    buyerAnswers(billId, agree) {
+      const invoice = ledger.answerRed(billId, agree, now());
+      if (invoice) issueLater(invoice);
     },
     failNextIssuance(count, cause) {
       for (let i = 0; i < count; i += 1) issuanceFailures.push(cause);
