@@ -60,6 +60,14 @@ beforeAll(async () => {
     MAIL_FROM: '某某CA <invoice@ca.example>',
     BANK_NAME: '中国工商银行呼和浩特分行营业部',
     BANK_ACCOUNT_NUMBER: '0602 1234 5678 9012 345',
+    // 诺诺开放平台 (nothing is invoiced here).
+    EINVOICE_APP_KEY: 'nuonuo-app-key',
+    EINVOICE_APP_SECRET: 'nuonuo-app-secret',
+    EINVOICE_SELLER_TAX_NUMBER: '91150100MA0CERTD94',
+    EINVOICE_SELLER_ADDRESS: '内蒙古自治区呼和浩特市赛罕区敕勒川大街1号',
+    EINVOICE_SELLER_PHONE: '0471-3456789',
+    EINVOICE_SELLER_BANK_ACCOUNT: '中国工商银行呼和浩特分行营业部 0602123456789012345',
+    EINVOICE_CLERK: '王会计',
   };
   const prod = loadConfig({
     ...wechatEnv,
