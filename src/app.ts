@@ -26,6 +26,12 @@ import { scheduleAutoComplete } from './modules/production/auto-complete.ts';
 import { outsideParties, simulatorsPlugin, type OutsidePartyOverrides } from './providers/outside-parties.ts';
 import type { WechatPaySimControls } from './providers/wechatpay/simulator.ts';
 import { createServices, type Services } from './services.ts';
+import { DbMailOutbox } from './dev/mail-outbox.ts';
+import { createInvoiceJobs, startInvoiceWorkers } from './modules/invoices/jobs.ts';
+import type { NuonuoSimControls } from './providers/einvoice/simulator.ts';
+import { startMailDelivery, type MailDelivery } from './providers/mail/delivery.ts';
+import type { MailSimulator } from './providers/mail/simulator.ts';
+import type { MailProvider } from './providers/mail/types.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
 import { createOperatorChannel, type OperatorChannel } from './operator/channel.ts';
@@ -47,6 +53,10 @@ export interface CertDeskOptions extends OutsidePartyOverrides {
   smsWorker?: Partial<SmsWorkerOptions>;
   /** Embedded database only: open it from this migrated copy (tests; see openDatabase). */
   pgliteSnapshot?: Blob;
+  /** Replaces the configured mail (tests of failure paths); no SMTP simulator is started then. */
+  mailProvider?: MailProvider;
+  /** Tests: the invoice jobs' first retry after this many seconds (doubling) instead of 10. */
+  invoiceRetryDelaySeconds?: number;
 }
 
 export interface CertDesk {
@@ -55,6 +65,10 @@ export interface CertDesk {
   config: Config;
   /** The WeChat Pay simulator's test controls (pay, forge, replay), when it is the provider. */
   wechatPaySimulator: WechatPaySimControls | undefined;
+  /** The e-invoice platform simulator's controls (fail, go down, list what it issued), when it is the provider. */
+  readonly einvoiceSimulator: NuonuoSimControls | undefined;
+  /** The loopback SMTP server the mails go to (tests read them from it), when it is the provider. */
+  readonly mailSimulator: MailSimulator | undefined;
   /** The CA's services (benchmarks and tests reach the CA set through this). */
   ca: CaModule;
   /** On an embedded database, once listening: the Unix socket through which `certdesk` commands reach this server. */
@@ -137,7 +151,13 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
 
   const parties = outsideParties(config, clock, options);
   const blobs = options.blobs ?? (await openBlobStore(config));
-  const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties });
+  // Mail needs no HTTP port: its simulator is an SMTP server of its own, started now.
+  const mailOutbox = new DbMailOutbox(database.db);
+  const mail: MailDelivery | undefined = options.mailProvider ? undefined : await startMailDelivery(config.mail, { outbox: mailOutbox, log, now: clock });
+  const mailProvider = options.mailProvider ?? mail?.provider;
+  if (!mailProvider) throw new Error('mail: no provider');
+  const invoiceJobs = await createInvoiceJobs(boss, { retryDelaySeconds: options.invoiceRetryDelaySeconds ?? 10 });
+  const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties, mail: () => mailProvider, invoiceJobs });
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -166,6 +186,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     },
   });
   let wechatPaySimulator: WechatPaySimControls | undefined;
+  let einvoiceSimulator: NuonuoSimControls | undefined;
   await app.register(simulatorsPlugin, {
     config,
     db: database.db,
@@ -174,6 +195,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     overrides: options,
     totpKey: keys.totpSeal,
     onWechatPaySimulator: (controls) => (wechatPaySimulator = controls),
+    onEInvoiceSimulator: (controls) => (einvoiceSimulator = controls),
+    mail: mail?.simulator ? { outbox: mailOutbox, port: () => mail.simulator?.port } : undefined,
   });
   await registerPortal(app);
 
@@ -196,12 +219,19 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   let stopped = false;
   let autoComplete: QueueWorker | undefined;
   let expiryReminders: QueueWorker | undefined;
+  let invoiceWorkers: QueueWorker[] = [];
   return {
     app,
     database,
     config,
     get wechatPaySimulator() {
       return wechatPaySimulator;
+    },
+    get einvoiceSimulator() {
+      return einvoiceSimulator;
+    },
+    get mailSimulator() {
+      return mail?.simulator;
     },
     ca,
     get operatorSocket() {
@@ -218,6 +248,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       sms.start(provider, { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
       autoComplete = await scheduleAutoComplete(boss, services.production, log, jobCompletionFailed);
       expiryReminders = await scheduleExpiryReminders(boss, services.reminders, log, jobCompletionFailed);
+      invoiceWorkers = startInvoiceWorkers(boss, services.invoices, log, jobCompletionFailed);
       await ca.ca.startSchedules();
       await operatorChannel?.listen();
       return address;
@@ -228,7 +259,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       await operatorChannel?.close();
       ca.ca.stopSchedules();
       // Our workers first: the messages in hand still reach the gateway (the simulator is served here).
-      await Promise.all([sms.stop(), autoComplete?.stop(), expiryReminders?.stop()]);
+      await Promise.all([sms.stop(), autoComplete?.stop(), expiryReminders?.stop(), ...invoiceWorkers.map((w) => w.stop())]);
+      await mail?.close();
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();
       try {

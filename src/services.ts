@@ -32,6 +32,8 @@ import { createProductionService } from './modules/production/service.ts';
 import { createReviewService } from './modules/review/service.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
 import type { OutsideParties } from './providers/outside-parties.ts';
+import type { MailProvider } from './providers/mail/types.ts';
+import { createInvoicesService, type InvoiceJobs } from './modules/invoices/service.ts';
 import type { Keys } from './security/keys.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 
@@ -45,9 +47,11 @@ export interface ServiceDeps {
   sms: SmsSender;
   blobs: BlobStore;
   parties: OutsideParties;
+  mail: () => MailProvider;
+  invoiceJobs: InvoiceJobs;
 }
 
-export function createServices({ config, db, clock, log, keys, ca, sms, blobs, parties }: ServiceDeps) {
+export function createServices({ config, db, clock, log, keys, ca, sms, blobs, parties, mail, invoiceJobs }: ServiceDeps) {
   const staffDir = staffDirectory(db);
   const auth = createAuthService({
     db,
@@ -60,7 +64,19 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
   });
   const staff = createStaffService({ db, auth, totpKey: keys.totpSeal, clock, log });
   const notices = createApplicantNotices(sms, auth.applicantPhone);
-  const payments = createPaymentsService({ db, clock, log, blobs, config: config.payments, notices });
+  const invoices = createInvoicesService({
+    db,
+    clock,
+    log,
+    blobs,
+    platform: parties.einvoice,
+    mail,
+    jobs: invoiceJobs,
+    taxRateBp: config.einvoice.service.taxRateBp,
+    goodsName: config.einvoice.service.goodsName,
+    caName: config.caName,
+  });
+  const payments = createPaymentsService({ db, clock, log, blobs, config: config.payments, notices, invoices });
   const catalogue = createCatalogueService(db);
   const attachments = createAttachmentService(db, blobs, log);
   const review = createReviewService({
@@ -136,6 +152,7 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     notices,
     payments,
     wechat,
+    invoices,
     finance: createFinance(db, clock, payments, wechat),
     catalogue,
     attachments,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buyerEditable, formOf, requestOf, invoiceTransition, ledgerTotals } from './invoice.ts';
+import { buyerEditable, formOf, maskEmail, requestOf, invoiceTransition, ledgerTotals } from './invoice.ts';
 import { AppError } from './errors.ts';
 
 describe('invoice lifecycle', () => {
@@ -49,5 +49,13 @@ describe('invoice lifecycle', () => {
       taxFen: 906,
       count: 3,
     });
+  });
+});
+
+describe('maskEmail', () => {
+  it('keeps the first two characters and the domain', () => {
+    expect(maskEmail('zhangsan@example.com')).toBe('zh***@example.com');
+    expect(maskEmail('a@b.cn')).toBe('***@b.cn');
+    expect(maskEmail('not-an-address')).toBe('***');
   });
 });

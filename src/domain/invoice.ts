@@ -36,7 +36,7 @@ interface Rule {
 }
 
 export const invoiceRules = {
-  /** The platform took the request (开票流水号 known); its result is asked for next. */
+  /** On its way to the platform (then asked for its result): what is sent no longer changes. */
   submit: { from: ['pending'], to: 'issuing', label: '提交开票' },
   /** The platform issued it: number, date, files. */
   issue: { from: ['issuing', 'pending'], to: 'issued', label: '记为已开具' },
@@ -63,7 +63,7 @@ export function invoiceMay(status: InvoiceStatus, event: InvoiceEvent): boolean 
   return (invoiceRules[event].from as readonly InvoiceStatus[]).includes(status);
 }
 
-/** 修改发票信息 by the applicant: until the platform has the request (then only 财务's 重开). */
+/** 修改发票信息 by the applicant: until the request leaves for the platform, or after it failed there (then only 财务's 重开). */
 export function buyerEditable(status: InvoiceStatus | undefined): boolean {
   return status === undefined || status === 'pending' || status === 'failed';
 }

@@ -22,6 +22,7 @@ import { contractAdminRoutes } from '../modules/contracts/routes.ts';
 import { smsTemplateAdminRoutes } from '../modules/notifications/routes.ts';
 import { WECHATPAY_NOTIFY_PATH, financeRoutes, paymentRoutes, wechatNotifyRoute } from '../modules/payments/routes.ts';
 import { productionRoutes, receiptRoutes } from '../modules/production/routes.ts';
+import { applicantInvoiceRoutes, financeInvoiceRoutes } from '../modules/invoices/routes.ts';
 import { reviewRoutes } from '../modules/review/routes.ts';
 import { staffRoutes } from '../modules/staff/routes.ts';
 import type { Services } from '../services.ts';
@@ -65,6 +66,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services: s
       bankInstructionsOf: (rows) => s.payments.bankInstructionsOf(rows),
       sealAwaitedAmong: (rows) => ca.seals.awaitedAmong(rows),
       expiryAmong: (rows) => ca.ca.expiryAmong(rows.map((r) => r.id), config.renewal),
+      invoicesAmong: (ids) => s.invoices.summariesOf(ids),
     },
   });
   await app.register(consoleApplicationRoutes, { applications: s.applications });
@@ -72,6 +74,8 @@ export async function registerRoutes(app: FastifyInstance, { config, services: s
   await app.register(paymentRoutes, { payments: s.payments, wechat: s.wechat });
   await app.register(wechatNotifyRoute, { wechat: s.wechat });
   await app.register(financeRoutes, { payments: s.payments, finance: s.finance });
+  await app.register(applicantInvoiceRoutes, { invoices: s.invoices });
+  await app.register(financeInvoiceRoutes, { invoices: s.invoices });
   await app.register(catalogueAdminRoutes, { admin: s.admin.catalogue });
   await app.register(contractAdminRoutes, { admin: s.admin.contracts });
   await app.register(smsTemplateAdminRoutes, { admin: s.admin.smsTemplates, signName: config.sms.signName });

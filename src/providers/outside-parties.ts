@@ -1,5 +1,6 @@
 /**
- * The outside parties the platform talks to (SMS gateway, identity/enterprise registry, WeChat Pay):
+ * The outside parties the platform talks to (SMS gateway, identity/enterprise registry, WeChat Pay,
+ * the e-invoice platform):
  * the real adapter for each documented protocol, pointed either at the configured endpoint or — by
  * default — at the loopback simulator this same server serves under /sim/*. A simulator's address is
  * known only once the server listens, so the services get late-bound handles here and `bind(port)`
@@ -10,6 +11,12 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { DbSmsOutbox } from '../dev/sms-outbox.ts';
 import { devRoutes } from '../dev/routes.ts';
+import { devInvoiceRoutes } from '../dev/invoice-page.ts';
+import { devMailRoutes } from '../dev/mail-routes.ts';
+import type { MailOutbox } from './mail/simulator.ts';
+import { EINVOICE_SIMULATOR_PREFIX, einvoiceClient, einvoiceSimulator } from './einvoice/demo.ts';
+import type { NuonuoSimControls } from './einvoice/simulator.ts';
+import type { EInvoiceProvider } from './einvoice/types.ts';
 import { smsTemplateTexts } from '../modules/notifications/sms.ts';
 import { staffDevRoutes } from '../modules/staff/demo.ts';
 import { AliyunRegistryProvider } from './registry/aliyun.ts';
@@ -39,6 +46,8 @@ export interface OutsidePartyOverrides {
   simulatedMerchant?: SimulatedMerchant;
   wechatPaySimulatorTiming?: Pick<WechatPaySimulatorOptions, 'notifyRetryDelaysMs' | 'refundDelayMs'>;
   onSimulatedSms?: (sms: SimulatedSms) => void;
+  /** Replaces the configured e-invoice platform (tests of failure paths). */
+  einvoice?: EInvoiceProvider;
 }
 
 function notListening(): never {
@@ -59,6 +68,9 @@ export function outsideParties(config: Config, clock: () => Date, overrides: Out
     overrides.wechatPay ?? (wechatSettings.provider === 'wechatpay' ? new WechatPayV3Client({ ...wechatSettings, now: clock }) : undefined);
   let publicBase = config.publicUrl;
 
+  let einvoiceTarget: EInvoiceProvider | undefined =
+    overrides.einvoice ?? (config.einvoice.provider === 'nuonuo' ? einvoiceClient(config.einvoice, { now: clock }) : undefined);
+
   return {
     registry,
     /** WeChat Pay as the payments module reaches it. */
@@ -69,6 +81,8 @@ export function outsideParties(config: Config, clock: () => Date, overrides: Out
     /** The simulator's payer page for a code_url (the portal links to it), when the simulator is the provider. */
     payPage: simulatedPay ? (codeUrl: string) => payPageUrl(codeUrl, WECHATPAY_SIMULATOR_PREFIX) : undefined,
     simulatedPay,
+    /** The e-invoice platform as the invoices module reaches it. */
+    einvoice: () => einvoiceTarget ?? notListening(),
 
     /** Once listening: points the adapters at the simulators (or keeps the configured endpoints); the SMS provider to start the workers with. */
     bind(port: number): SmsProvider {
@@ -79,6 +93,7 @@ export function outsideParties(config: Config, clock: () => Date, overrides: Out
         now: clock,
       });
       publicBase ??= `http://127.0.0.1:${port}`;
+      einvoiceTarget ??= einvoiceClient(config.einvoice, { simulatorBase: `http://127.0.0.1:${port}`, now: clock });
       if (simulatedPay) {
         wechatTarget ??= new WechatPayV3Client({ ...simulatedPay.merchant, baseUrl: `http://127.0.0.1:${port}${WECHATPAY_SIMULATOR_PREFIX}`, now: clock });
       }
@@ -108,6 +123,10 @@ export interface SimulatorsOptions {
   totpKey: Buffer;
   /** Set once registered: the WeChat Pay simulator's test controls. */
   onWechatPaySimulator: (controls: WechatPaySimControls) => void;
+  /** Set once registered: the e-invoice simulator's test controls. */
+  onEInvoiceSimulator: (controls: NuonuoSimControls) => void;
+  /** The mail simulator's store and port (/dev/mail), when it is the provider. */
+  mail: { outbox: MailOutbox; port: () => number | undefined } | undefined;
 }
 
 /** The loopback simulators of the configured-as-simulator parties, and the /dev pages to look inside them. */
@@ -139,8 +158,17 @@ export const simulatorsPlugin: FastifyPluginAsync<SimulatorsOptions> = async (ap
     await app.register(sim.plugin, { prefix: WECHATPAY_SIMULATOR_PREFIX });
     o.onWechatPaySimulator(sim.controls);
   }
+  let einvoice: NuonuoSimControls | undefined;
+  if (config.einvoice.provider === 'simulator') {
+    const sim = einvoiceSimulator(config.einvoice, { now: clock });
+    await app.register(sim.plugin, { prefix: EINVOICE_SIMULATOR_PREFIX });
+    einvoice = sim.controls;
+    o.onEInvoiceSimulator(sim.controls);
+  }
   if (config.devPages) {
     await app.register(devRoutes, { outbox, registryPage: () => renderRegistryHtml(registryFixtures) });
+    if (einvoice) await app.register(devInvoiceRoutes, { controls: einvoice, prefix: EINVOICE_SIMULATOR_PREFIX });
+    if (o.mail) await app.register(devMailRoutes, { outbox: o.mail.outbox, smtpPort: o.mail.port });
     await app.register(staffDevRoutes, { db, totpKey: o.totpKey, clock });
   }
 };

@@ -38,7 +38,7 @@ export async function liveBlue(conn: Conn, applicationId: string): Promise<Invoi
 }
 
 export async function ofApplication(conn: Conn, applicationId: string): Promise<InvoiceRow[]> {
-  return conn.select().from(invoices).where(eq(invoices.applicationId, applicationId)).orderBy(asc(invoices.createdAt), asc(invoices.colour));
+  return conn.select().from(invoices).where(eq(invoices.applicationId, applicationId)).orderBy(asc(invoices.createdAt), desc(invoices.colour));
 }
 
 /** For the applicant's list: each application's newest blue invoice. */

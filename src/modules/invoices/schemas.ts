@@ -2,7 +2,15 @@
 import { z } from 'zod';
 import { invoiceColours, invoiceStatuses } from '../../domain/invoice.ts';
 import { invoiceKinds } from '../../domain/invoice-buyer.ts';
-import { invoiceSchema } from '../../domain/application-form.ts';
+import type { Invoice } from '../../domain/application-form.ts';
+
+/** 是否开具发票 as stored (the request's rules are domain/application-form.ts). */
+const invoiceFields = { wanted: z.literal(true), title: z.string(), taxNumber: z.string(), email: z.string() };
+const wantedInvoiceView = z.discriminatedUnion('type', [
+  z.object({ ...invoiceFields, type: z.literal('normal') }),
+  z.object({ ...invoiceFields, type: z.literal('special'), address: z.string(), phone: z.string(), bank: z.string(), account: z.string() }),
+]);
+export const invoiceFormView = z.discriminatedUnion('wanted', [z.object({ wanted: z.literal(false) }), wantedInvoiceView]) satisfies z.ZodType<Invoice>;
 
 export const invoiceView = z.object({
   id: z.string(),
@@ -38,7 +46,7 @@ export const invoiceSummary = z.object({ id: z.string(), status: z.enum(invoiceS
 export type InvoiceSummary = z.infer<typeof invoiceSummary>;
 
 export const applicantInvoices = z.object({
-  requested: invoiceSchema.nullable(),
+  requested: invoiceFormView.nullable(),
   /** Paid for: the invoice is (being) issued. */
   paid: z.boolean(),
   /** 修改发票信息 is open (until the platform has the invoice). */
@@ -47,7 +55,7 @@ export const applicantInvoices = z.object({
 });
 export type ApplicantInvoices = z.infer<typeof applicantInvoices>;
 
-export const buyerChanged = z.object({ invoice: invoiceSchema });
+export const buyerChanged = z.object({ invoice: invoiceFormView });
 
 const consoleInvoice = invoiceView.extend({ applicationId: z.string(), applicationNumber: z.string(), orgName: z.string().nullable() });
 export const consoleInvoiceList = z.object({ items: z.array(consoleInvoice) });

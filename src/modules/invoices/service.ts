@@ -127,6 +127,9 @@ export function createInvoicesService(deps: InvoicesDeps) {
     await appendAudit(tx, { ...entry, at: clock(), actor, entityType: 'application', entityId: applicationId } as AuditEntry);
   }
 
+  // 重试 after 开具失败 asks under a new order number: the old one is spent at the platform (it
+  // refused it) or, after attempts that never got through, unknown there.
+
   /** A new blue invoice for `request`, queued for the platform. */
   async function insertBlue(tx: Tx, applicationId: string, request: InvoiceRequestOf, totalFen: number, actor: Actor, number: string) {
     const now = clock();
@@ -287,41 +290,77 @@ export function createInvoicesService(deps: InvoicesDeps) {
     }
     if (result.status === 'issued') return settleIssued(invoice, result.invoice);
     if (result.status === 'failed') return fail(invoice.id, result.message);
-    // Still being issued (or not yet visible there): ask again shortly.
-    throw new TryAgainLater(3, result.status === 'pending' ? result.message : '开票平台尚未查到该发票');
+    if (result.status === 'not_found') {
+      // Submitted, yet the platform knows nothing of it: counts as a failed attempt, so that it ends in 开具失败 for 财务 rather than being asked for ever.
+      const attempts = invoice.attempts + 1;
+      if (attempts >= INVOICE_MAX_ATTEMPTS) return fail(invoice.id, `开票平台查无此发票（订单号 ${invoice.orderNo}），请核对后点击“重试”`);
+      await repo.update(db, invoice.id, { attempts, lastError: '开票平台尚未查到该发票', updatedAt: clock() });
+      throw new TryAgainLater(3 * attempts, '开票平台尚未查到该发票');
+    }
+    // Still being issued: ask again shortly.
+    throw new TryAgainLater(3, result.message);
   }
 
+  /** Sends the request (the row is 开具中 already, so nobody changes what is sent), then asks for the result. */
   async function submit(invoice: repo.InvoiceRow): Promise<void> {
+    let reference: string;
     try {
       if (invoice.colour === 'blue') {
         const app = await apps.findById(db, invoice.applicationId);
-        await deps.platform().issue({
-          orderNo: invoice.orderNo,
-          kind: invoice.type,
-          buyer: invoice.buyer,
-          totalFen: invoice.totalFen,
-          orderedAt: invoice.createdAt,
-          remark: app ? `申请编号：${app.number}` : undefined,
-        });
+        reference = (
+          await deps.platform().issue({
+            orderNo: invoice.orderNo,
+            kind: invoice.type,
+            buyer: invoice.buyer,
+            totalFen: invoice.totalFen,
+            orderedAt: invoice.createdAt,
+            remark: app ? `申请编号：${app.number}` : undefined,
+          })
+        ).serialNo;
       } else {
         const blue = invoice.reversesId ? await repo.findById(db, invoice.reversesId) : undefined;
         if (!blue?.number) return fail(invoice.id, '找不到被红冲的蓝字发票');
-        await deps.platform().redInvoice({
-          orderNo: invoice.orderNo,
-          original: { number: blue.number, kind: blue.type, buyerName: blue.buyer.name, buyerTaxNumber: blue.buyer.taxNumber },
-          reason: invoice.redReason === 'reissue' ? 'mistake' : 'stopped',
-        });
+        reference = (
+          await deps.platform().redInvoice({
+            orderNo: invoice.orderNo,
+            original: { number: blue.number, kind: blue.type, buyerName: blue.buyer.name, buyerTaxNumber: blue.buyer.taxNumber },
+            reason: invoice.redReason === 'reissue' ? 'mistake' : 'stopped',
+          })
+        ).confirmationId;
       }
     } catch (err) {
       if (err instanceof EInvoiceError && !err.retryable) return fail(invoice.id, describe(err));
       return failedAttempt(invoice, err);
     }
-    const submitted = await db.transaction(async (tx) => {
+    const submitted = await repo.update(db, invoice.id, { platformSerial: reference, attempts: 0, lastError: null, updatedAt: clock() });
+    await askResult(submitted);
+  }
+
+  /**
+   * 开具中 before anything leaves: from then on the request cannot change (修改发票信息 waits for
+   * 开具失败), so what the platform has is what the row says.
+   */
+  async function claim(invoice: repo.InvoiceRow): Promise<repo.InvoiceRow | undefined> {
+    return db.transaction(async (tx) => {
       const locked = await repo.lock(tx, invoice.id);
       if (!locked || locked.status !== 'pending') return undefined;
-      return repo.writeStatus(tx, locked, 'submit', { attempts: 0, lastError: null, updatedAt: clock() });
+      return repo.writeStatus(tx, locked, 'submit', { updatedAt: clock() });
     });
-    if (submitted) await askResult(submitted);
+  }
+
+  /** 开具中 but not known to have reached the platform (a crash, or a network failure after sending): ask before sending again. */
+  async function resume(invoice: repo.InvoiceRow): Promise<void> {
+    let known: InvoiceResult;
+    try {
+      known = await deps.platform().query(invoice.orderNo);
+    } catch (err) {
+      if (err instanceof EInvoiceError && !err.retryable) return fail(invoice.id, describe(err));
+      return failedAttempt(invoice, err);
+    }
+    if (known.status === 'not_found') return submit(invoice);
+    if (known.status === 'issued') return settleIssued(invoice, known.invoice);
+    if (known.status === 'failed') return fail(invoice.id, known.message);
+    throw new TryAgainLater(3, known.message);
   }
 
   return {
@@ -342,8 +381,11 @@ export function createInvoicesService(deps: InvoicesDeps) {
     async process(invoiceId: string): Promise<void> {
       const invoice = await repo.findById(db, invoiceId);
       if (!invoice) return;
-      if (invoice.status === 'pending') return submit(invoice);
-      if (invoice.status === 'issuing') return askResult(invoice);
+      if (invoice.status === 'pending') {
+        const claimed = await claim(invoice);
+        return claimed ? submit(claimed) : undefined;
+      }
+      if (invoice.status === 'issuing') return invoice.platformSerial ? askResult(invoice) : resume(invoice);
     },
 
     /** The mail job. */
@@ -448,7 +490,7 @@ export function createInvoicesService(deps: InvoicesDeps) {
           const now = clock();
           let row = await repo.update(tx, live.id, { type: request.type, buyer: request.buyer, email: request.email, attempts: 0, lastError: null, updatedAt: now });
           if (row.status === 'failed') {
-            row = await repo.writeStatus(tx, row, 'retry', { updatedAt: now });
+            row = await repo.writeStatus(tx, row, 'retry', { platformSerial: null, orderNo: orderNumber(), updatedAt: now });
             await jobs.issue(tx, row.id);
           }
         }
@@ -503,7 +545,7 @@ export function createInvoicesService(deps: InvoicesDeps) {
       return db.transaction(async (tx) => {
         const invoice = await repo.lock(tx, invoiceId);
         if (!invoice) throw notFound();
-        const row = await repo.writeStatus(tx, invoice, 'retry', { attempts: 0, lastError: null, updatedAt: clock() });
+        const row = await repo.writeStatus(tx, invoice, 'retry', { attempts: 0, lastError: null, platformSerial: null, orderNo: orderNumber(), updatedAt: clock() });
         await audit(tx, staff, row.applicationId, { action: 'invoice.retry', data: { invoiceId: row.id, colour: row.colour, summary: '财务重新提交开票' } });
         await jobs.issue(tx, row.id);
         return invoiceView(row);
