@@ -15,7 +15,8 @@ function row(i: SimulatedInvoice, prefix: string): string {
   return `<tr><td>${escapeHtml(shanghaiTime(i.issuedAt ?? i.acceptedAt))}</td><td>${i.red ? '红字' : '蓝字'}${escapeHtml(invoiceKindLabels[i.kind])}</td><td>${escapeHtml(statusLabels[i.status] ?? i.status)}${i.failCause ? `：${escapeHtml(i.failCause)}` : ''}</td><td>${escapeHtml(i.number ?? '—')}</td><td>${escapeHtml(i.buyer.name)}<br>${escapeHtml(i.buyer.taxNumber)}</td><td>${escapeHtml(yuanText(i.amounts.amountFen))}</td><td>${escapeHtml(yuanText(i.amounts.taxFen))}</td><td>${escapeHtml(yuanText(i.amounts.totalFen))}</td><td>${escapeHtml(i.orderNo)}</td><td>${file}</td></tr>`;
 }
 
-export const devInvoiceRoutes: FastifyPluginAsync<{ controls: NuonuoSimControls; prefix: string }> = async (app, { controls, prefix }) => {
+// `simulatorPrefix`, not `prefix`: Fastify would take that as the routes' own prefix.
+export const devInvoiceRoutes: FastifyPluginAsync<{ controls: NuonuoSimControls; simulatorPrefix: string }> = async (app, { controls, simulatorPrefix: prefix }) => {
   app.get('/dev/invoices', { schema: { hide: true } }, async (_request, reply) => {
     const invoices = controls.invoices();
     const body =

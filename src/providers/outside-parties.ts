@@ -167,7 +167,7 @@ export const simulatorsPlugin: FastifyPluginAsync<SimulatorsOptions> = async (ap
   }
   if (config.devPages) {
     await app.register(devRoutes, { outbox, registryPage: () => renderRegistryHtml(registryFixtures) });
-    if (einvoice) await app.register(devInvoiceRoutes, { controls: einvoice, prefix: EINVOICE_SIMULATOR_PREFIX });
+    if (einvoice) await app.register(devInvoiceRoutes, { controls: einvoice, simulatorPrefix: EINVOICE_SIMULATOR_PREFIX });
     if (o.mail) await app.register(devMailRoutes, { outbox: o.mail.outbox, smtpPort: o.mail.port });
     await app.register(staffDevRoutes, { db, totpKey: o.totpKey, clock });
   }

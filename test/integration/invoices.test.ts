@@ -155,6 +155,12 @@ describe('发票', () => {
     expect(late.status).toBe(409);
     expect(late.body.error.message).toContain('请联系财务人员重开');
 
+    // /dev/invoices lists what the simulated platform issued, with the PDF's link.
+    const devPage = await t.certdesk.app.inject({ method: 'GET', url: '/dev/invoices' });
+    expect(devPage.statusCode).toBe(200);
+    expect(devPage.body).toContain(blue.number);
+    expect(devPage.body).toMatch(/href="\/sim\/nuonuo\/files\/[A-Za-z0-9_-]+\.pdf"/);
+
     // Several notifies, one invoice, one mail (the platform saw one order).
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await invoicesOf(applicant, id)).invoices).toHaveLength(1);
