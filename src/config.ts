@@ -5,10 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
+import type { MailSecurity } from './providers/mail/smtp.ts';
 import type { KeyFamily } from './pki/signer.ts';
 import type { RenewalPolicy } from './domain/renewal.ts';
 import { smsTemplateCodes, smsTemplateSetting, smsTemplateSpecs } from './domain/templates.ts';
+import { parseTaxRate } from './domain/invoice-amounts.ts';
+import { usccProblem } from './domain/codes.ts';
+import type { InvoiceSeller, InvoiceService } from './providers/einvoice/types.ts';
 import type { SmsTemplate } from './providers/sms/types.ts';
 
 const bool = z
@@ -86,6 +91,40 @@ const envSchema = z.object({
   /** How long a 微信支付 QR code stays payable (WeChat's time_expire). */
   PAYMENT_ORDER_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
   ALIYUN_CLOUDAUTH_ENDPOINT: z.url().default('https://cloudauth.aliyuncs.com/'),
+
+  // 电子发票 (数电票) through 诺诺开放平台. The simulator is the default outside production.
+  EINVOICE_PROVIDER: z.enum(['simulator', 'nuonuo']).optional(),
+  EINVOICE_ENDPOINT: z.url().default('https://sdk.nuonuo.com/open/v1/services'),
+  EINVOICE_TOKEN_URL: z.url().default('https://open.nuonuo.com/accessToken'),
+  EINVOICE_APP_KEY: z.string().optional(),
+  EINVOICE_APP_SECRET: z.string().optional(),
+  /** A 自用型应用's token; without it the adapter fetches one (client_credentials) and renews it. */
+  EINVOICE_ACCESS_TOKEN: z.string().optional(),
+  /** 销售方: defaults (CA_NAME, a demo 税号 and address) only outside production. */
+  EINVOICE_SELLER_NAME: z.string().optional(),
+  EINVOICE_SELLER_TAX_NUMBER: z.string().optional(),
+  EINVOICE_SELLER_ADDRESS: z.string().optional(),
+  EINVOICE_SELLER_PHONE: z.string().optional(),
+  /** 开户行及账号 as printed, e.g. 中国工商银行呼和浩特分行营业部 0602123456789012345. */
+  EINVOICE_SELLER_BANK_ACCOUNT: z.string().optional(),
+  /** 开票员: the drawer's name as registered with the tax bureau (数电票 need it). */
+  EINVOICE_CLERK: z.string().optional(),
+  EINVOICE_TAX_RATE: z
+    .string()
+    .default('0.06')
+    .transform((v, ctx) => {
+      const bp = parseTaxRate(v);
+      if (bp === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'EINVOICE_TAX_RATE 应为小数形式的税率，如 0.06' });
+        return z.NEVER;
+      }
+      return bp;
+    }),
+  /** 项目名称; the platform prints it after the 税收分类 简称 (*信息技术服务*…). */
+  EINVOICE_GOODS_NAME: z.string().min(1).max(90).default('信息技术服务*数字证书服务费'),
+  /** 税收分类编码 (19 digits) of the service. */
+  EINVOICE_TAX_CODE: z.string().regex(/^\d{19}$/, 'EINVOICE_TAX_CODE 应为19位税收分类编码').default('3040205000000000000'),
+  EINVOICE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
   ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: z.string().optional(),
   ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: z.string().optional(),
 
@@ -107,6 +146,21 @@ const envSchema = z.object({
   ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().optional(),
   ALIYUN_SMS_SIGN_NAME: z.string().default('CertDesk'),
   // ALIYUN_SMS_TEMPLATE_<TEMPLATE>: one per template of domain/templates.ts (smsTemplateSettings).
+
+  // Email (发票 and others): an SMTP server; the loopback simulator is the default outside production.
+  MAIL_PROVIDER: z.enum(['simulator', 'smtp']).optional(),
+  MAIL_SMTP_HOST: z.string().min(1).optional(),
+  /** Default 465 with MAIL_SMTP_SECURE=tls, 587 with starttls, 25 with none. */
+  MAIL_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** tls: TLS from the first byte (465). starttls: STARTTLS required (587). none: no encryption, loopback relays only. */
+  MAIL_SMTP_SECURE: z.enum(['tls', 'starttls', 'none']).default('starttls'),
+  MAIL_SMTP_USER: z.string().min(1).optional(),
+  /** A secret, never logged. */
+  MAIL_SMTP_PASSWORD: z.string().min(1).optional(),
+  /** The From of every mail, e.g. 某某CA <invoice@example.com>. */
+  MAIL_FROM: z.string().min(1).optional(),
+  /** Where the mail simulator listens on 127.0.0.1 (0 = any free port); default 2525, or any free port when PORT=0. */
+  MAIL_SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
   RENEWAL_OPENS_DAYS_BEFORE: z.coerce.number().int().min(1).max(365).default(90),
@@ -138,6 +192,23 @@ export interface SmsConfig {
   templates: Record<SmsTemplate, string>;
   /** Messages sent at once per queue by one instance. */
   sendConcurrency: number;
+}
+
+export interface MailConfig {
+  provider: 'simulator' | 'smtp';
+  /** The SMTP server; for the simulator 127.0.0.1. */
+  host: string;
+  /** For the simulator, known once it listens. */
+  port: number | undefined;
+  security: MailSecurity;
+  user: string | undefined;
+  password: string | undefined;
+  /** The From header, e.g. 某某CA <invoice@example.com>. */
+  from: string;
+  /** The simulator: where it listens on 127.0.0.1 (0 = any free port) … */
+  simulatorPort: number;
+  /** … and whether another free port will do when that one is taken (the default port, not one asked for). */
+  simulatorPortFallback: boolean;
 }
 
 export interface RegistryConfig {
@@ -175,6 +246,20 @@ export type WechatPaySettings =
       notifyUrl: string | undefined;
     };
 
+export interface EInvoiceConfig {
+  provider: 'simulator' | 'nuonuo';
+  /** The service URL; for the simulator, filled in once the server knows its own port. */
+  endpoint: string | undefined;
+  tokenUrl: string | undefined;
+  appKey: string;
+  appSecret: string;
+  accessToken: string | undefined;
+  seller: InvoiceSeller;
+  service: InvoiceService;
+  clerk: string;
+  timeoutMs: number;
+}
+
 export interface PaymentsConfig {
   bank: { accountName: string; bankName: string; accountNumber: string };
   wechat: WechatPaySettings;
@@ -200,10 +285,12 @@ export interface Config {
   autoCompleteDays: number;
   renewal: RenewalConfig;
   sms: SmsConfig;
+  mail: MailConfig;
   registry: RegistryConfig;
   blobs: BlobConfig;
   auth: AuthPolicy;
   payments: PaymentsConfig;
+  einvoice: EInvoiceConfig;
   ca: CaConfig;
 }
 
@@ -260,6 +347,9 @@ function smsTemplateGatewayCodes(env: NodeJS.ProcessEnv): Record<SmsTemplate, st
   const settings = smsTemplateSettings.parse(env) as Record<string, string>;
   return Object.fromEntries(smsTemplateCodes.map((code) => [code, settings[smsTemplateSetting(code)] ?? smsTemplateSpecs[code].gatewayCode])) as Record<SmsTemplate, string>;
 }
+
+/** A made-up but well-formed 统一社会信用代码 (呼和浩特) for the demo seller; never used in production. */
+const DEMO_SELLER_TAX_NUMBER = '91150100MA0CERTD94';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -318,6 +408,45 @@ function pkcs11FromEnv(e: z.infer<typeof envSchema>): Pkcs11Config | undefined {
   };
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+const DEFAULT_SMTP_PORTS: Record<MailSecurity, number> = { tls: 465, starttls: 587, none: 25 };
+
+/** MAIL_FROM must name exactly one mailbox: a typo here would send every invoice from nowhere. */
+function mailFrom(value: string): string {
+  const mailboxes = addressparser(value, { flatten: true });
+  const address = mailboxes[0]?.address ?? '';
+  if (mailboxes.length !== 1 || !z.email().safeParse(address).success) {
+    throw new ConfigError(`MAIL_FROM 应为一个发件地址，例如 “某某CA <invoice@example.com>”：${value}`);
+  }
+  return value;
+}
+
+function mailFromEnv(e: z.infer<typeof envSchema>, provider: MailConfig['provider']): MailConfig {
+  const from = mailFrom(e.MAIL_FROM ?? `${e.CA_NAME} <invoice@certdesk.example>`);
+  const simulatorPort = e.MAIL_SIMULATOR_PORT ?? (e.PORT === 0 ? 0 : 2525);
+  const simulatorPortFallback = e.MAIL_SIMULATOR_PORT === undefined;
+  if (provider === 'simulator') {
+    // The simulator checks the login like a server; these demo credentials never leave loopback.
+    return { provider, host: '127.0.0.1', port: undefined, security: 'none', user: 'certdesk', password: 'mail-simulator-secret-not-for-production', from, simulatorPort, simulatorPortFallback };
+  }
+  const host = e.MAIL_SMTP_HOST ?? '';
+  if (e.MAIL_SMTP_USER !== undefined && e.MAIL_SMTP_PASSWORD === undefined) throw new ConfigError('设置了 MAIL_SMTP_USER 时须同时设置 MAIL_SMTP_PASSWORD');
+  if (e.MAIL_SMTP_SECURE === 'none' && !LOOPBACK_HOSTS.has(host)) {
+    throw new ConfigError('MAIL_SMTP_SECURE=none 只能用于本机邮件中继（127.0.0.1）：经网络发送邮件须使用 tls 或 starttls，否则口令以明文传输');
+  }
+  return {
+    provider,
+    host,
+    port: e.MAIL_SMTP_PORT ?? DEFAULT_SMTP_PORTS[e.MAIL_SMTP_SECURE],
+    security: e.MAIL_SMTP_SECURE,
+    user: e.MAIL_SMTP_USER,
+    password: e.MAIL_SMTP_USER === undefined ? undefined : e.MAIL_SMTP_PASSWORD,
+    from,
+    simulatorPort,
+    simulatorPortFallback,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -329,6 +458,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const smsProvider = e.SMS_PROVIDER ?? (production ? 'aliyun' : 'simulator');
   const registryProvider = e.REGISTRY_PROVIDER ?? (production ? 'aliyun' : 'simulator');
   const wechatProvider = e.WECHATPAY_PROVIDER ?? (production ? 'wechatpay' : 'simulator');
+  const mailProvider = e.MAIL_PROVIDER ?? (production ? 'smtp' : 'simulator');
+  const einvoiceProvider = e.EINVOICE_PROVIDER ?? (production ? 'nuonuo' : 'simulator');
 
   const pkcs11 = pkcs11FromEnv(e);
 
@@ -346,6 +477,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_ID) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_ID');
       if (!e.ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET) missing.push('ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET');
     }
+    if (mailProvider === 'smtp') {
+      if (!e.MAIL_SMTP_HOST) missing.push('MAIL_SMTP_HOST');
+      if (!e.MAIL_FROM) missing.push('MAIL_FROM');
+    }
     if (!e.BANK_NAME) missing.push('BANK_NAME');
     if (!e.BANK_ACCOUNT_NUMBER) missing.push('BANK_ACCOUNT_NUMBER');
     if (wechatProvider === 'wechatpay') {
@@ -360,6 +495,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         if (!e[k]) missing.push(k);
       }
     }
+    if (einvoiceProvider === 'nuonuo') {
+      for (const k of [
+        'EINVOICE_APP_KEY',
+        'EINVOICE_APP_SECRET',
+        'EINVOICE_SELLER_TAX_NUMBER',
+        'EINVOICE_SELLER_ADDRESS',
+        'EINVOICE_SELLER_PHONE',
+        'EINVOICE_SELLER_BANK_ACCOUNT',
+        'EINVOICE_CLERK',
+      ] as const) {
+        if (!e[k]) missing.push(k);
+      }
+    }
     if (missing.length > 0) {
       throw new ConfigError(`生产模式缺少必需的环境变量：${missing.join(', ')}`);
     }
@@ -369,10 +517,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (smsProvider === 'simulator') {
       throw new ConfigError('生产模式不能使用短信模拟器：请设置 SMS_PROVIDER=aliyun');
     }
+    if (mailProvider === 'simulator') {
+      throw new ConfigError('生产模式不能使用邮件模拟器：请设置 MAIL_PROVIDER=smtp');
+    }
     if (registryProvider === 'simulator') {
       throw new ConfigError('生产模式不能使用实名认证模拟器：请设置 REGISTRY_PROVIDER=aliyun');
     }
+    if (einvoiceProvider === 'simulator') {
+      throw new ConfigError('生产模式不能使用电子发票模拟器：请设置 EINVOICE_PROVIDER=nuonuo');
+    }
   }
+  const sellerTaxNumber = (e.EINVOICE_SELLER_TAX_NUMBER ?? DEMO_SELLER_TAX_NUMBER).trim().toUpperCase();
+  if (usccProblem(sellerTaxNumber) !== undefined) {
+    throw new ConfigError('EINVOICE_SELLER_TAX_NUMBER 应为18位统一社会信用代码（校验位正确）');
+  }
+
+  if (mailProvider === 'smtp' && !e.MAIL_SMTP_HOST) throw new ConfigError('MAIL_PROVIDER=smtp 缺少环境变量：MAIL_SMTP_HOST');
 
   if (e.BLOB_STORE === 's3') {
     const missingS3 = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((k) => !e[k]);
@@ -415,6 +575,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             templates: smsTemplateGatewayCodes(env),
             sendConcurrency: e.SMS_SEND_CONCURRENCY,
           },
+    mail: mailFromEnv(e, mailProvider),
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,
     autoCompleteDays: e.AUTO_COMPLETE_DAYS,
@@ -454,6 +615,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       wechat: wechatProvider === 'wechatpay' ? wechatPayFromEnv(e) : { provider: 'simulator' },
       orderTtlMinutes: e.PAYMENT_ORDER_TTL_MINUTES,
+    },
+    einvoice: {
+      provider: einvoiceProvider,
+      endpoint: einvoiceProvider === 'nuonuo' ? e.EINVOICE_ENDPOINT : undefined,
+      tokenUrl: einvoiceProvider === 'nuonuo' ? e.EINVOICE_TOKEN_URL : undefined,
+      // The simulator checks signatures like the platform; these demo keys never leave loopback.
+      appKey: e.EINVOICE_APP_KEY ?? (einvoiceProvider === 'simulator' ? 'certdesk-einvoice-simulator' : ''),
+      appSecret: e.EINVOICE_APP_SECRET ?? (einvoiceProvider === 'simulator' ? 'einvoice-simulator-secret-not-for-production' : ''),
+      accessToken: e.EINVOICE_ACCESS_TOKEN,
+      seller: {
+        name: e.EINVOICE_SELLER_NAME ?? e.CA_NAME,
+        taxNumber: sellerTaxNumber,
+        address: e.EINVOICE_SELLER_ADDRESS ?? '内蒙古自治区呼和浩特市赛罕区敕勒川大街1号',
+        phone: e.EINVOICE_SELLER_PHONE ?? '0471-3456789',
+        bankAccount:
+          e.EINVOICE_SELLER_BANK_ACCOUNT ??
+          `${e.BANK_NAME ?? '中国工商银行呼和浩特分行营业部（演示账户）'} ${(e.BANK_ACCOUNT_NUMBER ?? '0602 0000 0000 0000 000').replace(/\s+/g, '')}`,
+      },
+      service: { goodsName: e.EINVOICE_GOODS_NAME, taxCode: e.EINVOICE_TAX_CODE, taxRateBp: e.EINVOICE_TAX_RATE },
+      clerk: e.EINVOICE_CLERK ?? '演示开票员',
+      timeoutMs: e.EINVOICE_TIMEOUT_SECONDS * 1000,
     },
     ca: {
       baseUrl: (e.CA_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),

@@ -8,6 +8,8 @@ import { applicantTypes, applicationStatuses, draftSteps } from '../domain/appli
 import type { Delivery, Invoice } from '../domain/application-form.ts';
 import type { ReturnedItem } from '../domain/review.ts';
 import { applicationKinds, type RenewalEvidence } from '../domain/renewal.ts';
+import { invoiceColours, invoiceStatuses } from '../domain/invoice.ts';
+import { invoiceKinds, type InvoiceBuyer } from '../domain/invoice-buyer.ts';
 import {
   bigint,
   bigserial,
@@ -351,6 +353,78 @@ export const refunds = pgTable(
   (t) => [index('refunds_status_idx').on(t.status)],
 );
 
+// ───────────────────────────────────────── invoices ─────────────────────────────────────────
+// The invoices module's tables (src/modules/invoices/repository.ts is the only reader and writer).
+
+/**
+ * invoices: one row per 数电票 asked of the e-invoice platform. A blue one per paid application
+ * that wants one (at most one not yet reversed); a red one per reversal, pointing at the blue.
+ * Status changes only through invoiceTransition (domain/invoice.ts).
+ */
+export const invoices = pgTable(
+  'invoices',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    applicationId: uuid('application_id').notNull(),
+    colour: text('colour', { enum: invoiceColours }).notNull(),
+    /** 增值税普通发票 / 增值税专用发票. */
+    type: text('type', { enum: invoiceKinds }).notNull(),
+    /** Red: the blue invoice it reverses. */
+    reversesId: uuid('reverses_id'),
+    redReason: text('red_reason', { enum: ['refund', 'reissue'] }),
+    status: text('status', { enum: invoiceStatuses }).notNull(),
+    buyer: jsonb('buyer').$type<InvoiceBuyer>().notNull(),
+    /** Where the invoice is mailed. */
+    email: text('email').notNull(),
+    /** 价税合计, 金额 (tax excluded) and 税额 in fen; negative on a red invoice. */
+    totalFen: integer('total_fen').notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    taxFen: integer('tax_fen').notNull(),
+    /** The rate in basis points (600 = 6%). */
+    taxRateBp: integer('tax_rate_bp').notNull(),
+    goodsName: text('goods_name').notNull(),
+    /** Our order number at the platform: a repeated request is the same invoice, not a second one. */
+    orderNo: text('order_no').notNull().unique(),
+    platformSerial: text('platform_serial'),
+    number: text('number'),
+    issuedAt: ts('issued_at'),
+    pdfBlobKey: text('pdf_blob_key'),
+    xmlBlobKey: text('xml_blob_key'),
+    ofdBlobKey: text('ofd_blob_key'),
+    attempts: integer('attempts').notNull().default(0),
+    /** The platform's (or the network's) last word, in Chinese, when it failed. */
+    lastError: text('last_error'),
+    /** A refund came while the platform was still issuing it: reverse it as soon as it is issued. */
+    reversalDue: boolean('reversal_due').notNull().default(false),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('invoices_one_live_blue').on(t.applicationId).where(sql`colour = 'blue' AND status NOT IN ('reversed', 'cancelled')`),
+    uniqueIndex('invoices_one_red_per_blue').on(t.reversesId).where(sql`colour = 'red'`),
+    index('invoices_status_idx').on(t.status),
+    index('invoices_issued_at_idx').on(t.issuedAt),
+  ],
+);
+
+/** invoice_mails: each time an invoice was emailed (or the attempt failed), and at whose request. */
+export const invoiceMails = pgTable(
+  'invoice_mails',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    invoiceId: uuid('invoice_id').notNull(),
+    to: text('to').notNull(),
+    status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull(),
+    messageId: text('message_id'),
+    error: text('error'),
+    /** system (after issuing), or the applicant / staff member who pressed 重新发送. */
+    requestedBy: text('requested_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [index('invoice_mails_invoice_idx').on(t.invoiceId)],
+);
+
 // ───────────────────────────────────────── ca ─────────────────────────────────────────
 // The CA module's tables (src/modules/ca/repository.ts is the only reader and writer).
 
@@ -555,4 +629,31 @@ export const renewalReminders = pgTable(
     sentAt: ts('sent_at').notNull(),
   },
   (t) => [uniqueIndex('renewal_reminders_serial_threshold_idx').on(t.certificateSerial, t.thresholdDays)],
+);
+
+/**
+ * dev: the mails the mail simulator received (/dev/mail), only outside production; in the database
+ * so that every instance and a restart show the same mails. `raw` is the message as it came over
+ * SMTP (attachments are decoded from it when opened); the simulator keeps the newest ones only.
+ */
+export const devMailOutbox = pgTable(
+  'dev_mail_outbox',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    /** Arrival order, as for simulated_sms. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    envelopeFrom: text('envelope_from').notNull(),
+    envelopeTo: text('envelope_to').array().notNull(),
+    fromHeader: text('from_header').notNull(),
+    toHeader: text('to_header').notNull(),
+    subject: text('subject').notNull(),
+    messageId: text('message_id').notNull(),
+    secured: boolean('secured').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    attachments: jsonb('attachments').$type<{ filename: string; contentType: string; size: number }[]>().notNull(),
+    raw: bytes('raw').notNull(),
+    receivedAt: ts('received_at').notNull(),
+  },
+  (t) => [index('dev_mail_outbox_seq_idx').on(t.seq)],
 );

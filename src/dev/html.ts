@@ -1,7 +1,7 @@
 /**
- * What the development pages (/dev/sms, /dev/registry) share: escaping and the page frame, a
- * self-contained Chinese page with no scripts, links or images, that says it exists only in
- * development and demonstration mode.
+ * What the development pages (/dev/sms, /dev/mail, /dev/registry) share: escaping, times and the
+ * page frame, a self-contained Chinese page with no scripts and nothing loaded from elsewhere, that
+ * says it exists only in development and demonstration mode.
  */
 
 export function escapeHtml(value: string): string {
@@ -11,6 +11,11 @@ export function escapeHtml(value: string): string {
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
     .replaceAll("'", '&#39;');
+}
+
+/** YYYY-MM-DD HH:mm:ss in Asia/Shanghai; China has kept UTC+8 without daylight saving since 1991. */
+export function shanghaiTime(date: Date): string {
+  return new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export interface DevPage {

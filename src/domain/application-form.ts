@@ -18,13 +18,16 @@ const mobile = (label: string) =>
     .trim()
     .regex(/^1[3-9]\d{9}$/, `${label}应为11位手机号码`);
 
-/** 纳税人识别号: the USCC (18, with its check character) or an older 15/17/20-character number. */
+/**
+ * 纳税人识别号: the buyer's 统一社会信用代码, 18 characters with its check character — what the
+ * e-invoice platform requires of a unit (older 15/17/20-character numbers are no longer issued to).
+ */
 export const taxNumber = z
   .string({ error: '请填写税号' })
   .trim()
   .toUpperCase()
-  .refine((v) => (v.length === 18 ? usccProblem(v) === undefined : /^[0-9A-Z]{15}$|^[0-9A-Z]{17}$|^[0-9A-Z]{20}$/.test(v)), {
-    message: '税号格式不正确（应为18位统一社会信用代码，或15、17、20位纳税人识别号）',
+  .refine((v) => v.length === 18 && usccProblem(v) === undefined, {
+    message: '税号格式不正确（应为18位统一社会信用代码，请核对营业执照）',
   });
 
 const normalInvoice = z.object({
@@ -50,10 +53,10 @@ const specialInvoice = normalInvoice.extend({
     .pipe(z.string().regex(/^\d{8,30}$/, '银行账号应为8至30位数字')),
 });
 
-export const invoiceSchema = z.discriminatedUnion('wanted', [
-  z.object({ wanted: z.literal(false) }),
-  z.discriminatedUnion('type', [normalInvoice, specialInvoice], { error: '请选择发票类型' }),
-], { error: '请选择是否开具发票' });
+/** The 发票信息 of an application that wants an invoice (also 修改发票信息 and 财务's 重开). */
+export const wantedInvoiceSchema = z.discriminatedUnion('type', [normalInvoice, specialInvoice], { error: '请选择发票类型' });
+
+export const invoiceSchema = z.discriminatedUnion('wanted', [z.object({ wanted: z.literal(false) }), wantedInvoiceSchema], { error: '请选择是否开具发票' });
 export type Invoice = z.infer<typeof invoiceSchema>;
 
 export const couriers = { EMS: 'EMS', SF: '顺丰' } as const;

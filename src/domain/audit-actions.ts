@@ -80,6 +80,20 @@ export interface AuditData {
   'price.add': { kind: string; amountFen: number; effectiveFrom: string };
   'contract_template.add': { version: number; title: string; bodySha256: string };
   'sms_template.add': { code: string; version: number; body: string };
+  /** 发票 (entity: the application): each step of an invoice's life, and each mail of it. */
+  'invoice.request': InvoiceStep & { type: string; totalFen: number };
+  'invoice.issue': InvoiceStep & { invoiceNumber: string; totalFen: number };
+  'invoice.fail': InvoiceStep;
+  'invoice.retry': InvoiceStep;
+  'invoice.cancel': InvoiceStep;
+  'invoice.reverse': InvoiceStep & { redInvoiceId: string; reason: string };
+  'invoice.buyer_change': { invoiceId: string | null; type: string; title: string; summary: string };
+  'invoice.mail': InvoiceStep & { mailId: string; to: string; outcome: 'sent' | 'failed' };
+}
+
+interface InvoiceStep extends Summary {
+  invoiceId: string;
+  colour: 'blue' | 'red';
 }
 
 type TransitionActions = { [E in ApplicationEvent as `application.${E}`]: TransitionData };
@@ -101,6 +115,14 @@ const timelineTitles: Partial<Record<keyof AuditData, string>> = {
   'revocation_request.create': '申请吊销证书',
   'revocation_request.approve': '同意吊销',
   'revocation_request.reject': '不予吊销',
+  'invoice.request': '申请开具发票',
+  'invoice.issue': '开具发票',
+  'invoice.fail': '发票开具失败',
+  'invoice.retry': '重新开具发票',
+  'invoice.cancel': '取消开具发票',
+  'invoice.reverse': '红冲发票',
+  'invoice.buyer_change': '修改发票信息',
+  'invoice.mail': '发送发票邮件',
 };
 
 /** The timeline's title of an action as stored (older records included), or undefined when it shows none. */

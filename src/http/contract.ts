@@ -14,6 +14,7 @@ import type * as payments from '../modules/payments/schemas.ts';
 import type * as production from '../modules/production/schemas.ts';
 import type * as review from '../modules/review/schemas.ts';
 import type * as staff from '../modules/staff/schemas.ts';
+import type * as invoices from '../modules/invoices/schemas.ts';
 
 export type { ErrorBody } from './contract/common.ts';
 
@@ -107,3 +108,15 @@ export type ContractTemplateAnswer = z.infer<typeof contracts.contractTemplateAn
 export type SmsTemplates = z.infer<typeof notifications.smsTemplates>;
 export type SmsHistory = z.infer<typeof notifications.smsHistory>;
 export type SmsVersionAnswer = z.infer<typeof notifications.smsVersionAnswer>;
+
+export type {
+  ApplicantInvoices,
+  ConsoleInvoice,
+  ConsoleInvoiceDetail,
+  InvoiceMail,
+  InvoiceSummary,
+  InvoiceView,
+  Ledger,
+} from '../modules/invoices/schemas.ts';
+export type ConsoleInvoiceList = z.infer<typeof invoices.consoleInvoiceList>;
+export type Reissued = z.infer<typeof invoices.reissued>;

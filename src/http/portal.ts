@@ -15,7 +15,7 @@ export const REVALIDATE = 'no-cache';
 
 const underAssets = (file: string) => /[\\/]assets[\\/][^\\/]+$/.test(file);
 
-export async function registerPortal(app: FastifyInstance, root: string): Promise<void> {
+export async function servePortal(app: FastifyInstance, root: string): Promise<void> {
   await app.register(fastifyStatic, {
     root,
     wildcard: false,

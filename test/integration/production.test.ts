@@ -54,8 +54,20 @@ beforeAll(async () => {
     WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: path.join(keys, 'merchant.pem'),
     WECHATPAY_PLATFORM_PUBLIC_KEYS: `PUB_KEY_ID_0000000000000001=${path.join(keys, 'platform.pem')}`,
     WECHATPAY_APIV3_KEY: 'k'.repeat(32),
+    // Production sends mail through an SMTP server of its own (here a loopback relay nothing sends to).
+    MAIL_SMTP_HOST: '127.0.0.1',
+    MAIL_SMTP_SECURE: 'none',
+    MAIL_FROM: '某某CA <invoice@ca.example>',
     BANK_NAME: '中国工商银行呼和浩特分行营业部',
     BANK_ACCOUNT_NUMBER: '0602 1234 5678 9012 345',
+    // 诺诺开放平台 (nothing is invoiced here).
+    EINVOICE_APP_KEY: 'nuonuo-app-key',
+    EINVOICE_APP_SECRET: 'nuonuo-app-secret',
+    EINVOICE_SELLER_TAX_NUMBER: '91150100MA0CERTD94',
+    EINVOICE_SELLER_ADDRESS: '内蒙古自治区呼和浩特市赛罕区敕勒川大街1号',
+    EINVOICE_SELLER_PHONE: '0471-3456789',
+    EINVOICE_SELLER_BANK_ACCOUNT: '中国工商银行呼和浩特分行营业部 0602123456789012345',
+    EINVOICE_CLERK: '王会计',
   };
   const prod = loadConfig({
     ...wechatEnv,
@@ -162,6 +174,19 @@ describe('production configuration', () => {
         ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's',
       }),
     ).toThrow(/不能使用短信模拟器/);
+    expect(() =>
+      loadConfig({
+        ...wechatEnv,
+        CERTDESK_MODE: 'production',
+        CERTDESK_SECRET: 'x'.repeat(40),
+        CA_KEY_PASSPHRASE: 'ca-passphrase',
+        ALIYUN_SMS_ACCESS_KEY_ID: 'k',
+        ALIYUN_SMS_ACCESS_KEY_SECRET: 's',
+        ALIYUN_CLOUDAUTH_ACCESS_KEY_ID: 'k',
+        ALIYUN_CLOUDAUTH_ACCESS_KEY_SECRET: 's',
+        MAIL_PROVIDER: 'simulator',
+      }),
+    ).toThrow(/不能使用邮件模拟器/);
     expect(() => loadConfig({ ...wechatEnv, CERTDESK_MODE: 'production', CERTDESK_SECRET: 'x'.repeat(40), CA_KEY_PASSPHRASE: 'ca-passphrase', ALIYUN_SMS_ACCESS_KEY_ID: 'k', ALIYUN_SMS_ACCESS_KEY_SECRET: 's' })).toThrow(
       /ALIYUN_CLOUDAUTH_ACCESS_KEY_ID/,
     );

@@ -33,6 +33,8 @@ export interface ScenarioOptions {
   delivery?: object;
   /** 服务年限 (default: absent, one year). */
   termYears?: number;
+  /** 是否开具发票 (default 否). */
+  invoice?: object;
 }
 
 /** What the browser's request would carry as evidence of an acceptance. */
@@ -97,7 +99,7 @@ export async function submittedApplication(t: TestApp, client: TestClient, optio
   await accept('read');
   const form = applicationFormSchema.parse({
     projectId: options.projectId ?? 'nmg-etax',
-    invoice: { wanted: false },
+    invoice: options.invoice ?? { wanted: false },
     delivery: options.delivery ?? postDelivery,
     ...(options.termYears === undefined ? {} : { termYears: options.termYears }),
   });

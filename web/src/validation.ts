@@ -10,7 +10,6 @@ export const MOBILE_PATTERN = /^1[3-9]\d{9}$/;
 /** 电话号码 on a 专票: a landline with area code (and extension), or a mobile. */
 export const TELEPHONE_PATTERN = /^(0\d{2,3}-?\d{7,8}(-\d{1,6})?|1[3-9]\d{9})$/;
 export const BANK_ACCOUNT_PATTERN = /^\d{8,30}$/;
-const OLD_TAX_NUMBER_PATTERN = /^[0-9A-Z]{15}$|^[0-9A-Z]{17}$|^[0-9A-Z]{20}$/;
 
 export const withoutSpaces = (value: string | undefined) => (value ?? '').replace(/\s+/g, '');
 export const upperWithoutSpaces = (value: string | undefined) => withoutSpaces(value).toUpperCase();
@@ -36,9 +35,8 @@ export const usccRule = check((v) => {
   return p && usccMessages[p];
 });
 
-/** 税号: the USCC, or an older 15/17/20-character taxpayer number (src/domain/application-form.ts). */
+/** 税号: the buyer's 统一社会信用代码, as the e-invoice platform requires (src/domain/application-form.ts). */
 export const taxNumberRule = check((v) => {
   const code = v.toUpperCase();
-  const ok = code.length === 18 ? usccProblem(code) === undefined : OLD_TAX_NUMBER_PATTERN.test(code);
-  return ok ? undefined : '税号格式不正确（应为18位统一社会信用代码，或15、17、20位纳税人识别号）';
+  return code.length === 18 && usccProblem(code) === undefined ? undefined : '税号格式不正确（应为18位统一社会信用代码，请核对营业执照）';
 });

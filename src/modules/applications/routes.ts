@@ -18,6 +18,7 @@ import { staffRoles } from '../../domain/principal.ts';
 import { renderApplicationForm, renderAuthorisationLetter } from '../../pdf/forms.ts';
 import type { CatalogueService } from '../catalogue/service.ts';
 import * as answers from './schemas.ts';
+import type { InvoiceSummary } from '../invoices/schemas.ts';
 import type { ApplicationsService } from './service.ts';
 
 const text = (label: string, max: number) =>
@@ -54,6 +55,8 @@ export interface ListDetails {
   sealAwaitedAmong(rows: { id: string; status: ApplicationStatus }[]): Promise<Set<string>>;
   /** 即将到期 / 已过期 of the applications' signing certificates not renewed yet (the 证书与印章 words). */
   expiryAmong(rows: { id: string }[]): Promise<Map<string, { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string }>>;
+  /** 发票: how each paid application's invoice stands (下载发票 once it is issued). */
+  invoicesAmong(ids: string[]): Promise<Map<string, InvoiceSummary>>;
 }
 export interface BankInstructions {
   accountName: string;
@@ -122,10 +125,11 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
   app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表', response: withErrors({ 200: answers.applicationList }) } }, async (request) => {
     const me = applicant(request);
     const rows = await applications.list(me);
-    const [bank, sealAwaited, expiry] = await Promise.all([
+    const [bank, sealAwaited, expiry, invoices] = await Promise.all([
       listDetails.bankInstructionsOf(rows.filter((a) => a.status === 'approved')),
       listDetails.sealAwaitedAmong(rows),
       listDetails.expiryAmong(rows.filter((a) => inGroup(a.status, 'production'))),
+      listDetails.invoicesAmong(rows.filter((a) => a.submittedAt && a.status !== 'draft').map((a) => a.id)),
     ]);
     return {
       items: rows.map((a) => ({
@@ -144,6 +148,8 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         events: availableEvents({ status: a.status, applicantId: me.id, kind: a.kind }, me),
         /** 即将到期 / 已过期 of the unit certificate this application made (and not renewed yet). */
         expiry: expiry.get(a.id) ?? null,
+        /** 发票: asked for at 已支付; 下载发票 once issued. */
+        invoice: invoices.get(a.id) ?? null,
         /** Paid for: certificates and the seal are made, or being made (证书与印章). */
         production: inGroup(a.status, 'production'),
         /** Left the CA: the 邮寄信息 cell shows how. */

@@ -4,8 +4,9 @@
  * other modules' answers share: an invoice, a delivery, a status change, a timeline.
  */
 import { z } from 'zod';
+import { invoiceFormView, invoiceSummary } from '../invoices/schemas.ts';
 import { applicantTypes, applicationEvents, applicationStatuses, draftSteps } from '../../domain/application.ts';
-import type { Delivery, Invoice } from '../../domain/application-form.ts';
+import type { Delivery } from '../../domain/application-form.ts';
 import { attachmentKinds } from '../../domain/attachments.ts';
 import type { TimelineEntry } from '../../domain/timeline.ts';
 import { applicationKinds, unitFieldLabels } from '../../domain/renewal.ts';
@@ -20,15 +21,8 @@ export const applicationEvent = z.enum(applicationEvents);
 export const applicantType = z.enum(applicantTypes);
 export const draftStep = z.enum(draftSteps);
 
-/** 是否开具发票 as stored (the request's rules are domain/application-form.ts). */
-const invoiceFields = { wanted: z.literal(true), title: z.string(), taxNumber: z.string(), email: z.string() };
-export const invoiceView = z.discriminatedUnion('wanted', [
-  z.object({ wanted: z.literal(false) }),
-  z.discriminatedUnion('type', [
-    z.object({ ...invoiceFields, type: z.literal('normal') }),
-    z.object({ ...invoiceFields, type: z.literal('special'), address: z.string(), phone: z.string(), bank: z.string(), account: z.string() }),
-  ]),
-]) satisfies z.ZodType<Invoice>;
+/** 是否开具发票 as stored (declared with the invoices' answers). */
+export const invoiceView = invoiceFormView;
 
 /** 证书领取方式 as stored. */
 export const deliveryView = z.discriminatedUnion('method', [
@@ -114,6 +108,8 @@ export const applicationSummary = z.object({
   renewsSerial: z.string().nullable(),
   /** 即将到期 / 已过期 of the unit certificate this application made, until it is renewed. */
   expiry: expiryNotice.nullable(),
+  /** 发票: how the invoice stands, once one is asked for. */
+  invoice: invoiceSummary.nullable(),
   createdAt: z.string(),
 });
 export type ApplicationSummary = z.infer<typeof applicationSummary>;

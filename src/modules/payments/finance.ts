@@ -79,6 +79,7 @@ export function createFinance(db: Db, clock: () => Date, payments: PaymentsServi
         const app = await apps.lockById(tx, locked.applicationId);
         if (!app) throw new AppError('NOT_FOUND', '申请不存在', 404);
         const row = await fireTransition(tx, app, 'refund', staff, now, { refundId: locked.id, amountFen: locked.amountFen });
+        await payments.refunded(tx, row);
         return { status: row.status, statusLabel: statusLabels[row.status] };
       });
     },

@@ -30,6 +30,11 @@ export interface PaymentsDeps {
   blobs: BlobStore;
   config: PaymentsConfig;
   notices: ApplicantNotices;
+  /** 发票: asked for with 已支付, reversed with a cancelled application's refund (same transactions). */
+  invoices?: {
+    requestFor(tx: Tx, app: apps.ApplicationRow, paidFen: number): Promise<void>;
+    reverseFor(tx: Tx, applicationId: string): Promise<void>;
+  };
 }
 
 export const notFound = () => new AppError('NOT_FOUND', '申请不存在', 404);
@@ -88,12 +93,21 @@ export function createPaymentsService(deps: PaymentsDeps) {
     });
   }
 
-  /** 已支付: production waits for the applicant's 确认印章, so the SMS asks for it. */
-  const paid = (tx: Tx, app: apps.ApplicationRow) => deps.notices.send(tx, app.applicantId, 'seal_confirmation', { number: app.number });
+  /** 已支付: production waits for the applicant's 确认印章, so the SMS asks for it; the invoice is asked for. */
+  async function paid(tx: Tx, app: apps.ApplicationRow): Promise<void> {
+    await deps.notices.send(tx, app.applicantId, 'seal_confirmation', { number: app.number });
+    await deps.invoices?.requestFor(tx, app, app.priceFen);
+  }
+
+  /** 已退款 (a cancelled application's money is back): its invoice is reversed. */
+  async function refunded(tx: Tx, app: apps.ApplicationRow): Promise<void> {
+    await deps.invoices?.reverseFor(tx, app.id);
+  }
 
   return {
     openBankTransfer,
     paid,
+    refunded,
 
     /**
      * For the list: how to remit for each 资料审核通过 application — the account, the exact amount

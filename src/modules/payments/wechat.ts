@@ -42,6 +42,8 @@ export interface WechatPaymentsDeps {
   payPage?: (codeUrl: string) => string;
   /** 已支付 written: what follows it in the same transaction (the 待确认印章 SMS, payments/service.ts). */
   onPaid: (tx: Tx, app: apps.ApplicationRow) => Promise<void>;
+  /** A cancelled application's refund went through (its invoice is reversed). */
+  onRefunded: (tx: Tx, app: apps.ApplicationRow) => Promise<void>;
 }
 
 function unavailable(err: unknown): AppError {
@@ -324,7 +326,11 @@ export function createWechatPayments(deps: WechatPaymentsDeps) {
         if (refund.kind !== 'cancel') return { refund: recorded, status: 'paid' as const, statusLabel: statusLabels.paid };
         const app = await apps.lockById(tx, refund.applicationId);
         if (!app) throw notFound();
-        const row = app.status === 'refunded' ? app : await fireTransition(tx, app, 'refund', actor, now, { refundId: refund.id, amountFen: refund.amountFen });
+        let row = app;
+        if (app.status !== 'refunded') {
+          row = await fireTransition(tx, app, 'refund', actor, now, { refundId: refund.id, amountFen: refund.amountFen });
+          await deps.onRefunded(tx, row);
+        }
         return { refund: recorded, status: row.status, statusLabel: statusLabels[row.status] };
       });
       if (!outcome) throw new AppError('REFUND_FAILED', '微信支付未能退款，请稍后重试', 502);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { escapeHtml, renderDevPage } from '../../dev/html.ts';
+import { escapeHtml, renderDevPage, shanghaiTime } from '../../dev/html.ts';
 import { isMainlandMobile } from '../../domain/phone.ts';
 import {
   FailureSwitch,
@@ -203,11 +203,6 @@ export function smsSimulatorPlugin(opts: SmsSimulatorOptions): FastifyPluginAsyn
       return reply.status(200).send({ RequestId: requestId, Code: 'OK', Message: 'OK', BizId: stored[0]?.id ?? '' });
     });
   };
-}
-
-/** YYYY-MM-DD HH:mm:ss in Asia/Shanghai; China has kept UTC+8 without daylight saving since 1991. */
-function shanghaiTime(date: Date): string {
-  return new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** The development outbox page: self-contained, refreshes itself; `messages` come newest first. */

@@ -30,7 +30,7 @@ export function ConsoleLayout() {
     items.push({ key: 'review', label: s.menuReview, icon: <AuditOutlined aria-hidden />, children: [{ key: '/console/review', label: s.menuReviewQueue }] });
   }
   if (staff.roles.includes('finance')) {
-    items.push({ key: 'finance', label: '财务管理', icon: <AccountBookOutlined aria-hidden />, children: [{ key: '/console/finance', label: '到账与退款' }] });
+    items.push({ key: 'finance', label: '财务管理', icon: <AccountBookOutlined aria-hidden />, children: [{ key: '/console/finance', label: '到账与退款' }, { key: '/console/finance/invoices', label: '发票管理' }] });
   }
   if (staff.roles.includes('producer')) {
     items.push({
@@ -49,9 +49,9 @@ export function ConsoleLayout() {
     items.push({ key: 'admin', label: a.menu, icon: <SettingOutlined aria-hidden />, children: adminMenu.map(([key, label]) => ({ key, label })) });
   }
   // The menu entry whose page (or one below it) is open.
-  const selected = ['/console/review', '/console/finance', '/console/production', '/console/revocations', ...adminMenu.map(([key]) => key)].filter(
+  const selected = ['/console/review', '/console/finance/invoices', '/console/finance', '/console/production', '/console/revocations', ...adminMenu.map(([key]) => key)].filter(
     (key) => location.pathname === key || location.pathname.startsWith(`${key}/`),
-  );
+  ).slice(0, 1); // the most specific first: 发票管理 lies under 到账与退款's path
   return (
     <Layout className="console">
       <Layout.Header className="console-header">

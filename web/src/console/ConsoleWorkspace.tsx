@@ -11,6 +11,7 @@ import { AdminSmsPage } from './AdminSmsPage';
 import { AdminStaffPage } from './AdminStaffPage';
 import { ConsoleHome, ConsoleLayout, RequireRole } from './ConsoleLayout';
 import { FinancePage } from './FinancePage';
+import { InvoicesPage } from './InvoicesPage';
 import { ProductionDetailPage } from './ProductionDetailPage';
 import { ProductionQueuePage } from './ProductionQueuePage';
 import { ReviewDetailPage } from './ReviewDetailPage';
@@ -67,6 +68,14 @@ export function ConsoleWorkspace() {
           element={
             <RequireRole role="finance">
               <FinancePage />
+            </RequireRole>
+          }
+        />
+        <Route
+          path="finance/invoices"
+          element={
+            <RequireRole role="finance">
+              <InvoicesPage />
             </RequireRole>
           }
         />

@@ -5,8 +5,8 @@
  * remittance code to transfer with; 草稿, 待审核, 待修改 and 资料审核通过 also 取消 (after a
  * confirmation). Once paid, 待确认印章 with a primary 确认印章 until the seal picture is approved, then
  * 证书与印章 (downloads); 已邮寄 shows the courier and waybill number, 待自取 the pickup address, and
- * both offer 确认收货. On a phone each application is a card of its own (状态, 金额 and the buttons
- * in view without scrolling sideways) instead of a table row.
+ * both offer 确认收货. Once the invoice is issued, 下载发票. On a phone each application is a card of
+ * its own (状态, 金额 and the buttons in view without scrolling sideways) instead of a table row.
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Descriptions, Empty, Flex, Grid, Pagination, Popconfirm, Space, Spin, Table, Tag, Typography, type TableColumnsType } from 'antd';
@@ -17,7 +17,8 @@ import { applicationsApi, type ApplicationSummary, type BankTransfer } from './a
 import { ArtefactsModal, ConfirmReceiptButton, ShipmentCell } from './DeliveryPanels';
 import { PaymentModal } from './PaymentModal';
 import { StatusTag } from './StatusTag';
-import { applicationsStrings as s, deliveryStrings as ds, renewalPanelStrings as rs } from './strings';
+import { applicationsStrings as s, deliveryStrings as ds, invoiceStrings as is, renewalPanelStrings as rs } from './strings';
+import { invoicePdfUrl } from './invoiceApi';
 import { PageTitle } from '../components/PageTitle';
 
 
@@ -148,6 +149,11 @@ export function ApplicationsPage() {
       <Button type="link" size="small" onClick={() => navigate(`/applications/${row.id}/view`)}>
         {s.view}
       </Button>
+      {row.invoice?.downloadable && (
+        <Button type="link" size="small" href={invoicePdfUrl(row.invoice.id)} download>
+          {is.download}
+        </Button>
+      )}
       {row.events.includes('issue_online') && !row.sealAwaited && (
         <Button type="primary" size="small" onClick={() => setArtefactsOf(row)}>
           {rs.issueTitle}

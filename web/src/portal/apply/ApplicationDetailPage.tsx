@@ -14,6 +14,7 @@ import { describeDelivery, describeInvoice } from './describe';
 import { TimelineCard, type TimelineEntry } from '../../components/TimelineCard';
 import { StatusTag } from '../StatusTag';
 import { UploadCard } from './UploadCard';
+import { InvoiceCard } from '../InvoiceCard';
 import { detailStrings as s } from './strings';
 import './apply.css';
 import { PageTitle } from '../../components/PageTitle';
@@ -120,6 +121,7 @@ export function ApplicationDetailPage() {
           <Descriptions.Item label={s.invoice}>{describeInvoice(view.invoice)}</Descriptions.Item>
           <Descriptions.Item label={s.delivery}>{describeDelivery(view.delivery)}</Descriptions.Item>
         </Descriptions>
+        {view.status !== 'draft' && <InvoiceCard applicationId={view.id} />}
         <Card size="small" title={s.attachmentsTitle}>
           <div className="apply-upload-grid">
             {attachments.map((slot) => (

@@ -4,21 +4,29 @@ import { BANK_ACCOUNT_PATTERN, TELEPHONE_PATTERN, taxNumberRule, upperWithoutSpa
 import { requiredText } from './fieldRules';
 import { formStrings as s } from './strings';
 
-export function InvoiceFields() {
+/** `wantedOnly`: 修改发票信息 and 重开, where an invoice is wanted already — the type and the buyer only. */
+export function InvoiceFields({ wantedOnly = false }: { wantedOnly?: boolean }) {
   const form = Form.useFormInstance();
-  const wanted = Form.useWatch(['invoice', 'wanted'], form) as boolean | undefined;
+  const watched = Form.useWatch(['invoice', 'wanted'], form) as boolean | undefined;
+  const wanted = wantedOnly ? true : watched;
   const type = Form.useWatch(['invoice', 'type'], form) as 'normal' | 'special' | undefined;
 
   return (
     <>
-      <Form.Item name={['invoice', 'wanted']} label={s.invoiceWanted} rules={[{ required: true, message: s.invoiceWantedRequired }]}>
-        <Radio.Group
-          options={[
-            { value: false, label: s.no },
-            { value: true, label: s.yes },
-          ]}
-        />
-      </Form.Item>
+      {wantedOnly ? (
+        <Form.Item name={['invoice', 'wanted']} hidden initialValue={true}>
+          <Input />
+        </Form.Item>
+      ) : (
+        <Form.Item name={['invoice', 'wanted']} label={s.invoiceWanted} rules={[{ required: true, message: s.invoiceWantedRequired }]}>
+          <Radio.Group
+            options={[
+              { value: false, label: s.no },
+              { value: true, label: s.yes },
+            ]}
+          />
+        </Form.Item>
+      )}
       {wanted === false && <Alert type="info" showIcon title={s.noInvoiceNote} className="apply-alert" />}
       {wanted === true && (
         <>
