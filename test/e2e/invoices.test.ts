@@ -38,13 +38,16 @@ describe.skipIf(browserMissing)('发票', () => {
       // 我的申请: 下载发票 appears once the platform has issued it.
       await portal.goto('/applications');
       const mine = listRow(portal, number);
-      for (let i = 0; (await mine.getByRole('link', { name: '下载发票' }).count()) === 0; i++) {
+      const downloadLink = mine.getByRole('link', { name: '下载发票' });
+      for (let i = 0; ; i++) {
+        await mine.waitFor();
+        if ((await downloadLink.count()) > 0) break;
         if (i > 60) throw new Error('下载发票 never appeared');
         await new Promise((resolve) => setTimeout(resolve, 500));
         await portal.reload();
       }
       const downloading = portal.waitForEvent('download');
-      await mine.getByRole('link', { name: '下载发票' }).click();
+      await downloadLink.click();
       const download = await downloading;
       expect(download.suggestedFilename()).toMatch(/^电子发票-\d{20}\.pdf$/);
       const pdf = await readFile((await download.path()) ?? '');
@@ -77,7 +80,9 @@ describe.skipIf(browserMissing)('发票', () => {
       // The applicant sees the red one and the new one.
       await portal.reload();
       await card.getByText('红字发票').waitFor();
-      for (let i = 0; (await card.getByText(`${company.name}（分公司）`).count()) === 0; i++) {
+      for (let i = 0; ; i++) {
+        await card.getByText('红字发票').waitFor();
+        if ((await card.getByText(`${company.name}（分公司）`).count()) > 0) break;
         if (i > 60) throw new Error('the reissued invoice never appeared');
         await new Promise((resolve) => setTimeout(resolve, 500));
         await portal.reload();
