@@ -28,6 +28,7 @@ import { DbSmsOutbox } from './dev/sms-outbox.ts';
 import { devRoutes } from './dev/routes.ts';
 import { registerErrorHandler, registerNotFound } from './http/errors.ts';
 import { registerProbes } from './http/probes.ts';
+import { registerRequestIds, requestIdGenerator, requestIdMixin, requestLoggerFactory } from './http/request-id.ts';
 import { sessionPlugin } from './http/session.ts';
 import { checkQueue, startJobQueue, type JobQueue } from './jobs/queue.ts';
 import type { QueueWorker } from './jobs/worker.ts';
@@ -167,14 +168,17 @@ async function openBlobStore(config: Config): Promise<BlobStore> {
   });
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
+/** `destination`: standard output unless given (tests read the lines). */
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
+    mixin: requestIdMixin,
     redact: {
       paths: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
       censor: '[已隐藏]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export async function createCertDesk(config: Config, options: CertDeskOptions = {}): Promise<CertDesk> {
@@ -312,8 +316,11 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: config.trustProxy,
+    genReqId: requestIdGenerator(config.trustProxy),
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: 2 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
+  await registerRequestIds(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app, {
