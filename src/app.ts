@@ -89,6 +89,8 @@ import type { BlobStore } from './storage/blob-store.ts';
 import { LocalBlobStore, localBlobRoot } from './storage/local.ts';
 import { createOperatorChannel, type OperatorChannel } from './operator/channel.ts';
 import { deriveKeys, loadMasterSecret } from './security/keys.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { metricsRoutes } from './metrics/routes.ts';
 
 z.config(z.locales.zhCN());
 
@@ -184,6 +186,7 @@ export function createLogger(config: Config, destination?: pino.DestinationStrea
 export async function createCertDesk(config: Config, options: CertDeskOptions = {}): Promise<CertDesk> {
   const clock = options.clock ?? (() => new Date());
   const log = options.logger ?? createLogger(config);
+  const metrics = createMetrics();
 
   // One line when the database goes away and one when it is back, whoever notices (requests,
   // idle connections, the job queue), instead of one per failure.
@@ -205,6 +208,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     clock,
     log,
     actor: { kind: 'system', id: 'ca' },
+    observer: metrics.ca,
   }).catch(async (err: unknown) => {
     await database.close();
     throw err;
@@ -227,10 +231,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
 
   // The registry adapter needs the simulator's address, known only once the server listens.
   let registryTarget: RegistryProvider | undefined = options.registry;
-  const registry: RegistryProvider = {
-    verifyPerson: (p) => (registryTarget ?? notListening()).verifyPerson(p),
-    verifyEnterprise: (e) => (registryTarget ?? notListening()).verifyEnterprise(e),
-  };
+  const registry = metrics.provider('registry', () => registryTarget ?? notListening());
   const blobs = options.blobs ?? (await openBlobStore(config));
   const notices = createApplicantNotices(sms, auth.applicantPhone);
   const payments = createPaymentsService({ db: database.db, clock, log, blobs, config: config.payments, notices });
@@ -298,12 +299,13 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     wechatSettings.provider === 'simulator' ? (options.simulatedMerchant ?? simulatedMerchant({ merchantName: config.caName })) : undefined;
   let wechatTarget: WechatPayProvider | undefined =
     options.wechatPay ?? (wechatSettings.provider === 'wechatpay' ? new WechatPayV3Client({ ...wechatSettings, now: clock }) : undefined);
+  const wechatPay = metrics.provider('wechatpay', () => wechatTarget ?? notListening());
   let publicBase = config.publicUrl;
   const wechat = createWechatPayments({
     db: database.db,
     clock,
     log,
-    provider: () => wechatTarget ?? notListening(),
+    provider: () => wechatPay,
     notifyUrl: () =>
       (wechatSettings.provider === 'wechatpay' ? wechatSettings.notifyUrl : undefined) ?? `${publicBase ?? ''}${WECHATPAY_NOTIFY_PATH}`,
     orderTtlMinutes: config.payments.orderTtlMinutes,
@@ -321,6 +323,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     bodyLimit: 2 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   await registerRequestIds(app);
+  metrics.observeHttp(app);
+  metrics.observeDatabase(database);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app, {
@@ -347,7 +351,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       if (!sms.started) throw new Error('SMS workers not running');
       await checkQueue(boss, SMS_LOGIN_CODE_QUEUE);
     },
+    keys: async () => ca.checkKeys(),
   });
+  await app.register(metricsRoutes, { metrics, token: config.metricsToken });
 
   await app.register(authRoutes, { auth });
   await app.register(staffRoutes, { staff });
@@ -472,7 +478,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       if (simulatedPay) {
         wechatTarget ??= new WechatPayV3Client({ ...simulatedPay.merchant, baseUrl: `http://127.0.0.1:${port}${WECHATPAY_SIMULATOR_PREFIX}`, now: clock });
       }
-      sms.start(provider, { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
+      sms.start(metrics.provider('sms', () => provider), { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
       autoComplete = await scheduleAutoComplete(boss, production, log, jobCompletionFailed);
       expiryReminders = await scheduleExpiryReminders(boss, reminders, log, jobCompletionFailed);
       await ca.ca.startSchedules();
