@@ -72,7 +72,11 @@ export interface AuditData {
   'staff.totp_enrol': { username: string };
   'staff.login': { username: string; ip: string };
   'staff.logout': { username: string };
+  /** Before failed logins were throttled instead (records of that time). */
   'staff.lock': { username: string; lockedUntil: string | undefined };
+  /** Failed logins on the account went on long enough to tell the 管理员 (throttle.ts). */
+  'staff.login_attack': { username: string; failures: number; addresses: number };
+  'staff.login_alert_ack': { username: string };
   'project.create': Record<string, unknown>;
   'project.update': Record<string, unknown>;
   'project.activate': Record<string, unknown>;
