@@ -228,6 +228,37 @@ program
     });
   });
 
+program
+  .command('backup')
+  .description('备份数据库、附件和 CA 密钥（加密的密钥文件）到一个文件；服务器运行时也可执行')
+  .option('--out <文件>', '备份文件，如 certdesk-2026-03-01.tar.gz')
+  .action(async (opts: { out?: string }) => {
+    if (!opts.out) throw new Error('请用 --out 指定备份文件');
+    const out = opts.out;
+    const config = loadConfig();
+    const actor = operator();
+    // The database first, by whoever holds it (the running server, or this command); then the files.
+    const outcome = await execute(config, { actor, operation: { name: 'backup.database' } }, 'backup', {
+      here: async (lock) => (await import('./operator/operations.ts')).runHere(config, { kind: 'system', id: actor }, { name: 'backup.database' }, lock),
+      notify: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (!outcome.dump) throw new Error('服务器未返回数据库备份：命令行与服务器的版本是否一致？');
+    const { writeBackup } = await import('./operator/backup.ts');
+    const summary = await writeBackup(config, outcome.dump, out, new Date());
+    for (const line of summary.lines) process.stdout.write(`${line}\n`);
+  });
+
+program
+  .command('restore')
+  .description('从备份文件恢复数据库、附件和 CA 密钥（须先停止服务器；先核对每个文件的 SHA-256）')
+  .argument('<备份文件>', 'certdesk backup 写出的文件')
+  .option('--force', '目标已有数据时仍然恢复（原有目录改名保留）')
+  .action(async (file: string, opts: { force?: boolean }) => {
+    const { restoreBackup } = await import('./operator/backup.ts');
+    const lines = await restoreBackup(loadConfig(), file, { force: opts.force === true }, new Date());
+    for (const line of lines) process.stdout.write(`${line}\n`);
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof ConfigError ? err.message : `错误：${err instanceof Error ? err.message : String(err)}`}\n`);
   process.exit(1);

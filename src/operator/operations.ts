@@ -18,6 +18,7 @@ import { revocationReasonLabels } from '../pki/crl.ts';
 import { toPem } from '../pki/der.ts';
 import type { KeyFamily } from '../pki/signer.ts';
 import { deriveKeys, loadMasterSecret } from '../security/keys.ts';
+import { dumpDatabase } from './database-backup.ts';
 import type { Operation, Outcome } from './protocol.ts';
 
 export type OperatorActor = { kind: 'system'; id: string };
@@ -118,6 +119,8 @@ export async function runOperation(ctx: OperatorContext, actor: OperatorActor, o
     }
     case 'crl':
       return publishCrls(ctx, op.ca);
+    case 'backup.database':
+      return printed([], { dump: await dumpDatabase(ctx.config, ctx.database) });
   }
 }
 
