@@ -264,7 +264,8 @@ export async function restoreBackup(config: Config, file: string, options: { for
       const restored = await openDatabase(db, { lock, pgliteSnapshot: snapshot });
       await restored.close();
     } else {
-      await restorePostgres(db.url, path.join(work, manifest.database.file), options.force);
+      const renamed = await restorePostgres(db.url, path.join(work, manifest.database.file), found.length > 0 ? now.toISOString().replace(/\D/g, '').slice(0, 14) : undefined);
+      if (renamed.length > 0) aside.push(`数据库中的模式 ${renamed.join('、')}（确认无误后可 DROP SCHEMA … CASCADE）`);
     }
     lines.push(`已恢复数据库（备份时间 ${manifest.createdAt}）`);
 

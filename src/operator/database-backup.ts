@@ -86,11 +86,41 @@ export async function dumpDatabase(config: Config, database: Database): Promise<
   return { kind: 'postgres', file, tool };
 }
 
-/** PostgreSQL: loads `file` into the database of `url` (emptied first when `clean`). */
-export async function restorePostgres(url: string, file: string, clean: boolean): Promise<void> {
+/** The schemas a CertDesk database has: ours, the migrations' bookkeeping, the job queue's. */
+const SCHEMAS = ['public', 'drizzle', 'pgboss'];
+
+/**
+ * PostgreSQL: loads `file` into the database of `url`. With `asideSuffix` the schemas there are
+ * renamed first (`public_before_restore_<suffix>` …), kept for the operator to drop once satisfied,
+ * and the restore runs into an empty database as on a new one. Returns the renamed schemas.
+ */
+export async function restorePostgres(url: string, file: string, asideSuffix?: string): Promise<string[]> {
   await toolVersion('pg_restore');
-  const args = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', ...(clean ? ['--clean', '--if-exists'] : []), `--dbname=${url}`, file];
+  const aside: string[] = [];
+  if (asideSuffix) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ name: string }>('SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1)', [SCHEMAS]);
+      for (const { name } of rows) {
+        const renamed = `${name}_before_restore_${asideSuffix}`;
+        await client.query(`ALTER SCHEMA ${name} RENAME TO ${renamed}`);
+        aside.push(renamed);
+      }
+      await client.query('CREATE SCHEMA public');
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      await client.end();
+    }
+  }
+  const args = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${url}`, file];
   await run(postgresTool('pg_restore'), args).catch((err: unknown) => {
     throw new AppError('POSTGRES_RESTORE_FAILED', `pg_restore 失败：${err instanceof Error ? err.message : String(err)}`);
   });
+  return aside;
 }
