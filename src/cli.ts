@@ -154,6 +154,21 @@ ca.command('init')
   .option('--family <算法>', 'sm2、p256 或 all', 'all')
   .action((opts: { family: string }) => run('ca init', { name: 'ca.init', family: opts.family }));
 
+ca.command('rotate-passphrase')
+  .description('更换 CA_KEY_PASSPHRASE：用新口令重新加密 CA 密钥文件和托管的加密私钥（须先停止所有服务器）')
+  .option('--new-passphrase-stdin', '从标准输入读取新口令（否则在终端中输入两次，不回显）')
+  .action(async (opts: { newPassphraseStdin?: boolean }) => {
+    let next: string;
+    if (opts.newPassphraseStdin) next = await readStdin();
+    else {
+      if (!process.stdin.isTTY) throw new Error('请用 --new-passphrase-stdin 从标准输入提供新口令，或在终端中运行');
+      next = await promptHidden('请输入新的 CA 私钥保护口令（至少8个字符）：');
+      if ((await promptHidden('请再次输入新口令：')) !== next) throw new Error('两次输入的口令不一致');
+    }
+    const { rotatePassphraseHere } = await import('./operator/operations.ts');
+    for (const line of await rotatePassphraseHere(loadConfig(), { kind: 'system', id: operator() }, next)) process.stdout.write(`${line}\n`);
+  });
+
 const cert = program.command('cert').description('证书');
 
 cert

@@ -57,6 +57,8 @@ export interface AuditData {
   'certificate.issue': CertificateIssued;
   'certificate.revoke': { serial: string; reason: string; profile: string; withPairOf?: string };
   'certificate.key_recover': { serial: string; profile: string };
+  /** The key store's files and the KM archive re-encrypted under a new CA_KEY_PASSPHRASE. */
+  'ca.passphrase_rotate': { keyFiles: number; escrowedKeys: number };
   /** 到期提醒 sent (on the certificate's application): the threshold it settles and the days it said. */
   'certificate.expiry_reminder': { serial: string; thresholdDays: number; daysLeft: number; notAfter: string; summary: string };
   'revocation_request.create': RevocationDecision & { reason: string; summary: string };
