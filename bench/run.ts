@@ -64,3 +64,6 @@ await import('./pdf-sign.ts');
 // Login codes under a burst: 200 simultaneous 获取验证码, request → code at the SMS simulator,
 // against the pre-batching worker as baseline (bench/sms-burst.ts).
 await import('./sms-burst.ts');
+
+// What the request id and the HTTP metrics add to each request (bench/request-overhead.ts).
+await import('./request-overhead.ts');
