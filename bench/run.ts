@@ -68,3 +68,5 @@ await import('./sms-burst.ts');
 // The portal in Chromium: the login page's compressed JS and CSS and its first contentful paint,
 // beside main's before issue 17 (bench/portal-weight.ts).
 await import('./portal-weight.ts');
+// What the request id and the HTTP metrics add to each request (bench/request-overhead.ts).
+await import('./request-overhead.ts');

@@ -14,6 +14,9 @@ import { openDatabase, type Database } from './db/database.ts';
 import { isEmbeddedDirectory } from './db/lock.ts';
 import { createOutageLog } from './db/outage-log.ts';
 import { registerErrorHandler } from './http/errors.ts';
+import { registerRequestIds, requestIdGenerator, requestIdMixin, requestLoggerFactory } from './http/request-id.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { metricsRoutes } from './metrics/routes.ts';
 import { registerFoundations, registerPortal, registerRoutes } from './http/routes.ts';
 import { checkQueue, startJobQueue, type JobQueue } from './jobs/queue.ts';
 import type { QueueWorker } from './jobs/worker.ts';
@@ -106,19 +109,23 @@ async function openBlobStore(config: Config): Promise<BlobStore> {
   });
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
+/** `destination`: standard output unless given (tests read the lines). */
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
+    mixin: requestIdMixin,
     redact: {
       paths: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
       censor: '[已隐藏]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export async function createCertDesk(config: Config, options: CertDeskOptions = {}): Promise<CertDesk> {
   const clock = options.clock ?? (() => new Date());
   const log = options.logger ?? createLogger(config);
+  const metrics = createMetrics();
 
   // One line when the database goes away and one when it is back, whoever notices (requests,
   // idle connections, the job queue), instead of one per failure.
@@ -140,6 +147,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     clock,
     log,
     actor: { kind: 'system', id: 'ca' },
+    observer: metrics.ca,
   }).catch(async (err: unknown) => {
     await database.close();
     throw err;
@@ -149,7 +157,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const sms = await createSmsDelivery(boss, keys.jobSeal, log, jobCompletionFailed);
   if (config.mode === 'demo') await seedDemoStaff(database.db, keys.totpSeal, clock(), log);
 
-  const parties = outsideParties(config, clock, options);
+  const parties = outsideParties(config, clock, options, metrics);
   const blobs = options.blobs ?? (await openBlobStore(config));
   // Mail needs no HTTP port: its simulator is an SMTP server of its own, started now.
   const mailOutbox = new DbMailOutbox(database.db);
@@ -157,13 +165,19 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const mailProvider = options.mailProvider ?? mail?.provider;
   if (!mailProvider) throw new Error('mail: no provider');
   const invoiceJobs = await createInvoiceJobs(boss, { retryDelaySeconds: options.invoiceRetryDelaySeconds ?? 10 });
-  const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties, mail: () => mailProvider, invoiceJobs });
+  const mailer = metrics.provider('mail', () => mailProvider);
+  const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties, mail: () => mailer, invoiceJobs });
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: config.trustProxy,
+    genReqId: requestIdGenerator(config.trustProxy),
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: 2 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
+  await registerRequestIds(app);
+  metrics.observeHttp(app);
+  metrics.observeDatabase(database);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app, {
@@ -183,8 +197,10 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
         if (!sms.started) throw new Error('SMS workers not running');
         await checkQueue(boss, SMS_LOGIN_CODE_QUEUE);
       },
+      keys: async () => ca.checkKeys(),
     },
   });
+  await app.register(metricsRoutes, { metrics, token: config.metricsToken });
   let wechatPaySimulator: WechatPaySimControls | undefined;
   let einvoiceSimulator: NuonuoSimControls | undefined;
   await app.register(simulatorsPlugin, {
@@ -245,7 +261,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       const address = await app.listen({ host: config.host, port: config.port });
       const port = (app.server.address() as { port: number }).port;
       const provider = parties.bind(port);
-      sms.start(provider, { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
+      sms.start(metrics.provider('sms', () => provider), { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
       autoComplete = await scheduleAutoComplete(boss, services.production, log, jobCompletionFailed);
       expiryReminders = await scheduleExpiryReminders(boss, services.reminders, log, jobCompletionFailed);
       invoiceWorkers = startInvoiceWorkers(boss, services.invoices, log, jobCompletionFailed);

@@ -154,6 +154,21 @@ ca.command('init')
   .option('--family <算法>', 'sm2、p256 或 all', 'all')
   .action((opts: { family: string }) => run('ca init', { name: 'ca.init', family: opts.family }));
 
+ca.command('rotate-passphrase')
+  .description('更换 CA_KEY_PASSPHRASE：用新口令重新加密 CA 密钥文件和托管的加密私钥（须先停止所有服务器）')
+  .option('--new-passphrase-stdin', '从标准输入读取新口令（否则在终端中输入两次，不回显）')
+  .action(async (opts: { newPassphraseStdin?: boolean }) => {
+    let next: string;
+    if (opts.newPassphraseStdin) next = await readStdin();
+    else {
+      if (!process.stdin.isTTY) throw new Error('请用 --new-passphrase-stdin 从标准输入提供新口令，或在终端中运行');
+      next = await promptHidden('请输入新的 CA 私钥保护口令（至少8个字符）：');
+      if ((await promptHidden('请再次输入新口令：')) !== next) throw new Error('两次输入的口令不一致');
+    }
+    const { rotatePassphraseHere } = await import('./operator/operations.ts');
+    for (const line of await rotatePassphraseHere(loadConfig(), { kind: 'system', id: operator() }, next)) process.stdout.write(`${line}\n`);
+  });
+
 const cert = program.command('cert').description('证书');
 
 cert
@@ -226,6 +241,37 @@ program
     await run('crl', { name: 'crl', ...(opts.ca ? { ca: opts.ca } : {}) }, async (der) => {
       if (out) await writeFile(out, der);
     });
+  });
+
+program
+  .command('backup')
+  .description('备份数据库、附件和 CA 密钥（加密的密钥文件）到一个文件；服务器运行时也可执行')
+  .option('--out <文件>', '备份文件，如 certdesk-2026-03-01.tar.gz')
+  .action(async (opts: { out?: string }) => {
+    if (!opts.out) throw new Error('请用 --out 指定备份文件');
+    const out = opts.out;
+    const config = loadConfig();
+    const actor = operator();
+    // The database first, by whoever holds it (the running server, or this command); then the files.
+    const outcome = await execute(config, { actor, operation: { name: 'backup.database' } }, 'backup', {
+      here: async (lock) => (await import('./operator/operations.ts')).runHere(config, { kind: 'system', id: actor }, { name: 'backup.database' }, lock),
+      notify: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (!outcome.dump) throw new Error('服务器未返回数据库备份：命令行与服务器的版本是否一致？');
+    const { writeBackup } = await import('./operator/backup.ts');
+    const summary = await writeBackup(config, outcome.dump, out, new Date());
+    for (const line of summary.lines) process.stdout.write(`${line}\n`);
+  });
+
+program
+  .command('restore')
+  .description('从备份文件恢复数据库、附件和 CA 密钥（须先停止服务器；先核对每个文件的 SHA-256）')
+  .argument('<备份文件>', 'certdesk backup 写出的文件')
+  .option('--force', '目标已有数据时仍然恢复（原有目录改名保留）')
+  .action(async (file: string, opts: { force?: boolean }) => {
+    const { restoreBackup } = await import('./operator/backup.ts');
+    const lines = await restoreBackup(loadConfig(), file, { force: opts.force === true }, new Date());
+    for (const line of lines) process.stdout.write(`${line}\n`);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -34,6 +34,8 @@ const envSchema = z.object({
   CERTDESK_SECRET: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
+  /** /metrics answers whoever sends it as a bearer token; without it, only this machine (loopback). */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Force the Secure cookie flag; by default it is set when the request arrived over HTTPS. */
   COOKIE_SECURE: bool.optional(),
 
@@ -278,6 +280,8 @@ export interface Config {
   secret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   trustProxy: boolean;
+  /** Bearer token for /metrics; undefined: loopback only. */
+  metricsToken: string | undefined;
   cookieSecure: boolean | undefined;
   caName: string;
   pickupAddress: string;
@@ -553,6 +557,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret: e.CERTDESK_SECRET,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
     cookieSecure: e.COOKIE_SECURE,
     sms:
       smsProvider === 'aliyun'

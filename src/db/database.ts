@@ -38,6 +38,8 @@ export interface Database {
   close(): Promise<void>;
   /** PGlite only: the whole data directory as a tarball, which `pgliteSnapshot` opens again. */
   dumpDataDir?(): Promise<Blob>;
+  /** PostgreSQL only: the connection pool's use now (PGlite has its one connection). */
+  pool?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 
@@ -115,11 +117,13 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
 
 /** A request waits at most this long for a connection before it is answered 服务暂时不可用. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Connections one instance opens at most. */
+const POOL_MAX = 10;
 
 async function openPostgres(url: string, events: ConnectionEvents): Promise<Database> {
   // keepAlive: a connection to a server that vanished (failover, a cut network) is found dead by
   // the kernel instead of hanging a query for the TCP timeout.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
   // Every connection dies with the server (57P01 at `pg_ctl stop -m fast`). A client emits 'error'
   // when no query is waiting for the answer: idle in the pool (pg-pool re-emits it on the pool) or
   // checked out between two queries of a transaction (pg-pool listens to nothing then). Either way,
@@ -159,5 +163,6 @@ async function openPostgres(url: string, events: ConnectionEvents): Promise<Data
     async close() {
       await pool.end();
     },
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: POOL_MAX }),
   };
 }

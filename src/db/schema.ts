@@ -255,7 +255,9 @@ export const staffAccounts = pgTable('staff_accounts', {
   totpEnrolledAt: ts('totp_enrolled_at'),
   roles: jsonb('roles').$type<string[]>().notNull(),
   disabledAt: ts('disabled_at'),
+  /** Failed logins from unfamiliar sources in the current window (modules/staff/throttle.ts): the strangers' bucket. */
   failedLogins: integer('failed_logins').notNull().default(0),
+  /** Until when unfamiliar sources wait before their next attempt; the account itself is never locked. */
   lockedUntil: ts('locked_until'),
   createdAt: ts('created_at').notNull(),
   lastLoginAt: ts('last_login_at'),

@@ -57,6 +57,8 @@ export interface AuditData {
   'certificate.issue': CertificateIssued;
   'certificate.revoke': { serial: string; reason: string; profile: string; withPairOf?: string };
   'certificate.key_recover': { serial: string; profile: string };
+  /** The key store's files and the KM archive re-encrypted under a new CA_KEY_PASSPHRASE. */
+  'ca.passphrase_rotate': { keyFiles: number; escrowedKeys: number };
   /** 到期提醒 sent (on the certificate's application): the threshold it settles and the days it said. */
   'certificate.expiry_reminder': { serial: string; thresholdDays: number; daysLeft: number; notAfter: string; summary: string };
   'revocation_request.create': RevocationDecision & { reason: string; summary: string };
@@ -72,7 +74,11 @@ export interface AuditData {
   'staff.totp_enrol': { username: string };
   'staff.login': { username: string; ip: string };
   'staff.logout': { username: string };
+  /** Before failed logins were throttled instead (records of that time). */
   'staff.lock': { username: string; lockedUntil: string | undefined };
+  /** Failed logins on the account went on long enough to tell the 管理员 (throttle.ts). */
+  'staff.login_attack': { username: string; failures: number; addresses: number };
+  'staff.login_alert_ack': { username: string };
   'project.create': Record<string, unknown>;
   'project.update': Record<string, unknown>;
   'project.activate': Record<string, unknown>;

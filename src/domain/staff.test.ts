@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.ts';
-import {
-  LOCKED_MESSAGE,
-  acceptTotpStep,
-  afterFailure,
-  assertPasswordPolicy,
-  assertUsername,
-  isLocked,
-  knownRoles,
-  lockedError,
-  normaliseUsername,
-  parseStaffRole,
-} from './staff.ts';
+import { acceptTotpStep, assertPasswordPolicy, assertUsername, knownRoles, normaliseUsername, parseStaffRole } from './staff.ts';
 
 function refusal(fn: () => void): string {
   try {
@@ -59,33 +48,6 @@ describe('staff roles', () => {
 
   it('ignore what the database holds that is no role, and keep one canonical order', () => {
     expect(knownRoles(['admin', 'root', 'reviewer', 'admin'])).toEqual(['reviewer', 'admin']);
-  });
-});
-
-describe('staff lockout', () => {
-  const now = new Date('2026-03-01T02:00:00Z');
-
-  it('locks for 15 minutes at the fifth failure in a row and starts counting again', () => {
-    let counters = { failedLogins: 0, lockedUntil: null as Date | null };
-    for (let i = 1; i <= 4; i++) {
-      const next = afterFailure(counters, now);
-      expect(next.locked).toBe(false);
-      expect(next.failedLogins).toBe(i);
-      counters = next;
-    }
-    const fifth = afterFailure(counters, now);
-    expect(fifth.locked).toBe(true);
-    expect(fifth.failedLogins).toBe(0);
-    expect(fifth.lockedUntil?.toISOString()).toBe('2026-03-01T02:15:00.000Z');
-    expect(isLocked(fifth, new Date('2026-03-01T02:14:59Z'))).toBe(true);
-    expect(isLocked(fifth, new Date('2026-03-01T02:15:00Z'))).toBe(false);
-  });
-
-  it('says how long the lock lasts', () => {
-    const err = lockedError({ failedLogins: 0, lockedUntil: new Date(now.getTime() + 600_000) }, now);
-    expect(err.message).toBe(LOCKED_MESSAGE);
-    expect(err.status).toBe(429);
-    expect(err.details).toEqual({ retryAfterSeconds: 600 });
   });
 });
 

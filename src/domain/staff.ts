@@ -1,6 +1,6 @@
 /**
  * The rules of staff accounts, free of I/O: what a username and a password must look like, which
- * role a word names, when failed logins lock an account, and which TOTP time step may be accepted.
+ * role a word names, and which TOTP time step may be accepted (failed logins: login-throttle.ts).
  * The staff module feeds in what the database says and the current time.
  */
 import { AppError } from './errors.ts';
@@ -39,38 +39,6 @@ export function knownRoles(stored: readonly string[]): StaffRole[] {
 
 export function roleLabels(roles: readonly StaffRole[]): string[] {
   return roles.map((r) => staffRoleLabels[r]);
-}
-
-// ── Lockout ──────────────────────────────────────────────────────────────────────────────────
-
-export const LOGIN_MAX_FAILURES = 5;
-export const LOCKOUT_SECONDS = 15 * 60;
-export const LOCKED_MESSAGE = '账户已锁定，请15分钟后再试';
-
-export interface LoginCounters {
-  failedLogins: number;
-  lockedUntil: Date | null;
-}
-
-export function isLocked(account: LoginCounters, now: Date): boolean {
-  return account.lockedUntil !== null && account.lockedUntil.getTime() > now.getTime();
-}
-
-export function lockedError(account: LoginCounters, now: Date): AppError {
-  const seconds = account.lockedUntil ? Math.ceil((account.lockedUntil.getTime() - now.getTime()) / 1000) : LOCKOUT_SECONDS;
-  return new AppError('STAFF_LOCKED', LOCKED_MESSAGE, 429, { retryAfterSeconds: Math.max(1, seconds) });
-}
-
-/**
- * One more failed password or second factor. The fifth in a row locks the account for 15 minutes
- * and starts the count again, so that after the lock the person has five fresh tries.
- */
-export function afterFailure(account: LoginCounters, now: Date): LoginCounters & { locked: boolean } {
-  const failures = account.failedLogins + 1;
-  if (failures >= LOGIN_MAX_FAILURES) {
-    return { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCKOUT_SECONDS * 1000), locked: true };
-  }
-  return { failedLogins: failures, lockedUntil: account.lockedUntil, locked: false };
 }
 
 // ── TOTP replay ──────────────────────────────────────────────────────────────────────────────

@@ -99,6 +99,7 @@ export type SealApproved = z.infer<typeof ca.sealApproved>;
 export type StaffRevocationRequests = z.infer<typeof ca.staffRevocationRequests>;
 export type StaffAccountList = z.infer<typeof staff.staffAccountList>;
 export type StaffAccountAnswer = z.infer<typeof staff.staffAccountAnswer>;
+export type LoginAlertList = z.infer<typeof staff.loginAlertList>;
 export type AdminProjectList = z.infer<typeof catalogue.adminProjectList>;
 export type AdminProjectAnswer = z.infer<typeof catalogue.adminProjectAnswer>;
 export type PriceList = z.infer<typeof catalogue.priceList>;

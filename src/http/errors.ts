@@ -1,8 +1,9 @@
 /**
  * The one error handler: AppError → its status and Chinese message; request validation → 400 with
  * the first problem in Chinese; the database out of reach → 503 with Retry-After; a full disk → 507;
- * anything else → 500 with a generic message and the request id, never a stack trace. Every answer
- * here is the one error envelope (contract/common.ts), which every route declares for 4xx and 5xx.
+ * anything else → 500 with a generic message, never a stack trace. Every answer here is the one
+ * error envelope (contract/common.ts), which every route declares for 4xx and 5xx; request-id.ts
+ * adds the request's id to each of them.
  */
 import type { FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -55,7 +56,7 @@ export function registerErrorHandler(app: FastifyInstance, options: ErrorHandler
       const answer = failureAnswers[failure];
       if (failure === 'unavailable') reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       return reply.status(answer.status).send({
-        error: { code: answer.code, message: answer.message, requestId: request.id },
+        error: { code: answer.code, message: answer.message },
       } satisfies ErrorBody);
     }
     const status = typeof err === 'object' && err && 'statusCode' in err ? Number(err.statusCode) : 500;
@@ -66,7 +67,7 @@ export function registerErrorHandler(app: FastifyInstance, options: ErrorHandler
     }
     request.log.error({ err }, 'unexpected error');
     return reply.status(500).send({
-      error: { code: 'INTERNAL', message: '系统繁忙，请稍后再试', requestId: request.id },
+      error: { code: 'INTERNAL', message: '系统繁忙，请稍后再试' },
     } satisfies ErrorBody);
   });
 

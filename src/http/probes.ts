@@ -1,7 +1,7 @@
 /**
  * The probes a load balancer or orchestrator asks. /healthz (liveness): the process runs and
  * answers, nothing else — restarting it cures no database outage, so the database is not asked.
- * /readyz (readiness): the database and the job queue are usable; 503 names what is not, so that
+ * /readyz (readiness): the database, the job queue and the CA's keys are usable; 503 names what is not, so that
  * traffic goes elsewhere (or the operator knows) until it is back.
  */
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +22,7 @@ const readiness = {
 };
 
 /** The Chinese name of each check, for the operator reading the answer. */
-const checkNames: Record<string, string> = { database: '数据库', jobs: '任务队列' };
+const checkNames: Record<string, string> = { database: '数据库', jobs: '任务队列', keys: 'CA 密钥' };
 
 function withTimeout(check: () => Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

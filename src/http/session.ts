@@ -77,6 +77,15 @@ export const sessionPlugin = fp<SessionPluginOptions>(async (app, opts) => {
         path: '/',
       });
     },
+    setLasting(request: FastifyRequest, reply: FastifyReply, cookie: { name: string; value: string; path: string; maxAgeSeconds: number }) {
+      reply.setCookie(cookie.name, cookie.value, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: opts.cookieSecure ?? request.protocol === 'https',
+        path: cookie.path,
+        maxAge: cookie.maxAgeSeconds,
+      });
+    },
     clear(reply: FastifyReply) {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
     },
@@ -87,6 +96,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     sessionCookie: {
       set(request: FastifyRequest, reply: FastifyReply, token: string): void;
+      /** A cookie that outlives the session (the staff login's device cookie), Secure as the session's. */
+      setLasting(request: FastifyRequest, reply: FastifyReply, cookie: { name: string; value: string; path: string; maxAgeSeconds: number }): void;
       clear(reply: FastifyReply): void;
     };
   }

@@ -10,6 +10,8 @@ import { isConnectionFailure } from '../db/failures.ts';
 import type { OutageLog } from '../db/outage-log.ts';
 
 export type JobQueue = PgBoss;
+/** The schema pg-boss keeps its tables in (metrics read pgboss.job and pgboss.queue). */
+export const JOB_SCHEMA = 'pgboss';
 
 /**
  * While the database is away pg-boss's maintenance and schedules fail on every round; those
@@ -18,7 +20,7 @@ export type JobQueue = PgBoss;
 export async function startJobQueue(database: Database, log: Logger, outage?: OutageLog): Promise<JobQueue> {
   const boss = new PgBoss({
     db: { executeSql: (text, values) => database.executeSql(text, values) },
-    schema: 'pgboss',
+    schema: JOB_SCHEMA,
     // Embedded mode has one connection; keep maintenance light there.
     maintenanceIntervalSeconds: database.kind === 'pglite' ? 300 : 120,
   });

@@ -7,17 +7,19 @@
 import pino from 'pino';
 import type { Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
-import type { DirectoryLock } from '../db/lock.ts';
+import { DirectoryLockedError, isEmbeddedDirectory, tryLockDirectory, type DirectoryLock } from '../db/lock.ts';
 import { AppError } from '../domain/errors.ts';
 import { verifyAuditChain } from '../modules/audit/chain.ts';
 import { familyLabels, keyFamilies } from '../modules/ca/authority.ts';
 import { initCaModule, openCaModule, type CaModule, type CaModuleDeps } from '../modules/ca/index.ts';
 import { profileLabel } from '../modules/ca/views.ts';
+import { rotateCaPassphrase } from '../modules/ca/passphrase-rotation.ts';
 import { createAccount } from '../modules/staff/accounts.ts';
 import { revocationReasonLabels } from '../pki/crl.ts';
 import { toPem } from '../pki/der.ts';
 import type { KeyFamily } from '../pki/signer.ts';
 import { deriveKeys, loadMasterSecret } from '../security/keys.ts';
+import { dumpDatabase } from './database-backup.ts';
 import type { Operation, Outcome } from './protocol.ts';
 
 export type OperatorActor = { kind: 'system'; id: string };
@@ -118,6 +120,8 @@ export async function runOperation(ctx: OperatorContext, actor: OperatorActor, o
     }
     case 'crl':
       return publishCrls(ctx, op.ca);
+    case 'backup.database':
+      return printed([], { dump: await dumpDatabase(ctx.config, ctx.database) });
   }
 }
 
@@ -153,5 +157,35 @@ export async function runHere(config: Config, actor: OperatorActor, op: Operatio
     } finally {
       await database.close();
     }
+  }
+}
+
+/**
+ * `certdesk ca rotate-passphrase`: always in this process, never in a running server (which would
+ * go on escrowing keys under the passphrase it holds): on the embedded database a running server
+ * refuses it by holding the lock; with PostgreSQL the operator stops every instance first.
+ */
+export async function rotatePassphraseHere(config: Config, actor: OperatorActor, next: string): Promise<string[]> {
+  const db = config.database;
+  let lock: DirectoryLock | undefined;
+  if (db.kind === 'pglite' && isEmbeddedDirectory(db.dataDir)) {
+    try {
+      lock = tryLockDirectory(db.dataDir, { kind: 'cli', command: 'ca rotate-passphrase' });
+    } catch (error) {
+      if (error instanceof DirectoryLockedError) throw new AppError('ROTATE_WHILE_RUNNING', `内嵌数据库正被使用（${error.message}）：请先停止 CertDesk 服务器再更换口令`);
+      throw error;
+    }
+  }
+  const database = await openDatabase(db, lock ? { lock } : {});
+  try {
+    await database.migrate();
+    const from = config.ca.keyPassphrase ?? deriveKeys(await loadMasterSecret(config, database.db, new Date())).caKeyPassphrase;
+    const done = await rotateCaPassphrase({ db: database.db, keystoreDir: config.ca.keystoreDir, from, to: next, now: new Date(), actor });
+    return [
+      `已用新口令重新加密 ${done.keyFiles} 个 CA 密钥文件和 ${done.escrowedKeys} 个托管的加密私钥`,
+      '请将每个实例的 CA_KEY_PASSPHRASE 设为新口令后再启动服务器；此前的备份仍使用旧口令，请一并保管旧口令直到这些备份过期',
+    ];
+  } finally {
+    await database.close();
   }
 }

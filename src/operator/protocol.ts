@@ -31,6 +31,8 @@ export const operationSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('cert.revoke'), serial: z.string(), reason: z.enum(revocableReasons) }),
   /** `ca`: one CA by name (its CRL comes back as the artefact), or all of them. */
   z.object({ name: z.literal('crl'), ca: z.string().optional() }),
+  /** `certdesk backup`: the holder of the database writes its dump to a file (`dump` in the outcome). */
+  z.object({ name: z.literal('backup.database') }),
 ]);
 export type Operation = z.infer<typeof operationSchema>;
 
@@ -46,6 +48,8 @@ export const outcomeSchema = z.object({
   exitCode: z.union([z.literal(0), z.literal(1)]),
   /** A certificate (PEM) or a CRL (DER), base64: the CLI writes it to --out or standard output. */
   artefact: z.base64().optional(),
+  /** backup.database: the dump the holder wrote, for the command to put into the archive. */
+  dump: z.object({ kind: z.enum(['pglite', 'postgres']), file: z.string(), tool: z.string().optional() }).optional(),
 });
 export type Outcome = z.infer<typeof outcomeSchema>;
 

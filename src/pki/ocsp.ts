@@ -45,7 +45,11 @@ export interface OcspResponderOptions {
   cache?: OcspResponseCache;
   /** The clock, injected so that tests and replays are deterministic. */
   now?: () => Date;
+  /** Told of each answer: every certificate status in it, or the error status answered (metrics). */
+  onAnswer?(status: OcspAnswerStatus): void;
 }
+
+export type OcspAnswerStatus = 'good' | 'revoked' | 'unknown' | 'malformedRequest' | 'unauthorized' | 'internalError';
 
 export interface OcspResponder {
   /** Answers a DER OCSPRequest (POST body) with a DER OCSPResponse; never throws. */
@@ -149,40 +153,57 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
   const byRequestBytes = new Map<string, { issuer: string; serial: string; variant: string }>();
   const maxIndexed = 200_000;
 
+  const told = options.onAnswer ?? (() => {});
+  // What each cached single answer says (the cache keeps the bytes; this, their status).
+  const statusOfCached = new WeakMap<Uint8Array, OcspAnswerStatus>();
+  const fromCache = (response: Uint8Array): Uint8Array => {
+    told(statusOfCached.get(response) ?? 'good');
+    return response;
+  };
+
   const answer = async (requestDer: Uint8Array): Promise<Uint8Array> => {
     const requestKey = options.cache ? Buffer.from(requestDer).toString('latin1') : '';
     const known = options.cache ? byRequestBytes.get(requestKey) : undefined;
     if (known) {
       const cached = options.cache?.get(known.issuer, known.serial, known.variant, now());
-      if (cached) return cached;
+      if (cached) return fromCache(cached);
     }
     let request: ParsedOcspRequest;
     try {
       request = readOcspRequest(requestDer);
     } catch {
+      told('malformedRequest');
       return ocspErrors.malformedRequest;
     }
     let authority: PreparedAuthority | undefined;
     for (const item of request.requests) {
       const found = byCertId.get(`${item.hashOid}:${item.issuerNameHashHex}:${item.issuerKeyHashHex}`);
       // One response has one signer: every certificate asked about must be from the same CA we serve.
-      if (!found || (authority && found !== authority)) return ocspErrors.unauthorized;
+      if (!found || (authority && found !== authority)) {
+        told('unauthorized');
+        return ocspErrors.unauthorized;
+      }
       authority = found;
     }
-    if (!authority) return ocspErrors.unauthorized;
+    if (!authority) {
+      told('unauthorized');
+      return ocspErrors.unauthorized;
+    }
     const single: CertIdRequest | undefined =
       request.requests.length === 1 && !request.nonceExtension ? request.requests[0] : undefined;
     const at = second(now());
     if (single) {
       const cached = options.cache?.get(authority.keyHashSha1Hex, single.serialHex, single.hashOid, at);
-      if (cached) return cached;
+      if (cached) return fromCache(cached);
     }
     const nextUpdate = new Date(at.getTime() + validityMs);
     const thisAndNext = [generalizedTime(at), ctx(0, true, generalizedTime(nextUpdate))];
     const responses: Uint8Array[] = [];
     let cacheable = single !== undefined;
+    const statuses: OcspAnswerStatus[] = [];
     for (const item of request.requests) {
       const status = await options.lookup(authority.keyHashSha1Hex, item.serialHex);
+      statuses.push(typeof status === 'string' ? status : 'revoked');
       // "unknown" is not cached: random serials from anyone would otherwise evict real entries,
       // and a certificate issued a moment later must not stay unknown until nextUpdate.
       if (status === 'unknown') cacheable = false;
@@ -197,7 +218,9 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       request.nonceExtension ? ctx(1, true, seq(request.nonceExtension)) : new Uint8Array(0),
     );
     const response = sign(authority, tbs);
+    for (const status of statuses) told(status);
     if (single && cacheable && options.cache) {
+      statusOfCached.set(response, statuses[0]!);
       options.cache.set(authority.keyHashSha1Hex, single.serialHex, single.hashOid, response, nextUpdate);
       if (byRequestBytes.size >= maxIndexed) byRequestBytes.clear();
       byRequestBytes.set(requestKey, { issuer: authority.keyHashSha1Hex, serial: single.serialHex, variant: single.hashOid });
@@ -211,12 +234,15 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
         return await answer(requestDer);
       } catch {
         // A failing status lookup or signer must still give the client an OCSP answer.
+        told('internalError');
         return ocspErrors.internalError;
       }
     },
     async respondToGet(pathSegment) {
       const der = decodeGetRequest(pathSegment);
-      return der ? this.respond(der) : ocspErrors.malformedRequest;
+      if (der) return this.respond(der);
+      told('malformedRequest');
+      return ocspErrors.malformedRequest;
     },
     invalidate(issuerKeyHashHex, serialHex) {
       options.cache?.invalidate(issuerKeyHashHex, serialHex);

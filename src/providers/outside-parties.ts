@@ -17,6 +17,7 @@ import type { MailOutbox } from './mail/simulator.ts';
 import { EINVOICE_SIMULATOR_PREFIX, einvoiceClient, einvoiceSimulator } from './einvoice/demo.ts';
 import type { NuonuoSimControls } from './einvoice/simulator.ts';
 import type { EInvoiceProvider } from './einvoice/types.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { smsTemplateTexts } from '../modules/notifications/sms.ts';
 import { staffDevRoutes } from '../modules/staff/demo.ts';
 import { AliyunRegistryProvider } from './registry/aliyun.ts';
@@ -54,27 +55,27 @@ function notListening(): never {
   throw new Error('outside parties (registry, WeChat Pay) are reached only once the server listens');
 }
 
-export function outsideParties(config: Config, clock: () => Date, overrides: OutsidePartyOverrides) {
+/** `metrics` counts every call to a party by its outcome (src/metrics). */
+export function outsideParties(config: Config, clock: () => Date, overrides: OutsidePartyOverrides, metrics: Pick<Metrics, 'provider'>) {
   let registryTarget = overrides.registry;
-  const registry: RegistryProvider = {
-    verifyPerson: (p) => (registryTarget ?? notListening()).verifyPerson(p),
-    verifyEnterprise: (e) => (registryTarget ?? notListening()).verifyEnterprise(e),
-  };
+  const registry: RegistryProvider = metrics.provider('registry', () => registryTarget ?? notListening());
 
   const wechatSettings = config.payments.wechat;
   const simulatedPay =
     wechatSettings.provider === 'simulator' ? (overrides.simulatedMerchant ?? simulatedMerchant({ merchantName: config.caName })) : undefined;
   let wechatTarget: WechatPayProvider | undefined =
     overrides.wechatPay ?? (wechatSettings.provider === 'wechatpay' ? new WechatPayV3Client({ ...wechatSettings, now: clock }) : undefined);
+  const wechatPay = metrics.provider('wechatpay', () => wechatTarget ?? notListening());
   let publicBase = config.publicUrl;
 
   let einvoiceTarget: EInvoiceProvider | undefined =
     overrides.einvoice ?? (config.einvoice.provider === 'nuonuo' ? einvoiceClient(config.einvoice, { now: clock }) : undefined);
+  const einvoice = metrics.provider('einvoice', () => einvoiceTarget ?? notListening());
 
   return {
     registry,
     /** WeChat Pay as the payments module reaches it. */
-    wechatPay: () => wechatTarget ?? notListening(),
+    wechatPay: () => wechatPay,
     /** Where WeChat Pay posts its notifications: the configured URL, else this server's own. */
     wechatNotifyUrl: (path: string) =>
       (wechatSettings.provider === 'wechatpay' ? wechatSettings.notifyUrl : undefined) ?? `${publicBase ?? ''}${path}`,
@@ -82,7 +83,7 @@ export function outsideParties(config: Config, clock: () => Date, overrides: Out
     payPage: simulatedPay ? (codeUrl: string) => payPageUrl(codeUrl, WECHATPAY_SIMULATOR_PREFIX) : undefined,
     simulatedPay,
     /** The e-invoice platform as the invoices module reaches it. */
-    einvoice: () => einvoiceTarget ?? notListening(),
+    einvoice: () => einvoice,
 
     /** Once listening: points the adapters at the simulators (or keeps the configured endpoints); the SMS provider to start the workers with. */
     bind(port: number): SmsProvider {

@@ -10,6 +10,9 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { projects, staffAccounts } from '../../src/db/schema.ts';
+import * as staffRepo from '../../src/modules/staff/repository.ts';
+import { recordFailure } from '../../src/modules/staff/throttle.ts';
+import type { TestApp } from '../support/app.ts';
 import { browserMissing, newPage, screenshot } from '../support/browser.ts';
 import { TestClient } from '../support/http.ts';
 import { newStaffAccount, passwordStep, randomUsername, secretOf, STAFF_PASSWORD, totpCode, type PasswordStep } from '../support/staff.ts';
@@ -140,4 +143,36 @@ describe.skipIf(browserMissing)('员工控制台：系统管理', () => {
     // Withdrawn again, so that the shared database's portal does not offer a test project.
     await db.update(projects).set({ active: false }).where(eq(projects.id, projectId));
   });
+
+  it('shows the 管理员 a notice of sustained failed logins on an account until 知悉', async () => {
+    const target = await newStaffAccount(app(), ['finance']);
+    // Twenty failures from twenty unfamiliar addresses, recorded as the login records them (the
+    // delays between them are staff-throttle.test.ts's; a browser would wait minutes here).
+    await recordStrangerFailures(app(), target.id, 20);
+    const admin = await newStaffAccount(app(), ['admin']);
+    const { context, page } = await newPage(suite.browser, app().url);
+    try {
+      await logInAsNewAdmin(page, admin.username);
+      await page.waitForURL('**/console/admin/staff');
+      const notice = page.getByRole('alert').filter({ hasText: `账户 ${target.username}` });
+      await notice.getByText('正遭受持续的登录尝试').waitFor();
+      await notice.getByText(/来自 20 个陌生地址的 20 次登录失败/).waitFor();
+      await screenshot(page, 'admin-login-alert.png');
+      await notice.getByRole('button', { name: '知悉' }).click();
+      await page.getByText('已知悉').waitFor();
+      await notice.waitFor({ state: 'detached' });
+    } finally {
+      await context.close();
+    }
+  });
 });
+
+async function recordStrangerFailures(t: TestApp, accountId: string, count: number) {
+  const db = t.certdesk.database.db;
+  for (let i = 1; i <= count; i++) {
+    await db.transaction(async (tx) => {
+      const row = await staffRepo.lockById(tx, accountId);
+      await recordFailure(tx, row!, { kind: 'stranger', address: `203.0.113.${i}` }, new Date());
+    });
+  }
+}

@@ -182,6 +182,8 @@ describe.skipIf(browserMissing)('申请: 稍后再试 when the registry is away'
       await verifyOperator(page, '企业申请', person);
       await verifyOrganisation(page, company);
       await shown(page, '实名认证服务暂时无法连接，请稍后再试（已填写的信息不会丢失）');
+      // A failure of a service names the request, for support to find it in the log.
+      await shown(page, /实名认证服务暂时无法连接.*（报错编号：[0-9a-f-]{36}）/);
       expect(await page.getByLabel('单位名称').inputValue()).toBe(company.name);
       expect(await page.getByLabel('统一社会信用代码').inputValue()).toBe(company.uscc);
       expect(await page.getByLabel('法定代表人').inputValue()).toBe(company.legalRepresentative);

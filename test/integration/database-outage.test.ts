@@ -158,7 +158,7 @@ describe.skipIf(postgresMissing !== undefined || sharedPhase)('a PostgreSQL rest
         const res = await new TestClient(server.url).get<Readiness>('/readyz');
         return res.status === 200 ? res : undefined;
       });
-      expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', jobs: 'ok' } });
+      expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', jobs: 'ok', keys: 'ok' } });
     }
 
     for (const [i, l] of loads.entries()) {

@@ -21,6 +21,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: Record<string, unknown> | undefined,
+    /** The server's id of the request (error.requestId, or the X-Request-Id header a proxy's page came with). */
+    readonly requestId?: string,
   ) {
     super(message);
   }
@@ -32,9 +34,14 @@ export class ApiError extends Error {
   }
 }
 
-/** The message to show for anything a call may throw. */
+/**
+ * The message to show for anything a call may throw. A failure of the server (5xx, or an answer
+ * that is not ours) names the request (报错编号), so that support finds it in the log; a refusal
+ * the user can act on (4xx) says only what to do.
+ */
 export function errorMessage(err: unknown): string {
-  return err instanceof ApiError ? err.message : common.serverError;
+  if (!(err instanceof ApiError)) return common.serverError;
+  return err.requestId && (err.status >= 500 || err.code === 'UNEXPECTED') ? common.withRequestId(err.message, err.requestId) : err.message;
 }
 
 export interface RequestOptions {
@@ -88,16 +95,16 @@ export function createApiClient(): ApiClient {
   let unauthorizedHandler: (() => void) | undefined;
 
   /** The error a non-2xx answer stands for; a 401 on a protected call also ends the session here. */
-  function failure(status: number, payload: unknown, anonymousAllowed = false): ApiError {
+  function failure(status: number, payload: unknown, headerRequestId: string | null, anonymousAllowed = false): ApiError {
     if (status === 401 && !anonymousAllowed) {
       csrfToken = undefined;
       unauthorizedHandler?.();
     }
     if (isErrorEnvelope(payload)) {
-      const { code, message, details } = payload.error;
-      return new ApiError(status, code, message, details);
+      const { code, message, details, requestId } = payload.error;
+      return new ApiError(status, code, message, details, requestId ?? headerRequestId ?? undefined);
     }
-    return new ApiError(status, 'UNEXPECTED', common.serverError, undefined);
+    return new ApiError(status, 'UNEXPECTED', common.serverError, undefined, headerRequestId ?? undefined);
   }
 
   return {
@@ -121,7 +128,7 @@ export function createApiClient(): ApiClient {
       }
       const payload = parseJson(await response.text());
       if (response.ok) return payload as T;
-      throw failure(response.status, payload, options.anonymousAllowed);
+      throw failure(response.status, payload, response.headers.get('x-request-id'), options.anonymousAllowed);
     },
 
     upload<T>(path: string, file: Blob, filename: string, onProgress: (percent: number) => void, fields: Record<string, string> = {}): Promise<T> {
@@ -137,7 +144,7 @@ export function createApiClient(): ApiClient {
         xhr.onload = () => {
           const payload = parseJson(xhr.responseText);
           if (xhr.status >= 200 && xhr.status < 300) resolve(payload as T);
-          else reject(failure(xhr.status, payload));
+          else reject(failure(xhr.status, payload, xhr.getResponseHeader('x-request-id')));
         };
         xhr.onerror = () => reject(networkError());
         const form = new FormData();

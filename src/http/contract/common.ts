@@ -16,7 +16,7 @@ export const errorEnvelope = z
       /** Chinese, for the user to read. */
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
-      /** For an unexpected failure: the request id the log line carries. */
+      /** The request's id (X-Request-Id): what the log lines carry as reqId, and the web shows as 报错编号. */
       requestId: z.string().optional(),
     }),
   })

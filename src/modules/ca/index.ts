@@ -2,6 +2,7 @@
  * ca: opening the key store and the CAs, and the services built on them — one entry point for
  * the app (createCertDesk) and the CLI, so that both run the same code.
  */
+import type { CaObserver } from '../../metrics/metrics.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
@@ -23,6 +24,8 @@ export interface CaModuleDeps {
   clock: () => Date;
   log: Logger;
   actor: { kind: 'system'; id: string };
+  /** The server's metrics (issuance, revocation, OCSP); the CLI has none. */
+  observer?: CaObserver;
 }
 
 /**
@@ -62,6 +65,8 @@ export async function initCaModule(deps: CaModuleDeps, families: readonly KeyFam
   }
 }
 
+const KEY_PROBE = new TextEncoder().encode('certdesk readiness probe');
+
 /**
  * The CA services; demo and development create missing CAs, production refuses to start without
  * them. `close()` ends the key store's session (PKCS#11): the CAs' signers stop working then.
@@ -77,11 +82,21 @@ export async function openCaModule(deps: CaModuleDeps) {
   }
   // The KM archive uses the CA key passphrase even when a token holds the CA keys (see escrow.ts).
   const escrow = new PassphraseEscrow(deps.config.ca.keyPassphrase ?? deps.derivedPassphrase);
-  const ca = createCaService({ db: deps.db, cas, config: deps.config.ca, clock: deps.clock, log: deps.log, escrow });
+  const ca = createCaService({ db: deps.db, cas, config: deps.config.ca, clock: deps.clock, log: deps.log, escrow, observer: deps.observer });
   const seals = createSealService({ db: deps.db, cas, clock: deps.clock });
   const verifier = createVerifier({ db: deps.db, cas, clock: deps.clock });
   const onlineRenewal = createOnlineRenewal({ db: deps.db, ca, seals, clock: deps.clock, log: deps.log });
-  return { cas, ca, seals, verifier, onlineRenewal, close: () => ctx.store.close() };
+  const signers = [...cas.all.map((c) => c.signer), cas.documentSigner.signer];
+  return {
+    cas,
+    ca,
+    seals,
+    verifier,
+    onlineRenewal,
+    /** For /readyz: every CA key still signs (a PKCS#11 session dies with its token or its device). */
+    checkKeys: () => signers.forEach((signer) => signer.sign(KEY_PROBE)),
+    close: () => ctx.store.close(),
+  };
 }
 
 export type CaModule = Awaited<ReturnType<typeof openCaModule>>;

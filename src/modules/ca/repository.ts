@@ -227,3 +227,18 @@ export async function signingOfApplications(db: Conn, applicationIds: string[]):
     .from(certificates)
     .where(and(inArray(certificates.applicationId, applicationIds), eq(certificates.profile, 'unitSigning'), eq(certificates.status, 'valid')));
 }
+
+/** Every archived (KM) private key, its row held until the transaction ends (passphrase rotation). */
+export async function lockEscrowedKeys(tx: Tx): Promise<{ id: number; escrowedKey: Uint8Array }[]> {
+  const rows = await tx
+    .select({ id: certificates.id, escrowedKey: certificates.escrowedKey })
+    .from(certificates)
+    .where(sql`${certificates.escrowedKey} IS NOT NULL`)
+    .orderBy(certificates.id)
+    .for('update');
+  return rows.flatMap((r) => (r.escrowedKey ? [{ id: r.id, escrowedKey: r.escrowedKey }] : []));
+}
+
+export async function setEscrowedKey(tx: Tx, id: number, escrowedKey: Uint8Array): Promise<void> {
+  await tx.update(certificates).set({ escrowedKey }).where(eq(certificates.id, id));
+}

@@ -29,6 +29,7 @@ import { createCertificateStore, type Issued } from './certificate-store.ts';
 import { issueUnitCertificates } from './unit-issuance.ts';
 
 import type { RevocableReason } from './reasons.ts';
+import type { CaObserver } from '../../metrics/metrics.ts';
 
 export { revocableReasons, type RevocableReason } from './reasons.ts';
 
@@ -66,6 +67,8 @@ export interface CaServiceDeps {
   log: Logger;
   /** The KM archive: where CA-generated encryption keys are sealed. */
   escrow: KeyEscrow;
+  /** Told of issuance, revocation and OCSP answers (the metrics). */
+  observer?: CaObserver;
 }
 
 /** How long a CRL stays current: at least a day, and at least twice the refresh interval. */
@@ -82,7 +85,14 @@ export function createCaService(deps: CaServiceDeps) {
   const issuerRef = (ca: LoadedCa): IssuerRef => ({ signer: ca.signer, certificate: ca.certificate, caName: ca.name });
   const chainOf = (family: KeyFamily) => [cas.issuing[family].certificate, cas.roots[family].certificate];
   // Every issuance is stored through it: concurrent requests share a transaction (certificate-store.ts).
-  const certificateStore = createCertificateStore({ db, clock });
+  const store = createCertificateStore({ db, clock });
+  const certificateStore = {
+    async store(request: Parameters<typeof store.store>[0]) {
+      const rows = await store.store(request);
+      deps.observer?.issued(rows);
+      return rows;
+    },
+  };
 
   const lookup = async (keyHash: string, serialHex: string): Promise<CertificateStatus> => {
     const ca = byKeyHash.get(keyHash);
@@ -99,6 +109,7 @@ export function createCaService(deps: CaServiceDeps) {
     lookup,
     cache,
     now: clock,
+    ...(deps.observer ? { onAnswer: deps.observer.ocspAnswered } : {}),
   });
 
   async function publishCrl(ca: LoadedCa): Promise<repo.CrlRow> {
@@ -175,6 +186,7 @@ export function createCaService(deps: CaServiceDeps) {
       }
       return targets.map((t) => ({ ...t, status: 'revoked' as const, revokedAt: at, revocationReason: reason }));
     });
+    deps.observer?.revoked(revoked);
     for (const ca of new Set(revoked.map((r) => byId.get(r.issuerCaId)))) {
       if (ca) {
         for (const r of revoked) if (r.issuerCaId === ca.id) responder.invalidate(ca.keyHash, r.serialHex);

@@ -10,7 +10,6 @@ import { staffRoles, type StaffRole } from '../../domain/principal.ts';
 import {
   assertPasswordPolicy,
   assertUsername,
-  isLocked,
   knownRoles,
   normaliseUsername,
   roleLabels,
@@ -19,6 +18,7 @@ import { appendAudit, type AuditEntry } from '../audit/chain.ts';
 import type { AuthService } from '../auth/service.ts';
 import { forgetTotpState } from './login-state.ts';
 import { hashPassword } from './password.ts';
+import { forgetDevices } from './throttle.ts';
 import * as repo from './repository.ts';
 
 export type Actor = AuditEntry['actor'];
@@ -38,8 +38,12 @@ export interface StaffAccountView {
   roleLabels: string[];
   totpEnrolled: boolean;
   disabled: boolean;
+  /**
+   * Logins from unfamiliar devices and addresses are held back now by failed attempts from them
+   * (throttle.ts); the staff member's own devices and addresses are not.
+   */
   locked: boolean;
-  /** 正常, 待绑定动态验证码, 已锁定 or 已停用: what the console shows. */
+  /** 正常, 待绑定动态验证码, 陌生来源登录受限 or 已停用: what the console shows. */
   statusLabel: string;
   createdAt: string;
   lastLoginAt: string | null;
@@ -47,7 +51,7 @@ export interface StaffAccountView {
 
 export function accountView(row: repo.StaffAccountRow, now: Date): StaffAccountView {
   const roles = knownRoles(row.roles);
-  const locked = isLocked(row, now);
+  const locked = row.lockedUntil !== null && row.lockedUntil.getTime() > now.getTime();
   const enrolled = row.totpEnrolledAt !== null;
   return {
     id: row.id,
@@ -58,7 +62,7 @@ export function accountView(row: repo.StaffAccountRow, now: Date): StaffAccountV
     totpEnrolled: enrolled,
     disabled: row.disabledAt !== null,
     locked,
-    statusLabel: row.disabledAt ? '已停用' : locked ? '已锁定' : enrolled ? '正常' : '待绑定动态验证码',
+    statusLabel: row.disabledAt ? '已停用' : locked ? '陌生来源登录受限' : enrolled ? '正常' : '待绑定动态验证码',
     createdAt: row.createdAt.toISOString(),
     lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
   };
@@ -180,7 +184,7 @@ export function createAccountsService({ db, clock, sessions }: AccountsDeps) {
       });
     },
 
-    /** 启用: also lifts a lockout, since an administrator has looked at the account. */
+    /** 启用: also lifts the strangers' delay, since an administrator has looked at the account. */
     enable(actor: Actor, id: string): Promise<StaffAccountView> {
       return change(actor, id, 'staff.enable', async () => ({
         change: { disabledAt: null, failedLogins: 0, lockedUntil: null },
@@ -202,8 +206,9 @@ export function createAccountsService({ db, clock, sessions }: AccountsDeps) {
      * login binds a new authenticator.
      */
     resetTotp(actor: Actor, id: string): Promise<StaffAccountView> {
-      return change(actor, id, 'staff.totp_reset', async (tx) => {
+      return change(actor, id, 'staff.totp_reset', async (tx, _row, now) => {
         await forgetTotpState(tx, id);
+        await forgetDevices(tx, id, now);
         await sessions.endSessionsOf(tx, 'staff', id);
         return { change: { totpSecretSealed: null, totpEnrolledAt: null }, data: {} };
       });

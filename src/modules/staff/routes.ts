@@ -10,8 +10,12 @@ import { AppError } from '../../domain/errors.ts';
 import { staffRoles } from '../../domain/principal.ts';
 import { noContent, withErrors } from '../../http/contract/common.ts';
 import { SESSION_COOKIE, requireStaff, staffOf } from '../../http/session.ts';
-import { passwordStep, staffAccountAnswer, staffAccountList, staffSession } from './schemas.ts';
+import { loginAlertList, passwordStep, staffAccountAnswer, staffAccountList, staffSession } from './schemas.ts';
 import type { StaffService } from './service.ts';
+import { DEVICE_COOKIE } from './throttle.ts';
+
+/** A browser that completed a login stays known this long after its last one. */
+const DEVICE_COOKIE_DAYS = 180;
 
 const roleKey = z.enum(staffRoles);
 
@@ -28,6 +32,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
     ip: request.ip,
     userAgent: request.headers['user-agent'] ?? '',
     previousToken: request.cookies[SESSION_COOKIE],
+    deviceToken: request.cookies[DEVICE_COOKIE],
   });
 
   app.post(
@@ -43,7 +48,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
         response: withErrors({ 200: passwordStep }),
       },
     },
-    async (request) => staff.passwordLogin(request.body.username, request.body.password),
+    async (request) => staff.passwordLogin(request.body.username, request.body.password, { ip: request.ip, deviceToken: request.cookies[DEVICE_COOKIE] }),
   );
 
   // The second step: a code from the bound authenticator, or the first code of a new one.
@@ -63,8 +68,10 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
         },
       },
       async (request, reply) => {
-        const { token, session, profile: p } = await run(request.body.ticket, request.body.code, loginContext(request));
+        const { token, deviceToken, session, profile: p } = await run(request.body.ticket, request.body.code, loginContext(request));
         app.sessionCookie.set(request, reply, token);
+        // This browser is known from now on: failures elsewhere do not slow its logins down.
+        app.sessionCookie.setLasting(request, reply, { name: DEVICE_COOKIE, value: deviceToken, path: '/api/staff', maxAgeSeconds: DEVICE_COOKIE_DAYS * 86_400 });
         return { principal: { kind: 'staff' as const, ...p }, csrfToken: session.csrfToken };
       },
     );
@@ -132,7 +139,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
 
     admin.post(
       '/api/staff/accounts/:id/enable',
-      { schema: { tags: ['staff'], summary: '启用员工账户（同时解除锁定）', params: idParams, response: withAccount } },
+      { schema: { tags: ['staff'], summary: '启用员工账户（同时解除陌生来源的登录限制）', params: idParams, response: withAccount } },
       async (request) => ({ account: await staff.enable(staffOf(request), request.params.id) }),
     );
 
@@ -146,6 +153,21 @@ export const staffRoutes: FastifyPluginAsyncZod<{ staff: StaffService }> = async
       '/api/staff/accounts/:id/reset-totp',
       { schema: { tags: ['staff'], summary: '重置动态验证码（下次登录时重新绑定）', params: idParams, response: withAccount } },
       async (request) => ({ account: await staff.resetTotp(staffOf(request), request.params.id) }),
+    );
+
+    admin.get(
+      '/api/staff/login-alerts',
+      { schema: { tags: ['staff'], summary: '员工账户的持续登录失败提醒（未处理的）', response: withErrors({ 200: loginAlertList }) } },
+      async () => ({ alerts: await staff.loginAlerts() }),
+    );
+
+    admin.post(
+      '/api/staff/login-alerts/:id/acknowledge',
+      { schema: { tags: ['staff'], summary: '知悉登录失败提醒', params: idParams, response: withErrors({ 204: noContent }) } },
+      async (request, reply) => {
+        await staff.acknowledgeLoginAlert(staffOf(request), request.params.id);
+        return reply.status(204).send(null);
+      },
     );
   });
 };

@@ -33,7 +33,7 @@ export const staffAccount = z.object({
   totpEnrolled: z.boolean(),
   disabled: z.boolean(),
   locked: z.boolean(),
-  /** 正常, 待绑定动态验证码, 已锁定 or 已停用. */
+  /** 正常, 待绑定动态验证码, 陌生来源登录受限 or 已停用. */
   statusLabel: z.string(),
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
@@ -42,3 +42,19 @@ export type StaffAccount = z.infer<typeof staffAccount>;
 
 export const staffAccountAnswer = z.object({ account: staffAccount });
 export const staffAccountList = z.object({ accounts: z.array(staffAccount) });
+
+/** The 管理员's notices of sustained failed logins on an account (throttle.ts). */
+export const loginAlert = z.object({
+  accountId: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  since: z.string(),
+  lastAt: z.string(),
+  /** Failed attempts from unfamiliar sources (or from the one source that raised the notice). */
+  failures: z.number(),
+  /** Addresses they came from. */
+  addresses: z.number(),
+});
+export type LoginAlert = z.infer<typeof loginAlert>;
+export const loginAlertList = z.object({ alerts: z.array(loginAlert) });
+export type LoginAlertList = z.infer<typeof loginAlertList>;

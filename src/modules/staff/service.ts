@@ -3,24 +3,19 @@
  * authenticator at the first login), the directory that turns a staff session into a principal on
  * every request, and the 管理员's account management (accounts.ts).
  *
- * Failed passwords and failed second factors count together on the account; the fifth in a row
- * locks it for 15 minutes. Counts are committed before the refusal is thrown, under the account's
- * row lock, so that parallel guesses cannot slip past the limit.
+ * Failed passwords and failed second factors slow guessing down by source — the browser or the
+ * address, and all unfamiliar sources of an account together — with growing delays instead of
+ * locking the account (throttle.ts, domain/login-throttle.ts), so that nobody can lock a staff
+ * member out by failing on purpose. Counts are committed before the refusal is thrown, under the
+ * account's row lock, so that parallel guesses cannot slip past the limit.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/database.ts';
+import { isUuid } from '../../db/uuid.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Principal } from '../../domain/principal.ts';
-import {
-  acceptTotpStep,
-  afterFailure,
-  isLocked,
-  knownRoles,
-  lockedError,
-  normaliseUsername,
-  roleLabels,
-} from '../../domain/staff.ts';
+import { acceptTotpStep, knownRoles, normaliseUsername, roleLabels } from '../../domain/staff.ts';
 import { seal, unseal } from '../../security/keys.ts';
 import { appendAudit } from '../audit/chain.ts';
 import type { AuthService, RequestContext, ResolvedSession } from '../auth/service.ts';
@@ -28,6 +23,7 @@ import { createAccountsService } from './accounts.ts';
 import * as state from './login-state.ts';
 import { decoyHash, verifyPassword } from './password.ts';
 import * as repo from './repository.ts';
+import * as throttle from './throttle.ts';
 import { matchingSteps, newTotpSecret, otpauthUrl, qrDataUrl } from './totp.ts';
 
 export type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
@@ -46,6 +42,8 @@ export type PasswordStep =
 
 export interface StaffLoginContext extends RequestContext {
   previousToken: string | undefined;
+  /** The browser's device cookie (throttle.ts), if it sent one. */
+  deviceToken: string | undefined;
 }
 
 export interface StaffDeps {
@@ -97,26 +95,28 @@ export function createStaffService(deps: StaffDeps) {
   const { db, auth, totpKey, clock, log } = deps;
   const accounts = createAccountsService({ db, clock, sessions: auth });
 
-  /** Records one failed attempt; returns the refusal to throw once the transaction commits. */
-  async function fail(tx: Tx, row: repo.StaffAccountRow, now: Date, refusal: AppError) {
-    const counters = afterFailure(row, now);
-    await repo.update(tx, row.id, { failedLogins: counters.failedLogins, lockedUntil: counters.lockedUntil });
-    if (!counters.locked) return refusal;
-    await state.deleteTicket(tx, row.id);
-    await appendAudit(tx, {
-      at: now,
-      actor: SYSTEM,
-      action: 'staff.lock',
-      entityType: 'staff_account',
-      entityId: row.id,
-      data: { username: row.username, lockedUntil: counters.lockedUntil?.toISOString() },
-    });
-    log.warn({ username: row.username }, 'staff account locked after failed logins');
-    return lockedError(counters, now);
+  /**
+   * Records one failed attempt against its source; returns the refusal to throw once the
+   * transaction commits. An attack that has gone on long enough is written down for the 管理员.
+   */
+  async function fail(tx: Tx, row: repo.StaffAccountRow, standing: throttle.Standing, now: Date, refusal: AppError) {
+    const { alertOpened } = await throttle.recordFailure(tx, row, standing, now);
+    if (alertOpened) {
+      await appendAudit(tx, {
+        at: now,
+        actor: SYSTEM,
+        action: 'staff.login_attack',
+        entityType: 'staff_account',
+        entityId: row.id,
+        data: { username: row.username, ...alertOpened },
+      });
+      log.warn({ username: row.username, ...alertOpened }, 'sustained failed logins on a staff account');
+    }
+    return refusal;
   }
 
   /** Step 1: username and password. Unknown usernames get the same answer as wrong passwords. */
-  async function passwordLogin(username: string, password: string): Promise<PasswordStep> {
+  async function passwordLogin(username: string, password: string, source: throttle.LoginSource): Promise<PasswordStep> {
     const name = normaliseUsername(username);
     const now = clock();
     const outcome = await db.transaction(async (tx) => {
@@ -125,10 +125,12 @@ export function createStaffService(deps: StaffDeps) {
         await verifyPassword(await decoyHash(), password);
         return { ok: false, refused: credentialsError() } as const;
       }
-      // A locked account checks no password: it would let guessing go on during the lock.
-      if (isLocked(row, now)) return { ok: false, refused: lockedError(row, now) } as const;
+      const standing = await throttle.standingOf(tx, row, source, now);
+      // Inside a delay no password is checked: it would let guessing go on meanwhile.
+      const held = await throttle.refusal(tx, row, standing, now);
+      if (held) return { ok: false, refused: held } as const;
       if (!(await verifyPassword(row.passwordHash, password))) {
-        return { ok: false, refused: await fail(tx, row, now, credentialsError()) } as const;
+        return { ok: false, refused: await fail(tx, row, standing, now, credentialsError()) } as const;
       }
       if (row.disabledAt) return { ok: false, refused: disabledError() } as const;
       if (row.totpEnrolledAt && row.totpSecretSealed) {
@@ -158,7 +160,7 @@ export function createStaffService(deps: StaffDeps) {
     ticket: string,
     code: string,
     ctx: StaffLoginContext,
-  ): Promise<{ token: string; session: ResolvedSession; profile: StaffProfile }> {
+  ): Promise<{ token: string; deviceToken: string; session: ResolvedSession; profile: StaffProfile }> {
     const accountId = state.ticketAccountId(ticket);
     if (!accountId) throw ticketError();
     const now = clock();
@@ -166,7 +168,9 @@ export function createStaffService(deps: StaffDeps) {
       const row = await repo.lockById(tx, accountId);
       const live = row && (await state.findTicket(tx, accountId, ticket, purpose, now));
       if (!row || !live) return { ok: false, refused: ticketError() } as const;
-      if (isLocked(row, now)) return { ok: false, refused: lockedError(row, now) } as const;
+      const standing = await throttle.standingOf(tx, row, { ip: ctx.ip, deviceToken: ctx.deviceToken }, now);
+      const held = await throttle.refusal(tx, row, standing, now);
+      if (held) return { ok: false, refused: held } as const;
       if (row.disabledAt) {
         await state.deleteTicket(tx, row.id);
         return { ok: false, refused: disabledError() } as const;
@@ -176,13 +180,12 @@ export function createStaffService(deps: StaffDeps) {
       const secret = z.string().parse(unseal(totpKey, sealed));
 
       const verdict = acceptTotpStep(matchingSteps(secret, code, now), await state.lastAcceptedStep(tx, row.id));
-      if (!verdict.ok) return { ok: false, refused: await fail(tx, row, now, totpErrors[verdict.reason]()) } as const;
+      if (!verdict.ok) return { ok: false, refused: await fail(tx, row, standing, now, totpErrors[verdict.reason]()) } as const;
 
       await state.recordAcceptedStep(tx, row.id, verdict.step, now);
       await state.deleteTicket(tx, row.id);
+      const deviceToken = await throttle.recordSuccess(tx, row, standing, now);
       const updated = await repo.update(tx, row.id, {
-        failedLogins: 0,
-        lockedUntil: null,
         lastLoginAt: now,
         ...(purpose === 'enrol' ? { totpSecretSealed: sealed, totpEnrolledAt: now } : {}),
       });
@@ -192,7 +195,7 @@ export function createStaffService(deps: StaffDeps) {
       if (purpose === 'enrol') await appendAudit(tx, { ...audit, action: 'staff.totp_enrol', data: { username: row.username } });
       await appendAudit(tx, { ...audit, action: 'staff.login', data: { username: row.username, ip: ctx.ip } });
       const opened = await auth.openSession(tx, 'staff', row.id, ctx, now);
-      return { ok: true, opened, actor, profile: profileOf(updated) } as const;
+      return { ok: true, opened, actor, deviceToken, profile: profileOf(updated) } as const;
     });
     if (!outcome.ok) {
       log.info({ accountId, outcome: outcome.refused.code }, 'staff second factor refused');
@@ -201,6 +204,7 @@ export function createStaffService(deps: StaffDeps) {
     log.info({ username: outcome.actor.username }, 'staff logged in');
     return {
       token: outcome.opened.token,
+      deviceToken: outcome.deviceToken,
       session: { tokenHash: outcome.opened.tokenHash, csrfToken: outcome.opened.csrfToken, principal: outcome.actor },
       profile: outcome.profile,
     };
@@ -233,8 +237,40 @@ export function createStaffService(deps: StaffDeps) {
       });
     },
 
+    /** The 管理员's notices of sustained failed logins, with the accounts they concern. */
+    async loginAlerts(): Promise<LoginAlertView[]> {
+      const alerts = await throttle.openAlerts(db, clock());
+      const accountsById = new Map((await repo.findByIds(db, alerts.map((a) => a.accountId))).map((r) => [r.id, r]));
+      return alerts.flatMap((a) => {
+        const row = accountsById.get(a.accountId);
+        if (!row) return [];
+        return [{ accountId: row.id, username: row.username, displayName: row.displayName, since: a.since.toISOString(), lastAt: a.lastAt.toISOString(), failures: a.failures, addresses: a.addresses }];
+      });
+    },
+
+    /** 知悉: the 管理员 has seen the notice (recorded in the audit log). */
+    async acknowledgeLoginAlert(actor: StaffPrincipal, accountId: string): Promise<void> {
+      const now = clock();
+      if (!isUuid(accountId)) throw new AppError('ALERT_NOT_FOUND', '该提醒不存在或已处理', 404);
+      await db.transaction(async (tx) => {
+        const row = await repo.lockById(tx, accountId);
+        if (!row || !(await throttle.acknowledgeAlert(tx, row.id, now))) throw new AppError('ALERT_NOT_FOUND', '该提醒不存在或已处理', 404);
+        await appendAudit(tx, { at: now, actor, action: 'staff.login_alert_ack', entityType: 'staff_account', entityId: row.id, data: { username: row.username } });
+      });
+    },
+
     ...accounts,
   };
+}
+
+export interface LoginAlertView {
+  accountId: string;
+  username: string;
+  displayName: string;
+  since: string;
+  lastAt: string;
+  failures: number;
+  addresses: number;
 }
 
 export type StaffService = ReturnType<typeof createStaffService>;

@@ -3,7 +3,7 @@
  * 重置动态验证码. The server enforces the rules; the form checks the same ones (src/domain/staff-rules).
  */
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, App, Badge, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { errorMessage } from '../api';
 import { passwordProblem, USERNAME_PATTERN, USERNAME_RULE } from '../../../src/domain/staff-rules';
@@ -100,6 +100,41 @@ function RolesModal({ account, onClose, onSaved }: { account: StaffAccount | und
   );
 }
 
+/** Notices of sustained failed logins on an account, until a 管理员 presses 知悉. */
+function LoginAlerts() {
+  const { message } = App.useApp();
+  const { data, reload } = useLoaded(adminApi.loginAlerts);
+  const acknowledge = async (accountId: string) => {
+    try {
+      await adminApi.acknowledgeLoginAlert(accountId);
+      message.success(a.loginAlertAcked);
+      reload();
+    } catch (err) {
+      message.error(errorMessage(err));
+    }
+  };
+  return (
+    <>
+      {(data?.alerts ?? []).map((alert) => (
+        <Alert
+          key={alert.accountId}
+          type="warning"
+          showIcon
+          role="alert"
+          style={{ marginBottom: 12 }}
+          title={a.loginAlertTitle(alert.username, alert.displayName)}
+          description={a.loginAlertText(alert.failures, alert.addresses, shanghaiTime(alert.since), shanghaiTime(alert.lastAt))}
+          action={
+            <Button size="small" onClick={() => void acknowledge(alert.accountId)}>
+              {a.loginAlertAck}
+            </Button>
+          }
+        />
+      ))}
+    </>
+  );
+}
+
 export function AdminStaffPage() {
   const me = useStaff();
   const { message } = App.useApp();
@@ -185,6 +220,7 @@ export function AdminStaffPage() {
         </>
       }
     >
+      <LoginAlerts />
       <Table<StaffAccount> rowKey="id" columns={columns} dataSource={shown} loading={loading} pagination={{ pageSize: 20, hideOnSinglePage: true }} />
       <NewStaffModal
         open={creating}

@@ -19,6 +19,7 @@ import type {
   SmsTemplates,
   SmsVersion,
   SmsVersionAnswer,
+  LoginAlertList,
   StaffAccount,
   StaffAccountAnswer,
   StaffAccountList,
@@ -48,6 +49,8 @@ export const adminApi = {
   enable: (accountId: string) => staffClient.request<StaffAccountAnswer>('POST', `/api/staff/accounts/${id(accountId)}/enable`, { body: {} }),
   setRoles: (accountId: string, roles: StaffRole[]) => staffClient.request<StaffAccountAnswer>('PUT', `/api/staff/accounts/${id(accountId)}/roles`, { body: { roles } }),
   resetTotp: (accountId: string) => staffClient.request<StaffAccountAnswer>('POST', `/api/staff/accounts/${id(accountId)}/reset-totp`, { body: {} }),
+  loginAlerts: () => staffClient.request<LoginAlertList>('GET', '/api/staff/login-alerts'),
+  acknowledgeLoginAlert: (accountId: string) => staffClient.request<null>('POST', `/api/staff/login-alerts/${id(accountId)}/acknowledge`, { body: {} }),
 
   projects: () => staffClient.request<AdminProjectList>('GET', '/api/admin/projects'),
   createProject: (p: ProjectInput & { id: string }) => staffClient.request<AdminProjectAnswer>('POST', '/api/admin/projects', { body: p }),

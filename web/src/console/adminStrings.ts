@@ -33,7 +33,7 @@ export const a = {
   disable: '停用',
   enable: '启用',
   disableConfirm: '确认停用该账户？其所有登录会话将立即失效。',
-  enableConfirm: '确认启用该账户？如已锁定将同时解除锁定。',
+  enableConfirm: '确认启用该账户？陌生来源的登录限制将同时解除。',
   editRoles: '修改角色',
   editRolesTitle: (name: string) => `修改角色：${name}`,
   resetTotp: '重置动态验证码',
@@ -44,6 +44,11 @@ export const a = {
   rolesSaved: '角色已更新',
   totpReset: '已重置动态验证码',
   self: '（本人）',
+  loginAlertTitle: (username: string, displayName: string) => `账户 ${username}（${displayName}）正遭受持续的登录尝试`,
+  loginAlertText: (failures: number, addresses: number, since: string, last: string) =>
+    `自 ${since} 起，来自 ${addresses} 个陌生地址的 ${failures} 次登录失败（最近一次 ${last}）。陌生来源的登录已被逐次延迟；该员工在常用设备或常用地址登录不受影响。如非本人所为，请提醒该员工更换密码。`,
+  loginAlertAck: '知悉',
+  loginAlertAcked: '已知悉',
 
   projectsTitle: '证书用途（所属项目）',
   projectsHint: '停用的项目不再向申请人提供，已选择该项目的申请不受影响。',

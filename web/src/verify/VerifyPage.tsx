@@ -6,7 +6,7 @@ import { InboxOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Descriptions, Form, Grid, Input, Result, Space, Spin, Tabs, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import type { VerifyResult } from '../../../src/http/contract.ts';
-import { ApiError, request, upload } from '../api';
+import { errorMessage, request, upload } from '../api';
 import { verifyText as text } from './strings';
 import { PageTitle } from '../components/PageTitle';
 
@@ -75,7 +75,7 @@ export function VerifyPage() {
     try {
       setResult(await work());
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : text.serverError);
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
     }

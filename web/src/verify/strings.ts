@@ -17,5 +17,4 @@ export const verifyText = {
   unconfirmed: '以下为文件中自称的信息，未经本机构确认：',
   signature: (n: number) => `第 ${n} 个签名`,
   kind: '验证对象',
-  serverError: '系统繁忙，请稍后再试',
 } as const;
