@@ -95,7 +95,7 @@ describe('unknown paths', () => {
       const res = await get(path, { accept: 'text/html,*/*' });
       expect(res.statusCode, path).toBe(404);
       expect(res.headers['content-type'], path).toMatch(/^application\/json/);
-      expect(res.json(), path).toEqual({ error: { code: 'NOT_FOUND', message: '请求的内容不存在' } });
+      expect(res.json(), path).toEqual({ error: { code: 'NOT_FOUND', message: '请求的内容不存在', requestId: expect.any(String) } });
     }
   });
 
