@@ -167,6 +167,16 @@ describe('发票', () => {
     expect(platform().invoices().filter((i) => i.number === blue.number)).toHaveLength(1);
     expect(await waitForMails(mailbox(), email)).toHaveLength(1);
 
+    // 重新发送 to a corrected address: the same PDF arrives there, and the send is on the record.
+    const other = uniqueMailbox('finance');
+    const resent = await applicant.post<{ to: string; statusLabel: string }>(`/api/invoices/${blue.id}/resend`, { email: other });
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    expect(resent.body.to).not.toContain(other.split('@')[0]); // masked
+    const [again] = await waitForMails(mailbox(), other);
+    expect(again?.attachments[0]?.content.equals(attachment?.content ?? Buffer.alloc(0))).toBe(true);
+    expect((await stranger.post(`/api/invoices/${blue.id}/resend`, {})).status).toBe(404);
+    await until(applicant, id, (r) => r.find((x) => x.id === blue.id)?.mails.filter((m) => m.status === 'sent').length === 2);
+
     // 取消 a paid application: WeChat Pay refunds it, and the invoice is reversed by a red one.
     const refund = await applicant.post<{ statusLabel: string }>(`/api/applications/${id}/refund`);
     expect(refund.status, JSON.stringify(refund.body)).toBe(200);
