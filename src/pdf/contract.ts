@@ -6,7 +6,7 @@
  * SHA-256 of the text, the times of 本人已阅读合同 and 本人已同意签署合同). The CA's PAdES
  * signature (sign.ts) is placed on the seal.
  */
-import { rgb } from 'pdf-lib';
+import { rgb } from '@cantoo/pdf-lib';
 import { maskIdNumber } from '../domain/codes.ts';
 import { maskPhone } from '../domain/phone.ts';
 import { beijingTime, chineseDate, isoDay } from './dates.ts';

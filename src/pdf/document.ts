@@ -6,9 +6,8 @@
  * page. Multi-page documents (contract.ts) use `startDocument` and `finishDocument`.
  */
 import { createHash } from 'node:crypto';
-import { PDFDocument, PageSizes, StandardFonts } from 'pdf-lib';
+import { PDFDocument, PageSizes, StandardFonts } from '@cantoo/pdf-lib';
 import { loadCjkFont } from './fonts.ts';
-import './native-deflate.ts';
 import { GREY, type Margins, Sheet, Typeface } from './layout.ts';
 
 export interface DocumentInfo {

@@ -4,7 +4,7 @@
  * table) move whole to the next page, and every page gets its running header and its
  * "第 n 页 / 共 N 页" once the number of pages is known. Drawing itself is layout.ts's Sheet.
  */
-import { type PDFDocument, type PDFPage, PageSizes } from 'pdf-lib';
+import { type PDFDocument, type PDFPage, PageSizes } from '@cantoo/pdf-lib';
 import { GREY, type Margins, Sheet, type TextStyle, type Typeface } from './layout.ts';
 
 export class PageFlow {

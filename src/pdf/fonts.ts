@@ -5,9 +5,8 @@
  * known Debian locations. Nothing is downloaded; the bytes are read once per process.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import fontkit from '@pdf-lib/fontkit';
-import type { PDFDocument } from 'pdf-lib';
-import { alignGlyphs } from './truetype.ts';
+import * as fontkit from 'fontkit';
+import type { PDFDocument } from '@cantoo/pdf-lib';
 
 /** Single-face CJK fonts shipped by Debian packages, best first. */
 export const KNOWN_CJK_FONT_PATHS: readonly string[] = [
@@ -88,7 +87,6 @@ export interface GlyphMetrics {
 
 export interface CjkFont {
   path: string;
-  /** Ready for pdf-lib's subsetter (see truetype.ts). */
   bytes: Uint8Array;
   /** The font's PostScript name, for the subset's BaseFont (ABCDEF+Name). */
   postscriptName: string;
@@ -110,7 +108,7 @@ export function loadCjkFont(explicit?: string): CjkFont {
   const path = findCjkFont(explicit);
   let font = loaded.get(path);
   if (font === undefined) {
-    font = prepare(path, alignGlyphs(new Uint8Array(readFileSync(path))));
+    font = prepare(path, new Uint8Array(readFileSync(path)));
     loaded.set(path, font);
   }
   return font;
@@ -148,10 +146,19 @@ function rememberOutlines(face: fontkit.Font): void {
   };
 }
 
+/** fontkit 2 is typed for Buffers; it reads any Uint8Array. The same bytes, not a copy. */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** A collection is refused before (`ttcf`); this tells TypeScript, and catches what slipped by. */
+function singleFace(font: fontkit.Font | fontkit.FontCollection): fontkit.Font {
+  if ('fonts' in font) throw new Error('a font collection, not a single face');
+  return font;
+}
+
 function prepare(path: string, bytes: Uint8Array): CjkFont {
   let face: fontkit.Font;
   try {
-    face = fontkit.create(bytes);
+    face = singleFace(fontkit.create(asBuffer(bytes)));
   } catch (error) {
     throw new CjkFontError(
       'CJK_FONT_UNUSABLE',
@@ -174,7 +181,7 @@ function prepare(path: string, bytes: Uint8Array): CjkFont {
   const safeName = (face.postscriptName ?? '').replace(/[^A-Za-z0-9-]/g, '');
   const reuse: PdfFontkit = {
     create: (data, postscriptName) =>
-      data === bytes ? face : fontkit.create(data, postscriptName),
+      data === bytes ? face : fontkit.create(asBuffer(data), postscriptName),
   };
   return {
     path,

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDict, PDFDocument, PDFName, PDFRawStream, decodePDFRawStream } from 'pdf-lib';
+import * as fontkit from 'fontkit';
+import { PDFDict, PDFDocument, PDFName, PDFRawStream, decodePDFRawStream } from '@cantoo/pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PageOverflowError } from './document.ts';
 import { findCjkFont } from './fonts.ts';
@@ -121,7 +121,7 @@ describe.skipIf(skipForFont)('数字证书及电子印章申请表 and 授权委
       .map((descriptor) => descriptor.lookup(PDFName.of('FontFile2')))
       .filter((stream): stream is PDFRawStream => stream instanceof PDFRawStream);
     expect(programs).toHaveLength(1);
-    const subset = fontkit.create(decodePDFRawStream(programs[0]!).decode());
+    const subset = fontkit.create(Buffer.from(decodePDFRawStream(programs[0]!).decode())) as fontkit.Font;
     expect(subset.numGlyphs).toBeGreaterThan(100);
     let drawn = 0;
     for (let id = 0; id < subset.numGlyphs; id++) {

@@ -15,7 +15,7 @@ import {
   popGraphicsState,
   pushGraphicsState,
   setGraphicsState,
-} from 'pdf-lib';
+} from '@cantoo/pdf-lib';
 import sharp from 'sharp';
 
 export interface PreparedImage {

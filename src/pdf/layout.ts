@@ -16,7 +16,7 @@ import {
   setLineWidth,
   setStrokingColor,
   setTextRenderingMode,
-} from 'pdf-lib';
+} from '@cantoo/pdf-lib';
 import type { GlyphMetrics } from './fonts.ts';
 import { wrapText } from './text.ts';
 

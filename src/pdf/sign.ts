@@ -19,7 +19,7 @@ import {
   PDFRawStream,
   PDFRef,
   PDFString,
-} from 'pdf-lib';
+} from '@cantoo/pdf-lib';
 import { type CmsSigningInput, cadesDetachedSignature, signatureSizeBound } from './cms.ts';
 import { PdfSignError } from './errors.ts';
 

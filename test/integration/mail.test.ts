@@ -5,7 +5,7 @@
  * a sandbox), and hands back the PDF byte for byte.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument, StandardFonts } from '@cantoo/pdf-lib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { DbMailOutbox } from '../../src/dev/mail-outbox.ts';

@@ -5,7 +5,7 @@
  * 合计; 价税合计（大写）and（小写）; 备注; 开票人) drawn with CertDesk's PDF primitives, and an XML
  * modelled on the 数电票 XML. What the simulator prints is exactly what it was sent.
  */
-import { rgb, type PDFPage } from 'pdf-lib';
+import { rgb, type PDFPage } from '@cantoo/pdf-lib';
 import QRCode from 'qrcode';
 import { percentTaxRate, uppercaseYuan, yuanText } from '../../domain/invoice-amounts.ts';
 import { invoiceKindTitles } from '../../domain/invoice-buyer.ts';

@@ -3,7 +3,7 @@
  * encoding of Chinese headers and file names, a PDF that must arrive byte for byte, and the
  * classification of every refusal as retryable or permanent that the job queue relies on.
  */
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument, StandardFonts } from '@cantoo/pdf-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closedPort } from '../aliyun/test-server.ts';
 import { MemoryMailOutbox, startMailSimulator, type MailSimulator } from './simulator.ts';
