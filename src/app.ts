@@ -30,7 +30,8 @@ import { outsideParties, simulatorsPlugin, type OutsidePartyOverrides } from './
 import type { WechatPaySimControls } from './providers/wechatpay/simulator.ts';
 import { createServices, type Services } from './services.ts';
 import { DbMailOutbox } from './dev/mail-outbox.ts';
-import { createInvoiceJobs, startInvoiceWorkers } from './modules/invoices/jobs.ts';
+import { createInvoiceJobs, invoiceQueues, startInvoiceWorkers } from './modules/invoices/jobs.ts';
+import { randomBytes } from 'node:crypto';
 import type { NuonuoSimControls } from './providers/einvoice/simulator.ts';
 import { startMailDelivery, type MailDelivery } from './providers/mail/delivery.ts';
 import type { MailSimulator } from './providers/mail/simulator.ts';
@@ -164,7 +165,9 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const mail: MailDelivery | undefined = options.mailProvider ? undefined : await startMailDelivery(config.mail, { outbox: mailOutbox, log, now: clock });
   const mailProvider = options.mailProvider ?? mail?.provider;
   if (!mailProvider) throw new Error('mail: no provider');
-  const invoiceJobs = await createInvoiceJobs(boss, { retryDelaySeconds: options.invoiceRetryDelaySeconds ?? 10 });
+  // A shared PostgreSQL with the in-memory e-invoice simulator (tests, a demo of several instances): see invoiceQueues.
+  const invoiceQueueNames = invoiceQueues(database.kind !== 'pglite' && config.einvoice.provider === 'simulator' ? randomBytes(6).toString('hex') : undefined);
+  const invoiceJobs = await createInvoiceJobs(boss, { retryDelaySeconds: options.invoiceRetryDelaySeconds ?? 10, queues: invoiceQueueNames });
   const mailer = metrics.provider('mail', () => mailProvider);
   const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties, mail: () => mailer, invoiceJobs });
 
@@ -264,7 +267,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       sms.start(metrics.provider('sms', () => provider), { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
       autoComplete = await scheduleAutoComplete(boss, services.production, log, jobCompletionFailed);
       expiryReminders = await scheduleExpiryReminders(boss, services.reminders, log, jobCompletionFailed);
-      invoiceWorkers = startInvoiceWorkers(boss, services.invoices, log, jobCompletionFailed);
+      invoiceWorkers = startInvoiceWorkers(boss, invoiceQueueNames, services.invoices, log, jobCompletionFailed);
       await ca.ca.startSchedules();
       await operatorChannel?.listen();
       return address;

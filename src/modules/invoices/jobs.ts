@@ -13,32 +13,53 @@ import { TryAgainLater, type InvoiceJobs, type InvoicesService } from './service
 export const INVOICE_ISSUE_QUEUE = 'invoice-issue';
 export const INVOICE_MAIL_QUEUE = 'invoice-mail';
 
+/**
+ * The queues' names. With the real platform every instance works every invoice (they share the
+ * database, the blob store and 诺诺). The loopback simulator, though, keeps what it issued in the
+ * memory of the process that serves it, and a test app's files live in its own directory: there an
+ * invoice's jobs stay with the instance that asked for it (`scope`), as another instance's
+ * simulator would not know the invoice and its blob store would not have the PDF.
+ */
+export function invoiceQueues(scope?: string): { issue: string; mail: string } {
+  const suffix = scope ? `-${scope}` : '';
+  return { issue: `${INVOICE_ISSUE_QUEUE}${suffix}`, mail: `${INVOICE_MAIL_QUEUE}${suffix}` };
+}
+
 const issueJob = z.object({ invoiceId: z.string() });
 const mailJob = z.object({ mailId: z.string() });
 
 export interface InvoiceJobOptions {
   /** First retry after this many seconds, doubling (pg-boss's backoff); tests shorten it. */
   retryDelaySeconds: number;
+  /** See invoiceQueues. */
+  queues: { issue: string; mail: string };
 }
 
 export async function createInvoiceJobs(boss: JobQueue, options: InvoiceJobOptions): Promise<InvoiceJobs> {
-  for (const name of [INVOICE_ISSUE_QUEUE, INVOICE_MAIL_QUEUE]) {
+  const { issue, mail } = options.queues;
+  for (const name of [issue, mail]) {
     await ensureQueue(boss, { name, retryLimit: 12, retryDelay: options.retryDelaySeconds, retryBackoff: true, expireInSeconds: 120 });
   }
   return {
     async issue(tx, invoiceId, o) {
-      await boss.send(INVOICE_ISSUE_QUEUE, { invoiceId }, { db: transactionSql(tx), ...(o?.startAfterSeconds ? { startAfter: o.startAfterSeconds } : {}) });
+      await boss.send(issue, { invoiceId }, { db: transactionSql(tx), ...(o?.startAfterSeconds ? { startAfter: o.startAfterSeconds } : {}) });
     },
     async mail(tx, mailId) {
-      await boss.send(INVOICE_MAIL_QUEUE, { mailId }, { db: transactionSql(tx) });
+      await boss.send(mail, { mailId }, { db: transactionSql(tx) });
     },
   };
 }
 
 /** The workers: a job that must wait (the platform is still issuing) is asked again later, not failed. */
-export function startInvoiceWorkers(boss: JobQueue, invoices: InvoicesService, log: Logger, onError: (err: unknown) => void): QueueWorker[] {
+export function startInvoiceWorkers(
+  boss: JobQueue,
+  queues: { issue: string; mail: string },
+  invoices: InvoicesService,
+  log: Logger,
+  onError: (err: unknown) => void,
+): QueueWorker[] {
   const common = { concurrency: 4, pollingIntervalMs: 1000, onError };
-  const issue = startWorker<unknown>(boss, INVOICE_ISSUE_QUEUE, common, async (job) => {
+  const issue = startWorker<unknown>(boss, queues.issue, common, async (job) => {
     const { invoiceId } = issueJob.parse(job.data);
     try {
       await invoices.process(invoiceId);
@@ -47,10 +68,10 @@ export function startInvoiceWorkers(boss: JobQueue, invoices: InvoicesService, l
         log.warn({ invoiceId, err: String(err) }, 'invoice job failed, will retry');
         throw err;
       }
-      await boss.send(INVOICE_ISSUE_QUEUE, { invoiceId }, { startAfter: err.seconds });
+      await boss.send(queues.issue, { invoiceId }, { startAfter: err.seconds });
     }
   });
-  const mail = startWorker<unknown>(boss, INVOICE_MAIL_QUEUE, common, async (job) => {
+  const mail = startWorker<unknown>(boss, queues.mail, common, async (job) => {
     const { mailId } = mailJob.parse(job.data);
     try {
       await invoices.deliverMail(mailId);
