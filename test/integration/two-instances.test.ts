@@ -3,6 +3,9 @@
  * and limits, because all of them live in the database. Needs a PostgreSQL server (DATABASE_URL);
  * PGlite is one process's embedded database and cannot be shared.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomPhone } from '../support/app.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
@@ -15,9 +18,13 @@ if (!databaseUrl) console.warn('two-instances: skipped on PGlite — set DATABAS
 describe.skipIf(!databaseUrl)('two instances on one PostgreSQL', () => {
   let a: ServerProcess;
   let b: ServerProcess;
+  // The two share one installation (its CA key store): their own, not the checkout's ./data, whose
+  // keys a database emptied since would not open.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-two-instances-'));
 
   beforeAll(async () => {
     const env = {
+      DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl ?? '',
       CERTDESK_MODE: 'development',
       LOG_LEVEL: 'warn',
@@ -29,6 +36,7 @@ describe.skipIf(!databaseUrl)('two instances on one PostgreSQL', () => {
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('run on different ports', () => {
