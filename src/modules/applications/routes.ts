@@ -129,7 +129,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       listDetails.bankInstructionsOf(rows.filter((a) => a.status === 'approved')),
       listDetails.sealAwaitedAmong(rows),
       listDetails.expiryAmong(rows.filter((a) => inGroup(a.status, 'production'))),
-      listDetails.invoicesAmong(rows.filter((a) => a.submittedAt && a.status !== 'draft').map((a) => a.id)),
+      listDetails.invoicesAmong(rows.filter((a) => a.status !== 'draft').map((a) => a.id)),
     ]);
     return {
       items: rows.map((a) => ({

@@ -33,7 +33,7 @@ import {
   type WantedInvoice,
 } from '../../domain/invoice.ts';
 import { invoiceKindLabels } from '../../domain/invoice-buyer.ts';
-import { negateAmounts, splitTaxIncluded } from '../../domain/invoice-amounts.ts';
+import { negateAmounts, percentTaxRate, splitTaxIncluded } from '../../domain/invoice-amounts.ts';
 import { formatYuan } from '../../domain/money.ts';
 import type { Principal } from '../../domain/principal.ts';
 import type { EInvoiceProvider, InvoiceResult, IssuedInvoice } from '../../providers/einvoice/types.ts';
@@ -98,7 +98,7 @@ export function invoiceView(r: repo.InvoiceRow) {
     totalFen: r.totalFen,
     amount: formatYuan(r.amountFen),
     tax: formatYuan(r.taxFen),
-    taxRate: `${r.taxRateBp / 100}%`,
+    taxRate: percentTaxRate(r.taxRateBp),
     number: r.number,
     issuedAt: r.issuedAt?.toISOString() ?? null,
     downloadable: r.pdfBlobKey !== null,
@@ -272,7 +272,7 @@ export function createInvoicesService(deps: InvoicesDeps) {
   }
 
   /** A retryable failure: noted on the invoice; after the last attempt it is 开具失败 for 财务. */
-  async function failedAttempt(invoice: repo.InvoiceRow, err: unknown): Promise<never | void> {
+  async function failedAttempt(invoice: repo.InvoiceRow, err: unknown): Promise<void> {
     const message = `开票平台暂时无法开具：${describe(err)}`;
     const attempts = invoice.attempts + 1;
     if (attempts >= INVOICE_MAX_ATTEMPTS) return fail(invoice.id, `${message}（已尝试 ${attempts} 次，请检查开票平台后点击“重试”）`);

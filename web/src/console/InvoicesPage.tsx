@@ -9,6 +9,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../api';
 import { shanghaiTime } from '../format';
+import { formOf } from '../../../src/domain/invoice';
 import { InvoiceFields } from '../portal/apply/InvoiceFields';
 import { consoleInvoiceApi, type ConsoleInvoice, type ConsoleInvoiceDetail, type InvoiceStatus, type Ledger, type WantedInvoice } from './invoiceApi';
 import { PageTitle } from '../components/PageTitle';
@@ -30,13 +31,6 @@ function StatusCell({ row }: { row: Pick<ConsoleInvoice, 'status' | 'statusLabel
       <Tag color={statusColour[row.status]}>{row.statusLabel}</Tag>
     </Space>
   );
-}
-
-function toForm(d: ConsoleInvoiceDetail['invoice']): WantedInvoice {
-  const base = { wanted: true as const, title: d.buyer.name, taxNumber: d.buyer.taxNumber, email: d.fullEmail };
-  return d.type === 'special'
-    ? { ...base, type: 'special', address: d.buyer.address ?? '', phone: d.buyer.phone ?? '', bank: d.buyer.bank ?? '', account: d.buyer.account ?? '' }
-    : { ...base, type: 'normal' };
 }
 
 function InvoiceDrawer({ id, onClose, onChanged }: { id: string | undefined; onClose: () => void; onChanged: () => void }) {
@@ -119,7 +113,7 @@ function InvoiceDrawer({ id, onClose, onChanged }: { id: string | undefined; onC
               <Button
                 danger
                 onClick={() => {
-                  reissueForm.setFieldsValue({ invoice: toForm(inv) });
+                  reissueForm.setFieldsValue({ invoice: formOf({ type: inv.type, buyer: inv.buyer, email: inv.fullEmail }) });
                   setReissuing(true);
                 }}
               >
