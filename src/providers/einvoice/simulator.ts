@@ -78,6 +78,8 @@ export interface NuonuoSimControls {
   pdf(number: string): Uint8Array | undefined;
   /** Waits until no invoice is being issued. */
   settled(): Promise<void>;
+  /** Invoices accepted from now on stay 开票中 until the returned function is called. */
+  hold(): () => void;
 }
 
 export interface NuonuoSimulator {
@@ -116,6 +118,8 @@ export function createNuonuoSimulator(opts: NuonuoSimulatorOptions): NuonuoSimul
   let hangs = 0;
   let buyerMustConfirm = 0;
   let isDown = false;
+  /** While set, issuance waits for it (controls.hold). */
+  let held: Promise<void> | undefined;
   const stopping = new AbortController();
   const pending = new Set<Promise<unknown>>();
 
@@ -127,9 +131,11 @@ export function createNuonuoSimulator(opts: NuonuoSimulatorOptions): NuonuoSimul
   /** 开票中 for a moment, then issued (files rendered) or failed at the bureau. */
   function issueLater(invoice: SimulatedInvoice): void {
     const cause = issuanceFailures.shift();
+    const gate = held;
     track(
       (async () => {
         await sleep(opts.issuingDelayMs ?? 1500, undefined, { signal: stopping.signal });
+        await gate;
         if (cause !== undefined) return ledger.fail(invoice, STATUS.failed, cause);
         const token = randomBytes(24).toString('base64url');
         ledger.complete(invoice, now(), token);
@@ -401,6 +407,17 @@ export function createNuonuoSimulator(opts: NuonuoSimulatorOptions): NuonuoSimul
     },
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    hold() {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => {
+        release = resolve;
+        stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return () => {
+        held = undefined;
+        release();
+      };
     },
   };
 
