@@ -31,7 +31,7 @@ import type { WechatPaySimControls } from './providers/wechatpay/simulator.ts';
 import { createServices, type Services } from './services.ts';
 import { DbMailOutbox } from './dev/mail-outbox.ts';
 import { createInvoiceJobs, invoiceQueues, startInvoiceWorkers } from './modules/invoices/jobs.ts';
-import { createWebhookDelivery, type WebhookOptions } from './modules/platforms/delivery.ts';
+import { createWebhookDelivery } from './modules/platforms/delivery.ts';
 import { randomBytes } from 'node:crypto';
 import type { NuonuoSimControls } from './providers/einvoice/simulator.ts';
 import { startMailDelivery, type MailDelivery } from './providers/mail/delivery.ts';
@@ -62,8 +62,6 @@ export interface CertDeskOptions extends OutsidePartyOverrides {
   mailProvider?: MailProvider;
   /** Tests: the invoice jobs' first retry after this many seconds (doubling) instead of 10. */
   invoiceRetryDelaySeconds?: number;
-  /** Tests: the webhook delivery's tuning (a short timeout, a quick relay) instead of the configured one. */
-  webhooks?: Partial<WebhookOptions>;
 }
 
 export interface CertDesk {
@@ -175,7 +173,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const webhooks = await createWebhookDelivery(
     boss,
     { db: database.db, clock, log, keyRoot: keys.platformKeyRoot, onCompletionError: jobCompletionFailed },
-    { ...config.platforms.webhook, pollingIntervalMs: 1000, ...options.webhooks },
+    config.platforms.webhook,
   );
   const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties, mail: () => mailer, invoiceJobs, webhooks });
 

@@ -43,9 +43,10 @@ export interface WebhookOptions {
   maxAttempts: number;
   /** First retry after about this long, doubling (WEBHOOK_RETRY_DELAY_SECONDS). */
   retryDelaySeconds: number;
-  /** How often the relay looks at the outbox. */
-  pollingIntervalMs: number;
 }
+
+/** How often the relay looks at the outbox, and the worker at the queue (for jobs others queued, and retries). */
+const POLLING_INTERVAL_MS = 1000;
 
 const jobSchema = z.object({ deliveryId: z.string(), resend: z.boolean().optional() });
 type WebhookJob = z.infer<typeof jobSchema>;
@@ -78,19 +79,20 @@ export async function createWebhookDelivery(
 ): Promise<WebhookDelivery> {
   const { db, clock, log } = deps;
   // pg-boss retries a little beyond our count: the handler decides when to give up and says why.
-  await ensureQueue(boss, {
-    name: WEBHOOK_QUEUE,
+  // Each job carries these itself: the queue's defaults are whatever its first creator chose.
+  const retry = {
     retryLimit: options.maxAttempts + 2,
     retryDelay: options.retryDelaySeconds,
     retryBackoff: true,
     expireInSeconds: Math.ceil(options.timeoutMs / 1000) * 2 + 30,
-  });
+  };
+  await ensureQueue(boss, { name: WEBHOOK_QUEUE, ...retry });
   const inFlight = new Map<string, number>();
   let worker: QueueWorker | undefined;
   let timers: NodeJS.Timeout[] = [];
   let relaying: Promise<number> | undefined;
 
-  const enqueue = (tx: Tx, job: WebhookJob) => boss.send(WEBHOOK_QUEUE, job, { db: transactionSql(tx) });
+  const enqueue = (tx: Tx, job: WebhookJob) => boss.send(WEBHOOK_QUEUE, job, { ...retry, db: transactionSql(tx) });
 
   /** Queues the next delivery of each stream given (or of all streams), in one transaction. */
   async function queueHeads(tx: Tx, stream?: { platformId: string; applicationId: string }): Promise<number> {
@@ -150,7 +152,7 @@ export async function createWebhookDelivery(
     const open = inFlight.get(platform.id) ?? 0;
     if (open >= PER_PLATFORM_IN_FLIGHT) {
       // Its slots are taken by its own slow answers: this job steps aside instead of waiting in ours.
-      await boss.send(WEBHOOK_QUEUE, job.data, { startAfter: 2 });
+      await boss.send(WEBHOOK_QUEUE, job.data, { ...retry, startAfter: 2 });
       return;
     }
     inFlight.set(platform.id, open + 1);
@@ -204,7 +206,7 @@ export async function createWebhookDelivery(
       worker = startWorker<WebhookJob>(
         boss,
         WEBHOOK_QUEUE,
-        { concurrency: options.concurrency, pollingIntervalMs: Math.min(options.pollingIntervalMs, 1000), onError: deps.onCompletionError },
+        { concurrency: options.concurrency, pollingIntervalMs: POLLING_INTERVAL_MS, onError: deps.onCompletionError },
         deliver,
       );
       const guard = (what: string, run: () => Promise<unknown>) => {
@@ -212,7 +214,7 @@ export async function createWebhookDelivery(
         return () => void run().then(() => failures.recovered(), (err: unknown) => failures.failed(err, 'schedule'));
       };
       timers = [
-        setInterval(guard('webhook relay failed', relayOnce), options.pollingIntervalMs),
+        setInterval(guard('webhook relay failed', relayOnce), POLLING_INTERVAL_MS),
         setInterval(
           guard('platform maintenance failed', async () => {
             await repo.pruneNonces(db, clock());
