@@ -168,7 +168,7 @@ export function AdminPlatformsPage() {
               <Space key={k.keyId} size="small" wrap>
                 <Typography.Text code>{k.keyId}</Typography.Text>
                 <Badge status={keyBadge[k.state]} text={k.expiresAt ? `${k.stateLabel}（${a.validUntil(shanghaiTime(k.expiresAt))}）` : k.stateLabel} />
-                <Typography.Text type="secondary" title={a.fingerprint}>{k.fingerprint}</Typography.Text>
+                <Typography.Text type="secondary">{`${a.fingerprint} ${k.fingerprint}`}</Typography.Text>
                 <Popconfirm title={a.revokeConfirm} okText={a.ok} cancelText={a.cancel} onConfirm={() => act(() => adminApi.revokeKey(p.id, k.keyId), a.keyRevoked)}>
                   <Button size="small" type="link" danger aria-label={`${a.revokeKey} ${k.keyId}`}>
                     {a.revokeKey}
