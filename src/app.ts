@@ -222,6 +222,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     onWechatPaySimulator: (controls) => (wechatPaySimulator = controls),
     onEInvoiceSimulator: (controls) => (einvoiceSimulator = controls),
     mail: mail?.simulator ? { outbox: mailOutbox, port: () => mail.simulator?.port } : undefined,
+    webhookSignatureValid: services.platforms.api.webhookSignatureValid,
   });
   await registerPortal(app);
 

@@ -25,6 +25,7 @@ import { applicantInvoiceRoutes, financeInvoiceRoutes } from '../modules/invoice
 import { reviewRoutes } from '../modules/review/routes.ts';
 import { PLATFORM_SECURITY, platformAdminRoutes, platformApiRoutes } from '../modules/platforms/routes.ts';
 import { signingRecipe } from '../modules/platforms/recipe.ts';
+import { DEV_WEBHOOK_RECEIVER_PATH } from '../dev/webhook-receiver.ts';
 import { staffRoutes } from '../modules/staff/routes.ts';
 import type { Services } from '../services.ts';
 import { registerNotFound } from './errors.ts';
@@ -62,7 +63,7 @@ export async function registerFoundations(app: FastifyInstance, { config, servic
   await app.register(sessionPlugin, {
     auth: services.auth,
     cookieSecure: config.cookieSecure,
-    csrfExemptPrefixes: ['/sim/', WECHATPAY_NOTIFY_PATH],
+    csrfExemptPrefixes: ['/sim/', WECHATPAY_NOTIFY_PATH, DEV_WEBHOOK_RECEIVER_PATH],
   });
 }
 

@@ -8,7 +8,7 @@
 import type { Db } from '../../db/database.ts';
 import { statusLabels } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
-import { parseAuthorization, sameSignature, signRequest, timestampFresh, type SignedRequestParts } from '../../domain/platform-signature.ts';
+import { parseAuthorization, sameSignature, signRequest, timestampFresh, verifyWebhook, type SignedRequestParts } from '../../domain/platform-signature.ts';
 import { applicantTimeline } from '../../domain/timeline.ts';
 import { toPem } from '../../pki/der.ts';
 import * as apps from '../applications/repository.ts';
@@ -102,6 +102,13 @@ export function createPlatformApi(deps: PlatformApiDeps) {
   }
 
   return {
+    /** /dev/webhooks: does a webhook verify with the key it names (as its platform would check it)? */
+    async webhookSignatureValid(keyId: string, signature: string, body: string): Promise<boolean> {
+      const key = keyId ? await repo.keyById(db, keyId) : undefined;
+      const secret = key ? secretOf(deps.keyRoot, key) : undefined;
+      return secret ? verifyWebhook(secret, signature, body, clock(), deps.skewSeconds) : false;
+    },
+
     /** Checks the signature, the time, the key and the nonce; the platform, or a refusal. */
     async authenticate(authorization: string | undefined, parts: Omit<SignedRequestParts, 'timestamp' | 'nonce'>): Promise<CallingPlatform> {
       const header = parseAuthorization(authorization);
