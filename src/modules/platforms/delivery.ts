@@ -151,8 +151,9 @@ export async function createWebhookDelivery(
     const { delivery, event, platform } = found;
     const open = inFlight.get(platform.id) ?? 0;
     if (open >= PER_PLATFORM_IN_FLIGHT) {
-      // Its slots are taken by its own slow answers: this job steps aside instead of waiting in ours.
-      await boss.send(WEBHOOK_QUEUE, job.data, { ...retry, startAfter: 2 });
+      // Its slots are taken by its own slow answers: this job steps aside (about as long as a slot
+      // can stay taken) instead of waiting in one of ours.
+      await boss.send(WEBHOOK_QUEUE, job.data, { ...retry, startAfter: Math.max(2, Math.ceil(options.timeoutMs / 1000)) });
       return;
     }
     inFlight.set(platform.id, open + 1);
