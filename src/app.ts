@@ -31,6 +31,7 @@ import type { WechatPaySimControls } from './providers/wechatpay/simulator.ts';
 import { createServices, type Services } from './services.ts';
 import { DbMailOutbox } from './dev/mail-outbox.ts';
 import { createInvoiceJobs, invoiceQueues, startInvoiceWorkers } from './modules/invoices/jobs.ts';
+import { createWebhookDelivery } from './modules/platforms/delivery.ts';
 import { randomBytes } from 'node:crypto';
 import type { NuonuoSimControls } from './providers/einvoice/simulator.ts';
 import { startMailDelivery, type MailDelivery } from './providers/mail/delivery.ts';
@@ -169,7 +170,12 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const invoiceQueueNames = invoiceQueues(database.kind !== 'pglite' && config.einvoice.provider === 'simulator' ? randomBytes(6).toString('hex') : undefined);
   const invoiceJobs = await createInvoiceJobs(boss, { retryDelaySeconds: options.invoiceRetryDelaySeconds ?? 10, queues: invoiceQueueNames });
   const mailer = metrics.provider('mail', () => mailProvider);
-  const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties, mail: () => mailer, invoiceJobs });
+  const webhooks = await createWebhookDelivery(
+    boss,
+    { db: database.db, clock, log, keyRoot: keys.platformKeyRoot, onCompletionError: jobCompletionFailed },
+    config.platforms.webhook,
+  );
+  const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties, mail: () => mailer, invoiceJobs, webhooks });
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -216,6 +222,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     onWechatPaySimulator: (controls) => (wechatPaySimulator = controls),
     onEInvoiceSimulator: (controls) => (einvoiceSimulator = controls),
     mail: mail?.simulator ? { outbox: mailOutbox, port: () => mail.simulator?.port } : undefined,
+    webhookSignatureValid: services.platforms.api.webhookSignatureValid,
   });
   await registerPortal(app);
 
@@ -268,6 +275,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       autoComplete = await scheduleAutoComplete(boss, services.production, log, jobCompletionFailed);
       expiryReminders = await scheduleExpiryReminders(boss, services.reminders, log, jobCompletionFailed);
       invoiceWorkers = startInvoiceWorkers(boss, invoiceQueueNames, services.invoices, log, jobCompletionFailed);
+      webhooks.start();
       await ca.ca.startSchedules();
       await operatorChannel?.listen();
       return address;
@@ -278,7 +286,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       await operatorChannel?.close();
       ca.ca.stopSchedules();
       // Our workers first: the messages in hand still reach the gateway (the simulator is served here).
-      await Promise.all([sms.stop(), autoComplete?.stop(), expiryReminders?.stop(), ...invoiceWorkers.map((w) => w.stop())]);
+      await Promise.all([sms.stop(), autoComplete?.stop(), expiryReminders?.stop(), ...invoiceWorkers.map((w) => w.stop()), webhooks.stop()]);
       await mail?.close();
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();

@@ -165,6 +165,15 @@ const envSchema = z.object({
   MAIL_SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
+  /** 接入平台: how long a rotated-out API key keeps working. */
+  PLATFORM_KEY_OVERLAP_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  /** How far a signed request's timestamp may be from the server's clock, either way. */
+  PLATFORM_SIGNATURE_SKEW_SECONDS: z.coerce.number().int().min(30).max(900).default(300),
+  /** Webhooks: each request's timeout, the attempts before giving up, the first retry's delay (doubling), requests at once. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   RENEWAL_OPENS_DAYS_BEFORE: z.coerce.number().int().min(1).max(365).default(90),
   RENEWAL_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   /** Days before expiry at which 到期提醒 is sent, comma-separated. */
@@ -182,6 +191,12 @@ const envSchema = z.object({
 });
 
 export type Mode = 'demo' | 'development' | 'production';
+
+export interface PlatformsConfig {
+  keyOverlapDays: number;
+  signatureSkewSeconds: number;
+  webhook: { timeoutMs: number; maxAttempts: number; retryDelaySeconds: number; concurrency: number };
+}
 
 export interface SmsConfig {
   provider: 'simulator' | 'aliyun';
@@ -288,6 +303,7 @@ export interface Config {
   /** Days after 已邮寄 / 待自取 at which an order completes without 确认收货. */
   autoCompleteDays: number;
   renewal: RenewalConfig;
+  platforms: PlatformsConfig;
   sms: SmsConfig;
   mail: MailConfig;
   registry: RegistryConfig;
@@ -585,6 +601,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pickupAddress: e.PICKUP_ADDRESS,
     autoCompleteDays: e.AUTO_COMPLETE_DAYS,
     renewal: { opensDaysBefore: e.RENEWAL_OPENS_DAYS_BEFORE, graceDaysAfter: e.RENEWAL_GRACE_DAYS, reminderDays: e.RENEWAL_REMINDER_DAYS },
+    platforms: {
+      keyOverlapDays: e.PLATFORM_KEY_OVERLAP_DAYS,
+      signatureSkewSeconds: e.PLATFORM_SIGNATURE_SKEW_SECONDS,
+      webhook: { timeoutMs: e.WEBHOOK_TIMEOUT_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS, concurrency: e.WEBHOOK_CONCURRENCY },
+    },
     registry:
       registryProvider === 'aliyun'
         ? {

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     lines.push(`  模拟实名认证库（可用的单位和经办人）：${base}/dev/registry`);
     if (certdesk.mailSimulator) lines.push(`  模拟邮箱（电子发票邮件）：${base}/dev/mail（SMTP 127.0.0.1:${certdesk.mailSimulator.port}）`);
     if (certdesk.einvoiceSimulator) lines.push(`  模拟开票平台（已开具的电子发票）：${base}/dev/invoices`);
+    lines.push(`  模拟接入平台（Webhook 接收地址 ${base}/dev/webhook-receiver）：${base}/dev/webhooks`);
   }
   lines.push(`  员工控制台：${base}/console${config.mode === 'demo' ? `（演示账号及动态验证码见 ${base}/dev/staff）` : ''}`);
   lines.push(`  证书、印章和签名合同验证：${base}/verify`);

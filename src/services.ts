@@ -34,6 +34,9 @@ import { createStaffService, staffDirectory } from './modules/staff/service.ts';
 import type { OutsideParties } from './providers/outside-parties.ts';
 import type { MailProvider } from './providers/mail/types.ts';
 import { createInvoicesService, type InvoiceJobs } from './modules/invoices/service.ts';
+import { createPlatformAdmin } from './modules/platforms/admin.ts';
+import { createPlatformApi } from './modules/platforms/api.ts';
+import type { WebhookDelivery } from './modules/platforms/delivery.ts';
 import type { Keys } from './security/keys.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 
@@ -49,9 +52,10 @@ export interface ServiceDeps {
   parties: OutsideParties;
   mail: () => MailProvider;
   invoiceJobs: InvoiceJobs;
+  webhooks: WebhookDelivery;
 }
 
-export function createServices({ config, db, clock, log, keys, ca, sms, blobs, parties, mail, invoiceJobs }: ServiceDeps) {
+export function createServices({ config, db, clock, log, keys, ca, sms, blobs, parties, mail, invoiceJobs, webhooks }: ServiceDeps) {
   const staffDir = staffDirectory(db);
   const auth = createAuthService({
     db,
@@ -162,6 +166,18 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     applications,
     revocations: createRevocationRequestService({ db, ca: ca.ca, clock, log, notices }),
     renewalsUnderWay: (serials: string[]) => renewalsUnderWay(db, serials),
+    platforms: {
+      api: createPlatformApi({ db, clock, keyRoot: keys.platformKeyRoot, skewSeconds: config.platforms.signatureSkewSeconds, ca: ca.ca }),
+      admin: createPlatformAdmin({
+        db,
+        clock,
+        keyRoot: keys.platformKeyRoot,
+        keyOverlapDays: config.platforms.keyOverlapDays,
+        projectExists: async (ids) => (await Promise.all(ids.map((id) => catalogue.project(id).then((p) => [p.id], () => [])))).flat(),
+        webhooks: () => webhooks,
+      }),
+      webhooks,
+    },
     admin: {
       catalogue: createCatalogueAdmin(db, clock),
       contracts: createContractAdmin(db, clock),

@@ -659,3 +659,106 @@ export const devMailOutbox = pgTable(
   },
   (t) => [index('dev_mail_outbox_seq_idx').on(t.seq)],
 );
+
+// ───────────────────────────────────────── platforms ─────────────────────────────────────────
+// The relying platforms' API and webhooks (src/modules/platforms/repository.ts reads and writes
+// them; other modules add events only through src/modules/platforms/outbox.ts, in their transaction).
+
+/** 接入平台: a relying platform registered by the 管理员, and the projects whose units it may see. */
+export const relyingPlatforms = pgTable('relying_platforms', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  name: text('name').notNull(),
+  contact: text('contact').notNull(),
+  /** Where its webhooks go; null: it only asks. */
+  webhookUrl: text('webhook_url'),
+  /** 所属项目 (projects.id) whose units and applications it may see. */
+  projectIds: text('project_ids').array().notNull(),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+/**
+ * A platform's API keys. No secret is stored: the secret is derived from the server's key, the key
+ * id and `salt` (see src/modules/platforms/credentials.ts for why), and only its SHA-256 is kept.
+ * Valid while not revoked and, after a rotation, until `expiresAt` (the overlap).
+ */
+export const platformApiKeys = pgTable(
+  'platform_api_keys',
+  {
+    keyId: text('key_id').primaryKey(),
+    platformId: uuid('platform_id').notNull(),
+    salt: text('salt').notNull(),
+    secretSha256: text('secret_sha256').notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('platform_api_keys_platform_idx').on(t.platformId, t.createdAt)],
+);
+
+/** Nonces of signed requests, each accepted once per key until it expires (then pruned). */
+export const platformNonces = pgTable(
+  'platform_nonces',
+  {
+    keyId: text('key_id').notNull(),
+    nonce: text('nonce').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [uniqueIndex('platform_nonces_key_nonce_idx').on(t.keyId, t.nonce), index('platform_nonces_expiry_idx').on(t.expiresAt)],
+);
+
+/** What happened (审核通过, 已签发 …), written in the transaction of the change: the outbox. */
+export const webhookEvents = pgTable('webhook_events', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  type: text('type').notNull(),
+  applicationId: uuid('application_id').notNull(),
+  occurredAt: ts('occurred_at').notNull(),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+});
+
+/**
+ * One event to one platform: pending until delivered (a 2xx) or given up (failed). `seq` orders an
+ * application's events for a platform; `queuedAt` says a job is on the queue for it.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    eventId: uuid('event_id').notNull(),
+    platformId: uuid('platform_id').notNull(),
+    applicationId: uuid('application_id').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    /** Attempts since it was (re)queued. */
+    attempts: integer('attempts').notNull().default(0),
+    queuedAt: ts('queued_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_platform_idx').on(t.eventId, t.platformId),
+    index('webhook_deliveries_stream_idx').on(t.platformId, t.applicationId, t.seq),
+    index('webhook_deliveries_unqueued_idx').on(t.seq).where(sql`status = 'pending' AND queued_at IS NULL`),
+    index('webhook_deliveries_platform_idx').on(t.platformId, t.createdAt),
+  ],
+);
+
+/** 每次投递: every attempt, with the platform's status code or what went wrong. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: uuid('delivery_id').notNull(),
+    at: ts('at').notNull(),
+    attempt: integer('attempt').notNull(),
+    /** auto (the queue, with its retries), or resend (the 管理员's 重新投递). */
+    trigger: text('trigger', { enum: ['auto', 'resend'] }).notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
+);

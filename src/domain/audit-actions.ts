@@ -95,6 +95,12 @@ export interface AuditData {
   'invoice.reverse': InvoiceStep & { redInvoiceId: string; reason: string };
   'invoice.buyer_change': { invoiceId: string | null; type: string; title: string; summary: string };
   'invoice.mail': InvoiceStep & { mailId: string; to: string; outcome: 'sent' | 'failed' };
+  /** 接入平台 (entity: the platform): registration, changes, its API keys, a webhook sent again. */
+  'platform.register': { name: string; webhookUrl: string | null; projectIds: string[]; keyId: string };
+  'platform.update': { name: string; contact: string; webhookUrl: string | null; projectIds: string[] };
+  'platform.key_rotate': { keyId: string; previousKeys: string[]; previousValidUntil: string };
+  'platform.key_revoke': { keyId: string };
+  'platform.webhook_resend': { deliveryId: string; eventId: string };
 }
 
 interface InvoiceStep extends Summary {

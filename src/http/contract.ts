@@ -17,6 +17,7 @@ import type * as staff from '../modules/staff/schemas.ts';
 import type * as invoices from '../modules/invoices/schemas.ts';
 
 export type { ErrorBody } from './contract/common.ts';
+export type { PlatformAnswer, PlatformCredentials, PlatformList, PlatformView, WebhookDeliveryList, WebhookDeliveryView } from '../modules/platforms/schemas.ts';
 
 export type { ApplicantSession, SmsCodeSent } from '../modules/auth/schemas.ts';
 export type { PasswordStep, StaffAccount, StaffProfileView, StaffSession } from '../modules/staff/schemas.ts';

@@ -23,6 +23,9 @@ import { WECHATPAY_NOTIFY_PATH, financeRoutes, paymentRoutes, wechatNotifyRoute 
 import { productionRoutes, receiptRoutes } from '../modules/production/routes.ts';
 import { applicantInvoiceRoutes, financeInvoiceRoutes } from '../modules/invoices/routes.ts';
 import { reviewRoutes } from '../modules/review/routes.ts';
+import { PLATFORM_SECURITY, platformAdminRoutes, platformApiRoutes } from '../modules/platforms/routes.ts';
+import { signingRecipe } from '../modules/platforms/recipe.ts';
+import { DEV_WEBHOOK_RECEIVER_PATH } from '../dev/webhook-receiver.ts';
 import { staffRoutes } from '../modules/staff/routes.ts';
 import type { Services } from '../services.ts';
 import { registerNotFound } from './errors.ts';
@@ -46,7 +49,13 @@ export async function registerFoundations(app: FastifyInstance, { config, servic
   // First, so that every route registered after it carries the headers.
   await app.register(securityHeaders);
   await app.register(swagger, {
-    openapi: { info: { title: 'CertDesk API', description: '数字证书在线受理平台接口', version: '0.1.0' } },
+    openapi: {
+      info: { title: 'CertDesk API', description: '数字证书在线受理平台接口', version: '0.1.0' },
+      tags: [{ name: 'platform', description: `接入平台接口 / Relying platforms' API\n\n${signingRecipe}` }],
+      components: {
+        securitySchemes: { [PLATFORM_SECURITY]: { type: 'apiKey', in: 'header', name: 'Authorization', description: signingRecipe } },
+      },
+    },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -54,7 +63,7 @@ export async function registerFoundations(app: FastifyInstance, { config, servic
   await app.register(sessionPlugin, {
     auth: services.auth,
     cookieSecure: config.cookieSecure,
-    csrfExemptPrefixes: ['/sim/', WECHATPAY_NOTIFY_PATH],
+    csrfExemptPrefixes: ['/sim/', WECHATPAY_NOTIFY_PATH, DEV_WEBHOOK_RECEIVER_PATH],
   });
 }
 
@@ -81,6 +90,8 @@ export async function registerRoutes(app: FastifyInstance, { config, services: s
   await app.register(financeInvoiceRoutes, { invoices: s.invoices });
   await app.register(catalogueAdminRoutes, { admin: s.admin.catalogue });
   await app.register(contractAdminRoutes, { admin: s.admin.contracts });
+  await app.register(platformAdminRoutes, { admin: s.platforms.admin });
+  await app.register(platformApiRoutes, { api: s.platforms.api });
   await app.register(smsTemplateAdminRoutes, { admin: s.admin.smsTemplates, signName: config.sms.signName });
   await app.register(productionRoutes, { production: s.production });
   await app.register(receiptRoutes, { production: s.production });

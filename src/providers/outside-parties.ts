@@ -6,6 +6,7 @@
  * known only once the server listens, so the services get late-bound handles here and `bind(port)`
  * points them at it; the simulators themselves are one Fastify plugin (`simulatorsPlugin`).
  */
+import { devWebhookRoutes } from '../dev/webhook-receiver.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
@@ -128,6 +129,8 @@ export interface SimulatorsOptions {
   onEInvoiceSimulator: (controls: NuonuoSimControls) => void;
   /** The mail simulator's store and port (/dev/mail), when it is the provider. */
   mail: { outbox: MailOutbox; port: () => number | undefined } | undefined;
+  /** /dev/webhooks' receiver checks a webhook's signature as the platform would (with its key). */
+  webhookSignatureValid: (keyId: string, signature: string, body: string) => Promise<boolean>;
 }
 
 /** The loopback simulators of the configured-as-simulator parties, and the /dev pages to look inside them. */
@@ -171,5 +174,6 @@ export const simulatorsPlugin: FastifyPluginAsync<SimulatorsOptions> = async (ap
     if (einvoice) await app.register(devInvoiceRoutes, { controls: einvoice, simulatorPrefix: EINVOICE_SIMULATOR_PREFIX });
     if (o.mail) await app.register(devMailRoutes, { outbox: o.mail.outbox, smtpPort: o.mail.port });
     await app.register(staffDevRoutes, { db, totpKey: o.totpKey, clock });
+    await app.register(devWebhookRoutes, { verify: o.webhookSignatureValid, clock });
   }
 };

@@ -18,6 +18,8 @@ export interface Keys {
   totpSeal: Buffer;
   /** Passphrase of the CA key store outside production (production sets CA_KEY_PASSPHRASE). */
   caKeyPassphrase: string;
+  /** Root from which each relying platform's API secret is derived (modules/platforms/credentials.ts). */
+  platformKeyRoot: Buffer;
 }
 
 function derive(master: string, label: string): Buffer {
@@ -30,6 +32,7 @@ export function deriveKeys(master: string): Keys {
     jobSeal: derive(master, 'job-seal'),
     totpSeal: derive(master, 'staff-totp-seal'),
     caKeyPassphrase: derive(master, 'ca-keystore-passphrase').toString('base64url'),
+    platformKeyRoot: derive(master, 'platform-api-key-root'),
   };
 }
 

@@ -37,7 +37,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   const auth = { ...base.auth, codesPerIpPerHour: 100_000 };
   // Each app its own CA key store: on a shared PostgreSQL it then makes and uses its own CA generation.
   const ca = { ...base.ca, keystoreDir: mkdtempSync(path.join(tmpdir(), 'certdesk-ca-keys-')) };
-  return { ...base, database, auth, ca, ...overrides };
+  // Webhooks retried within seconds, by whichever test app on a shared PostgreSQL relays them first.
+  const platforms = { ...base.platforms, webhook: { timeoutMs: 2000, maxAttempts: 5, retryDelaySeconds: 1, concurrency: 4 } };
+  return { ...base, database, auth, ca, platforms, ...overrides };
 }
 
 /** One simulated WeChat Pay merchant per CA name in this worker: new RSA keys for every app cost ~0.4 s. */

@@ -115,6 +115,12 @@ export async function findById(tx: Conn, id: string): Promise<ApplicationRow | u
   return row;
 }
 
+/** By 申请单号 (a relying platform's look-up). */
+export async function findByNumber(tx: Conn, number: string): Promise<ApplicationRow | undefined> {
+  const [row] = await tx.select().from(applications).where(eq(applications.number, number.trim().toUpperCase()));
+  return row;
+}
+
 export interface QueueFilter {
   statuses: readonly ApplicationStatus[];
   projectId?: string;

@@ -14,6 +14,7 @@ import type { Db, Tx } from '../../db/database.ts';
 import type { Actor } from '../../domain/application.ts';
 import { appendAuditBatch, type AuditEntry } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
+import { recordPlatformEvent } from '../platforms/outbox.ts';
 import type { LoadedCa } from './authority.ts';
 import * as repo from './repository.ts';
 import type { CertificateRow, NewCertificateRow } from './repository.ts';
@@ -104,6 +105,25 @@ function auditEntries(request: StoreRequest, rows: readonly NewCertificateRow[],
   }));
 }
 
+/** 已签发 (and 已续期 for a renewal's certificate), in the issuance's transaction: one event per signing certificate. */
+async function tellPlatforms(tx: Tx, application: applicationsRepo.ApplicationRow, rows: readonly CertificateRow[], at: Date): Promise<void> {
+  for (const r of rows) {
+    if (r.profile !== 'unitSigning') continue;
+    const certificate = {
+      serial: r.serialHex,
+      family: r.family,
+      notBefore: r.notBefore.toISOString(),
+      notAfter: r.notAfter.toISOString(),
+      pairSerial: r.pairSerialHex,
+      predecessorSerial: r.predecessorSerialHex,
+    };
+    await recordPlatformEvent(tx, { type: 'certificate.issued', application, at, data: { certificate } });
+    if (r.predecessorSerialHex) {
+      await recordPlatformEvent(tx, { type: 'certificate.renewed', application, at, data: { certificate, renewedSerial: r.predecessorSerialHex } });
+    }
+  }
+}
+
 /** Stores `group` in one transaction of `tx`: the outcome of each request, by position. */
 async function storeGroup(tx: Tx, group: readonly Pending[], at: Date): Promise<Outcome[]> {
   const applicationIds = [...new Set(group.flatMap((p) => (p.request.application ? [p.request.application.id] : [])))];
@@ -121,7 +141,10 @@ async function storeGroup(tx: Tx, group: readonly Pending[], at: Date): Promise<
   await appendAuditBatch(tx, admitted.flatMap((a) => auditEntries(a.p.request, a.rows, at)));
   let next = 0;
   for (const a of admitted) {
-    outcomes[a.i] = { rows: stored.slice(next, (next += a.rows.length)) };
+    const rows = stored.slice(next, (next += a.rows.length));
+    outcomes[a.i] = { rows };
+    const application = a.p.request.application ? locked.get(a.p.request.application.id) : undefined;
+    if (application) await tellPlatforms(tx, application, rows, at);
   }
   return outcomes as Outcome[];
 }

@@ -95,6 +95,11 @@ export async function validForUscc(db: Conn, uscc: string, now: Date, limit = 20
     .limit(limit);
 }
 
+/** Every certificate issued to an organisation (by 统一社会信用代码), whatever its state, newest first. */
+export async function certificatesOfUnit(db: Conn, uscc: string, limit = 100): Promise<CertificateRow[]> {
+  return db.select().from(certificates).where(eq(certificates.subjectUscc, uscc)).orderBy(desc(certificates.notBefore), desc(certificates.id)).limit(limit);
+}
+
 export async function serviceCertificates(db: Conn, profile: string): Promise<CertificateRow[]> {
   return db
     .select()

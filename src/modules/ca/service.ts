@@ -23,6 +23,7 @@ import { daysLeft, expiryLabels, expiryState, renewalStart, type RenewalPolicy }
 import type { KeyFamily } from '../../pki/signer.ts';
 import { appendAudit } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
+import { recordPlatformEvent } from '../platforms/outbox.ts';
 import { familyLabels, type CaSet, type LoadedCa } from './authority.ts';
 import * as repo from './repository.ts';
 import { createCertificateStore, type Issued } from './certificate-store.ts';
@@ -184,6 +185,11 @@ export function createCaService(deps: CaServiceDeps) {
           data: { serial: target.serialHex, reason, profile: target.profile, ...(target === found ? {} : { withPairOf: serial }) },
         });
       }
+      // 已吊销 for the relying platforms, once per revocation (a dual pair names its other half).
+      if (found.applicationId) {
+        const certificate = { serial: found.serialHex, profile: found.profile, reason, pairSerial: partner?.status === 'valid' ? partner.serialHex : null };
+        await recordPlatformEvent(tx, { type: 'certificate.revoked', application: found.applicationId, at, data: { certificate } });
+      }
       return targets.map((t) => ({ ...t, status: 'revoked' as const, revokedAt: at, revocationReason: reason }));
     });
     deps.observer?.revoked(revoked);
@@ -291,6 +297,11 @@ export function createCaService(deps: CaServiceDeps) {
     /** Valid certificates of an organisation (by 统一社会信用代码): duplicates a reviewer must see. */
     async validForUscc(uscc: string) {
       return repo.validForUscc(db, uscc, clock());
+    },
+
+    /** Every certificate of an organisation, revoked and expired ones too (the relying platforms' look-up). */
+    async certificatesOfUnit(uscc: string) {
+      return repo.certificatesOfUnit(db, uscc);
     },
 
     async certificate(serialHex: string) {

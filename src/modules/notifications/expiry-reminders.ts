@@ -17,6 +17,7 @@ import { ensureQueue, type JobQueue } from '../../jobs/queue.ts';
 import { startWorker, type QueueWorker } from '../../jobs/worker.ts';
 import { chineseDate } from '../../pdf/dates.ts';
 import { appendAudit } from '../audit/chain.ts';
+import { recordPlatformEvent } from '../platforms/outbox.ts';
 import type { ApplicantNotices } from './notices.ts';
 import * as repo from './reminders-repository.ts';
 
@@ -68,6 +69,12 @@ export function createExpiryReminders(deps: ExpiryRemindersDeps) {
           notAfter: cert.notAfter.toISOString(),
           summary: `证书（序列号${serialHex}）将于${date}到期，剩余${days}天，已短信提醒续期`,
         },
+      });
+      await recordPlatformEvent(tx, {
+        type: 'certificate.expiring',
+        application: cert.applicationId,
+        at: scope.now,
+        data: { certificate: { serial: serialHex, notAfter: cert.notAfter.toISOString(), daysLeft: left, thresholdDays: due } },
       });
       return true;
     });

@@ -17,6 +17,7 @@ export const adminMenu = [
   ['/console/admin/prices', a.menuPrices],
   ['/console/admin/contracts', a.menuContracts],
   ['/console/admin/sms', a.menuSms],
+  ['/console/admin/platforms', a.menuPlatforms],
 ] as const;
 
 export function ConsoleLayout() {

@@ -5,6 +5,7 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { NotFoundPage } from '../NotFoundPage';
 import { AdminContractsPage } from './AdminContractsPage';
+import { AdminPlatformsPage } from './AdminPlatformsPage';
 import { AdminPricesPage } from './AdminPricesPage';
 import { AdminProjectsPage } from './AdminProjectsPage';
 import { AdminSmsPage } from './AdminSmsPage';
@@ -26,6 +27,7 @@ const adminPages = [
   ['admin/prices', <AdminPricesPage />],
   ['admin/contracts', <AdminContractsPage />],
   ['admin/sms', <AdminSmsPage />],
+  ['admin/platforms', <AdminPlatformsPage />],
 ] as const;
 
 export function ConsoleWorkspace() {

@@ -20,6 +20,12 @@ import type {
   SmsVersion,
   SmsVersionAnswer,
   LoginAlertList,
+  PlatformAnswer,
+  PlatformCredentials,
+  PlatformList,
+  PlatformView,
+  WebhookDeliveryList,
+  WebhookDeliveryView,
   StaffAccount,
   StaffAccountAnswer,
   StaffAccountList,
@@ -36,6 +42,13 @@ export interface NewStaffAccount {
   roles: StaffRole[];
 }
 
+export type { PlatformCredentials, PlatformView, WebhookDeliveryView };
+export interface PlatformInput {
+  name: string;
+  contact: string;
+  webhookUrl: string;
+  projectIds: string[];
+}
 export type { AdminProject, ApplicantType, AttachmentKindOption, ContractVersion, Placeholder, Price, PriceKind, SmsTemplateSummary, SmsVersion };
 export type ContractTemplate = ContractTemplateView;
 export type ProjectInput = Omit<AdminProject, 'id' | 'active'>;
@@ -68,4 +81,12 @@ export const adminApi = {
   smsTemplates: () => staffClient.request<SmsTemplates>('GET', '/api/admin/sms-templates'),
   smsHistory: (code: string) => staffClient.request<SmsHistory>('GET', `/api/admin/sms-templates/${id(code)}`),
   addSmsVersion: (code: string, body: string) => staffClient.request<SmsVersionAnswer>('POST', `/api/admin/sms-templates/${id(code)}`, { body: { body } }),
+
+  platforms: () => staffClient.request<PlatformList>('GET', '/api/admin/platforms'),
+  registerPlatform: (p: PlatformInput) => staffClient.request<PlatformCredentials>('POST', '/api/admin/platforms', { body: p }),
+  updatePlatform: (platformId: string, p: PlatformInput) => staffClient.request<PlatformAnswer>('PUT', `/api/admin/platforms/${id(platformId)}`, { body: p }),
+  rotateKey: (platformId: string) => staffClient.request<PlatformCredentials>('POST', `/api/admin/platforms/${id(platformId)}/keys`, { body: {} }),
+  revokeKey: (platformId: string, keyId: string) => staffClient.request<PlatformAnswer>('POST', `/api/admin/platforms/${id(platformId)}/keys/${id(keyId)}/revoke`, { body: {} }),
+  deliveries: (platformId: string) => staffClient.request<WebhookDeliveryList>('GET', `/api/admin/platforms/${id(platformId)}/deliveries`),
+  resend: (platformId: string, deliveryId: string) => staffClient.request<null>('POST', `/api/admin/platforms/${id(platformId)}/deliveries/${id(deliveryId)}/resend`, { body: {} }),
 };
