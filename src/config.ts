@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { MailSecurity } from './providers/mail/smtp.ts';
 import type { KeyFamily } from './pki/signer.ts';
 import type { RenewalPolicy } from './domain/renewal.ts';
+import type { UnlockPolicy } from './domain/usb-key-unlock.ts';
 import { smsTemplateCodes, smsTemplateSetting, smsTemplateSpecs } from './domain/templates.ts';
 import { parseTaxRate } from './domain/invoice-amounts.ts';
 import { usccProblem } from './domain/codes.ts';
@@ -165,6 +166,9 @@ const envSchema = z.object({
   MAIL_SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** 已邮寄 / 待自取 orders the applicant has not confirmed complete by themselves after this many days. */
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
+  /** 解锁: USB-key unlock codes one key may be asked for in any hour, and one holder in any 24 hours. */
+  UNLOCK_PER_KEY_PER_HOUR: z.coerce.number().int().min(1).max(100).default(5),
+  UNLOCK_PER_HOLDER_PER_DAY: z.coerce.number().int().min(1).max(1000).default(10),
   RENEWAL_OPENS_DAYS_BEFORE: z.coerce.number().int().min(1).max(365).default(90),
   RENEWAL_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   /** Days before expiry at which 到期提醒 is sent, comma-separated. */
@@ -288,6 +292,7 @@ export interface Config {
   /** Days after 已邮寄 / 待自取 at which an order completes without 确认收货. */
   autoCompleteDays: number;
   renewal: RenewalConfig;
+  unlock: UnlockPolicy;
   sms: SmsConfig;
   mail: MailConfig;
   registry: RegistryConfig;
@@ -585,6 +590,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pickupAddress: e.PICKUP_ADDRESS,
     autoCompleteDays: e.AUTO_COMPLETE_DAYS,
     renewal: { opensDaysBefore: e.RENEWAL_OPENS_DAYS_BEFORE, graceDaysAfter: e.RENEWAL_GRACE_DAYS, reminderDays: e.RENEWAL_REMINDER_DAYS },
+    unlock: { perKeyPerHour: e.UNLOCK_PER_KEY_PER_HOUR, perHolderPerDay: e.UNLOCK_PER_HOLDER_PER_DAY },
     registry:
       registryProvider === 'aliyun'
         ? {

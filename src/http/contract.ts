@@ -19,6 +19,7 @@ import type * as invoices from '../modules/invoices/schemas.ts';
 export type { ErrorBody } from './contract/common.ts';
 
 export type { ApplicantSession, SmsCodeSent } from '../modules/auth/schemas.ts';
+export type { UnlockAnswer, UnlockCodeSent } from '../modules/usb-key-unlock/schemas.ts';
 export type { PasswordStep, StaffAccount, StaffProfileView, StaffSession } from '../modules/staff/schemas.ts';
 
 export type {
