@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { MailSecurity } from './providers/mail/smtp.ts';
 import type { KeyFamily } from './pki/signer.ts';
 import type { RenewalPolicy } from './domain/renewal.ts';
+import type { UnlockPolicy } from './domain/usb-key-unlock.ts';
 import { smsTemplateCodes, smsTemplateSetting, smsTemplateSpecs } from './domain/templates.ts';
 import { parseTaxRate } from './domain/invoice-amounts.ts';
 import { usccProblem } from './domain/codes.ts';
@@ -174,6 +175,9 @@ const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
   WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** 解锁: USB-key unlock codes one key may be asked for in any hour, and one holder in any 24 hours. */
+  UNLOCK_PER_KEY_PER_HOUR: z.coerce.number().int().min(1).max(100).default(5),
+  UNLOCK_PER_HOLDER_PER_DAY: z.coerce.number().int().min(1).max(1000).default(10),
   RENEWAL_OPENS_DAYS_BEFORE: z.coerce.number().int().min(1).max(365).default(90),
   RENEWAL_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   /** Days before expiry at which 到期提醒 is sent, comma-separated. */
@@ -304,6 +308,7 @@ export interface Config {
   autoCompleteDays: number;
   renewal: RenewalConfig;
   platforms: PlatformsConfig;
+  unlock: UnlockPolicy;
   sms: SmsConfig;
   mail: MailConfig;
   registry: RegistryConfig;
@@ -606,6 +611,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signatureSkewSeconds: e.PLATFORM_SIGNATURE_SKEW_SECONDS,
       webhook: { timeoutMs: e.WEBHOOK_TIMEOUT_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS, concurrency: e.WEBHOOK_CONCURRENCY },
     },
+    unlock: { perKeyPerHour: e.UNLOCK_PER_KEY_PER_HOUR, perHolderPerDay: e.UNLOCK_PER_HOLDER_PER_DAY },
     registry:
       registryProvider === 'aliyun'
         ? {

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { formatYuan } from './domain/money.ts';
-import { renewalsUnderWay } from './modules/applications/repository.ts';
+import { findById as findApplication, renewalsUnderWay } from './modules/applications/repository.ts';
 import { createIdentityService } from './modules/applications/identity.ts';
 import { createApplicationsService } from './modules/applications/service.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
@@ -37,6 +37,7 @@ import { createInvoicesService, type InvoiceJobs } from './modules/invoices/serv
 import { createPlatformAdmin } from './modules/platforms/admin.ts';
 import { createPlatformApi } from './modules/platforms/api.ts';
 import type { WebhookDelivery } from './modules/platforms/delivery.ts';
+import { createUsbKeyUnlockService } from './modules/usb-key-unlock/service.ts';
 import type { Keys } from './security/keys.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 
@@ -178,6 +179,18 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
       }),
       webhooks,
     },
+    unlock: createUsbKeyUnlockService({
+      db,
+      policy: config.unlock,
+      codePolicy: config.auth,
+      codeHmacKey: keys.codeHmac,
+      sms,
+      masterKey: ca.unlockMasterKey,
+      certificate: (serial) => ca.ca.certificate(serial),
+      application: (id) => findApplication(db, id),
+      clock,
+      log,
+    }),
     admin: {
       catalogue: createCatalogueAdmin(db, clock),
       contracts: createContractAdmin(db, clock),

@@ -618,6 +618,34 @@ export const revocationRequests = pgTable(
 );
 
 /**
+ * usb-key-unlock: each 解锁 asked for — the key, the challenge, the SMS code (its HMAC) sent to the
+ * 经办人 — and when it was answered. The rows are the rate limits' counts and the answers' record;
+ * the answer itself is never stored.
+ */
+export const usbKeyUnlocks = pgTable(
+  'usb_key_unlocks',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    applicantId: uuid('applicant_id').notNull(),
+    applicationId: uuid('application_id').notNull(),
+    certificateSerial: text('certificate_serial').notNull(),
+    /** As recorded at production (certificates.usb_key_serial), normalised (trimmed, upper-case). */
+    keySerial: text('key_serial').notNull(),
+    /** Hex, as the key's tool showed it (8 or 16 bytes). */
+    challenge: text('challenge').notNull(),
+    /** The 经办人's phone the code went to. */
+    phone: text('phone').notNull(),
+    codeHash: text('code_hash').notNull(),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    status: text('status', { enum: ['pending', 'answered', 'burned'] }).notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    answeredAt: ts('answered_at'),
+  },
+  (t) => [index('usb_key_unlocks_key_idx').on(t.keySerial, t.createdAt), index('usb_key_unlocks_applicant_idx').on(t.applicantId, t.createdAt)],
+);
+
+/**
  * notifications: the expiry reminders sent (到期提醒), one row per certificate and threshold: the
  * unique key is what makes "exactly one SMS per threshold" hold across instances and restarts.
  */

@@ -54,6 +54,13 @@ export interface AuditData {
   'seal.picture_approve': { number: string; pictureSha256: string; inheritedFrom?: string };
   'seal.make': { number: string; esID: string; certificates: string[]; pictureSha256: string };
   'ca.create': { name: string; family: string; role: string; keyLabel: string };
+  /** A secret key made in the key store (the USB keys' unlock master key): its check value, never the key. */
+  'ca.secret_create': { label: string; algorithm: 'SM4'; checkValue: string };
+  /**
+   * 解锁 (entity: the certificate's application): a USB key's unlock code answered to its holder,
+   * for that key and that challenge. Neither the code nor the SMS code is recorded; the key serial masked.
+   */
+  'usb_key.unlock': { requestId: string; certificateSerial: string; keySerial: string; summary: string };
   'certificate.issue': CertificateIssued;
   'certificate.revoke': { serial: string; reason: string; profile: string; withPairOf?: string };
   'certificate.key_recover': { serial: string; profile: string };
@@ -127,6 +134,7 @@ const timelineTitles: Partial<Record<keyof AuditData, string>> = {
   'revocation_request.create': '申请吊销证书',
   'revocation_request.approve': '同意吊销',
   'revocation_request.reject': '不予吊销',
+  'usb_key.unlock': 'USB Key 解锁',
   'invoice.request': '申请开具发票',
   'invoice.issue': '开具发票',
   'invoice.fail': '发票开具失败',

@@ -44,6 +44,7 @@ export const smsTemplateSpecs = {
     variables: { orgName: '内蒙古示例科技有限公司', serial: '5f3a9c0e12d4b7a8', date: '2027年12月31日', days: '30' },
     gatewayCode: 'SMS_CERTDESK_EXPIRY_REMINDER',
   },
+  unlock_code: { label: 'USB Key 解锁验证码', variables: { code: '123456', keySerial: 'FT****1234' }, gatewayCode: 'SMS_CERTDESK_UNLOCK_CODE' },
   revocation_rejected: { label: '吊销申请未通过', variables: { number: 'CD20260101000123', reason: '请由单位经办人重新提交' }, gatewayCode: 'SMS_CERTDESK_REVOCATION_REJECTED' },
 } as const satisfies Record<string, { label: string; variables: Record<string, string>; gatewayCode: string }>;
 export type SmsTemplateCode = keyof typeof smsTemplateSpecs;

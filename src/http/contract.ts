@@ -20,6 +20,7 @@ export type { ErrorBody } from './contract/common.ts';
 export type { PlatformAnswer, PlatformCredentials, PlatformList, PlatformView, WebhookDeliveryList, WebhookDeliveryView } from '../modules/platforms/schemas.ts';
 
 export type { ApplicantSession, SmsCodeSent } from '../modules/auth/schemas.ts';
+export type { UnlockAnswer, UnlockCodeSent } from '../modules/usb-key-unlock/schemas.ts';
 export type { PasswordStep, StaffAccount, StaffProfileView, StaffSession } from '../modules/staff/schemas.ts';
 
 export type {

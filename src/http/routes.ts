@@ -16,6 +16,7 @@ import { applicationRoutes, consoleApplicationRoutes } from '../modules/applicat
 import { authRoutes } from '../modules/auth/routes.ts';
 import { caPublicRoutes } from '../modules/ca/public-routes.ts';
 import { applicantCaRoutes, productionCaRoutes } from '../modules/ca/routes.ts';
+import { usbKeyUnlockRoutes } from '../modules/usb-key-unlock/routes.ts';
 import { catalogueAdminRoutes } from '../modules/catalogue/routes.ts';
 import { contractAdminRoutes } from '../modules/contracts/routes.ts';
 import { smsTemplateAdminRoutes } from '../modules/notifications/routes.ts';
@@ -106,6 +107,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services: s
     renewalPolicy: config.renewal,
     renewalsUnderWay: s.renewalsUnderWay,
   });
+  await app.register(usbKeyUnlockRoutes, { unlock: s.unlock });
 }
 
 /** Last: the portal's built files, and the answer for every path nothing else served. */

@@ -31,6 +31,7 @@ import type { Config } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { tryLockDirectory, DirectoryLockedError } from '../db/lock.ts';
 import { AppError } from '../domain/errors.ts';
+import { isKeyStoreFile } from '../pki/keystore.ts';
 import { localBlobRoot } from '../storage/local.ts';
 import { restorePostgres, type DatabaseDump } from './database-backup.ts';
 
@@ -78,7 +79,7 @@ async function filesUnder(dir: string, keep: (name: string) => boolean = () => t
 
 /** A blob store's file: its data or its type sidecar; not a half-written temporary file. */
 const isBlobFile = (name: string) => !name.endsWith('.tmp');
-const isKeyFile = (name: string) => name.endsWith('.key.pem');
+const isKeyFile = isKeyStoreFile;
 
 /** A hard link where the file system allows, a copy otherwise: the archive is read from `to`. */
 async function place(from: string, to: string): Promise<void> {

@@ -52,12 +52,13 @@ async function initCa(ctx: OperatorContext, actor: OperatorActor, family: string
   const families = family === 'all' ? keyFamilies : keyFamilies.filter((f) => f === family);
   if (families.length === 0) throw new AppError('UNKNOWN_FAMILY', `未知算法：${family}（可用：sm2、p256、all）`);
   const deps = await ctx.caDeps(actor);
-  await initCaModule(deps, families);
+  const { casCreated, unlockKeyCheckValue } = await initCaModule(deps, families);
   // Opening once makes the seal-maker and document-signing certificates as well.
   const module = await openCaModule(deps);
   try {
     const created = families.map((f) => `已创建 ${familyLabels[f]} CA：${module.cas.roots[f].name}、${module.cas.issuing[f].name}`);
-    return printed([...created, ...keyLocations(ctx.config, families)]);
+    const unlock = unlockKeyCheckValue ? [`已创建 USB Key 解锁主密钥（SM4，校验值 ${unlockKeyCheckValue}），与 CA 私钥保存在同一密钥库。`] : [];
+    return printed(casCreated ? [...created, ...unlock, ...keyLocations(ctx.config, families)] : unlock);
   } finally {
     await module.close();
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { toPem } from './der.ts';
 import { FileKeyStore, initCaInStore } from './keystore.ts';
+import { keyCheckValue } from './usb-key-unlock.ts';
 import { verifySignature } from './verify.ts';
 import { opensslDir, type OpensslDir } from './test-openssl.ts';
 
@@ -50,6 +51,14 @@ describe('file key store', () => {
     const verified = await tmp.openssl('verify', '-vfyopt', 'distid:1234567812345678', '-attime', String(Date.UTC(2026, 0, 2) / 1000), '-CAfile', 'sm2-root.pem', 'sm2-issuing.pem');
     expect(verified).toContain('OK');
     expect(await codeOf(reopened.signer('absent'))).toBe('KEYSTORE_KEY_MISSING');
+
+    // A secret SM4 key: beside the signing keys but not among their labels, the same after a restart.
+    const secret = await store.createSecret('unlock-master');
+    expect(await codeOf(store.createSecret('unlock-master'))).toBe('KEYSTORE_KEY_EXISTS');
+    const restarted = await FileKeyStore.open(keys, passphrase);
+    expect(keyCheckValue((await restarted.secret('unlock-master'))!)).toBe(keyCheckValue(secret));
+    expect(await restarted.secret('absent')).toBeUndefined();
+    expect(await restarted.labels()).not.toContain('unlock-master');
   });
 
   it('refuses to open with a wrong passphrase, naming the key', async () => {

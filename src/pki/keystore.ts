@@ -7,16 +7,23 @@
  * (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC) that `openssl pkey -passin` reads, so an operator can
  * back up, inspect or move keys with stock tools. It refuses to open with a missing or wrong
  * passphrase rather than failing later at the first signature.
+ *
+ * Besides signing keys a store holds secret SM4 keys (the USB keys' unlock master key,
+ * usb-key-unlock.ts), seen as a BlockCipher: in files as `<label>.secret.pem`, the same PBES2
+ * EncryptedPrivateKeyInfo around a PKCS#8-shaped PrivateKeyInfo { 0, SM4 (1.2.156.10197.1.104),
+ * OCTET STRING key } — encrypted, backed up and re-encrypted like the signing keys.
  */
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../domain/errors.ts';
 import { createCaCertificates, type CaIdentity, type CaOptions } from './certificate.ts';
-import { fromPem, toPem } from './der.ts';
+import { children, fromPem, octets, oid, oidToString, readTlv, seq, toPem, uint } from './der.ts';
 import { generateKey, privateKeyFromPkcs8 } from './keys.ts';
 import { decryptPkcs8, encryptPkcs8, WrongPasswordError } from './pbes2.ts';
 import type { KeyFamily, Signer } from './signer.ts';
+import { sm4Cipher, SM4_BLOCK, type BlockCipher } from './usb-key-unlock.ts';
 
 export interface KeyStore {
   /** Generates a key of `family` under `label` (never replacing an existing one) and returns its signer. */
@@ -25,6 +32,10 @@ export interface KeyStore {
   signer(label: string): Promise<Signer>;
   /** Labels of the keys held. */
   labels(): Promise<string[]>;
+  /** Generates a secret SM4 key under `label` (never replacing one): it encrypts inside the store. */
+  createSecret(label: string): Promise<BlockCipher>;
+  /** The secret key under `label`, or undefined when this store holds none. */
+  secret(label: string): Promise<BlockCipher | undefined>;
   /** Releases what the store holds open (a PKCS#11 session); its signers stop working. */
   close(): Promise<void>;
 }
@@ -46,12 +57,30 @@ export function isKeyLabel(label: string): boolean {
   return LABEL.test(label);
 }
 const SUFFIX = '.key.pem';
+/** Secret (symmetric) keys: beside the signing keys, under their own suffix so that `labels()` stays signing keys. */
+export const SECRET_SUFFIX = '.secret.pem';
+/** Every file a FileKeyStore writes: what backups copy and passphrase rotation re-encrypts. */
+export const isKeyStoreFile = (name: string) => name.endsWith(SUFFIX) || name.endsWith(SECRET_SUFFIX);
+const SM4_OID = '1.2.156.10197.1.104';
+
+function secretInfo(key: Uint8Array): Uint8Array {
+  return seq(uint(0), seq(oid(SM4_OID)), octets(key));
+}
+
+function secretFromInfo(info: Uint8Array): Uint8Array {
+  const [, algorithm, key] = children(readTlv(info));
+  const [algorithmOid] = algorithm ? children(algorithm) : [];
+  if (!algorithmOid || oidToString(algorithmOid.content) !== SM4_OID || key?.content.length !== SM4_BLOCK) throw new Error('not an SM4 secret key');
+  return key.content;
+}
+
 const MIN_PASSPHRASE = 8;
 /** PBKDF2 rounds for keys at rest: decrypted once per process, so the cost is paid at start-up. */
 const ITERATIONS = 200_000;
 
 export class FileKeyStore implements KeyStore {
   private readonly signers = new Map<string, Signer>();
+  private readonly secrets = new Map<string, BlockCipher>();
 
   private constructor(
     private readonly directory: string,
@@ -67,12 +96,42 @@ export class FileKeyStore implements KeyStore {
     await mkdir(directory, { recursive: true, mode: 0o700 });
     const store = new FileKeyStore(directory, passphrase);
     for (const label of await store.labels()) await store.signer(label);
+    for (const name of await readdir(directory)) if (name.endsWith(SECRET_SUFFIX)) await store.secret(name.slice(0, -SECRET_SUFFIX.length));
     return store;
   }
 
-  private path(label: string): string {
+  private path(label: string, suffix = SUFFIX): string {
     if (!isKeyLabel(label)) throw keyStoreErrors.badLabel(label);
-    return join(this.directory, `${label}${SUFFIX}`);
+    return join(this.directory, `${label}${suffix}`);
+  }
+
+  /** Writes a new key file, never over an existing one. */
+  private async writeNew(path: string, label: string, plaintext: Uint8Array): Promise<void> {
+    const pem = toPem('ENCRYPTED PRIVATE KEY', encryptPkcs8(plaintext, this.passphrase, ITERATIONS));
+    try {
+      // O_EXCL: two operators running `ca init` at once must not overwrite each other's key.
+      await writeFile(path, pem, { mode: 0o600, flag: constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw keyStoreErrors.exists(label);
+      throw error;
+    }
+  }
+
+  /** The decrypted content of a key file, or undefined when there is none. */
+  private async readKey(path: string, label: string): Promise<Uint8Array | undefined> {
+    let pem: string;
+    try {
+      pem = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      return decryptPkcs8(fromPem(pem, 'ENCRYPTED PRIVATE KEY'), this.passphrase);
+    } catch (error) {
+      if (error instanceof WrongPasswordError) throw keyStoreErrors.passphraseWrong(label);
+      throw error;
+    }
   }
 
   async labels(): Promise<string[]> {
@@ -81,16 +140,8 @@ export class FileKeyStore implements KeyStore {
   }
 
   async create(label: string, family: KeyFamily): Promise<Signer> {
-    const path = this.path(label);
     const key = generateKey(family);
-    const pem = toPem('ENCRYPTED PRIVATE KEY', encryptPkcs8(key.pkcs8, this.passphrase, ITERATIONS));
-    try {
-      // O_EXCL: two operators running `ca init` at once must not overwrite each other's key.
-      await writeFile(path, pem, { mode: 0o600, flag: constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw keyStoreErrors.exists(label);
-      throw error;
-    }
+    await this.writeNew(this.path(label), label, key.pkcs8);
     this.signers.set(label, key.signer);
     return key.signer;
   }
@@ -98,23 +149,31 @@ export class FileKeyStore implements KeyStore {
   async signer(label: string): Promise<Signer> {
     const cached = this.signers.get(label);
     if (cached) return cached;
-    let pem: string;
-    try {
-      pem = await readFile(this.path(label), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw keyStoreErrors.missing(label);
-      throw error;
-    }
-    let pkcs8: Uint8Array;
-    try {
-      pkcs8 = decryptPkcs8(fromPem(pem, 'ENCRYPTED PRIVATE KEY'), this.passphrase);
-    } catch (error) {
-      if (error instanceof WrongPasswordError) throw keyStoreErrors.passphraseWrong(label);
-      throw error;
-    }
+    const pkcs8 = await this.readKey(this.path(label), label);
+    if (!pkcs8) throw keyStoreErrors.missing(label);
     const signer = privateKeyFromPkcs8(pkcs8).signer;
     this.signers.set(label, signer);
     return signer;
+  }
+
+  async createSecret(label: string): Promise<BlockCipher> {
+    const key = randomBytes(SM4_BLOCK);
+    await this.writeNew(this.path(label, SECRET_SUFFIX), label, secretInfo(key));
+    const cipher = sm4Cipher(key);
+    key.fill(0);
+    this.secrets.set(label, cipher);
+    return cipher;
+  }
+
+  async secret(label: string): Promise<BlockCipher | undefined> {
+    const cached = this.secrets.get(label);
+    if (cached) return cached;
+    const info = await this.readKey(this.path(label, SECRET_SUFFIX), label);
+    if (!info) return undefined;
+    const cipher = sm4Cipher(secretFromInfo(info));
+    info.fill(0);
+    this.secrets.set(label, cipher);
+    return cipher;
   }
 
   /** Nothing is held open: keys are read when needed and kept in memory. */
@@ -129,8 +188,12 @@ export class FileKeyStore implements KeyStore {
 export class FamilyRoutedKeyStore implements KeyStore {
   private readonly stores: readonly KeyStore[];
 
-  constructor(private readonly routes: Readonly<Record<KeyFamily, KeyStore>>) {
-    this.stores = [...new Set(Object.values(routes))];
+  /** `secrets`: where secret keys are made and kept (a PKCS#11 token where the CA has one). */
+  constructor(
+    private readonly routes: Readonly<Record<KeyFamily, KeyStore>>,
+    private readonly secrets: KeyStore,
+  ) {
+    this.stores = [...new Set([...Object.values(routes), secrets])];
   }
 
   private async holder(label: string): Promise<KeyStore | undefined> {
@@ -152,6 +215,14 @@ export class FamilyRoutedKeyStore implements KeyStore {
   async labels(): Promise<string[]> {
     const all = await Promise.all(this.stores.map((s) => s.labels()));
     return all.flat().sort();
+  }
+
+  createSecret(label: string): Promise<BlockCipher> {
+    return this.secrets.createSecret(label);
+  }
+
+  secret(label: string): Promise<BlockCipher | undefined> {
+    return this.secrets.secret(label);
   }
 
   async close(): Promise<void> {

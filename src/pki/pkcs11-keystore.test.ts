@@ -12,6 +12,7 @@ import { FamilyRoutedKeyStore, FileKeyStore, type KeyStore } from './keystore.ts
 import { Pkcs11KeyStore, type Pkcs11Options } from './pkcs11-keystore.ts';
 import { opensslDir, type OpensslDir } from './test-openssl.ts';
 import { softhsmMissing, softhsmToken, type SoftHsmToken } from './test-softhsm.ts';
+import { keyCheckValue } from './usb-key-unlock.ts';
 import { verifySignature } from './verify.ts';
 
 const missing = softhsmMissing();
@@ -175,7 +176,7 @@ describe.skipIf(skip)('PKCS#11 key store (softhsm2)', () => {
   it('routes keys by family: P-256 on the token, SM2 in the encrypted file store', async () => {
     const token11 = await openStore();
     const files = await FileKeyStore.open(join(tmp.dir, 'keys'), 'correct horse battery staple');
-    const routed = new FamilyRoutedKeyStore({ p256: token11, sm2: files });
+    const routed = new FamilyRoutedKeyStore({ p256: token11, sm2: files }, token11);
     const p256 = await routed.create('p256-routed', 'p256');
     const sm2 = await routed.create('sm2-routed', 'sm2');
     expect(await token11.labels()).toContain('p256-routed');
@@ -190,6 +191,13 @@ describe.skipIf(skip)('PKCS#11 key store (softhsm2)', () => {
     expect((await failure(routed.create('p256-routed', 'sm2'))).code).toBe('KEYSTORE_KEY_EXISTS');
     expect((await failure(routed.create('sm2-routed', 'p256'))).code).toBe('KEYSTORE_KEY_EXISTS');
     expect((await failure(routed.signer('absent'))).code).toBe('KEYSTORE_KEY_MISSING');
+    // Secret keys (the SM4 unlock master key) go to the token, found again from another session.
+    const secret = await routed.createSecret('unlock-routed');
+    expect((await failure(routed.createSecret('unlock-routed'))).code).toBe('KEYSTORE_KEY_EXISTS');
+    expect(await files.secret('unlock-routed')).toBeUndefined();
+    const again = await (await openStore()).secret('unlock-routed');
+    expect(keyCheckValue(again!)).toBe(keyCheckValue(secret));
+    expect(await routed.labels()).not.toContain('unlock-routed');
     await routed.close();
     expect(() => p256.sign(message)).toThrow('已关闭');
   });

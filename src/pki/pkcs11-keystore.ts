@@ -10,7 +10,13 @@
  * must verify — so a mechanism that means something else stops the start, not a certificate.
  *
  * pkcs11js calls are synchronous, like Signer.sign: one session per store, and no call of ours
- * can interleave with another on it. A module is loaded and C_Initialize'd once per process and
+ * can interleave with another on it.
+ *
+ * Secret keys (the SM4 unlock master key): PKCS#11 2.40 defines no SM4 mechanism and softhsm2 has
+ * none, so the token keeps the key as a private token object (CKO_SECRET_KEY, CKK_GENERIC_SECRET,
+ * readable only after the user's login, like the key files only with the passphrase) and Node
+ * computes SM4 with it. A device with a vendor SM4-ECB mechanism could encrypt on the device
+ * instead; that is not done yet. A module is loaded and C_Initialize'd once per process and
  * finalised when its last store closes (a second C_Initialize in one process is an error).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -20,6 +26,7 @@ import { AppError } from '../domain/errors.ts';
 import { bits, bytesToBigint, equalBytes, oid, readTlv, seq, Tag } from './der.ts';
 import { isKeyLabel, keyStoreErrors, type KeyStore } from './keystore.ts';
 import { signatureOids, type KeyFamily, type Signer } from './signer.ts';
+import { sm4Cipher, SM4_BLOCK, type BlockCipher } from './usb-key-unlock.ts';
 import { ecPublicKeyOid, encodeSignature, sm2CurveOid, sm2Za } from './sm2.ts';
 import { p256CurveOid, verifySignature } from './verify.ts';
 
@@ -353,6 +360,48 @@ export class Pkcs11KeyStore implements KeyStore {
       const signer = this.signerFor(label, privateKey, publicKey);
       this.signers.set(label, signer);
       return signer;
+    } catch (error) {
+      throw deviceError(error);
+    }
+  }
+
+  async createSecret(label: string): Promise<BlockCipher> {
+    if (!isKeyLabel(label)) throw keyStoreErrors.badLabel(label);
+    try {
+      if (this.keys(label, pkcs11js.CKO_SECRET_KEY).length > 0) throw keyStoreErrors.exists(label);
+      const value = randomBytes(SM4_BLOCK);
+      const handle = this.use().C_CreateObject(this.session, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+        { type: pkcs11js.CKA_TOKEN, value: true },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        // Readable by the logged-in user only: Node computes SM4 with it (see the header).
+        { type: pkcs11js.CKA_SENSITIVE, value: false },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+        { type: pkcs11js.CKA_LABEL, value: label },
+        { type: pkcs11js.CKA_VALUE, value },
+      ]);
+      // As create(): of two made at once under one label, the later gives its own up.
+      if (this.keys(label, pkcs11js.CKO_SECRET_KEY).some((h) => !h.equals(handle))) {
+        this.use().C_DestroyObject(this.session, handle);
+        throw keyStoreErrors.exists(label);
+      }
+      const cipher = sm4Cipher(value);
+      value.fill(0);
+      return cipher;
+    } catch (error) {
+      throw deviceError(error);
+    }
+  }
+
+  async secret(label: string): Promise<BlockCipher | undefined> {
+    try {
+      const [handle] = this.keys(label, pkcs11js.CKO_SECRET_KEY);
+      if (!handle) return undefined;
+      const value = this.attribute(handle, pkcs11js.CKA_VALUE);
+      const cipher = sm4Cipher(value);
+      value.fill(0);
+      return cipher;
     } catch (error) {
       throw deviceError(error);
     }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.ts';
+import { isKeyStoreFile } from '../../src/pki/keystore.ts';
 import { startTestApp, testConfig } from '../support/app.ts';
 import { certifiedUnit } from '../support/certified.ts';
 import { askOcsp } from '../support/ocsp.ts';
@@ -54,7 +55,10 @@ describe.skipIf(shared)('certdesk ca rotate-passphrase', () => {
     const run = await runCertdesk(['ca', 'rotate-passphrase', '--new-passphrase-stdin'], env(), NEW_PASSPHRASE);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/已用新口令重新加密 \d+ 个 CA 密钥文件和 1 个托管的加密私钥/);
-    expect((await readdir(path.join(dir, 'ca-keys'))).filter((n) => !n.endsWith('.key.pem'))).toEqual([]);
+    const files = await readdir(path.join(dir, 'ca-keys'));
+    expect(files.filter((n) => !isKeyStoreFile(n))).toEqual([]);
+    // The unlock master key is re-encrypted with the signing keys: the app below opens it with the new passphrase.
+    expect(files).toContain('usb-key-unlock-master.secret.pem');
 
     const again = await runCertdesk(['ca', 'rotate-passphrase', '--new-passphrase-stdin'], env(), 'Another-passphrase-1');
     expect(again.code).toBe(1);

@@ -101,12 +101,15 @@ describe.skipIf(skip)('a P-256 CA on a softhsm2 token', () => {
     expect(init.stdout).toContain('已创建 ECDSA P-256 CA：p256-root、p256-issuing');
     expect(init.stdout).toContain(`ECDSA P-256 CA 私钥在密码设备令牌“${token.label}”中生成，不可导出。`);
     expect(init.stdout + init.stderr).not.toContain(token.pin);
+    expect(init.stdout).toMatch(/已创建 USB Key 解锁主密钥（SM4，校验值 [0-9a-f]{6}）/);
 
     // The P-256 keys on the token, the SM2 ones (development makes them at the same start) in files.
     const store = await Pkcs11KeyStore.open({ modulePath: token.modulePath, tokenLabel: token.label, pin: token.pin });
     try {
       const labels = await store.labels();
       expect(labels.map((l) => l.replace(/-[0-9a-f]{8}$/, ''))).toEqual(['doc-signing', 'p256-issuing', 'p256-root']);
+      // The USB keys' unlock master key is a secret object on the token too, not a file.
+      expect(await store.secret('usb-key-unlock-master')).toBeDefined();
     } finally {
       await store.close();
     }

@@ -10,6 +10,7 @@ import { fireTransition } from '../../src/modules/applications/transitions.ts';
 import type { KeyFamily } from '../../src/pki/signer.ts';
 import { randomPhone, type TestApp } from './app.ts';
 import { company, person } from './applicant.ts';
+import { newCsr } from './csr.ts';
 import { openApplicantSession, sessionClient } from './sessions.ts';
 
 const staff = (roles: ('reviewer' | 'finance' | 'producer')[]): Principal => ({ kind: 'staff', id: '00000000-0000-4000-8000-000000000001', username: 'scenario', roles });
@@ -26,7 +27,16 @@ export interface CertifiedUnit {
 
 export async function certifiedUnit(
   t: TestApp,
-  options: { phone?: string; family?: KeyFamily; legalRepresentative?: string; projectId?: string } = {},
+  options: {
+    phone?: string;
+    family?: KeyFamily;
+    legalRepresentative?: string;
+    projectId?: string;
+    /** Issued from a USB key's CSR with this serial recorded (as the 制证员 enters it), instead of a 软证书. */
+    usbKeySerial?: string;
+    /** The 经办人's phone on record (the registry person's by default). */
+    operatorPhone?: string;
+  } = {},
 ): Promise<CertifiedUnit> {
   const phone = options.phone ?? randomPhone();
   const session = await openApplicantSession(t, phone);
@@ -41,7 +51,7 @@ export async function certifiedUnit(
       applicantType: 'enterprise',
       operatorName: person.name,
       operatorIdNumber: person.idNumber,
-      operatorPhone: person.phone,
+      operatorPhone: options.operatorPhone ?? person.phone,
       operatorVerifiedAt: now,
       orgName: company.name,
       uscc: company.uscc,
@@ -63,7 +73,13 @@ export async function certifiedUnit(
     row = await fireTransition(tx, row, 'confirm_payment', staff(['finance']), now);
     return fireTransition(tx, row, 'start_production', staff(['producer']), now);
   });
-  const issued = await t.certdesk.ca.ca.issueForApplication(staff(['producer']), app.id, { mode: 'software', family: options.family ?? 'sm2' });
+  const issued = await t.certdesk.ca.ca.issueForApplication(
+    staff(['producer']),
+    app.id,
+    options.usbKeySerial
+      ? { mode: 'csr', csrPem: newCsr(options.family ?? 'sm2').pem, usbKeySerial: options.usbKeySerial }
+      : { mode: 'software', family: options.family ?? 'sm2' },
+  );
   if ((options.family ?? 'sm2') === 'sm2') {
     await t.certdesk.ca.seals.approve({ kind: 'applicant', id: session.applicantId, phone }, app.id);
     await t.certdesk.ca.seals.make(staff(['producer']), app.id);

@@ -16,6 +16,7 @@ import { describeIssuer, sha1, toHex } from '../../pki/issuer.ts';
 import type { KeyStore } from '../../pki/keystore.ts';
 import { profiles, validityEnd, type ProfileName } from '../../pki/profiles.ts';
 import type { KeyFamily, Signer } from '../../pki/signer.ts';
+import { keyCheckValue, type BlockCipher } from '../../pki/usb-key-unlock.ts';
 import { appendAudit } from '../audit/chain.ts';
 import * as repo from './repository.ts';
 
@@ -135,6 +136,32 @@ export async function initCas(ctx: AuthorityContext, families: readonly KeyFamil
     if ((await held(ctx, `${family}-root`)) && (await held(ctx, `${family}-issuing`))) throw caErrors.exists(family);
     await createFamily(ctx, family);
   }
+}
+
+/**
+ * The SM4 master key the USB keys' administrator keys are diversified from (usb-key-unlock.ts):
+ * one per key store, under a fixed label. Every instance answering 解锁 needs the same one (the
+ * same key files, or the same token), as it needs the same CA keys. Only its check value is ever
+ * written down (the audit record), never the key.
+ */
+export const UNLOCK_MASTER_LABEL = 'usb-key-unlock-master';
+
+export async function ensureUnlockMasterKey(ctx: AuthorityContext, createIfAbsent: boolean): Promise<{ key: BlockCipher; created: boolean } | undefined> {
+  const held = await ctx.store.secret(UNLOCK_MASTER_LABEL);
+  if (held) return { key: held, created: false };
+  if (!createIfAbsent) return undefined;
+  const key = await ctx.store.createSecret(UNLOCK_MASTER_LABEL);
+  await ctx.db.transaction((tx) =>
+    appendAudit(tx, {
+      at: ctx.now,
+      actor: ctx.actor,
+      action: 'ca.secret_create',
+      entityType: 'ca',
+      entityId: UNLOCK_MASTER_LABEL,
+      data: { label: UNLOCK_MASTER_LABEL, algorithm: 'SM4', checkValue: keyCheckValue(key) },
+    }),
+  );
+  return { key, created: true };
 }
 
 /** The newest usable service certificate of `profile` under `issuer`, made when there is none. */

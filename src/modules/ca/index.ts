@@ -9,12 +9,15 @@ import type { Db } from '../../db/database.ts';
 import { PassphraseEscrow } from '../../pki/escrow.ts';
 import { FamilyRoutedKeyStore, FileKeyStore, type KeyStore } from '../../pki/keystore.ts';
 import { Pkcs11KeyStore } from '../../pki/pkcs11-keystore.ts';
-import { ensureCas, initCas, keyFamilies, type AuthorityContext, type CaSet } from './authority.ts';
+import { AppError } from '../../domain/errors.ts';
+import { keyCheckValue } from '../../pki/usb-key-unlock.ts';
+import { ensureCas, ensureUnlockMasterKey, initCas, keyFamilies, type AuthorityContext, type CaSet } from './authority.ts';
 import { createOnlineRenewal } from './online-renewal.ts';
 import { createSealService } from './seals.ts';
 import { createCaService } from './service.ts';
 import { createVerifier } from './verify.ts';
 import type { KeyFamily } from '../../pki/signer.ts';
+import type { BlockCipher } from '../../pki/usb-key-unlock.ts';
 
 export interface CaModuleDeps {
   config: Config;
@@ -47,7 +50,8 @@ async function openKeyStore(deps: CaModuleDeps): Promise<KeyStore> {
     throw error;
   }
   const storeFor = (family: KeyFamily) => (p11.families.includes(family) ? token : files);
-  return new FamilyRoutedKeyStore({ sm2: storeFor('sm2'), p256: storeFor('p256') });
+  // Secret keys (the unlock master key) go to the token: where the CA has one, it keeps them.
+  return new FamilyRoutedKeyStore({ sm2: storeFor('sm2'), p256: storeFor('p256') }, token);
 }
 
 async function context(deps: CaModuleDeps): Promise<AuthorityContext> {
@@ -55,11 +59,23 @@ async function context(deps: CaModuleDeps): Promise<AuthorityContext> {
   return { db: deps.db, store, baseUrl: deps.config.ca.baseUrl, organization: deps.config.caName, now: deps.clock(), actor: deps.actor };
 }
 
-/** `certdesk ca init`. */
-export async function initCaModule(deps: CaModuleDeps, families: readonly KeyFamily[]): Promise<void> {
+/**
+ * `certdesk ca init`: the CAs of `families`, and the USB keys' unlock master key when the store has
+ * none (an installation older than 解锁 gets it here, beside CAs that already exist). Returns the
+ * new master key's check value, if one was made.
+ */
+export async function initCaModule(deps: CaModuleDeps, families: readonly KeyFamily[]): Promise<{ casCreated: boolean; unlockKeyCheckValue?: string }> {
   const ctx = await context(deps);
   try {
-    await initCas(ctx, families);
+    const unlock = await ensureUnlockMasterKey(ctx, true);
+    const made = unlock?.created ? { unlockKeyCheckValue: keyCheckValue(unlock.key) } : {};
+    try {
+      await initCas(ctx, families);
+    } catch (error) {
+      if (made.unlockKeyCheckValue && error instanceof AppError && error.code === 'CA_EXISTS') return { casCreated: false, ...made };
+      throw error;
+    }
+    return { casCreated: true, ...made };
   } finally {
     await ctx.store.close();
   }
@@ -74,8 +90,11 @@ const KEY_PROBE = new TextEncoder().encode('certdesk readiness probe');
 export async function openCaModule(deps: CaModuleDeps) {
   const ctx = await context(deps);
   let cas: CaSet;
+  let unlockMasterKey: BlockCipher | undefined;
   try {
     cas = await ensureCas(ctx, deps.config.mode !== 'production');
+    // Production makes it only at `certdesk ca init`: a lost key file must not be replaced silently.
+    unlockMasterKey = (await ensureUnlockMasterKey(ctx, deps.config.mode !== 'production'))?.key;
   } catch (error) {
     await ctx.store.close();
     throw error;
@@ -93,6 +112,8 @@ export async function openCaModule(deps: CaModuleDeps) {
     seals,
     verifier,
     onlineRenewal,
+    /** The USB keys' unlock master key (key store), or undefined until `certdesk ca init` made it (production). */
+    unlockMasterKey,
     /** For /readyz: every CA key still signs (a PKCS#11 session dies with its token or its device). */
     checkKeys: () => signers.forEach((signer) => signer.sign(KEY_PROBE)),
     close: () => ctx.store.close(),

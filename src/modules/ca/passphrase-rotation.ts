@@ -1,6 +1,6 @@
 /**
  * `certdesk ca rotate-passphrase`: CA_KEY_PASSPHRASE protects two things, and both are re-encrypted
- * under the new one — the key store's files (PKCS#8, PBES2) and the KM archive (the escrowed SM2
+ * under the new one — the key store's files (PKCS#8, PBES2; signing keys and the secret unlock key) and the KM archive (the escrowed SM2
  * encryption keys in `certificates.escrowed_key`). Keys on a PKCS#11 token are the token's and not
  * touched. Done with every server stopped: a running one would go on escrowing under the old
  * passphrase it holds.
@@ -17,13 +17,13 @@ import type { Db } from '../../db/database.ts';
 import { AppError } from '../../domain/errors.ts';
 import { fromPem, toPem } from '../../pki/der.ts';
 import { PassphraseEscrow } from '../../pki/escrow.ts';
+import { isKeyStoreFile } from '../../pki/keystore.ts';
 import { decryptPkcs8, encryptPkcs8, WrongPasswordError } from '../../pki/pbes2.ts';
 import { appendAudit, type AuditEntry } from '../audit/chain.ts';
 import * as repo from './repository.ts';
 
 /** As the key store writes its keys (keystore.ts). */
 const ITERATIONS = 200_000;
-const SUFFIX = '.key.pem';
 
 export interface RotationResult {
   keyFiles: number;
@@ -41,7 +41,7 @@ export async function rotateCaPassphrase(deps: {
   const { db, keystoreDir, from, to } = deps;
   if (to.length < 8) throw new AppError('PASSPHRASE_WEAK', '新口令至少 8 个字符');
   if (to === from) throw new AppError('PASSPHRASE_SAME', '新口令与当前口令相同');
-  const names = (await readdir(keystoreDir).catch(() => [] as string[])).filter((n) => n.endsWith(SUFFIX)).sort();
+  const names = (await readdir(keystoreDir).catch(() => [] as string[])).filter(isKeyStoreFile).sort();
   const written: { file: string; next: string }[] = [];
   try {
     for (const name of names) {

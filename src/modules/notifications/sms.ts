@@ -22,7 +22,7 @@ import { transactionSql } from '../../db/connection-sql.ts';
 import { smsTemplates as smsTemplatesTable } from '../../db/schema.ts';
 import { SmsGatewayError, smsTemplates, type SmsMessage, type SmsProvider, type SmsTemplate } from '../../providers/sms/types.ts';
 
-/** 获取验证码's codes. */
+/** 获取验证码's codes (login, and 解锁's confirmation): a person waits for each. */
 export const SMS_LOGIN_CODE_QUEUE = 'sms-login-code';
 /** Every other SMS (and login codes queued before they had their own queue). */
 export const SMS_QUEUE = 'sms-send';
@@ -64,7 +64,7 @@ export interface SmsDelivery extends SmsSender {
 }
 
 export function smsQueueOf(message: SmsMessage): string {
-  return message.template === 'login_code' ? SMS_LOGIN_CODE_QUEUE : SMS_QUEUE;
+  return message.template === 'login_code' || message.template === 'unlock_code' ? SMS_LOGIN_CODE_QUEUE : SMS_QUEUE;
 }
 
 export async function createSmsDelivery(

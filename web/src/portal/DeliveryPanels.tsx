@@ -13,7 +13,8 @@ import { shanghaiTime } from '../format';
 import type { ApplicationSummary } from './applicationsApi';
 import { deliveryApi, type Artefacts, type HeldCertificate, type Shipment } from './deliveryApi';
 import { ExpiryTags, RenewalIssuePanel, RenewButton } from './RenewalPanels';
-import { deliveryStrings as s } from './strings';
+import { deliveryStrings as s, unlockStrings } from './strings';
+import { UnlockModal } from './UnlockPanel';
 
 
 export function ShipmentCell({ row }: { row: ApplicationSummary }) {
@@ -121,6 +122,7 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
   const [state, setState] = useState<Loaded>({ kind: 'loading' });
   const [approving, setApproving] = useState(false);
   const [revoking, setRevoking] = useState<HeldCertificate | undefined>(undefined);
+  const [unlocking, setUnlocking] = useState<HeldCertificate | undefined>(undefined);
   const id = row?.id;
 
   const load = useCallback(async () => {
@@ -217,6 +219,8 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
                 renderItem={(c) => {
                   const request = c.revocationRequest;
                   const canAsk = c.status === 'valid' && request?.status !== 'pending';
+                  // One 解锁 per USB key: on its signing certificate (an SM2 pair shares the key).
+                  const onUsbKey = c.usbKeySerial !== null && c.status !== 'revoked' && c.profile === 'unitSigning';
                   return (
                     <List.Item
                       actions={[
@@ -224,6 +228,13 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
                           {s.downloadCertificate}
                         </Button>,
                         <RenewButton key="renew" certificate={c} />,
+                        ...(onUsbKey
+                          ? [
+                              <Button key="unlock" size="small" onClick={() => setUnlocking(c)}>
+                                {unlockStrings.unlock}
+                              </Button>,
+                            ]
+                          : []),
                         ...(canAsk
                           ? [
                               <Button key="revoke" size="small" danger onClick={() => setRevoking(c)}>
@@ -260,6 +271,7 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
           </section>
         </Flex>
       )}
+      {id && <UnlockModal id={id} certificate={unlocking} onClose={() => setUnlocking(undefined)} />}
       {id && (
         <RevocationModal
           id={id}

@@ -12,6 +12,8 @@ import type {
   ShipmentAnswer,
   ShipmentView,
   StatusChange,
+  UnlockAnswer,
+  UnlockCodeSent,
 } from '../../../src/http/contract.ts';
 import { request } from '../api';
 
@@ -32,6 +34,11 @@ export const deliveryApi = {
   /** 续期 after payment: the USB key's PKCS#10 request (or a 软证书), issued at once with the new seal. */
   issueRenewal: (id: string, body: { mode: 'csr'; csrPem: string } | { mode: 'software'; family: 'sm2' | 'p256' }) =>
     request<RenewalIssued>('POST', `${base(id)}/renewal/certificates`, { body }),
+  /** 解锁: the key's serial and challenge → an SMS code to the 经办人; then the code → the unlock code. */
+  requestUnlockCode: (id: string, serialHex: string, body: { keySerial: string; challenge: string }) =>
+    request<UnlockCodeSent>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/unlock-requests`, { body }),
+  unlockAnswer: (requestId: string, code: string) =>
+    request<UnlockAnswer>('POST', `/api/unlock-requests/${encodeURIComponent(requestId)}/answer`, { body: { code } }),
   requestRevocation: (id: string, serialHex: string, body: { reason: string; note: string }) =>
     request<RevocationRequestView>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/revocation-requests`, { body }),
 };

@@ -134,6 +134,29 @@ export const deliveryStrings = {
   revokedAt: (at: string, reason: string) => `吊销时间：${at}${reason ? `，原因：${reason}` : ''}`,
 } as const;
 
+/** 解锁 in 证书与印章 (UnlockPanel): a USB key whose user PIN is locked. */
+export const unlockStrings = {
+  unlock: '解锁',
+  title: 'USB Key 解锁',
+  intro: 'USB Key 的用户口令（PIN）输错次数过多被锁定时：在 USB Key 管理工具中选择“解锁”，把工具显示的介质序列号和挑战码填在下方，获取验证码并输入，再把得到的解锁码填回管理工具，即可重设用户口令。',
+  keySerial: '介质序列号',
+  keySerialRequired: '请输入介质序列号',
+  keySerialHint: (masked: string) => `本证书的 USB Key：${masked}`,
+  challenge: '挑战码',
+  challengeRequired: '请输入挑战码',
+  challengeHint: '管理工具显示的 16 位或 32 位十六进制字符',
+  requestCode: '获取验证码',
+  resendIn: (seconds: number) => `${seconds}秒后重新获取`,
+  codeSent: (phone: string) => `验证码已发送至经办人手机 ${phone}，5 分钟内有效`,
+  code: '验证码',
+  codeRequired: '请输入验证码',
+  codeFirst: '请先获取验证码',
+  getAnswer: '获取解锁码',
+  answerTitle: '解锁码',
+  answerHint: '请在 USB Key 管理工具中输入解锁码并设置新的用户口令。解锁码只对本次挑战码有效；管理工具重新显示挑战码时，需要重新获取。',
+  close: '关闭',
+} as const;
+
 /** 续期 in 证书与印章 (RenewalPanels). */
 export const renewalPanelStrings = {
   renew: '续期',
