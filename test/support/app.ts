@@ -38,7 +38,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   // Each app its own CA key store: on a shared PostgreSQL it then makes and uses its own CA generation.
   const ca = { ...base.ca, keystoreDir: mkdtempSync(path.join(tmpdir(), 'certdesk-ca-keys-')) };
   // Webhooks retried within seconds, by whichever test app on a shared PostgreSQL relays them first.
-  const platforms = { ...base.platforms, webhook: { timeoutMs: 2000, maxAttempts: 5, retryDelaySeconds: 1, concurrency: 4 } };
+  const platforms = { ...base.platforms, webhook: { timeoutMs: 3000, maxAttempts: 5, retryDelaySeconds: 1, concurrency: 4 } };
   return { ...base, database, auth, ca, platforms, ...overrides };
 }
 
