@@ -182,6 +182,8 @@ export const applications = pgTable(
   (t) => [
     index('applications_applicant_idx').on(t.applicantId, t.createdAt),
     index('applications_status_idx').on(t.status),
+    // 运营看板: applications by the day they were submitted (modules/reports).
+    index('applications_submitted_idx').on(t.submittedAt),
     // One renewal of a certificate at a time: a second is refused while one is under way or done.
     uniqueIndex('applications_renews_serial_idx').on(t.renewsSerial).where(sql`renews_serial IS NOT NULL AND status NOT IN ('cancelled', 'refunded')`),
   ],
@@ -239,7 +241,11 @@ export const auditLog = pgTable(
     hash: text('hash').notNull(),
   },
   // An application's timeline reads its records.
-  (t) => [index('audit_log_entity_idx').on(t.entityType, t.entityId, t.id)],
+  (t) => [
+    index('audit_log_entity_idx').on(t.entityType, t.entityId, t.id),
+    // 运营看板: the decisions and dispatches of a period (review and production turnaround).
+    index('audit_log_action_at_idx').on(t.entityType, t.action, t.at),
+  ],
 );
 
 /**
@@ -324,7 +330,12 @@ export const payments = pgTable(
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },
-  (t) => [index('payments_application_idx').on(t.applicationId, t.createdAt), index('payments_status_idx').on(t.status)],
+  (t) => [
+    index('payments_application_idx').on(t.applicationId, t.createdAt),
+    index('payments_status_idx').on(t.status),
+    // 运营看板: money received per day.
+    index('payments_paid_at_idx').on(t.paidAt),
+  ],
 );
 
 /** payments: WeChat Pay notifications already applied, by their id: a replay changes nothing. */
@@ -352,7 +363,7 @@ export const refunds = pgTable(
     createdAt: ts('created_at').notNull(),
     settledAt: ts('settled_at'),
   },
-  (t) => [index('refunds_status_idx').on(t.status)],
+  (t) => [index('refunds_status_idx').on(t.status), index('refunds_created_idx').on(t.createdAt)],
 );
 
 // ───────────────────────────────────────── invoices ─────────────────────────────────────────
@@ -497,6 +508,10 @@ export const certificates = pgTable(
     index('certificates_issuer_status_idx').on(t.issuerCaId, t.status),
     // A certificate is renewed once: one successor.
     uniqueIndex('certificates_predecessor_idx').on(t.predecessorSerialHex),
+    // 运营看板: certificates in force and ending soon, issued and revoked in a period.
+    index('certificates_profile_status_end_idx').on(t.profile, t.status, t.notAfter),
+    index('certificates_profile_created_idx').on(t.profile, t.createdAt),
+    index('certificates_revoked_at_idx').on(t.revokedAt),
   ],
 );
 
