@@ -1,37 +1,26 @@
 /**
- * 运营看板's definitions: which audit actions of an application mark each step of the funnel and
- * each end of a turnaround, the manual's 制证周期, and the period a report covers (Beijing dates).
+ * 运营看板's definitions: the steps of the funnel, the manual's 制证周期, the period a report covers
+ * (Beijing dates) and the labels of what SQL hands back.
  * Pure: the reports repository turns these into SQL, the page reads the labels.
  */
 import { AppError } from './errors.ts';
-import { statusLabels, type ApplicationEvent, type ApplicationStatus } from './application.ts';
+import { statusLabels, type ApplicationStatus } from './application.ts';
 import { paymentMethodLabels, type PaymentMethod } from './payment.ts';
 import { applicationKindLabels, type ApplicationKind } from './renewal.ts';
 
 /** The manual: 支付完成后等待制证邮寄（制证周期2天+物流周期）. Paid → posted, ready for pickup or done online. */
 export const PRODUCTION_CYCLE_HOURS = 48;
 
-/** The funnel from 提交 to 已完成: a step is reached when any of its events is in the application's audit records. */
+/** The funnel from 提交 to 已完成: a step is reached when its milestone is (domain/milestones.ts). */
 export const funnelSteps = [
-  { key: 'submitted', label: '提交', events: ['submit'] },
-  { key: 'approved', label: '审核通过', events: ['approve', 'auto_approve'] },
-  { key: 'paid', label: '已支付', events: ['confirm_payment', 'pay_online'] },
-  { key: 'inProduction', label: '制证中', events: ['start_production', 'issue_online'] },
-  { key: 'delivered', label: '已发出', events: ['ship', 'ready_for_pickup', 'complete_online'] },
-  { key: 'completed', label: '已完成', events: ['confirm_receipt', 'hand_over', 'complete_online'] },
-] as const satisfies readonly { key: string; label: string; events: readonly ApplicationEvent[] }[];
+  { key: 'submitted', label: '提交' },
+  { key: 'approved', label: '审核通过' },
+  { key: 'paid', label: '已支付' },
+  { key: 'inProduction', label: '制证中' },
+  { key: 'delivered', label: '已发出' },
+  { key: 'completed', label: '已完成' },
+] as const;
 export type FunnelStep = (typeof funnelSteps)[number]['key'];
-
-/** Review turnaround: from a (re)submission to the 审核员's decision on it (审核通过 or 审核不通过). */
-export const reviewStarts = ['submit', 'resubmit'] as const satisfies readonly ApplicationEvent[];
-export const reviewDecisions = ['approve', 'return'] as const satisfies readonly ApplicationEvent[];
-
-/** Production turnaround: from the payment's arrival to the certificate leaving the CA. */
-export const productionStarts = ['confirm_payment', 'pay_online'] as const satisfies readonly ApplicationEvent[];
-export const productionEnds = ['ship', 'ready_for_pickup', 'complete_online'] as const satisfies readonly ApplicationEvent[];
-
-/** The audit action of an application event, as fireTransition records it. */
-export const actionOf = (event: ApplicationEvent) => `application.${event}`;
 
 /** The longest period one report or export covers. */
 export const MAX_REPORT_DAYS = 370;

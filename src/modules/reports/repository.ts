@@ -1,27 +1,17 @@
 /**
  * reports: the 运营看板's figures and the exports, in SQL over the real tables. The one module that
  * reads across the others' tables — read only, never writing — because a figure is an aggregate
- * over several of them (an application's audit records, its payments, its certificates), which
- * no module's service could hand over without sending every row. Days are Beijing dates: each
- * instant is grouped by its date at UTC+8. Money in fen.
+ * over several of them (applications with their milestones, payments, refunds, certificates),
+ * which no module's service could hand over without sending every row. Days are Beijing dates:
+ * each instant is grouped by its date at UTC+8. Money in fen.
  *
- * Indexes (src/db/schema.ts): applications (submitted_at), audit_log (entity_type, action, at)
- * beside its (entity_type, entity_id, id), payments (paid_at), refunds (created_at), certificates
- * (profile, not_after) and (profile, created_at).
+ * Indexes (src/db/schema.ts): applications (submitted_at), (approved_at), (dispatched_at) and
+ * (status); payments (paid_at); refunds (created_at); certificates (profile, status, not_after,
+ * not_before), (profile, created_at), (revoked_at) and (predecessor_serial_hex).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/database.ts';
-import {
-  actionOf,
-  funnelSteps,
-  PRODUCTION_CYCLE_HOURS,
-  productionEnds,
-  productionStarts,
-  reviewDecisions,
-  reviewStarts,
-  type FunnelStep,
-} from '../../domain/reports.ts';
-import type { ApplicationEvent } from '../../domain/application.ts';
+import { PRODUCTION_CYCLE_HOURS, type FunnelStep } from '../../domain/reports.ts';
 
 async function rows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = await db.execute(query);
@@ -30,102 +20,77 @@ async function rows<T>(db: Db, query: SQL): Promise<T[]> {
 
 /** The Beijing date of a timestamptz column, as text (YYYY-MM-DD). */
 const day = (column: SQL) => sql`to_char((${column} AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM-DD')`;
-const actions = (events: readonly ApplicationEvent[]) => sql.join(events.map((e) => sql`${actionOf(e)}`), sql`, `);
-/** Count, median, p90 and mean (seconds) of the column `secs` of a subquery. */
-const spread = sql`count(*)::int AS n,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY secs)::float8 AS median,
-  percentile_cont(0.9) WITHIN GROUP (ORDER BY secs)::float8 AS p90`;
 
 export interface Spread {
+  /** null: the whole period (GROUPING SETS' total row). */
+  day: string | null;
   n: number;
+  /** Seconds. */
   median: number | null;
   p90: number | null;
 }
 
-/** Applications submitted (first 提交) in [from, to), per Beijing day, kind and current status. */
+/** Count, median and p90 of `secs` per day and for the whole period (day null), in one pass. */
+const spreads = (times: SQL, extra: SQL = sql``) => sql`
+  SELECT day, count(*)::int AS n,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY secs)::float8 AS median,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY secs)::float8 AS p90 ${extra}
+  FROM (${times}) t GROUP BY GROUPING SETS ((day), ()) ORDER BY day NULLS FIRST`;
+
+/**
+ * Applications submitted (first 提交) in [from, to), per Beijing day, kind and current status, with
+ * how many of them reached each step of the funnel (their milestones).
+ */
 export function applicationsByDay(db: Db, from: Date, to: Date) {
-  return rows<{ day: string; kind: string; status: string; n: number }>(
+  return rows<{ day: string; kind: string; status: string } & Record<FunnelStep, number>>(
     db,
-    sql`SELECT ${day(sql`submitted_at`)} AS day, kind, status, count(*)::int AS n
+    sql`SELECT ${day(sql`submitted_at`)} AS day, kind, status, count(*)::int AS submitted, count(approved_at)::int AS approved,
+          count(paid_at)::int AS paid, count(production_started_at)::int AS "inProduction", count(dispatched_at)::int AS delivered,
+          count(completed_at)::int AS completed
         FROM applications WHERE submitted_at >= ${from} AND submitted_at < ${to}
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
   );
 }
 
-/** Of the applications submitted in [from, to): how many reached each step, by their audit records. */
-export async function funnel(db: Db, from: Date, to: Date): Promise<Record<FunnelStep, number>> {
-  const reached = funnelSteps.map((s) => sql`bool_or(l.action IN (${actions(s.events)})) AS ${sql.identifier(s.key)}`);
-  const counts = funnelSteps.map((s) => sql`count(*) FILTER (WHERE ${sql.identifier(s.key)})::int AS ${sql.identifier(s.key)}`);
-  const all = [...new Set(funnelSteps.flatMap((s) => s.events))];
-  const [row] = await rows<Record<FunnelStep, number>>(
+/**
+ * 审核通过 given in [from, to), each since the (re)submission it answered. An 自动审核通过 at 提交
+ * (a 续期 the project lets through) took no reviewer and is left out.
+ */
+export function reviewTurnaround(db: Db, from: Date, to: Date) {
+  return rows<Spread>(
     db,
-    sql`SELECT ${sql.join(counts, sql`, `)} FROM (
-          SELECT ${sql.join(reached, sql`, `)}
-          FROM applications a
-          JOIN audit_log l ON l.entity_type = 'application' AND l.entity_id = a.id::text AND l.action IN (${actions(all)})
-          WHERE a.submitted_at >= ${from} AND a.submitted_at < ${to}
-          GROUP BY a.id) f`,
+    spreads(sql`SELECT ${day(sql`approved_at`)} AS day, extract(epoch FROM approved_at - in_review_since)::float8 AS secs
+                FROM applications WHERE approved_at >= ${from} AND approved_at < ${to} AND approved_at > in_review_since`),
   );
-  return row!;
 }
 
-/** Each 审核员 decision made in [from, to), with the (re)submission it answered: the seconds between. */
-const reviewTimes = (from: Date, to: Date) => sql`
-  SELECT ${day(sql`d.at`)} AS day, extract(epoch FROM d.at - s.at)::float8 AS secs
-  FROM audit_log d
-  CROSS JOIN LATERAL (
-    SELECT at FROM audit_log s
-    WHERE s.entity_type = 'application' AND s.entity_id = d.entity_id AND s.id < d.id AND s.action IN (${actions(reviewStarts)})
-    ORDER BY s.id DESC LIMIT 1) s
-  WHERE d.entity_type = 'application' AND d.action IN (${actions(reviewDecisions)}) AND d.at >= ${from} AND d.at < ${to}`;
-
-/** The first dispatch (邮寄, 通知自取, 在线领取) of each application in [from, to), and the payment before it. */
-const productionTimes = (from: Date, to: Date) => sql`
-  SELECT DISTINCT ON (e.entity_id) ${day(sql`e.at`)} AS day, extract(epoch FROM e.at - p.at)::float8 AS secs
-  FROM audit_log e
-  CROSS JOIN LATERAL (
-    SELECT at FROM audit_log p
-    WHERE p.entity_type = 'application' AND p.entity_id = e.entity_id AND p.id < e.id AND p.action IN (${actions(productionStarts)})
-    ORDER BY p.id DESC LIMIT 1) p
-  WHERE e.entity_type = 'application' AND e.action IN (${actions(productionEnds)}) AND e.at >= ${from} AND e.at < ${to}
-  ORDER BY e.entity_id, e.id`;
-
-export async function reviewTurnaround(db: Db, from: Date, to: Date) {
-  const [total] = await rows<Spread>(db, sql`SELECT ${spread} FROM (${reviewTimes(from, to)}) t`);
-  const byDay = await rows<Spread & { day: string }>(db, sql`SELECT day, ${spread} FROM (${reviewTimes(from, to)}) t GROUP BY day ORDER BY day`);
-  return { total: total!, byDay };
-}
-
-export async function productionTurnaround(db: Db, from: Date, to: Date) {
-  const cycle = PRODUCTION_CYCLE_HOURS * 3600;
-  const [total] = await rows<Spread & { withinCycle: number }>(
+/** Dispatched (邮寄, 通知自取, 在线领取) in [from, to), each since its payment; how many within the 制证周期. */
+export function productionTurnaround(db: Db, from: Date, to: Date) {
+  return rows<Spread & { withinCycle: number }>(
     db,
-    sql`SELECT ${spread}, count(*) FILTER (WHERE secs <= ${cycle})::int AS "withinCycle" FROM (${productionTimes(from, to)}) t`,
+    spreads(
+      sql`SELECT ${day(sql`dispatched_at`)} AS day, extract(epoch FROM dispatched_at - paid_at)::float8 AS secs
+          FROM applications WHERE dispatched_at >= ${from} AND dispatched_at < ${to} AND paid_at IS NOT NULL`,
+      sql`, count(*) FILTER (WHERE secs <= ${PRODUCTION_CYCLE_HOURS * 3600})::int AS "withinCycle"`,
+    ),
   );
-  const byDay = await rows<Spread & { day: string }>(db, sql`SELECT day, ${spread} FROM (${productionTimes(from, to)}) t GROUP BY day ORDER BY day`);
-  return { total: total!, byDay };
 }
 
 /**
  * Applications 待审核 at `now`, each since its latest (re)submission: how many, and those waiting
- * since before `before`. (Submitted after `now` they do not count: the figures are as of `now`.)
+ * since before `before` (oldest first). Submitted after `now` they do not count: the figures are
+ * as of `now`.
  */
 export async function reviewWaiting(db: Db, now: Date, before: Date, limit = 100) {
-  const waiting = sql`
-    SELECT a.id, a.number, a.kind, a.org_name AS "orgName", a.project_id AS "projectId", s.at AS since
-    FROM applications a
-    CROSS JOIN LATERAL (
-      SELECT at FROM audit_log s
-      WHERE s.entity_type = 'application' AND s.entity_id = a.id::text AND s.action IN (${actions(reviewStarts)})
-      ORDER BY s.id DESC LIMIT 1) s
-    WHERE a.status = 'pending_review' AND s.at <= ${now}`;
+  const waiting = sql`status = 'pending_review' AND in_review_since <= ${now}`;
   const [counts] = await rows<{ pending: number; overdue: number }>(
     db,
-    sql`SELECT count(*)::int AS pending, count(*) FILTER (WHERE since < ${before})::int AS overdue FROM (${waiting}) w`,
+    sql`SELECT count(*)::int AS pending, count(*) FILTER (WHERE in_review_since < ${before})::int AS overdue FROM applications WHERE ${waiting}`,
   );
   const overdue = await rows<{ id: string; number: string; kind: string; orgName: string | null; projectId: string | null; since: Date | string }>(
     db,
-    sql`SELECT * FROM (${waiting}) w WHERE since < ${before} ORDER BY since LIMIT ${limit}`,
+    sql`SELECT id, number, kind, org_name AS "orgName", project_id AS "projectId", in_review_since AS since
+        FROM applications WHERE ${waiting} AND in_review_since < ${before} ORDER BY in_review_since LIMIT ${limit}`,
   );
   return { ...counts!, overdueItems: overdue.map((r) => ({ ...r, since: new Date(r.since) })) };
 }
@@ -134,11 +99,7 @@ export async function reviewWaiting(db: Db, now: Date, before: Date, limit = 100
 export async function productionOverdue(db: Db, before: Date): Promise<number> {
   const [row] = await rows<{ n: number }>(
     db,
-    sql`SELECT count(*)::int AS n FROM applications a
-        WHERE a.status IN ('paid', 'in_production') AND (
-          SELECT at FROM audit_log p
-          WHERE p.entity_type = 'application' AND p.entity_id = a.id::text AND p.action IN (${actions(productionStarts)})
-          ORDER BY p.id DESC LIMIT 1) < ${before}`,
+    sql`SELECT count(*)::int AS n FROM applications WHERE status IN ('paid', 'in_production') AND paid_at < ${before}`,
   );
   return row!.n;
 }
@@ -170,33 +131,30 @@ export function refundsByDay(db: Db, from: Date, to: Date) {
 
 /**
  * The units' certificates (the signing certificate: a dual pair counts once) at `now` — in force,
- * in force and ending within 30 / 90 days without a successor, revoked by then — and those issued, revoked
- * and due to end in [from, to), with how many of the latter have been renewed (a successor issued).
+ * in force and ending within 30 / 90 days without a successor, revoked by then — and those issued,
+ * revoked and due to end in [from, to), with how many of the latter have been renewed (a successor
+ * issued).
  */
 export async function certificateFigures(db: Db, now: Date, from: Date, to: Date) {
   const in30 = new Date(now.getTime() + 30 * 86_400_000);
   const in90 = new Date(now.getTime() + 90 * 86_400_000);
-  const unit = sql`c.profile = 'unitSigning' AND c.application_id IS NOT NULL`;
+  const inForce = sql`c.profile = 'unitSigning' AND c.status = 'valid' AND c.not_after > ${now} AND c.not_before <= ${now}`;
   const renewed = sql`EXISTS (SELECT 1 FROM certificates n WHERE n.predecessor_serial_hex = c.serial_hex)`;
-  const [row] = await rows<{ valid: number; expiring30: number; expiring90: number; revoked: number }>(
+  const [row] = await rows<{ valid: number; expiring30: number; expiring90: number; revoked: number; issued: number; revokedInPeriod: number }>(
     db,
-    sql`SELECT count(*) FILTER (WHERE c.not_before <= ${now})::int AS valid,
-          count(*) FILTER (WHERE c.not_before <= ${now} AND c.not_after <= ${in30} AND NOT ${renewed})::int AS expiring30,
-          count(*) FILTER (WHERE c.not_before <= ${now} AND c.not_after <= ${in90} AND NOT ${renewed})::int AS expiring90,
-          (SELECT count(*)::int FROM certificates c WHERE ${unit} AND c.status = 'revoked' AND c.revoked_at <= ${now}) AS revoked
-        FROM certificates c WHERE ${unit} AND c.status = 'valid' AND c.not_after > ${now}`,
-  );
-  const [period] = await rows<{ issued: number; revokedInPeriod: number }>(
-    db,
-    sql`SELECT (SELECT count(*)::int FROM certificates c WHERE ${unit} AND c.created_at >= ${from} AND c.created_at < ${to}) AS issued,
-               (SELECT count(*)::int FROM certificates c WHERE ${unit} AND c.revoked_at >= ${from} AND c.revoked_at < ${to}) AS "revokedInPeriod"`,
+    sql`SELECT (SELECT count(*)::int FROM certificates c WHERE ${inForce}) AS valid,
+          (SELECT count(*)::int FROM certificates c WHERE ${inForce} AND c.not_after <= ${in30} AND NOT ${renewed}) AS expiring30,
+          (SELECT count(*)::int FROM certificates c WHERE ${inForce} AND c.not_after <= ${in90} AND NOT ${renewed}) AS expiring90,
+          (SELECT count(*)::int FROM certificates c WHERE c.revoked_at <= ${now} AND c.profile = 'unitSigning' AND c.status = 'revoked') AS revoked,
+          (SELECT count(*)::int FROM certificates c WHERE c.profile = 'unitSigning' AND c.created_at >= ${from} AND c.created_at < ${to}) AS issued,
+          (SELECT count(*)::int FROM certificates c WHERE c.revoked_at >= ${from} AND c.revoked_at < ${to} AND c.profile = 'unitSigning') AS "revokedInPeriod"`,
   );
   const [renewal] = await rows<{ due: number; renewed: number }>(
     db,
     sql`SELECT count(*)::int AS due, count(*) FILTER (WHERE ${renewed})::int AS renewed
-        FROM certificates c WHERE ${unit} AND c.status = 'valid' AND c.not_after >= ${from} AND c.not_after < ${to}`,
+        FROM certificates c WHERE c.profile = 'unitSigning' AND c.status = 'valid' AND c.not_after >= ${from} AND c.not_after < ${to}`,
   );
-  return { ...row!, ...period!, renewal: renewal! };
+  return { ...row!, renewal: renewal! };
 }
 
 // ───────────────────────────── exports: the rows behind the figures ─────────────────────────────
@@ -266,7 +224,7 @@ export function certificateRows(db: Db, from: Date, to: Date) {
     sql`SELECT c.serial_hex AS "serialHex", a.number, c.subject_org AS "subjectOrg", c.subject_uscc AS "subjectUscc", c.family,
                c.not_before AS "notBefore", c.not_after AS "notAfter", c.status, c.revoked_at AS "revokedAt", c.created_at AS "createdAt"
         FROM certificates c LEFT JOIN applications a ON a.id = c.application_id
-        WHERE c.profile = 'unitSigning' AND c.application_id IS NOT NULL AND c.created_at >= ${from} AND c.created_at < ${to}
+        WHERE c.profile = 'unitSigning' AND c.created_at >= ${from} AND c.created_at < ${to}
         ORDER BY c.created_at, c.id`,
   );
 }

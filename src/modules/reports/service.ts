@@ -22,6 +22,10 @@ const HOUR = 3600_000;
 const toHours = (secs: number | null) => (secs === null ? null : Math.round((secs / 3600) * 100) / 100);
 const spreadOf = (s: repo.Spread) => ({ count: s.n, medianHours: toHours(s.median), p90Hours: toHours(s.p90) });
 
+/** The whole period's row of a GROUPING SETS answer (an empty period has one too: count 0). */
+const totalOf = <S extends repo.Spread>(rows: S[]) => rows.find((r) => r.day === null) ?? ({ day: null, n: 0, median: null, p90: null, withinCycle: 0 } as unknown as S);
+const daysOf = <S extends repo.Spread>(rows: S[]) => rows.filter((r): r is S & { day: string } => r.day !== null);
+
 /** Adds `n` to the entry of `key`, made by `make` on first sight; the entries in first-seen order. */
 function tally<K, V extends { count: number }>(rows: Iterable<[K, number, () => V, ((v: V) => void)?]>): V[] {
   const out = new Map<K, V>();
@@ -40,9 +44,8 @@ export function createReportsService({ db, clock, catalogue, reviewWaitLimitHour
       const [from, to] = periodBounds(period);
       const now = clock();
       // One connection on PGlite, a pool on PostgreSQL: the queries run side by side where they can.
-      const [byDay, funnel, review, waiting, production, openOverdue, revenue, refunds, certificates, projects] = await Promise.all([
+      const [byDay, review, waiting, production, openOverdue, revenue, refunds, certificates, projects] = await Promise.all([
         repo.applicationsByDay(db, from, to),
-        repo.funnel(db, from, to),
         repo.reviewTurnaround(db, from, to),
         repo.reviewWaiting(db, now, new Date(now.getTime() - waitLimitHours * HOUR)),
         repo.productionTurnaround(db, from, to),
@@ -70,15 +73,15 @@ export function createReportsService({ db, clock, catalogue, reviewWaitLimitHour
         period: { ...period, days: periodDays(period) },
         generatedAt: now.toISOString(),
         applications: {
-          total: byDay.reduce((t, r) => t + r.n, 0),
-          byDay: byDay.map((r) => ({ day: r.day, kind: r.kind, kindLabel: kindLabel(r.kind), status: r.status, statusLabel: statusLabel(r.status), count: r.n })),
-          byKind: tally(byDay.map((r) => [r.kind, r.n, () => ({ kind: r.kind, label: kindLabel(r.kind), count: 0 })])),
-          byStatus: tally(byDay.map((r) => [r.status, r.n, () => ({ status: r.status, label: statusLabel(r.status), count: 0 })])),
+          total: byDay.reduce((t, r) => t + r.submitted, 0),
+          byDay: byDay.map((r) => ({ day: r.day, kind: r.kind, kindLabel: kindLabel(r.kind), status: r.status, statusLabel: statusLabel(r.status), count: r.submitted })),
+          byKind: tally(byDay.map((r) => [r.kind, r.submitted, () => ({ kind: r.kind, label: kindLabel(r.kind), count: 0 })])),
+          byStatus: tally(byDay.map((r) => [r.status, r.submitted, () => ({ status: r.status, label: statusLabel(r.status), count: 0 })])),
         },
-        funnel: funnelSteps.map((s) => ({ key: s.key, label: s.label, count: funnel[s.key] ?? 0 })),
+        funnel: funnelSteps.map((s) => ({ key: s.key, label: s.label, count: byDay.reduce((t, r) => t + r[s.key], 0) })),
         review: {
-          ...spreadOf(review.total),
-          byDay: review.byDay.map((d) => ({ day: d.day, ...spreadOf(d) })),
+          ...spreadOf(totalOf(review)),
+          byDay: daysOf(review).map((d) => ({ day: d.day, ...spreadOf(d) })),
           pending: waiting.pending,
           waitLimitHours,
           overdue: waiting.overdue,
@@ -93,10 +96,10 @@ export function createReportsService({ db, clock, catalogue, reviewWaitLimitHour
           })),
         },
         production: {
-          ...spreadOf(production.total),
-          byDay: production.byDay.map((d) => ({ day: d.day, ...spreadOf(d) })),
+          ...spreadOf(totalOf(production)),
+          byDay: daysOf(production).map((d) => ({ day: d.day, ...spreadOf(d) })),
           cycleHours: PRODUCTION_CYCLE_HOURS,
-          withinCycle: production.total.withinCycle,
+          withinCycle: totalOf(production).withinCycle,
           openOverdue,
         },
         revenue: {
