@@ -70,3 +70,5 @@ await import('./sms-burst.ts');
 await import('./portal-weight.ts');
 // What the request id and the HTTP metrics add to each request (bench/request-overhead.ts).
 await import('./request-overhead.ts');
+// 运营看板 with 100,000 applications and 100,000 certificates (bench/dashboard.ts).
+await import('./dashboard.ts');

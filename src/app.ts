@@ -21,6 +21,7 @@ import { registerFoundations, registerPortal, registerRoutes } from './http/rout
 import { checkQueue, startJobQueue, type JobQueue } from './jobs/queue.ts';
 import type { QueueWorker } from './jobs/worker.ts';
 import type { AuthService } from './modules/auth/service.ts';
+import { backfillMilestones } from './modules/applications/repository.ts';
 import { seedDemoStaff } from './modules/staff/demo.ts';
 import { scheduleExpiryReminders, type ExpiryReminders } from './modules/notifications/expiry-reminders.ts';
 import { SMS_LOGIN_CODE_QUEUE, createSmsDelivery, type SmsSender, type SmsWorkerOptions } from './modules/notifications/sms.ts';
@@ -140,6 +141,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     events: { onConnectionError: (err) => outage.failed(err, 'connection'), onConnected: () => outage.recovered() },
   });
   await database.migrate();
+  await database.exclusive(() => backfillMilestones(database.db, clock()));
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
   const ca = await openCaModule({

@@ -178,6 +178,8 @@ const envSchema = z.object({
   /** 解锁: USB-key unlock codes one key may be asked for in any hour, and one holder in any 24 hours. */
   UNLOCK_PER_KEY_PER_HOUR: z.coerce.number().int().min(1).max(100).default(5),
   UNLOCK_PER_HOLDER_PER_DAY: z.coerce.number().int().min(1).max(1000).default(10),
+  /** 运营看板: an application 待审核 longer than this many hours is listed as waiting too long. */
+  REVIEW_WAIT_LIMIT_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24),
   RENEWAL_OPENS_DAYS_BEFORE: z.coerce.number().int().min(1).max(365).default(90),
   RENEWAL_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   /** Days before expiry at which 到期提醒 is sent, comma-separated. */
@@ -306,6 +308,8 @@ export interface Config {
   pickupAddress: string;
   /** Days after 已邮寄 / 待自取 at which an order completes without 确认收货. */
   autoCompleteDays: number;
+  /** 运营看板: hours 待审核 after which an application is listed as waiting too long. */
+  reviewWaitLimitHours: number;
   renewal: RenewalConfig;
   platforms: PlatformsConfig;
   unlock: UnlockPolicy;
@@ -605,6 +609,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     caName: e.CA_NAME,
     pickupAddress: e.PICKUP_ADDRESS,
     autoCompleteDays: e.AUTO_COMPLETE_DAYS,
+    reviewWaitLimitHours: e.REVIEW_WAIT_LIMIT_HOURS,
     renewal: { opensDaysBefore: e.RENEWAL_OPENS_DAYS_BEFORE, graceDaysAfter: e.RENEWAL_GRACE_DAYS, reminderDays: e.RENEWAL_REMINDER_DAYS },
     platforms: {
       keyOverlapDays: e.PLATFORM_KEY_OVERLAP_DAYS,

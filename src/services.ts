@@ -29,6 +29,7 @@ import { WECHATPAY_NOTIFY_PATH } from './modules/payments/routes.ts';
 import { createPaymentsService } from './modules/payments/service.ts';
 import { createWechatPayments } from './modules/payments/wechat.ts';
 import { createProductionService } from './modules/production/service.ts';
+import { createReportsService } from './modules/reports/service.ts';
 import { createReviewService } from './modules/review/service.ts';
 import { createStaffService, staffDirectory } from './modules/staff/service.ts';
 import type { OutsideParties } from './providers/outside-parties.ts';
@@ -191,6 +192,7 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
       clock,
       log,
     }),
+    reports: createReportsService({ db, clock, catalogue, reviewWaitLimitHours: config.reviewWaitLimitHours }),
     admin: {
       catalogue: createCatalogueAdmin(db, clock),
       contracts: createContractAdmin(db, clock),

@@ -178,10 +178,21 @@ export const applications = pgTable(
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
     submittedAt: ts('submitted_at'),
+    /** Milestones (domain/milestones.ts), written with the transitions that reach them: what the 运营看板 reads. */
+    inReviewSince: ts('in_review_since'),
+    approvedAt: ts('approved_at'),
+    paidAt: ts('paid_at'),
+    productionStartedAt: ts('production_started_at'),
+    dispatchedAt: ts('dispatched_at'),
+    completedAt: ts('completed_at'),
   },
   (t) => [
     index('applications_applicant_idx').on(t.applicantId, t.createdAt),
     index('applications_status_idx').on(t.status),
+    // 运营看板 (modules/reports): applications by the day they were submitted, approved, dispatched.
+    index('applications_submitted_idx').on(t.submittedAt),
+    index('applications_approved_idx').on(t.approvedAt),
+    index('applications_dispatched_idx').on(t.dispatchedAt),
     // One renewal of a certificate at a time: a second is refused while one is under way or done.
     uniqueIndex('applications_renews_serial_idx').on(t.renewsSerial).where(sql`renews_serial IS NOT NULL AND status NOT IN ('cancelled', 'refunded')`),
   ],
@@ -324,7 +335,12 @@ export const payments = pgTable(
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },
-  (t) => [index('payments_application_idx').on(t.applicationId, t.createdAt), index('payments_status_idx').on(t.status)],
+  (t) => [
+    index('payments_application_idx').on(t.applicationId, t.createdAt),
+    index('payments_status_idx').on(t.status),
+    // 运营看板: money received per day.
+    index('payments_paid_at_idx').on(t.paidAt),
+  ],
 );
 
 /** payments: WeChat Pay notifications already applied, by their id: a replay changes nothing. */
@@ -352,7 +368,7 @@ export const refunds = pgTable(
     createdAt: ts('created_at').notNull(),
     settledAt: ts('settled_at'),
   },
-  (t) => [index('refunds_status_idx').on(t.status)],
+  (t) => [index('refunds_status_idx').on(t.status), index('refunds_created_idx').on(t.createdAt)],
 );
 
 // ───────────────────────────────────────── invoices ─────────────────────────────────────────
@@ -497,6 +513,10 @@ export const certificates = pgTable(
     index('certificates_issuer_status_idx').on(t.issuerCaId, t.status),
     // A certificate is renewed once: one successor.
     uniqueIndex('certificates_predecessor_idx').on(t.predecessorSerialHex),
+    // 运营看板: certificates in force and ending soon, issued and revoked in a period.
+    index('certificates_profile_status_end_idx').on(t.profile, t.status, t.notAfter, t.notBefore),
+    index('certificates_profile_created_idx').on(t.profile, t.createdAt),
+    index('certificates_revoked_at_idx').on(t.revokedAt),
   ],
 );
 

@@ -15,6 +15,7 @@ import type * as production from '../modules/production/schemas.ts';
 import type * as review from '../modules/review/schemas.ts';
 import type * as staff from '../modules/staff/schemas.ts';
 import type * as invoices from '../modules/invoices/schemas.ts';
+export type { Dashboard } from '../modules/reports/schemas.ts';
 
 export type { ErrorBody } from './contract/common.ts';
 export type { PlatformAnswer, PlatformCredentials, PlatformList, PlatformView, WebhookDeliveryList, WebhookDeliveryView } from '../modules/platforms/schemas.ts';

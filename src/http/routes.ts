@@ -23,6 +23,7 @@ import { smsTemplateAdminRoutes } from '../modules/notifications/routes.ts';
 import { WECHATPAY_NOTIFY_PATH, financeRoutes, paymentRoutes, wechatNotifyRoute } from '../modules/payments/routes.ts';
 import { productionRoutes, receiptRoutes } from '../modules/production/routes.ts';
 import { applicantInvoiceRoutes, financeInvoiceRoutes } from '../modules/invoices/routes.ts';
+import { reportRoutes } from '../modules/reports/routes.ts';
 import { reviewRoutes } from '../modules/review/routes.ts';
 import { PLATFORM_SECURITY, platformAdminRoutes, platformApiRoutes } from '../modules/platforms/routes.ts';
 import { signingRecipe } from '../modules/platforms/recipe.ts';
@@ -89,6 +90,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services: s
   await app.register(financeRoutes, { payments: s.payments, finance: s.finance });
   await app.register(applicantInvoiceRoutes, { invoices: s.invoices });
   await app.register(financeInvoiceRoutes, { invoices: s.invoices });
+  await app.register(reportRoutes, { reports: s.reports });
   await app.register(catalogueAdminRoutes, { admin: s.admin.catalogue });
   await app.register(contractAdminRoutes, { admin: s.admin.contracts });
   await app.register(platformAdminRoutes, { admin: s.platforms.admin });

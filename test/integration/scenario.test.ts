@@ -30,7 +30,10 @@ async function stateOf(id: string) {
   const db = t.certdesk.database.db;
   const row = await apps.findById(db, id);
   if (!row) throw new Error(`no application ${id}`);
-  const { id: _id, number: _number, applicantId: _owner, createdAt, updatedAt, operatorVerifiedAt, orgVerifiedAt, submittedAt, ...data } = row;
+  const { id: _id, number: _number, applicantId: _owner, createdAt, updatedAt, operatorVerifiedAt, orgVerifiedAt, submittedAt, ...rest } = row;
+  const { inReviewSince, approvedAt, paidAt, productionStartedAt, dispatchedAt, completedAt, ...data } = rest;
+  // Which milestones are set (their times differ between two applications).
+  const milestones = Object.entries({ inReviewSince, approvedAt, paidAt, productionStartedAt, dispatchedAt, completedAt }).filter(([, at]) => at !== null).map(([m]) => m);
   const scans = await db
     .select({ kind: attachments.kind, contentType: attachments.contentType, superseded: attachments.supersededAt })
     .from(attachments)
@@ -47,7 +50,7 @@ async function stateOf(id: string) {
     .where(eq(contractDocuments.applicationId, id));
   // The contract's text names the application, so its hash differs; both acceptances and the PDF are of one text.
   expect(new Set([...accepted.map((a) => a.text), ...signed.map((s) => s.text)]).size).toBe(1);
-  const times = { created: createdAt.getTime() > 0, updated: updatedAt >= createdAt, verified: Boolean(operatorVerifiedAt && orgVerifiedAt), submitted: Boolean(submittedAt) };
+  const times = { created: createdAt.getTime() > 0, updated: updatedAt >= createdAt, verified: Boolean(operatorVerifiedAt && orgVerifiedAt), submitted: Boolean(submittedAt), milestones };
   return {
     data,
     times,

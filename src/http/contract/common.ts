@@ -47,3 +47,11 @@ export function file(description: string, ...contentTypes: [string, ...string[]]
 
 /** The stored image formats an attachment or voucher is served in. */
 export const imageTypes = ['image/jpeg', 'image/png', 'image/bmp'] as const;
+
+/** A period of Beijing dates (YYYY-MM-DD, `to` included), as the reports and the 发票台账 take it. */
+export const periodQuery = z
+  .object({
+    from: z.iso.date('开始日期格式应为 YYYY-MM-DD'),
+    to: z.iso.date('结束日期格式应为 YYYY-MM-DD'),
+  })
+  .refine((p) => p.from <= p.to, { message: '开始日期不能晚于结束日期' });

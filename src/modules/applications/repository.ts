@@ -2,8 +2,9 @@
 import { and, asc, desc, eq, ilike, inArray, lte, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { isUuid } from '../../db/uuid.ts';
-import { applicationNumberSeq, applications, projects } from '../../db/schema.ts';
+import { applicationNumberSeq, applications, projects, settings } from '../../db/schema.ts';
 import type { ApplicationStatus, Transition } from '../../domain/application.ts';
+import { milestoneEvents, milestonesOf } from '../../domain/milestones.ts';
 
 type Conn = Db | Tx;
 export type ApplicationRow = typeof applications.$inferSelect;
@@ -85,6 +86,7 @@ export async function writeTransition(tx: Tx, id: string, t: Transition): Promis
       status: t.to,
       updatedAt: t.at,
       ...(t.event === 'submit' ? { submittedAt: t.at } : {}),
+      ...Object.fromEntries(milestonesOf(t.event).map((m) => [m, t.at])),
     })
     .where(and(eq(applications.id, id), eq(applications.status, t.from)))
     .returning();
@@ -230,4 +232,28 @@ export async function renewalsUnderWay(tx: Conn, serials: string[]): Promise<Map
     .from(applications)
     .where(and(inArray(applications.renewsSerial, serials), notInArray(applications.status, ['cancelled', 'refunded'])));
   return new Map(rows.map((r) => [r.serial ?? '', { id: r.id, number: r.number, status: r.status }]));
+}
+
+/**
+ * The milestones of applications made before they were kept (migration 0015), from their audit
+ * records: once per database (a settings row says it ran), at start-up before anyone else writes.
+ */
+export async function backfillMilestones(db: Db, now: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [claimed] = await tx.insert(settings).values({ key: 'milestones_backfilled', value: now.toISOString(), updatedAt: now }).onConflictDoNothing().returning();
+    if (claimed) await milestonesFromAudit(tx);
+  });
+}
+
+/** Every submitted application's milestones as its audit records tell them (the benchmark's seed uses it too). */
+export async function milestonesFromAudit(conn: Conn): Promise<void> {
+  const actions = (events: readonly string[]) => sql.join(events.map((e) => sql`${`application.${e}`}`), sql`, `);
+  const at = (m: keyof typeof milestoneEvents, latest = false) => sql`${sql.raw(latest ? 'max' : 'min')}(at) FILTER (WHERE action IN (${actions(milestoneEvents[m])}))`;
+  await conn.execute(sql`
+    UPDATE applications a SET in_review_since = m.in_review_since, approved_at = m.approved_at, paid_at = m.paid_at,
+      production_started_at = m.production_started_at, dispatched_at = m.dispatched_at, completed_at = m.completed_at
+    FROM (SELECT entity_id, ${at('inReviewSince', true)} AS in_review_since, ${at('approvedAt')} AS approved_at, ${at('paidAt')} AS paid_at,
+            ${at('productionStartedAt')} AS production_started_at, ${at('dispatchedAt')} AS dispatched_at, ${at('completedAt')} AS completed_at
+          FROM audit_log WHERE entity_type = 'application' GROUP BY entity_id) m
+    WHERE a.id::text = m.entity_id AND a.submitted_at IS NOT NULL`);
 }

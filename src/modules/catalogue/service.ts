@@ -13,6 +13,12 @@ export function createCatalogueService(db: Db) {
       return db.select().from(projects).where(eq(projects.active, true)).orderBy(asc(projects.sortOrder));
     },
 
+    /** Every project's name by id, withdrawn ones too: what reports label old applications with. */
+    async projectNames(): Promise<Map<string, string>> {
+      const rows = await db.select({ id: projects.id, name: projects.name }).from(projects);
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+
     /**
      * The project an application names, active or not: an application that chose a project before
      * an administrator withdrew it keeps that project's attachment rules and review rules.

@@ -6,9 +6,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { wantedInvoiceSchema } from '../../domain/application-form.ts';
 import { invoiceStatuses } from '../../domain/invoice.ts';
-import { AppError } from '../../domain/errors.ts';
-import { file, withErrors } from '../../http/contract/common.ts';
+import { periodBounds } from '../../domain/reports.ts';
+import { file, periodQuery, withErrors } from '../../http/contract/common.ts';
 import { applicantOf, requireApplicant, requireStaff, staffOf } from '../../http/session.ts';
+import { XLSX_TYPE as XLSX } from '../../sheets/table-file.ts';
 import { ledgerCsv, ledgerXlsx } from './ledger-export.ts';
 import * as answers from './schemas.ts';
 import type { InvoicesService } from './service.ts';
@@ -16,7 +17,6 @@ import type { InvoicesService } from './service.ts';
 const idParams = z.object({ id: z.string() });
 const wantedInvoice = wantedInvoiceSchema;
 const resendBody = z.object({ email: z.email('邮箱格式不正确').trim().optional() }).default({});
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function pdf(reply: import('fastify').FastifyReply, f: { data: Uint8Array; fileName: string }) {
   return reply
@@ -47,21 +47,6 @@ export const applicantInvoiceRoutes: FastifyPluginAsyncZod<{ invoices: InvoicesS
     invoices.resend(applicantOf(request), request.params.id, request.body.email),
   );
 };
-
-/** [from, to] as Beijing dates (YYYY-MM-DD), to included. */
-const period = z
-  .object({
-    from: z.iso.date('开始日期格式应为 YYYY-MM-DD'),
-    to: z.iso.date('结束日期格式应为 YYYY-MM-DD'),
-  })
-  .refine((p) => p.from <= p.to, { message: '开始日期不能晚于结束日期' });
-
-function range(p: { from: string; to: string }): [Date, Date] {
-  const from = new Date(`${p.from}T00:00:00+08:00`);
-  const to = new Date(new Date(`${p.to}T00:00:00+08:00`).getTime() + 24 * 3600_000);
-  if (to.getTime() - from.getTime() > 370 * 24 * 3600_000) throw new AppError('LEDGER_RANGE', '台账一次最多查询一年', 400);
-  return [from, to];
-}
 
 export const financeInvoiceRoutes: FastifyPluginAsyncZod<{ invoices: InvoicesService }> = async (app, { invoices }) => {
   app.addHook('preHandler', requireStaff('finance'));
@@ -101,8 +86,8 @@ export const financeInvoiceRoutes: FastifyPluginAsyncZod<{ invoices: InvoicesSer
     invoices.resend(staffOf(request), request.params.id, request.body.email),
   );
 
-  app.get('/api/finance/invoice-ledger', { schema: { tags: ['finance'], summary: '发票台账', querystring: period, response: withErrors({ 200: answers.ledger }) } }, async (request) =>
-    invoices.ledger(...range(request.query)),
+  app.get('/api/finance/invoice-ledger', { schema: { tags: ['finance'], summary: '发票台账', querystring: periodQuery, response: withErrors({ 200: answers.ledger }) } }, async (request) =>
+    invoices.ledger(...periodBounds(request.query)),
   );
 
   app.get(
@@ -111,13 +96,13 @@ export const financeInvoiceRoutes: FastifyPluginAsyncZod<{ invoices: InvoicesSer
       schema: {
         tags: ['finance'],
         summary: '导出发票台账（Excel 或 CSV）',
-        querystring: period.and(z.object({ format: z.enum(['xlsx', 'csv'], { error: '导出格式只能是 xlsx 或 csv' }).default('xlsx') })),
+        querystring: periodQuery.and(z.object({ format: z.enum(['xlsx', 'csv'], { error: '导出格式只能是 xlsx 或 csv' }).default('xlsx') })),
         response: withErrors({ 200: file('发票台账', XLSX, 'text/csv') }),
       },
     },
     async (request, reply) => {
       const q = request.query;
-      const ledger = await invoices.ledger(...range(q));
+      const ledger = await invoices.ledger(...periodBounds(q));
       const label = `${q.from} 至 ${q.to}`;
       const name = `发票台账-${q.from}-${q.to}.${q.format}`;
       reply.header('cache-control', 'private, no-store').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);

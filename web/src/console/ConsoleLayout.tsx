@@ -1,5 +1,5 @@
 /** The staff console's frame: platform name, who is logged in with their roles, 退出, and the menu by role. */
-import { AccountBookOutlined, AuditOutlined, LogoutOutlined, SafetyCertificateOutlined, SettingOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, DashboardOutlined, LogoutOutlined, SafetyCertificateOutlined, SettingOutlined } from '@ant-design/icons';
 import { App, Button, Flex, Layout, Menu, Result, Tag, type MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import type { StaffRole } from '../../../src/domain/principal.ts';
@@ -27,6 +27,9 @@ export function ConsoleLayout() {
   const location = useLocation();
   const navigate = useNavigate();
   const items: NonNullable<MenuProps['items']> = [];
+  if (staff.roles.includes('admin') || staff.roles.includes('finance')) {
+    items.push({ key: '/console/dashboard', label: '运营看板', icon: <DashboardOutlined aria-hidden /> });
+  }
   if (staff.roles.includes('reviewer')) {
     items.push({ key: 'review', label: s.menuReview, icon: <AuditOutlined aria-hidden />, children: [{ key: '/console/review', label: s.menuReviewQueue }] });
   }
@@ -50,7 +53,7 @@ export function ConsoleLayout() {
     items.push({ key: 'admin', label: a.menu, icon: <SettingOutlined aria-hidden />, children: adminMenu.map(([key, label]) => ({ key, label })) });
   }
   // The menu entry whose page (or one below it) is open.
-  const selected = ['/console/review', '/console/finance/invoices', '/console/finance', '/console/production', '/console/revocations', ...adminMenu.map(([key]) => key)].filter(
+  const selected = ['/console/dashboard', '/console/review', '/console/finance/invoices', '/console/finance', '/console/production', '/console/revocations', ...adminMenu.map(([key]) => key)].filter(
     (key) => location.pathname === key || location.pathname.startsWith(`${key}/`),
   ).slice(0, 1); // the most specific first: 发票管理 lies under 到账与退款's path
   return (

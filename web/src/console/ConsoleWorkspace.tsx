@@ -2,7 +2,10 @@
  * The staff console behind its login: the frame and every page, one chunk that the console's
  * login page fetches only once a member of staff is in (ConsoleApp.tsx).
  */
+import { Spin } from 'antd';
+import { Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
+import { lazyPage } from '../lazyPage';
 import { NotFoundPage } from '../NotFoundPage';
 import { AdminContractsPage } from './AdminContractsPage';
 import { AdminPlatformsPage } from './AdminPlatformsPage';
@@ -19,6 +22,9 @@ import { ReviewDetailPage } from './ReviewDetailPage';
 import { ReviewQueuePage } from './ReviewQueuePage';
 import { RevocationRequestsPage } from './RevocationRequestsPage';
 import { RequireStaff } from './session';
+
+/** 运营看板 carries the chart library: its own chunk, fetched when opened. */
+const DashboardPage = lazyPage(() => import('./DashboardPage'), 'DashboardPage');
 
 /** 系统管理: paths under /console, as the menu (ConsoleLayout's adminMenu) links to them. */
 const adminPages = [
@@ -78,6 +84,16 @@ export function ConsoleWorkspace() {
           element={
             <RequireRole role="finance">
               <InvoicesPage />
+            </RequireRole>
+          }
+        />
+        <Route
+          path="dashboard"
+          element={
+            <RequireRole role={['admin', 'finance']}>
+              <Suspense fallback={<Spin size="large" aria-label="加载中" />}>
+                <DashboardPage />
+              </Suspense>
             </RequireRole>
           }
         />
