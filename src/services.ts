@@ -7,7 +7,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import { formatYuan } from './domain/money.ts';
 import { renewalsUnderWay } from './modules/applications/repository.ts';
 import { createIdentityService } from './modules/applications/identity.ts';
 import { createApplicationsService } from './modules/applications/service.ts';
@@ -89,8 +88,9 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     validCertificates: (uscc) => ca.ca.validForUscc(uscc),
     certificate: (serial) => ca.ca.certificate(serial),
     notices,
-    // 资料审核通过: the bank transfer's remittance code exists at once (the list and the SMS point to it).
-    onApproved: async (tx, app) => void (await payments.openBankTransfer(tx, app)),
+    // 资料审核通过: the bank transfer's remittance code exists at once (the list and the SMS point to
+    // it), or a fee of 0 makes it 已支付.
+    onApproved: (tx, app) => payments.approved(tx, app),
   });
   const production = createProductionService({
     db,
@@ -128,11 +128,8 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     staffNames: staffDir.names,
     certificates: { certificate: (serial) => ca.ca.certificate(serial), successorOf: (serial) => ca.ca.successorOf(serial) },
     renewalPolicy: config.renewal,
-    // As at a reviewer's 审核通过: the remittance code, then the SMS, with the change.
-    onAutoApproved: async (tx, row) => {
-      await payments.openBankTransfer(tx, row);
-      await notices.send(tx, row.applicantId, 'review_approved', { number: row.number, amount: formatYuan(row.priceFen) });
-    },
+    // As at a reviewer's 审核通过.
+    onAutoApproved: (tx, row) => payments.approved(tx, row),
   });
   const wechat = createWechatPayments({
     db,

@@ -7,9 +7,7 @@
  */
 import type { ApplicantType, ApplicationStatus } from './application.ts';
 
-export const applicationKindLabels = { new: '新办', renewal: '续期' } as const;
-export type ApplicationKind = keyof typeof applicationKindLabels;
-export const applicationKinds = ['new', 'renewal'] as const satisfies readonly ApplicationKind[];
+export { applicationKindLabels, applicationKinds, type ApplicationKind } from './aftersales.ts';
 
 export interface RenewalPolicy {
   /** 续期 is offered from this many days before expiry … */
@@ -120,7 +118,7 @@ export function renewalReview(r: {
   changed: readonly string[];
   operatorChanged: boolean;
   applicantType: ApplicantType;
-  registryOutcome: 'match' | 'not_found' | null;
+  registryOutcome: 'match' | 'not_found' | 'lagging' | null;
   projectAutoReview: boolean;
 }): 'auto' | 'reviewer' {
   if (r.applicantType !== 'enterprise' || r.registryOutcome !== 'match') return 'reviewer';

@@ -142,7 +142,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         statusLabel: statusLabels[a.status],
         kind: a.kind,
         kindLabel: applicationKindLabels[a.kind],
-        renewsSerial: a.renewsSerial,
+        renewsSerial: a.concernsSerial,
         step: a.step,
         /** What the applicant may do now: the list's buttons. */
         events: availableEvents({ status: a.status, applicantId: me.id, kind: a.kind }, me),
@@ -196,7 +196,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       kind: a.kind,
       kindLabel: applicationKindLabels[a.kind],
       /** 续期: the certificate renewed, the data verified last time, and what changed. */
-      renewal: a.kind === 'renewal' && a.renewal ? { renewsSerial: a.renewsSerial, previous: { ...a.renewal.previous, operatorIdNumber: maskIdNumber(a.renewal.previous.operatorIdNumber) }, changed: a.renewal.changed } : null,
+      renewal: a.kind === 'renewal' && a.renewal ? { renewsSerial: a.concernsSerial, previous: { ...a.renewal.previous, operatorIdNumber: maskIdNumber(a.renewal.previous.operatorIdNumber) }, changed: a.renewal.changed } : null,
       events: availableEvents(a, applicant(request)),
       /** A 草稿, or a 待修改's returned items: the wizard (or the returned mode) opens. */
       editable: mayWork(a.status, 'edit'),

@@ -90,7 +90,7 @@ export interface ApplicationsDeps {
    * 资料审核通过 written without a reviewer (续期自动审核): what follows an approval — the bank
    * transfer's code and the SMS — in the same transaction.
    */
-  onAutoApproved: (tx: Tx, app: repo.ApplicationRow) => Promise<void>;
+  onAutoApproved: (tx: Tx, app: repo.ApplicationRow) => Promise<repo.ApplicationRow>;
 }
 
 /** What a renewal needs to know of the certificate it renews. */
@@ -218,7 +218,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
             number: await repo.nextNumber(tx, now),
             applicantId: applicant.id,
             kind: 'renewal',
-            renewsSerial: cert.serialHex,
+            concernsSerial: cert.serialHex,
             renewal: {
               previous: {
                 orgName: previous.orgName!,
@@ -554,15 +554,14 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         const submitted = await fire(tx, app, 'submit', applicant, {
           project: project.id,
           manualReview: app.manualReview,
-          ...(app.kind === 'renewal' ? { kind: 'renewal', renews: app.renewsSerial, changed: app.renewal?.changed ?? [], review: route } : {}),
+          ...(app.kind === 'renewal' ? { kind: 'renewal', renews: app.concernsSerial, changed: app.renewal?.changed ?? [], review: route } : {}),
         });
         if (route !== 'auto') return submitted;
         // 续期自动审核: nothing changed, the registry confirmed it, the project allows it.
         const approved = await fireTransition(tx, submitted, 'auto_approve', { kind: 'system', id: 'renewal-auto-review' }, clock(), {
           project: project.id,
         });
-        await deps.onAutoApproved(tx, approved);
-        return approved;
+        return deps.onAutoApproved(tx, approved);
       });
       deps.log.info({ applicationId: row.id, number: row.number, kind: row.kind, status: row.status }, 'application submitted');
       return row;

@@ -11,6 +11,7 @@
  * fails is retried one request per transaction, so only the request at fault fails.
  */
 import type { Db, Tx } from '../../db/database.ts';
+import type { Succession } from '../../domain/aftersales.ts';
 import type { Actor } from '../../domain/application.ts';
 import { appendAuditBatch, type AuditEntry } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
@@ -27,8 +28,9 @@ export interface Issued extends SignedCertificate {
   notBefore: Date;
   notAfter: Date;
   escrowedKey?: Uint8Array;
-  /** 续期: the certificate of the same profile this one renews. */
+  /** 续期 / 变更 / 补办: the certificate of the same profile this one succeeds, and why. */
   predecessorSerialHex?: string;
+  succession?: Succession;
 }
 
 /** One caller's certificates, stored together or not at all. */
@@ -77,6 +79,7 @@ function certificateRows(request: StoreRequest, at: Date): NewCertificateRow[] {
     pairSerialHex: c.pairSerialHex ?? null,
     escrowedKey: c.escrowedKey ?? null,
     predecessorSerialHex: c.predecessorSerialHex ?? null,
+    succession: c.succession ?? null,
     createdAt: at,
   }));
 }

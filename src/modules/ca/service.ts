@@ -20,6 +20,7 @@ import { memoryOcspCache } from '../../pki/ocsp-cache.ts';
 import type { KeyEscrow } from '../../pki/escrow.ts';
 import { profiles, unitSubject, validityEnd } from '../../pki/profiles.ts';
 import { daysLeft, expiryLabels, expiryState, renewalStart, type RenewalPolicy } from '../../domain/renewal.ts';
+import { successionOf, successorValidity } from '../../domain/aftersales.ts';
 import type { KeyFamily } from '../../pki/signer.ts';
 import { appendAudit } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
@@ -200,6 +201,15 @@ export function createCaService(deps: CaServiceDeps) {
     return { certificate: certificate!, ...(pair ? { pair } : {}) };
   }
 
+  /** Revokes unless revoked already (a retried issuance, or a producer who revoked by hand). */
+  async function revokeIfValid(actor: Actor, serialHex: string, reason: RevocableReason): Promise<void> {
+    try {
+      await revokeRow(actor, serialHex, reason);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'ALREADY_REVOKED')) throw err;
+    }
+  }
+
   let timers: NodeJS.Timeout[] = [];
   let mark = '';
 
@@ -223,11 +233,16 @@ export function createCaService(deps: CaServiceDeps) {
       const uscc = app.uscc;
       const csr = input.mode === 'csr' ? verifyCsr(input.csrPem) : undefined;
       const family = csr?.family ?? (input.mode === 'software' ? input.family : 'sm2');
-      // 续期: the new certificate follows the old one without a gap, and names it.
-      const predecessor = app.kind === 'renewal' && app.renewsSerial ? await repo.certificateBySerial(db, app.renewsSerial) : undefined;
+      // 续期 / 变更 / 补办: the new certificate names the old one and why; a renewal follows it without
+      // a gap, a change or a reissue ends where it ended (the term was paid for once).
+      const predecessor = app.kind !== 'new' && app.concernsSerial ? await repo.certificateBySerial(db, app.concernsSerial) : undefined;
+      const succession = app.kind !== 'new' && predecessor ? successionOf[app.kind] : undefined;
       const predecessorOf = (profile: string) =>
         !predecessor ? undefined : profile === 'unitSigning' ? predecessor.serialHex : (predecessor.pairSerialHex ?? undefined);
-      const request = unitRequest(family, org, uscc, app.termYears, predecessor?.notAfter);
+      const request =
+        app.kind === 'renewal' || !predecessor
+          ? unitRequest(family, org, uscc, app.termYears, predecessor?.notAfter)
+          : { ...unitRequest(family, org, uscc, 1), notAfter: successorValidity(predecessor.notAfter, clock()).notAfter };
       const unit = issueUnitCertificates(
         request,
         csr ? { kind: 'csr', family, spki: csr.spki } : { kind: 'software', family, chain: chainOf(family) },
@@ -240,7 +255,7 @@ export function createCaService(deps: CaServiceDeps) {
         notBefore: request.notBefore,
         notAfter: request.notAfter,
         ...(c.profile === 'unitEncryption' && escrowedKey ? { escrowedKey } : {}),
-        ...(predecessorOf(c.profile) ? { predecessorSerialHex: predecessorOf(c.profile) } : {}),
+        ...(predecessorOf(c.profile) && succession ? { predecessorSerialHex: predecessorOf(c.profile), succession } : {}),
       }));
       const rows = await certificateStore.store({
         actor,
@@ -257,6 +272,8 @@ export function createCaService(deps: CaServiceDeps) {
           },
         },
       });
+      // 变更: the old certificate (and its pair) stops once the new one exists, not before.
+      if (app.kind === 'change' && predecessor) await revokeIfValid(actor, predecessor.serialHex, 'affiliationChanged');
       const base64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
       return {
         certificates: rows,
@@ -297,7 +314,7 @@ export function createCaService(deps: CaServiceDeps) {
       return repo.certificateBySerial(db, normaliseSerial(serialHex));
     },
 
-    /** 续期: the certificate that renewed this one. */
+    /** 续期 / 变更 / 补办: the certificate that succeeded this one. */
     async successorOf(serialHex: string) {
       return repo.successorOf(db, normaliseSerial(serialHex));
     },

@@ -9,7 +9,7 @@ import type { SmsParams, SmsTemplateCode } from '../../domain/templates.ts';
 import type { SmsSender } from './sms.ts';
 
 /** Templates sent to an applicant about their application (the login code goes to a phone, not an applicant). */
-export type NoticeTemplate = Exclude<SmsTemplateCode, 'login_code'>;
+export type NoticeTemplate = Exclude<SmsTemplateCode, 'login_code' | 'loss_report_code'>;
 
 export interface ApplicantNotices {
   send<T extends NoticeTemplate>(tx: Tx, applicantId: string, template: T, params: SmsParams<T>): Promise<void>;

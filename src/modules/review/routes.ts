@@ -110,7 +110,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
         a.kind === 'renewal' && a.renewal
           ? {
               kindLabel: '续期',
-              renewsSerial: a.renewsSerial,
+              renewsSerial: a.concernsSerial,
               previousCertificate: d.renewed ? { serialHex: d.renewed.serialHex, notBefore: d.renewed.notBefore.toISOString(), notAfter: d.renewed.notAfter.toISOString() } : null,
               previous: a.renewal.previous,
               changed: a.renewal.changed.map((f) => ({ field: f, label: unitFieldLabels[f] })),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { applicantType, applicationEvent, applicationStatus, deliveryView, invoiceView, statusChange } from '../applications/schemas.ts';
 
-const registryOutcome = z.enum(['match', 'not_found']).nullable();
+const registryOutcome = z.enum(['match', 'not_found', 'lagging']).nullable();
 const decisionKind = z.enum(['approve', 'return', 'first_approval']);
 
 export const reviewQueueItem = z.object({

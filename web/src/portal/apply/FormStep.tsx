@@ -133,7 +133,7 @@ export function FormStep({ form, application, operatorPhone, onSaved, editable, 
       (items) => current && setProjects(items),
       (err: unknown) => current && setError(errorMessage(err)),
     );
-    applicationsApi.terms(application.kind).then(
+    applicationsApi.terms(application.kind === 'renewal' ? 'renewal' : 'new').then(
       (items) => current && setTerms(items),
       (err: unknown) => current && setError(errorMessage(err)),
     );
