@@ -13,6 +13,7 @@ import { createApplicationsService } from './modules/applications/service.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import type { CaModule } from './modules/ca/index.ts';
+import { createLossReports } from './modules/ca/loss-reports.ts';
 import { createRevocationRequestService } from './modules/ca/revocation-requests.ts';
 import { createCatalogueAdmin } from './modules/catalogue/admin.ts';
 import { createCatalogueService } from './modules/catalogue/service.ts';
@@ -158,6 +159,14 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     reminders,
     applications,
     revocations: createRevocationRequestService({ db, ca: ca.ca, clock, log, notices }),
+    // 挂失: confirmed by a one-time code of purpose loss_report to the holder's phone.
+    lossReports: createLossReports({
+      db,
+      ca: ca.ca,
+      clock,
+      log,
+      codes: { request: (phone, ctx) => auth.requestCode(phone, ctx, 'loss_report'), confirm: (phone, code) => auth.confirmCode(phone, code, 'loss_report') },
+    }),
     renewalsUnderWay: (serials: string[]) => renewalsUnderWay(db, serials),
     admin: {
       catalogue: createCatalogueAdmin(db, clock),

@@ -5,6 +5,7 @@
  * A renewal is an application of kind `renewal` on the one pipeline (application.ts); it names the
  * certificate it renews, and the certificate it produces names that one as its predecessor.
  */
+import type { ChangeItem } from './aftersales.ts';
 import type { ApplicantType, ApplicationStatus } from './application.ts';
 
 export { applicationKindLabels, applicationKinds, type ApplicationKind } from './aftersales.ts';
@@ -136,6 +137,10 @@ export interface RenewalEvidence {
   previous: UnitData & { operatorName: string; operatorIdNumber: string; applicationNumber: string };
   changed: (keyof UnitData)[];
   operatorChanged: boolean;
+  /** 变更: what the holder said changed (单位名称, 法定代表人, 经办人, 地址). */
+  claimed?: ChangeItem[];
+  /** 变更: the registry still showed the old data at 企业认证 (the reviewer checks the proof). */
+  registryLagging?: boolean;
 }
 
 /**

@@ -87,6 +87,9 @@ export const reviewDetail = z.object({
       }),
       changed: z.array(z.object({ field: z.string(), label: z.string() })),
       operatorChanged: z.boolean(),
+      /** 变更: what the holder said changed, and whether the register still showed the old data. */
+      claimed: z.array(z.object({ item: z.string(), label: z.string() })),
+      registryLagging: z.boolean(),
     })
     .nullable(),
 });
