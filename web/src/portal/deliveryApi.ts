@@ -5,6 +5,8 @@
 import type {
   Artefacts,
   HeldCertificate,
+  LossReportCode,
+  LossReported,
   RenewalIssued,
   RevocationRequestView,
   SealApproved,
@@ -32,6 +34,11 @@ export const deliveryApi = {
   /** 续期 after payment: the USB key's PKCS#10 request (or a 软证书), issued at once with the new seal. */
   issueRenewal: (id: string, body: { mode: 'csr'; csrPem: string } | { mode: 'software'; family: 'sm2' | 'p256' }) =>
     request<RenewalIssued>('POST', `${base(id)}/renewal/certificates`, { body }),
+  /** 挂失: the SMS code to the login phone, then the report that revokes at once. */
+  lossReportCode: (id: string, serialHex: string) =>
+    request<LossReportCode>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/loss-report/code`, { body: {} }),
+  reportLoss: (id: string, serialHex: string, body: { code: string; note: string }) =>
+    request<LossReported>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/loss-report`, { body }),
   requestRevocation: (id: string, serialHex: string, body: { reason: string; note: string }) =>
     request<RevocationRequestView>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/revocation-requests`, { body }),
 };
