@@ -208,7 +208,7 @@ export function ApplyWizard() {
         onChange={(i) => i <= furthest && setCurrent(path[i] ?? 'identity')}
         // The step shown is never drawn as unreachable (pale), whatever the draft's recorded step says.
         items={path.map((step, i) => {
-          const title = (renewal ? renewalTitles[step] : undefined) ?? stepTitles[step];
+          const title = (step === 'form' && renewal && view.kind !== 'renewal' ? s.aftersalesStepForm : renewal ? renewalTitles[step] : undefined) ?? stepTitles[step];
           return {
             title: mobile && i !== currentIndex ? <span className="visually-hidden">{title}</span> : title,
             disabled: i > furthest && i !== currentIndex,

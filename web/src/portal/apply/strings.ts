@@ -22,6 +22,7 @@ export const wizardStrings = {
   aftersalesTitle: (kind: string) => `证书${kind}`,
   renewalStepIdentity: '确认单位信息',
   renewalStepForm: '续期信息',
+  aftersalesStepForm: '领取方式',
   renewalStepSubmit: '提交',
 } as const;
 
