@@ -58,6 +58,7 @@ export const caServiceErrors = {
   alreadyRevoked: () => new AppError('ALREADY_REVOKED', '该证书已吊销', 409),
   noEscrowedKey: () => new AppError('NO_ESCROWED_KEY', '该证书的私钥未由本 CA 托管（只有 SM2 加密证书的私钥托管）', 404),
   caNotFound: (name: string) => new AppError('CA_NOT_FOUND', `没有名为“${name}”的 CA`, 404),
+  predecessorExpired: () => new AppError('PREDECESSOR_EXPIRED', '原证书已到期，不能再签发变更或补办证书，请重新申请（新办）', 409),
 };
 
 export interface CaServiceDeps {
@@ -239,6 +240,8 @@ export function createCaService(deps: CaServiceDeps) {
       const succession = app.kind !== 'new' && predecessor ? successionOf[app.kind] : undefined;
       const predecessorOf = (profile: string) =>
         !predecessor ? undefined : profile === 'unitSigning' ? predecessor.serialHex : (predecessor.pairSerialHex ?? undefined);
+      // A change or a reissue keeps the old end: once it has passed, there is nothing left to issue.
+      if (app.kind !== 'renewal' && predecessor && predecessor.notAfter.getTime() <= clock().getTime()) throw caServiceErrors.predecessorExpired();
       const request =
         app.kind === 'renewal' || !predecessor
           ? unitRequest(family, org, uscc, app.termYears, predecessor?.notAfter)
