@@ -7,13 +7,13 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import { formatYuan } from './domain/money.ts';
 import { findById as findApplication, renewalsUnderWay } from './modules/applications/repository.ts';
 import { createIdentityService } from './modules/applications/identity.ts';
 import { createApplicationsService } from './modules/applications/service.ts';
 import { createAttachmentService } from './modules/attachments/service.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import type { CaModule } from './modules/ca/index.ts';
+import { createLossReports } from './modules/ca/loss-reports.ts';
 import { createRevocationRequestService } from './modules/ca/revocation-requests.ts';
 import { createCatalogueAdmin } from './modules/catalogue/admin.ts';
 import { createCatalogueService } from './modules/catalogue/service.ts';
@@ -95,8 +95,9 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     validCertificates: (uscc) => ca.ca.validForUscc(uscc),
     certificate: (serial) => ca.ca.certificate(serial),
     notices,
-    // 资料审核通过: the bank transfer's remittance code exists at once (the list and the SMS point to it).
-    onApproved: async (tx, app) => void (await payments.openBankTransfer(tx, app)),
+    // 资料审核通过: the bank transfer's remittance code exists at once (the list and the SMS point to
+    // it), or a fee of 0 makes it 已支付.
+    onApproved: (tx, app) => payments.approved(tx, app),
   });
   const production = createProductionService({
     db,
@@ -134,11 +135,8 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     staffNames: staffDir.names,
     certificates: { certificate: (serial) => ca.ca.certificate(serial), successorOf: (serial) => ca.ca.successorOf(serial) },
     renewalPolicy: config.renewal,
-    // As at a reviewer's 审核通过: the remittance code, then the SMS, with the change.
-    onAutoApproved: async (tx, row) => {
-      await payments.openBankTransfer(tx, row);
-      await notices.send(tx, row.applicantId, 'review_approved', { number: row.number, amount: formatYuan(row.priceFen) });
-    },
+    // As at a reviewer's 审核通过.
+    onAutoApproved: (tx, row) => payments.approved(tx, row),
   });
   const wechat = createWechatPayments({
     db,
@@ -167,6 +165,14 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     reminders,
     applications,
     revocations: createRevocationRequestService({ db, ca: ca.ca, clock, log, notices }),
+    // 挂失: confirmed by a one-time code of purpose loss_report to the holder's phone.
+    lossReports: createLossReports({
+      db,
+      ca: ca.ca,
+      clock,
+      log,
+      codes: { request: (phone, ctx) => auth.requestCode(phone, ctx, 'loss_report'), confirm: (phone, code) => auth.confirmCode(phone, code, 'loss_report') },
+    }),
     renewalsUnderWay: (serials: string[]) => renewalsUnderWay(db, serials),
     platforms: {
       api: createPlatformApi({ db, clock, keyRoot: keys.platformKeyRoot, skewSeconds: config.platforms.signatureSkewSeconds, ca: ca.ca }),

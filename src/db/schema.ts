@@ -7,7 +7,8 @@ import { sql } from 'drizzle-orm';
 import { applicantTypes, applicationStatuses, draftSteps } from '../domain/application.ts';
 import type { Delivery, Invoice } from '../domain/application-form.ts';
 import type { ReturnedItem } from '../domain/review.ts';
-import { applicationKinds, type RenewalEvidence } from '../domain/renewal.ts';
+import { applicationKinds, priceKinds, successions } from '../domain/aftersales.ts';
+import type { RenewalEvidence } from '../domain/renewal.ts';
 import { invoiceColours, invoiceStatuses } from '../domain/invoice.ts';
 import { invoiceKinds, type InvoiceBuyer } from '../domain/invoice-buyer.ts';
 import {
@@ -36,12 +37,16 @@ export const applicants = pgTable('applicants', {
   lastLoginAt: ts('last_login_at'),
 });
 
-/** auth: login codes, hashed with a keyed HMAC; the newest live one per phone is the valid one. */
+/**
+ * auth: one-time SMS codes, hashed with a keyed HMAC — to log in, or to confirm a 挂失; the newest
+ * live one per phone and purpose is the valid one.
+ */
 export const loginCodes = pgTable(
   'login_codes',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     phone: text('phone').notNull(),
+    purpose: text('purpose', { enum: ['login', 'loss_report'] }).notNull().default('login'),
     codeHash: text('code_hash').notNull(),
     ip: text('ip').notNull(),
     createdAt: ts('created_at').notNull(),
@@ -121,7 +126,7 @@ export const projects = pgTable('projects', {
 /** catalogue: prices in fen; the newest effective row of a kind applies. */
 export const prices = pgTable('prices', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  kind: text('kind', { enum: ['first', 'renewal'] }).notNull(),
+  kind: text('kind', { enum: priceKinds }).notNull(),
   amountFen: integer('amount_fen').notNull(),
   effectiveFrom: ts('effective_from').notNull(),
 });
@@ -149,11 +154,15 @@ export const applications = pgTable(
     number: text('number').notNull().unique(),
     applicantId: uuid('applicant_id').notNull(),
     status: text('status', { enum: applicationStatuses }).notNull(),
-    /** 新办, or 续期 of `renewsSerial`: one pipeline, the kind is data. */
+    /** 新办, or 续期 / 变更 / 补办 of `concernsSerial`: one pipeline, the kind is data. */
     kind: text('kind', { enum: applicationKinds }).notNull().default('new'),
-    /** 续期: the unit signing certificate renewed (its pair renews with it). */
-    renewsSerial: text('renews_serial'),
-    /** 续期: what the unit's data was when last verified, and which fields the holder changed. */
+    /**
+     * 续期 / 变更 / 补办: the unit signing certificate the application concerns (its pair goes with
+     * it). The column keeps the name 续期 gave it; its unique index allows one such application per
+     * certificate at a time.
+     */
+    concernsSerial: text('renews_serial'),
+    /** 续期 / 变更 / 补办: what the unit's data was when last verified, and which fields changed. */
     renewal: jsonb('renewal').$type<RenewalEvidence>(),
     step: text('step', { enum: draftSteps }).notNull(),
     applicantType: text('applicant_type', { enum: applicantTypes }).notNull(),
@@ -165,13 +174,16 @@ export const applications = pgTable(
     uscc: text('uscc'),
     legalRepresentative: text('legal_representative'),
     orgVerifiedAt: ts('org_verified_at'),
-    /** 'match' (enterprise register), or 'not_found' (企业不存在: continues as 事业单位, checked by hand). */
-    registryOutcome: text('registry_outcome', { enum: ['match', 'not_found'] }),
+    /**
+     * 'match' (enterprise register), 'not_found' (企业不存在: continues as 事业单位, checked by hand),
+     * or 'lagging' (变更: the register still shows the old data; the reviewer checks the proof).
+     */
+    registryOutcome: text('registry_outcome', { enum: ['match', 'not_found', 'lagging'] }),
     manualReview: boolean('manual_review').notNull().default(false),
     projectId: text('project_id'),
     invoice: jsonb('invoice').$type<Invoice>(),
     delivery: jsonb('delivery').$type<Delivery>(),
-    priceKind: text('price_kind', { enum: ['first', 'renewal'] }).notNull(),
+    priceKind: text('price_kind', { enum: priceKinds }).notNull(),
     priceFen: integer('price_fen').notNull(),
     /** 服务年限 paid for: the certificate's validity (priceFen = first year + renewal × further years). */
     termYears: integer('term_years').notNull().default(1),
@@ -193,8 +205,8 @@ export const applications = pgTable(
     index('applications_submitted_idx').on(t.submittedAt),
     index('applications_approved_idx').on(t.approvedAt),
     index('applications_dispatched_idx').on(t.dispatchedAt),
-    // One renewal of a certificate at a time: a second is refused while one is under way or done.
-    uniqueIndex('applications_renews_serial_idx').on(t.renewsSerial).where(sql`renews_serial IS NOT NULL AND status NOT IN ('cancelled', 'refunded')`),
+    // One 续期 / 变更 / 补办 of a certificate at a time: another is refused while one is under way or done.
+    uniqueIndex('applications_renews_serial_idx').on(t.concernsSerial).where(sql`renews_serial IS NOT NULL AND status NOT IN ('cancelled', 'refunded')`),
   ],
 );
 
@@ -504,14 +516,16 @@ export const certificates = pgTable(
     pairSerialHex: text('pair_serial_hex'),
     /** KM archive of a CA-generated private key (the encryption key of a dual pair), sealed by the key store. */
     escrowedKey: bytes('escrowed_key'),
-    /** 续期: the certificate this one renews (same profile); the lineage /verify and the console show. */
+    /** 续期 / 变更 / 补办: the certificate this one succeeds (same profile); the lineage /verify and the console show. */
     predecessorSerialHex: text('predecessor_serial_hex'),
+    /** Why it succeeds it: renewed (续期), changed (变更), reissued (补办). */
+    succession: text('succession', { enum: successions }),
     createdAt: ts('created_at').notNull(),
   },
   (t) => [
     index('certificates_application_idx').on(t.applicationId),
     index('certificates_issuer_status_idx').on(t.issuerCaId, t.status),
-    // A certificate is renewed once: one successor.
+    // A certificate is succeeded once: one successor.
     uniqueIndex('certificates_predecessor_idx').on(t.predecessorSerialHex),
     // 运营看板: certificates in force and ending soon, issued and revoked in a period.
     index('certificates_profile_status_end_idx').on(t.profile, t.status, t.notAfter, t.notBefore),
@@ -534,6 +548,9 @@ export const seals = pgTable(
     validEnd: ts('valid_end').notNull(),
     createdBy: text('created_by').notNull(),
     createdAt: ts('created_at').notNull(),
+    /** 变更 / 补办: when the seal of the successor certificate replaced this one, and its esID. */
+    supersededAt: ts('superseded_at'),
+    supersededBy: text('superseded_by'),
   },
   (t) => [index('seals_application_idx').on(t.applicationId, t.createdAt)],
 );
@@ -623,6 +640,8 @@ export const revocationRequests = pgTable(
     applicantId: uuid('applicant_id').notNull(),
     reason: text('reason').notNull(),
     note: text('note').notNull().default(''),
+    /** 申请吊销 (decided by staff), or 挂失 (confirmed by an SMS code, revoked at once: approved when made). */
+    kind: text('kind', { enum: ['request', 'loss_report'] }).notNull().default('request'),
     status: text('status', { enum: ['pending', 'approved', 'rejected'] }).notNull(),
     createdAt: ts('created_at').notNull(),
     decidedBy: uuid('decided_by'),

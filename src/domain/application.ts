@@ -5,7 +5,7 @@
  */
 import type { Principal, StaffRole } from './principal.ts';
 import { AppError } from './errors.ts';
-import type { ApplicationKind } from './renewal.ts';
+import { feeWaived, type ApplicationKind } from './aftersales.ts';
 
 /** Every status of the application's life (DESIGN.md). Labels are what users read. */
 export const statusLabels = {
@@ -73,12 +73,17 @@ export const stepsOf: Record<PathKey, readonly DraftStep[]> = {
   // 续期: confirm the unit (a fresh 企业认证) → the contract → 服务年限 / 发票 → 提交 (the licence
   // scan only when the unit's registered data changed).
   renewal: ['identity', 'contract', 'form', 'project_attachments'],
+  // 变更: what changed + 企业认证 on the new data → the contract (on the new data) → 领取方式 →
+  // the new 营业执照副本 and the 变更 proof, 提交.
+  change: ['identity', 'contract', 'form', 'project_attachments'],
+  // 补办: the verified data confirmed (the registry asked again) → the contract → 邮寄 or 自取 → 提交.
+  reissue: ['identity', 'contract', 'form', 'project_attachments'],
 };
 
-/** Which path a draft walks: its applicant type's, or the short one of a renewal. */
-export type PathKey = ApplicantType | 'renewal';
+/** Which path a draft walks: its applicant type's (新办), or its kind's. */
+export type PathKey = ApplicantType | Exclude<ApplicationKind, 'new'>;
 export function pathKey(app: { applicantType: ApplicantType; kind?: ApplicationKind }): PathKey {
-  return app.kind === 'renewal' ? 'renewal' : app.applicantType;
+  return !app.kind || app.kind === 'new' ? app.applicantType : app.kind;
 }
 
 export function stepIndex(step: DraftStep): number {
@@ -126,6 +131,7 @@ export const eventLabels = {
   auto_approve: '自动审核通过',
   issue_online: '上传证书请求',
   complete_online: '在线领取',
+  waive_fee: '免费办理',
 } as const;
 export type ApplicationEvent = keyof typeof eventLabels;
 
@@ -143,6 +149,8 @@ interface Rule {
   by: { applicant: boolean; roles: StaffRole[]; system?: boolean };
   /** Only applications of these kinds (every kind when absent). */
   kinds?: readonly ApplicationKind[];
+  /** Only when the application costs nothing (feeWaived). */
+  free?: true;
 }
 
 const applicantOnly = { applicant: true, roles: [] };
@@ -174,6 +182,8 @@ const rules: Record<ApplicationEvent, Rule> = {
   issue_online: { from: ['paid'], to: 'in_production', by: applicantOnly, kinds: ['renewal'] },
   // … and it is done once the certificate and the seal are made: nothing to post.
   complete_online: { from: ['in_production'], to: 'completed', by: { applicant: true, roles: ['producer'], system: true }, kinds: ['renewal'] },
+  // A fee of 0 (变更 by default): 资料审核通过 is followed at once by 已支付, with nothing to pay.
+  waive_fee: { from: ['approved'], to: 'paid', by: { applicant: false, roles: [], system: true }, free: true },
 };
 
 export interface TransitionSubject {
@@ -181,6 +191,8 @@ export interface TransitionSubject {
   applicantId: string;
   /** 新办 when absent. */
   kind?: ApplicationKind;
+  /** What it costs; rules marked `free` need 0. */
+  priceFen?: number;
 }
 
 export interface Transition {
@@ -191,7 +203,7 @@ export interface Transition {
   at: Date;
 }
 
-type Refusal = 'forbidden' | 'not_owner' | 'wrong_kind' | 'wrong_status';
+type Refusal = 'forbidden' | 'not_owner' | 'wrong_kind' | 'not_free' | 'wrong_status';
 
 /**
  * Why `actor` may not fire `event` on the application now, or undefined when it may. A word, not
@@ -209,6 +221,7 @@ function refusal(app: TransitionSubject, event: ApplicationEvent, actor: Actor):
     return 'forbidden';
   }
   if (rule.kinds && !rule.kinds.includes(app.kind ?? 'new')) return 'wrong_kind';
+  if (rule.free && (app.priceFen === undefined || !feeWaived(app.priceFen))) return 'not_free';
   if (!rule.from.includes(app.status)) return 'wrong_status';
   return undefined;
 }
@@ -222,6 +235,8 @@ function refusalError(refused: Refusal, app: TransitionSubject, event: Applicati
       return new AppError('NOT_FOUND', '申请不存在', 404);
     case 'wrong_kind':
       return new AppError('INVALID_KIND', `该申请不能${eventLabels[event]}`, 409);
+    case 'not_free':
+      return new AppError('NOT_FREE', '该申请需要支付费用', 409);
     case 'wrong_status':
       return new AppError('INVALID_STATUS', `当前状态为“${statusLabels[app.status]}”，不能${eventLabels[event]}`, 409);
   }

@@ -14,6 +14,7 @@ export const attachmentKinds = [
   'legal_rep_signature',
   'application_form',
   'authorisation_letter',
+  'change_proof',
 ] as const;
 export type AttachmentKind = (typeof attachmentKinds)[number];
 
@@ -41,6 +42,8 @@ export function attachmentLabel(kind: AttachmentKind, type: ApplicantType): stri
       return '申请表（加盖单位公章）';
     case 'authorisation_letter':
       return '授权委托书（加盖单位公章）';
+    case 'change_proof':
+      return '变更证明（登记机关出具的变更通知书等）';
   }
 }
 
@@ -99,4 +102,15 @@ export function projectAttachments(extra: Record<ApplicantType, string[]>, type:
 export function missingAttachments(required: AttachmentKind[], present: Iterable<string>): AttachmentKind[] {
   const have = new Set(present);
   return required.filter((k) => !have.has(k));
+}
+
+/**
+ * 变更: the licence as it reads now and the registry's proof of the change (变更通知书) — unless
+ * only the 经办人 or the address changed, which no registered paper shows. 补办: the papers verified
+ * for the lost certificate stand; nothing is asked.
+ */
+export function changeAttachments(kind: 'change' | 'reissue', claimed: readonly string[], type: ApplicantType): AttachmentKind[] {
+  if (kind === 'reissue') return [];
+  const registered = claimed.some((c) => c === 'orgName' || c === 'legalRepresentative');
+  return registered ? [baseAttachments(type)[0]!, 'change_proof'] : [];
 }

@@ -45,14 +45,15 @@ interface StaffChange extends Record<string, unknown> {
 }
 
 export interface AuditData {
-  /** A 续期 names the certificate it renews and the application that certificate came from. */
-  'application.create': { number: string; status: 'draft'; kind?: 'renewal'; renews?: string; previous?: string };
+  /** A 续期 / 变更 / 补办 names the certificate it concerns and the application that certificate came from. */
+  'application.create': { number: string; status: 'draft'; kind?: 'renewal' | 'change' | 'reissue'; renews?: string; concerns?: string; previous?: string };
   'contract.sign': ContractAcceptance;
   'contract.read': ContractAcceptance;
   'review.first_approval': { number: string };
   /** `inheritedFrom`: a 续期 whose picture is the one approved for the certificate it renews. */
   'seal.picture_approve': { number: string; pictureSha256: string; inheritedFrom?: string };
-  'seal.make': { number: string; esID: string; certificates: string[]; pictureSha256: string };
+  /** `supersedes`: the seal of the certificate a 变更 / 补办 succeeds. */
+  'seal.make': { number: string; esID: string; certificates: string[]; pictureSha256: string; supersedes?: string };
   'ca.create': { name: string; family: string; role: string; keyLabel: string };
   /** A secret key made in the key store (the USB keys' unlock master key): its check value, never the key. */
   'ca.secret_create': { label: string; algorithm: 'SM4'; checkValue: string };
@@ -71,6 +72,8 @@ export interface AuditData {
   'revocation_request.create': RevocationDecision & { reason: string; summary: string };
   'revocation_request.approve': RevocationDecision;
   'revocation_request.reject': RevocationDecision;
+  /** 挂失: confirmed by the SMS code sent to the holder's phone; the certificate (and its pair) revoked keyCompromise at once. */
+  'certificate.loss_report': { requestId: string; serial: string; revoked: string[]; summary: string };
   'payment.amount_mismatch': { paymentId: string; expectedFen: number; reportedFen: number | null; transactionId: string | null; source: string };
   'payment.duplicate': { paymentId: string; transactionId: string | null; applicationStatus: ApplicationStatus };
   'staff.create': { username: string; displayName: string; roles: string[]; totpPreEnrolled: boolean };
@@ -135,6 +138,7 @@ const timelineTitles: Partial<Record<keyof AuditData, string>> = {
   'revocation_request.approve': '同意吊销',
   'revocation_request.reject': '不予吊销',
   'usb_key.unlock': 'USB Key 解锁',
+  'certificate.loss_report': '证书挂失',
   'invoice.request': '申请开具发票',
   'invoice.issue': '开具发票',
   'invoice.fail': '发票开具失败',

@@ -10,7 +10,7 @@ import type { ApplicationEvent } from './application.ts';
 export const milestoneEvents = {
   inReviewSince: ['submit', 'resubmit'],
   approvedAt: ['approve', 'auto_approve'],
-  paidAt: ['confirm_payment', 'pay_online'],
+  paidAt: ['confirm_payment', 'pay_online', 'waive_fee'],
   productionStartedAt: ['start_production', 'issue_online'],
   dispatchedAt: ['ship', 'ready_for_pickup', 'complete_online'],
   completedAt: ['confirm_receipt', 'hand_over', 'complete_online'],

@@ -5,11 +5,10 @@
  * A renewal is an application of kind `renewal` on the one pipeline (application.ts); it names the
  * certificate it renews, and the certificate it produces names that one as its predecessor.
  */
+import type { ChangeItem } from './aftersales.ts';
 import type { ApplicantType, ApplicationStatus } from './application.ts';
 
-export const applicationKindLabels = { new: '新办', renewal: '续期' } as const;
-export type ApplicationKind = keyof typeof applicationKindLabels;
-export const applicationKinds = ['new', 'renewal'] as const satisfies readonly ApplicationKind[];
+export { applicationKindLabels, applicationKinds, type ApplicationKind } from './aftersales.ts';
 
 export interface RenewalPolicy {
   /** 续期 is offered from this many days before expiry … */
@@ -120,7 +119,7 @@ export function renewalReview(r: {
   changed: readonly string[];
   operatorChanged: boolean;
   applicantType: ApplicantType;
-  registryOutcome: 'match' | 'not_found' | null;
+  registryOutcome: 'match' | 'not_found' | 'lagging' | null;
   projectAutoReview: boolean;
 }): 'auto' | 'reviewer' {
   if (r.applicantType !== 'enterprise' || r.registryOutcome !== 'match') return 'reviewer';
@@ -138,6 +137,10 @@ export interface RenewalEvidence {
   previous: UnitData & { operatorName: string; operatorIdNumber: string; applicationNumber: string };
   changed: (keyof UnitData)[];
   operatorChanged: boolean;
+  /** 变更: what the holder said changed (单位名称, 法定代表人, 经办人, 地址). */
+  claimed?: ChangeItem[];
+  /** 变更: the registry still showed the old data at 企业认证 (the reviewer checks the proof). */
+  registryLagging?: boolean;
 }
 
 /**

@@ -32,6 +32,7 @@ export const CONTRACT_BODY_MAX = 30_000;
  */
 export const smsTemplateSpecs = {
   login_code: { label: '登录验证码', variables: { code: '123456' }, gatewayCode: 'SMS_CERTDESK_LOGIN' },
+  loss_report_code: { label: '挂失验证码', variables: { code: '123456' }, gatewayCode: 'SMS_CERTDESK_LOSS_REPORT_CODE' },
   review_approved: { label: '资料审核通过', variables: { number: 'CD20260101000123', amount: '195.00' }, gatewayCode: 'SMS_CERTDESK_REVIEW_APPROVED' },
   review_returned: { label: '资料审核未通过', variables: { number: 'CD20260101000123' }, gatewayCode: 'SMS_CERTDESK_REVIEW_RETURNED' },
   payment_rejected: { label: '汇款未能确认', variables: { number: 'CD20260101000123', reason: '未查到该笔汇款' }, gatewayCode: 'SMS_CERTDESK_PAYMENT_REJECTED' },

@@ -104,6 +104,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services: s
     ca: ca.ca,
     seals: ca.seals,
     revocations: s.revocations,
+    lossReports: s.lossReports,
     clock,
     onlineRenewal: ca.onlineRenewal,
     renewalPolicy: config.renewal,

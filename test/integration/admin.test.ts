@@ -178,8 +178,8 @@ describe('价格', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error.message).toBe(message);
     };
-    await bad({ kind: 'first', amountYuan: '0' }, '价格必须大于0元');
-    await bad({ kind: 'first', amountYuan: '0.00' }, '价格必须大于0元');
+    await bad({ kind: 'first', amountYuan: '0' }, '价格必须大于0元（只有变更、补办可以免费）');
+    await bad({ kind: 'renewal', amountYuan: '0.00' }, '价格必须大于0元（只有变更、补办可以免费）');
     await bad({ kind: 'renewal', amountYuan: '100000.01' }, '价格不能超过100000元');
     await bad({ kind: 'first', amountYuan: '19.999' }, '金额格式不正确，请输入最多两位小数的元金额，如 195.00');
     await bad({ kind: 'first', amountYuan: '-5' }, '金额格式不正确，请输入最多两位小数的元金额，如 195.00');

@@ -135,7 +135,7 @@ async function renewalDraft(h: Holder): Promise<string> {
       number: await apps.nextNumber(tx, now),
       applicantId: h.applicantId,
       kind: 'renewal',
-      renewsSerial: h.serial,
+      concernsSerial: h.serial,
       step: 'identity',
       applicantType: 'enterprise',
       operatorName: person.name,

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { idNumberMessages, idNumberProblem, usccMessages, usccProblem } from '../../domain/codes.ts';
 import { AppError } from '../../domain/errors.ts';
 import { maskPhone } from '../../domain/phone.ts';
+import { unitFieldLabels, type UnitData } from '../../domain/renewal.ts';
 import {
   RegistryInputRejected,
   RegistryUnavailable,
@@ -16,11 +17,16 @@ import {
 } from '../../providers/registry/types.ts';
 
 const personFieldLabels: Record<PersonField, string> = { name: '经办人姓名', idNumber: '身份证号', phone: '手机号' };
-const enterpriseFieldLabels: Record<EnterpriseField, string> = {
-  name: '单位名称',
-  uscc: '统一社会信用代码',
-  legalRepresentative: '法定代表人',
-};
+
+const unitFieldOf: Record<EnterpriseField, keyof UnitData> = { name: 'orgName', uscc: 'uscc', legalRepresentative: 'legalRepresentative' };
+
+type OrganisationInput = { orgName: string; uscc: string; legalRepresentative: string };
+
+/** A mismatch refused, naming the fields as the applicant typed them. */
+export function mismatchError(fields: readonly (keyof UnitData)[]): AppError {
+  const names = fields.map((f) => unitFieldLabels[f]).join('、');
+  return new AppError('ORG_MISMATCH', `企业认证未通过：${names}与登记信息不一致，请核对后重新输入`, 400, { fields });
+}
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
@@ -39,6 +45,23 @@ export function createIdentityService(registry: RegistryProvider, log: Logger) {
       log.error({ err: String(err) }, `registry failed: ${what}`);
       throw new AppError('REGISTRY_ERROR', '实名认证服务暂时不可用，请稍后再试或联系客服', 503);
     }
+  }
+
+  async function checkOrganisation(e: OrganisationInput): Promise<{ outcome: 'match' | 'not_found' } | { outcome: 'mismatch'; fields: (keyof UnitData)[] }> {
+    const problem = usccProblem(e.uscc);
+    if (problem) throw new AppError('USCC_INVALID', usccMessages[problem], 400, { field: 'uscc' });
+    const result = await ask('enterprise', () =>
+      registry.verifyEnterprise({ name: e.orgName, uscc: e.uscc.toUpperCase(), legalRepresentative: e.legalRepresentative }),
+    );
+    log.info({ outcome: result.outcome }, 'organisation verified');
+    if (result.outcome === 'notFound') return { outcome: 'not_found' };
+    if (result.outcome === 'match') {
+      if (result.businessStatus !== 'operating' && result.businessStatus !== 'unknown') {
+        throw new AppError('ORG_NOT_OPERATING', '该单位登记状态不是“存续（在营）”，不能申请数字证书，请联系客服', 400);
+      }
+      return { outcome: 'match' };
+    }
+    return { outcome: 'mismatch', fields: result.fields.map((f) => unitFieldOf[f]) };
   }
 
   return {
@@ -62,25 +85,17 @@ export function createIdentityService(registry: RegistryProvider, log: Logger) {
       });
     },
 
+    /**
+     * 企业认证 as the registry answered: 'match', 'not_found' (企业不存在), or 'mismatch' with the
+     * fields that differ (变更 may go on when the register lags: domain/aftersales.ts).
+     */
+    checkOrganisation,
+
     /** 企业认证: 'match', or 'not_found' (企业不存在); a mismatch is refused naming the field. */
-    async verifyOrganisation(e: { orgName: string; uscc: string; legalRepresentative: string }): Promise<'match' | 'not_found'> {
-      const problem = usccProblem(e.uscc);
-      if (problem) throw new AppError('USCC_INVALID', usccMessages[problem], 400, { field: 'uscc' });
-      const result = await ask('enterprise', () =>
-        registry.verifyEnterprise({ name: e.orgName, uscc: e.uscc.toUpperCase(), legalRepresentative: e.legalRepresentative }),
-      );
-      log.info({ outcome: result.outcome }, 'organisation verified');
-      if (result.outcome === 'notFound') return 'not_found';
-      if (result.outcome === 'match') {
-        if (result.businessStatus !== 'operating' && result.businessStatus !== 'unknown') {
-          throw new AppError('ORG_NOT_OPERATING', '该单位登记状态不是“存续（在营）”，不能申请数字证书，请联系客服', 400);
-        }
-        return 'match';
-      }
-      const names = result.fields.map((f) => enterpriseFieldLabels[f]).join('、');
-      throw new AppError('ORG_MISMATCH', `企业认证未通过：${names}与登记信息不一致，请核对后重新输入`, 400, {
-        fields: result.fields,
-      });
+    async verifyOrganisation(e: OrganisationInput): Promise<'match' | 'not_found'> {
+      const result = await checkOrganisation(e);
+      if (result.outcome !== 'mismatch') return result.outcome;
+      throw mismatchError(result.fields);
     },
   };
 }

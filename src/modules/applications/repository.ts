@@ -56,7 +56,7 @@ export async function listForApplicant(tx: Conn, applicantId: string) {
       priceFen: applications.priceFen,
       status: applications.status,
       kind: applications.kind,
-      renewsSerial: applications.renewsSerial,
+      concernsSerial: applications.concernsSerial,
       step: applications.step,
       createdAt: applications.createdAt,
       submittedAt: applications.submittedAt,
@@ -224,14 +224,17 @@ export async function deliveredBefore(tx: Conn, before: Date, limit: number): Pr
     .limit(limit);
 }
 
-/** 续期 under way (neither cancelled nor refunded) of these certificates: application id by serial. */
-export async function renewalsUnderWay(tx: Conn, serials: string[]): Promise<Map<string, { id: string; number: string; status: ApplicationStatus }>> {
+/** 续期 / 变更 / 补办 under way (neither cancelled nor refunded) of these certificates: the application by serial. */
+export async function renewalsUnderWay(
+  tx: Conn,
+  serials: string[],
+): Promise<Map<string, { id: string; number: string; status: ApplicationStatus; kind: ApplicationRow['kind'] }>> {
   if (serials.length === 0) return new Map();
   const rows = await tx
-    .select({ serial: applications.renewsSerial, id: applications.id, number: applications.number, status: applications.status })
+    .select({ serial: applications.concernsSerial, id: applications.id, number: applications.number, status: applications.status, kind: applications.kind })
     .from(applications)
-    .where(and(inArray(applications.renewsSerial, serials), notInArray(applications.status, ['cancelled', 'refunded'])));
-  return new Map(rows.map((r) => [r.serial ?? '', { id: r.id, number: r.number, status: r.status }]));
+    .where(and(inArray(applications.concernsSerial, serials), notInArray(applications.status, ['cancelled', 'refunded'])));
+  return new Map(rows.map((r) => [r.serial ?? '', { id: r.id, number: r.number, status: r.status, kind: r.kind }]));
 }
 
 /**

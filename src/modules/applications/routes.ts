@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { applicantTypeLabels, availableEvents, inGroup, mayWork, pathKey, statusLabels, stepsOf, type ApplicationStatus } from '../../domain/application.ts';
-import { applicationKindLabels } from '../../domain/renewal.ts';
+import { applicationKindLabels, changeItems, registryLagMessage } from '../../domain/aftersales.ts';
 import { normaliseSerial } from '../ca/service.ts';
 import { applicationFormSchema, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind } from '../../domain/attachments.ts';
@@ -117,8 +117,43 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       },
     },
     async (request) => {
-      const row = await applications.startRenewal(applicant(request), normaliseSerial(request.body.serial));
+      const row = await applications.startAftersales(applicant(request), 'renewal', normaliseSerial(request.body.serial));
       return { id: row.id, number: row.number, message: '已创建续期申请，请确认单位信息' };
+    },
+  );
+
+  app.post(
+    '/api/changes',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '变更：单位信息变更后为我的证书创建变更申请（新证书有效期至原证书到期日，签发后原证书吊销）',
+        body: z.object({
+          serial: z.string({ error: '请选择要变更的证书' }).trim().min(1, '请选择要变更的证书').max(80, '证书序列号不正确'),
+          items: z.array(z.enum(changeItems, { error: '变更内容不正确' }), { error: '请选择变更内容' }).min(1, '请选择变更内容').max(changeItems.length),
+        }),
+        response: withErrors({ 200: answers.renewalStarted }),
+      },
+    },
+    async (request) => {
+      const row = await applications.startAftersales(applicant(request), 'change', normaliseSerial(request.body.serial), [...new Set(request.body.items)]);
+      return { id: row.id, number: row.number, message: '已创建变更申请，请填写变更后的单位信息' };
+    },
+  );
+
+  app.post(
+    '/api/reissues',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '补办：证书挂失后，为其申请新的密钥与证书（有效期至原证书到期日）',
+        body: z.object({ serial: z.string({ error: '请选择要补办的证书' }).trim().min(1, '请选择要补办的证书').max(80, '证书序列号不正确') }),
+        response: withErrors({ 200: answers.renewalStarted }),
+      },
+    },
+    async (request) => {
+      const row = await applications.startAftersales(applicant(request), 'reissue', normaliseSerial(request.body.serial));
+      return { id: row.id, number: row.number, message: '已创建补办申请，请确认单位信息' };
     },
   );
 
@@ -142,7 +177,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         statusLabel: statusLabels[a.status],
         kind: a.kind,
         kindLabel: applicationKindLabels[a.kind],
-        renewsSerial: a.renewsSerial,
+        renewsSerial: a.concernsSerial,
         step: a.step,
         /** What the applicant may do now: the list's buttons. */
         events: availableEvents({ status: a.status, applicantId: me.id, kind: a.kind }, me),
@@ -196,7 +231,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       kind: a.kind,
       kindLabel: applicationKindLabels[a.kind],
       /** 续期: the certificate renewed, the data verified last time, and what changed. */
-      renewal: a.kind === 'renewal' && a.renewal ? { renewsSerial: a.renewsSerial, previous: { ...a.renewal.previous, operatorIdNumber: maskIdNumber(a.renewal.previous.operatorIdNumber) }, changed: a.renewal.changed } : null,
+      renewal: a.kind !== 'new' && a.renewal ? { renewsSerial: a.concernsSerial, previous: { ...a.renewal.previous, operatorIdNumber: maskIdNumber(a.renewal.previous.operatorIdNumber) }, changed: a.renewal.changed } : null,
       events: availableEvents(a, applicant(request)),
       /** A 草稿, or a 待修改's returned items: the wizard (or the returned mode) opens. */
       editable: mayWork(a.status, 'edit'),
@@ -268,7 +303,9 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         message:
           outcome === 'match'
             ? '实名认证成功'
-            : '企业不存在：将按事业单位办理，请在上传附件时提交事业单位法人证书，并下载、盖章后上传申请表和授权委托书，由审核员人工核验',
+            : outcome === 'lagging'
+              ? registryLagMessage
+              : '企业不存在：将按事业单位办理，请在上传附件时提交事业单位法人证书，并下载、盖章后上传申请表和授权委托书，由审核员人工核验',
       };
     },
   );

@@ -169,7 +169,7 @@ export const applicationView = z.object({
       name: z.string(),
       uscc: z.string().nullable(),
       legalRepresentative: z.string().nullable(),
-      registryOutcome: z.enum(['match', 'not_found']).nullable(),
+      registryOutcome: z.enum(['match', 'not_found', 'lagging']).nullable(),
     })
     .nullable(),
   manualReview: z.boolean(),
@@ -193,7 +193,7 @@ export const operatorVerified = z.object({ id: z.string(), number: z.string(), m
 export type OperatorVerified = z.infer<typeof operatorVerified>;
 
 /** 企业认证: 企业不存在 is an answer, not an error — the application continues as a 事业单位. */
-export const organisationOutcome = z.object({ outcome: z.enum(['match', 'not_found']), applicantType, message: z.string() });
+export const organisationOutcome = z.object({ outcome: z.enum(['match', 'not_found', 'lagging']), applicantType, message: z.string() });
 export type OrganisationOutcome = z.infer<typeof organisationOutcome>;
 
 /** The e-contract to read: its text and the version and hash the acceptance sends back. */

@@ -35,11 +35,22 @@ import {
   attachmentLabel,
   attachmentStep,
   baseAttachments,
+  changeAttachments,
   missingAttachments,
   projectAttachments,
   type AttachmentKind,
 } from '../../domain/attachments.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
+import {
+  aftersalesRefusalMessage,
+  applicationKindLabels,
+  changeRefusal,
+  priceKindOf,
+  registryLagsChange,
+  reissueRefusal,
+  type AftersalesKind,
+  type ChangeItem,
+} from '../../domain/aftersales.ts';
 import { AppError } from '../../domain/errors.ts';
 import { itemLabel, mayChange, type ReturnedItem, type ReviewItem } from '../../domain/review.ts';
 import { applicantTimeline, staffTimeline, type TimelineEntry } from '../../domain/timeline.ts';
@@ -50,7 +61,7 @@ import { appendAudit } from '../audit/chain.ts';
 import type { AttachmentService } from '../attachments/service.ts';
 import type { CatalogueService } from '../catalogue/service.ts';
 import type { AcceptanceKind, ContractService, RenderedContract } from '../contracts/service.ts';
-import type { IdentityService } from './identity.ts';
+import { mismatchError, type IdentityService } from './identity.ts';
 import * as repo from './repository.ts';
 import { fireTransition } from './transitions.ts';
 
@@ -90,13 +101,14 @@ export interface ApplicationsDeps {
    * 资料审核通过 written without a reviewer (续期自动审核): what follows an approval — the bank
    * transfer's code and the SMS — in the same transaction.
    */
-  onAutoApproved: (tx: Tx, app: repo.ApplicationRow) => Promise<void>;
+  onAutoApproved: (tx: Tx, app: repo.ApplicationRow) => Promise<repo.ApplicationRow>;
 }
 
-/** What a renewal needs to know of the certificate it renews. */
+/** What a 续期 / 变更 / 补办 needs to know of the certificate it concerns. */
 export interface RenewalCertificates {
   certificate(serialHex: string): Promise<
-    { serialHex: string; applicationId: string | null; status: 'valid' | 'revoked'; notAfter: Date; profile: string } | undefined
+    | { serialHex: string; applicationId: string | null; status: 'valid' | 'revoked'; revocationReason: string | null; notAfter: Date; profile: string }
+    | undefined
   >;
   successorOf(serialHex: string): Promise<{ serialHex: string } | undefined>;
 }
@@ -148,25 +160,40 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     const type = app.applicantType;
     // 续期: the papers are on file; only a changed registration asks for the new licence.
     if (app.kind === 'renewal') return renewalNeedsLicence(app.renewal?.changed ?? []) ? [baseAttachments(type)[0]!] : [];
+    // 变更: the new licence and the registry's proof of the change; 补办: the papers are on file.
+    if (app.kind === 'change' || app.kind === 'reissue') return changeAttachments(app.kind, app.renewal?.claimed ?? [], type);
     return [...baseAttachments(type), ...(extra ? projectAttachments(extra, type) : [])];
   }
 
-  /** Which step uploads a paper: a renewal's only paper goes with its last step. */
+  /** Which step uploads a paper: an after-sales application's papers go with its last step. */
   const uploadStep = (app: repo.ApplicationRow, kind: AttachmentKind) =>
-    app.kind === 'renewal' ? 'project_attachments' : attachmentStep(app.applicantType, kind);
+    app.kind !== 'new' ? 'project_attachments' : attachmentStep(app.applicantType, kind);
 
-  /** Why this certificate cannot be renewed by this applicant now; undefined when it can. */
-  async function renewalProblem(applicant: Applicant, serial: string): Promise<{ cert: NonNullable<Awaited<ReturnType<RenewalCertificates['certificate']>>>; previous: repo.ApplicationRow }> {
+  /**
+   * The certificate a 续期 / 变更 / 补办 concerns and the application it came from, when this
+   * applicant may start that kind for it now; otherwise the refusal, in the holder's words.
+   */
+  async function concernedProblem(
+    applicant: Applicant,
+    kind: AftersalesKind,
+    serial: string,
+  ): Promise<{ cert: NonNullable<Awaited<ReturnType<RenewalCertificates['certificate']>>>; previous: repo.ApplicationRow }> {
     const cert = await deps.certificates.certificate(serial);
     const previous = cert?.applicationId ? await repo.findOwned(db, applicant.id, cert.applicationId) : undefined;
     if (!cert || !previous) throw new AppError('CERTIFICATE_NOT_FOUND', '证书不存在', 404);
     const [successor, underWay] = await Promise.all([deps.certificates.successorOf(cert.serialHex), repo.renewalsUnderWay(db, [cert.serialHex])]);
-    const refusal = renewalRefusal(
-      { status: cert.status, notAfter: cert.notAfter, profile: cert.profile, renewed: !!successor, renewalInProgress: underWay.has(cert.serialHex) },
-      clock(),
-      deps.renewalPolicy,
-    );
-    if (refusal) throw new AppError(`RENEWAL_${refusal.toUpperCase()}`, renewalRefusalMessage(refusal, deps.renewalPolicy), 409, { reason: refusal });
+    if (kind === 'renewal') {
+      const refusal = renewalRefusal(
+        { status: cert.status, notAfter: cert.notAfter, profile: cert.profile, renewed: !!successor, renewalInProgress: underWay.has(cert.serialHex) },
+        clock(),
+        deps.renewalPolicy,
+      );
+      if (refusal) throw new AppError(`RENEWAL_${refusal.toUpperCase()}`, renewalRefusalMessage(refusal, deps.renewalPolicy), 409, { reason: refusal });
+      return { cert, previous };
+    }
+    const concerned = { ...cert, succeeded: !!successor, inProgress: underWay.has(cert.serialHex) };
+    const refusal = kind === 'change' ? changeRefusal(concerned, clock()) : reissueRefusal(concerned, clock());
+    if (refusal) throw new AppError(`${kind.toUpperCase()}_${refusal.toUpperCase()}`, aftersalesRefusalMessage(kind, refusal), 409, { reason: refusal });
     return { cert, previous };
   }
 
@@ -203,22 +230,25 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     list: (applicant: Applicant) => repo.listForApplicant(db, applicant.id),
 
     /**
-     * 续期 of one of the applicant's certificates: a draft of kind renewal with the unit's data as
-     * verified last time (to be confirmed by a fresh 企业认证), the project and invoice wishes of
-     * then, and one year at the renewal price.
+     * 续期 / 变更 / 补办 of one of the applicant's certificates: a draft of that kind with the unit's
+     * data as verified last time (to be confirmed by a fresh 企业认证), the project and invoice
+     * wishes of then, at the kind's price (a renewal: one year at the renewal price). A 变更 says
+     * what changed (`claimed`).
      */
-    async startRenewal(applicant: Applicant, serialHex: string) {
-      const { cert, previous } = await renewalProblem(applicant, serialHex);
+    async startAftersales(applicant: Applicant, kind: AftersalesKind, serialHex: string, claimed: ChangeItem[] = []) {
+      if (kind === 'change' && claimed.length === 0) throw new AppError('CHANGE_ITEMS_REQUIRED', '请选择变更内容', 400);
+      const { cert, previous } = await concernedProblem(applicant, kind, serialHex);
       if (!previous.orgName || !previous.uscc || !previous.legalRepresentative) throw new AppError('CERTIFICATE_NOT_FOUND', '证书不存在', 404);
       const now = clock();
-      const priceFen = renewalPriceFen(await catalogue.price('renewal', now), 1);
+      const listed = await catalogue.price(priceKindOf[kind], now);
+      const priceFen = kind === 'renewal' ? renewalPriceFen(listed, 1) : listed;
       try {
         return await db.transaction(async (tx) => {
           const app = await repo.insertDraft(tx, {
             number: await repo.nextNumber(tx, now),
             applicantId: applicant.id,
-            kind: 'renewal',
-            renewsSerial: cert.serialHex,
+            kind,
+            concernsSerial: cert.serialHex,
             renewal: {
               previous: {
                 orgName: previous.orgName!,
@@ -230,6 +260,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
               },
               changed: [],
               operatorChanged: false,
+              ...(kind === 'change' ? { claimed } : {}),
             },
             step: 'identity',
             applicantType: previous.applicantType,
@@ -243,8 +274,9 @@ export function createApplicationsService(deps: ApplicationsDeps) {
             projectId: previous.projectId,
             invoice: previous.invoice,
             delivery: null,
-            priceKind: 'renewal',
+            priceKind: priceKindOf[kind],
             priceFen,
+            // 变更 / 补办 end where the old certificate ended: no term is bought.
             termYears: 1,
             createdAt: now,
             updatedAt: now,
@@ -255,14 +287,15 @@ export function createApplicationsService(deps: ApplicationsDeps) {
             action: 'application.create',
             entityType: 'application',
             entityId: app.id,
-            data: { number: app.number, status: 'draft', kind: 'renewal', renews: cert.serialHex, previous: previous.number },
+            data: { number: app.number, status: 'draft', kind, concerns: cert.serialHex, previous: previous.number },
           });
           return app;
         });
       } catch (err) {
-        // Two 续期 clicks at once: the unique index lets one through.
+        // Two clicks at once: the unique index lets one through.
         if (err instanceof Error && /applications_renews_serial_idx/.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`)) {
-          throw new AppError('RENEWAL_IN_PROGRESS', renewalRefusalMessage('in_progress', deps.renewalPolicy), 409, { reason: 'in_progress' });
+          const message = kind === 'renewal' ? renewalRefusalMessage('in_progress', deps.renewalPolicy) : aftersalesRefusalMessage(kind, 'in_progress');
+          throw new AppError(`${kind.toUpperCase()}_IN_PROGRESS`, message, 409, { reason: 'in_progress' });
         }
         throw err;
       }
@@ -288,8 +321,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const project = app.projectId ? await catalogue.project(app.projectId).catch(() => undefined) : undefined;
       const current = await deps.attachments.current(app.id);
       // 续期: only what it needs (the licence when the registration changed), in the last step.
-      const base = app.kind === 'renewal' ? requiredAttachments(app, undefined) : baseAttachments(app.applicantType);
-      const extra = project && app.kind !== 'renewal' ? projectAttachments(project.extraAttachments, app.applicantType) : [];
+      const base = app.kind !== 'new' ? requiredAttachments(app, undefined) : baseAttachments(app.applicantType);
+      const extra = project && app.kind === 'new' ? projectAttachments(project.extraAttachments, app.applicantType) : [];
       const acceptances = await contracts.acceptances(app.id);
       return { app, project, attachments: current, baseKinds: base, projectKinds: extra, acceptances };
     },
@@ -300,7 +333,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       input: { applicationId?: string; applicantType: ApplicantType; operatorName: string; operatorIdNumber: string; operatorPhone: string },
     ) {
       const renewalDraft = input.applicationId ? await owned(applicant, input.applicationId) : undefined;
-      const previous = renewalDraft?.kind === 'renewal' ? renewalDraft.renewal?.previous : undefined;
+      const previous = renewalDraft && renewalDraft.kind !== 'new' ? renewalDraft.renewal?.previous : undefined;
       // 续期: the 经办人 verified last time is confirmed as is; a new one is 实名认证'd.
       const operatorChanged = previous
         ? previous.operatorName !== input.operatorName || previous.operatorIdNumber !== input.operatorIdNumber.toUpperCase()
@@ -324,8 +357,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
             repo.updateDraft(tx, app.id, {
               ...fields,
               // A renewal keeps its type (the registry decides it again at 企业认证).
-              applicantType: app.kind === 'renewal' ? app.applicantType : fields.applicantType,
-              ...(app.kind === 'renewal' && app.renewal ? { renewal: { ...app.renewal, operatorChanged } } : {}),
+              applicantType: app.kind !== 'new' ? app.applicantType : fields.applicantType,
+              ...(app.kind !== 'new' && app.renewal ? { renewal: { ...app.renewal, operatorChanged } } : {}),
             }),
           ['field:operator'],
         );
@@ -354,15 +387,27 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     },
 
     /** 企业认证. 企业不存在 is not an error: the application continues as a 事业单位. */
-    async verifyOrganisation(applicant: Applicant, id: string, input: { orgName: string; uscc: string; legalRepresentative: string }) {
+    async verifyOrganisation(
+      applicant: Applicant,
+      id: string,
+      input: { orgName: string; uscc: string; legalRepresentative: string },
+    ): Promise<{ app: repo.ApplicationRow; outcome: 'match' | 'not_found' | 'lagging' }> {
       const before = await owned(applicant, id);
       if (!before.operatorVerifiedAt) throw new AppError('STEP_NOT_REACHED', '请先完成经办人实名认证', 409);
-      const outcome = await deps.identity.verifyOrganisation(input);
+      const checked = await deps.identity.checkOrganisation(input);
+      // 变更: a register that still shows the old data in the fields said to have changed is
+      // explained, and the application goes on to a reviewer with the proof; other mismatches stop.
+      const claimed = before.kind === 'change' ? (before.renewal?.claimed ?? []) : [];
+      const lagging = checked.outcome === 'mismatch' && before.kind === 'change' && registryLagsChange(checked.fields, claimed);
+      if (checked.outcome === 'mismatch' && !lagging) throw mismatchError(checked.fields);
+      const outcome: 'match' | 'not_found' | 'lagging' = checked.outcome === 'mismatch' ? 'lagging' : checked.outcome;
       const now = clock();
       return onDraft(applicant, id, 'identity', async (tx, app) => {
-        const type = outcome === 'not_found' ? 'institution' : app.kind === 'renewal' ? 'enterprise' : app.applicantType;
+        const type = outcome === 'not_found' ? 'institution' : app.kind !== 'new' ? 'enterprise' : app.applicantType;
         const renewal: RenewalEvidence | undefined =
-          app.kind === 'renewal' && app.renewal ? { ...app.renewal, changed: changedUnitFields(app.renewal.previous, input) } : undefined;
+          app.kind !== 'new' && app.renewal
+            ? { ...app.renewal, changed: changedUnitFields(app.renewal.previous, input), ...(app.kind === 'change' ? { registryLagging: lagging } : {}) }
+            : undefined;
         const row = await repo.updateDraft(tx, app.id, {
           ...(renewal ? { renewal } : {}),
           orgName: input.orgName,
@@ -371,7 +416,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           orgVerifiedAt: now,
           registryOutcome: outcome,
           applicantType: type,
-          manualReview: outcome === 'not_found' || app.applicantType === 'institution',
+          manualReview: outcome !== 'match' || app.applicantType === 'institution',
           step: advanceStep(pathKey({ ...app, applicantType: type }), stepOnPath(pathKey({ ...app, applicantType: type }), app.step), 'identity'),
           updatedAt: now,
         });
@@ -389,7 +434,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const app0 = await owned(applicant, id);
       // A 事业单位 reads the signed contract where it uploads its papers: no second acceptance.
       if (!stepsOf[pathKey(app0)].includes(step)) {
-        throw new AppError('STEP_NOT_ON_PATH', app0.kind === 'renewal' ? '续期无需再次确认合同' : '事业单位无需再次确认合同', 409);
+        throw new AppError('STEP_NOT_ON_PATH', app0.kind !== 'new' ? `${applicationKindLabels[app0.kind]}无需再次确认合同` : '事业单位无需再次确认合同', 409);
       }
       const current = await contractFor(app0);
       const now = clock();
@@ -489,14 +534,16 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       if (canonicalJson(before.delivery) !== canonicalJson(form.delivery)) changed.push('field:delivery');
       if (before.status === 'needs_changes' && changed.length === 0) return before;
       // The price follows a changed term (today's prices); an unchanged term keeps the price it had.
+      // 变更 / 补办 buy no term: they keep the old certificate's end and their one price.
+      const fixed = before.kind === 'change' || before.kind === 'reissue';
       const termPrice =
-        before.termYears === form.termYears && before.priceKind === (before.kind === 'renewal' ? 'renewal' : 'first')
+        fixed || (before.termYears === form.termYears && before.priceKind === (before.kind === 'renewal' ? 'renewal' : 'first'))
           ? undefined
           : (await terms(before.kind)).find((t) => t.years === form.termYears)?.priceFen;
       return onDraft(applicant, id, 'form', (tx, app) =>
         repo.updateDraft(tx, app.id, {
           projectId: form.projectId,
-          termYears: form.termYears,
+          termYears: fixed ? app.termYears : form.termYears,
           ...(termPrice === undefined ? {} : { priceFen: termPrice }),
           invoice: form.invoice,
           delivery: form.delivery,
@@ -537,7 +584,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const project = app0.projectId ? await catalogue.project(app0.projectId) : undefined;
       if (!project) throw new AppError('STEP_NOT_REACHED', '请先选择所属项目', 409);
       await assertAttachments(app0, requiredAttachments(app0, project.extraAttachments));
-      if (app0.kind === 'renewal' && !app0.orgVerifiedAt) throw new AppError('STEP_NOT_REACHED', '请先完成企业认证', 409);
+      if (app0.kind !== 'new' && !app0.orgVerifiedAt) throw new AppError('STEP_NOT_REACHED', '请先完成企业认证', 409);
       const row = await db.transaction(async (tx) => {
         const app = await repo.lockOwned(tx, applicant.id, id);
         if (!app) throw notFound();
@@ -554,15 +601,14 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         const submitted = await fire(tx, app, 'submit', applicant, {
           project: project.id,
           manualReview: app.manualReview,
-          ...(app.kind === 'renewal' ? { kind: 'renewal', renews: app.renewsSerial, changed: app.renewal?.changed ?? [], review: route } : {}),
+          ...(app.kind !== 'new' ? { kind: app.kind, concerns: app.concernsSerial, changed: app.renewal?.changed ?? [], review: route ?? 'reviewer' } : {}),
         });
         if (route !== 'auto') return submitted;
         // 续期自动审核: nothing changed, the registry confirmed it, the project allows it.
         const approved = await fireTransition(tx, submitted, 'auto_approve', { kind: 'system', id: 'renewal-auto-review' }, clock(), {
           project: project.id,
         });
-        await deps.onAutoApproved(tx, approved);
-        return approved;
+        return deps.onAutoApproved(tx, approved);
       });
       deps.log.info({ applicationId: row.id, number: row.number, kind: row.kind, status: row.status }, 'application submitted');
       return row;

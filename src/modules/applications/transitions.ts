@@ -18,7 +18,7 @@ export async function fireTransition(
   at: Date,
   data: Record<string, unknown> = {},
 ): Promise<repo.ApplicationRow> {
-  const t = transition({ status: app.status, applicantId: app.applicantId, kind: app.kind }, event, actor, at);
+  const t = transition({ status: app.status, applicantId: app.applicantId, kind: app.kind, priceFen: app.priceFen }, event, actor, at);
   const row = await repo.writeTransition(tx, app.id, t);
   await appendAudit(tx, {
     at: t.at,

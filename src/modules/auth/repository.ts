@@ -36,25 +36,27 @@ export async function issueHistory(tx: Conn, phone: string, ip: string, dayStart
   };
 }
 
-export async function endLiveCodes(tx: Conn, phone: string, now: Date, reason: 'replaced' | 'undeliverable') {
+export type CodePurpose = (typeof loginCodes.$inferSelect)['purpose'];
+
+export async function endLiveCodes(tx: Conn, phone: string, now: Date, reason: 'replaced' | 'undeliverable', purpose: CodePurpose = 'login') {
   await tx
     .update(loginCodes)
     .set({ endedAt: now, endReason: reason })
-    .where(and(eq(loginCodes.phone, phone), isNull(loginCodes.endedAt)));
+    .where(and(eq(loginCodes.phone, phone), eq(loginCodes.purpose, purpose), isNull(loginCodes.endedAt)));
 }
 
 export async function insertCode(
   tx: Conn,
-  row: { phone: string; codeHash: string; ip: string; createdAt: Date; expiresAt: Date },
+  row: { phone: string; purpose?: CodePurpose; codeHash: string; ip: string; createdAt: Date; expiresAt: Date },
 ) {
   await tx.insert(loginCodes).values(row);
 }
 
-export async function liveCode(tx: Conn, phone: string) {
+export async function liveCode(tx: Conn, phone: string, purpose: CodePurpose = 'login') {
   const [row] = await tx
     .select()
     .from(loginCodes)
-    .where(and(eq(loginCodes.phone, phone), isNull(loginCodes.endedAt)))
+    .where(and(eq(loginCodes.phone, phone), eq(loginCodes.purpose, purpose), isNull(loginCodes.endedAt)))
     .orderBy(desc(loginCodes.createdAt))
     .limit(1);
   return row;

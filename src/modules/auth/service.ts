@@ -70,8 +70,17 @@ export function createAuthService(deps: AuthServiceDeps) {
   const { db, policy, clock, log } = deps;
   const codeHash = (phone: string, code: string) => hmacHex(deps.codeHmacKey, phone, code);
 
-  /** 获取验证码. The answer is the same whether or not the phone is registered. */
-  async function requestCode(phone: string, ctx: RequestContext): Promise<{ cooldownSeconds: number }> {
+  /** What each one-time code is for: the SMS it goes out in, and the log's word. */
+  const codePurposes = {
+    login: { template: 'login_code', what: 'login code' },
+    loss_report: { template: 'loss_report_code', what: 'loss report code' },
+  } as const satisfies Record<repo.CodePurpose, { template: 'login_code' | 'loss_report_code'; what: string }>;
+
+  /**
+   * 获取验证码 (to log in, or to confirm a 挂失): the same limits per phone and per address for
+   * every purpose. The answer is the same whether or not the phone is registered.
+   */
+  async function requestCode(phone: string, ctx: RequestContext, purpose: repo.CodePurpose = 'login'): Promise<{ cooldownSeconds: number }> {
     assertPhone(phone);
     const now = clock();
     const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
@@ -80,9 +89,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       const hourAgo = new Date(now.getTime() - 3600_000);
       const history = await repo.issueHistory(tx, phone, ctx.ip, startOfShanghaiDay(now), hourAgo, now);
       assertMayIssueCode(policy, history, now);
-      await repo.endLiveCodes(tx, phone, now, 'replaced');
+      await repo.endLiveCodes(tx, phone, now, 'replaced', purpose);
       await repo.insertCode(tx, {
         phone,
+        purpose,
         codeHash: codeHash(phone, code),
         ip: ctx.ip,
         createdAt: now,
@@ -90,14 +100,36 @@ export function createAuthService(deps: AuthServiceDeps) {
       });
     });
     try {
-      await deps.sms.enqueue({ phone, template: 'login_code', params: { code } });
+      await deps.sms.enqueue({ phone, template: codePurposes[purpose].template, params: { code } });
     } catch (err) {
-      log.error({ phone: maskPhone(phone), err: String(err) }, 'could not queue login code');
-      await repo.endLiveCodes(db, phone, clock(), 'undeliverable');
+      log.error({ phone: maskPhone(phone), err: String(err) }, `could not queue ${codePurposes[purpose].what}`);
+      await repo.endLiveCodes(db, phone, clock(), 'undeliverable', purpose);
       throw new AppError('SMS_UNAVAILABLE', '短信发送失败，请稍后再试', 503);
     }
-    log.info({ phone: maskPhone(phone) }, 'login code issued');
+    log.info({ phone: maskPhone(phone) }, `${codePurposes[purpose].what} issued`);
     return { cooldownSeconds: policy.resendCooldownSeconds };
+  }
+
+  /**
+   * Checks a code sent for `purpose` (not login: that opens a session, see login) and uses it up:
+   * the same attempt limits as at login; a wrong code is counted before the refusal is thrown.
+   */
+  async function confirmCode(phone: string, code: string, purpose: Exclude<repo.CodePurpose, 'login'>): Promise<void> {
+    if (!CODE_PATTERN.test(code)) throw new AppError('CODE_FORMAT', '请输入6位数字验证码');
+    const now = clock();
+    const refused = await db.transaction(async (tx) => {
+      await repo.lockPhone(tx, phone);
+      const live = await repo.liveCode(tx, phone, purpose);
+      const outcome = judgeAttempt(policy, live, !!live && sameHex(live.codeHash, codeHash(phone, code)), now);
+      if (!live) throw new Error('unreachable: judgeAttempt refuses a missing code');
+      if (outcome.kind !== 'accepted') {
+        await repo.recordFailure(tx, live.id, outcome.failedAttempts, outcome.kind === 'burned' ? now : null);
+        return attemptRefusal(outcome);
+      }
+      await repo.markUsed(tx, live.id, now);
+      return undefined;
+    });
+    if (refused) throw refused;
   }
 
   /**
@@ -212,5 +244,5 @@ export function createAuthService(deps: AuthServiceDeps) {
   /** The phone an applicant logs in with (where their notices go); inside the caller's transaction when given. */
   const applicantPhone = (applicantId: string, conn: Db | Tx = db) => repo.phoneOf(conn, applicantId);
 
-  return { requestCode, login, openSession, endSessionsOf, resolveSession, logout, applicantPhone };
+  return { requestCode, confirmCode, login, openSession, endSessionsOf, resolveSession, logout, applicantPhone };
 }

@@ -11,6 +11,7 @@
  * fails is retried one request per transaction, so only the request at fault fails.
  */
 import type { Db, Tx } from '../../db/database.ts';
+import type { Succession } from '../../domain/aftersales.ts';
 import type { Actor } from '../../domain/application.ts';
 import { appendAuditBatch, type AuditEntry } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
@@ -28,8 +29,9 @@ export interface Issued extends SignedCertificate {
   notBefore: Date;
   notAfter: Date;
   escrowedKey?: Uint8Array;
-  /** 续期: the certificate of the same profile this one renews. */
+  /** 续期 / 变更 / 补办: the certificate of the same profile this one succeeds, and why. */
   predecessorSerialHex?: string;
+  succession?: Succession;
 }
 
 /** One caller's certificates, stored together or not at all. */
@@ -78,6 +80,7 @@ function certificateRows(request: StoreRequest, at: Date): NewCertificateRow[] {
     pairSerialHex: c.pairSerialHex ?? null,
     escrowedKey: c.escrowedKey ?? null,
     predecessorSerialHex: c.predecessorSerialHex ?? null,
+    succession: c.succession ?? null,
     createdAt: at,
   }));
 }
@@ -116,9 +119,12 @@ async function tellPlatforms(tx: Tx, application: applicationsRepo.ApplicationRo
       notAfter: r.notAfter.toISOString(),
       pairSerial: r.pairSerialHex,
       predecessorSerial: r.predecessorSerialHex,
+      /** Why it succeeds its predecessor: renewed (续期), changed (变更), reissued (补办). */
+      succession: r.succession,
     };
     await recordPlatformEvent(tx, { type: 'certificate.issued', application, at, data: { certificate } });
-    if (r.predecessorSerialHex) {
+    // 已续期 for a renewal only: a 变更's or 补办's predecessor is revoked (已吊销 follows).
+    if (r.predecessorSerialHex && r.succession === 'renewed') {
       await recordPlatformEvent(tx, { type: 'certificate.renewed', application, at, data: { certificate, renewedSerial: r.predecessorSerialHex } });
     }
   }

@@ -46,10 +46,10 @@ export function createOnlineRenewal(deps: { db: Db; ca: CaService; seals: SealSe
     async issue(holder: Holder, applicationId: string, input: OnlineIssueInput): Promise<OnlineIssueResult> {
       const app = await applicationsRepo.findOwned(db, holder.id, applicationId);
       if (!app) throw onlineRenewalErrors.notFound();
-      if (app.kind !== 'renewal' || !app.renewsSerial) throw onlineRenewalErrors.notRenewal();
+      if (app.kind !== 'renewal' || !app.concernsSerial) throw onlineRenewalErrors.notRenewal();
       // The status rules first (已支付, or 制证中 when an earlier try stopped half-way) …
       if (app.status !== 'in_production') transition(app, 'issue_online', holder, clock());
-      const predecessor = await ca.certificate(app.renewsSerial);
+      const predecessor = await ca.certificate(app.concernsSerial);
       const family = input.mode === 'csr' ? verifyCsr(input.csrPem).family : input.family;
       if (predecessor && predecessor.family !== family) throw onlineRenewalErrors.familyChanged(familyLabel[predecessor.family]);
       // … and the picture: a seal is made with the certificate, so its picture must be approved now.
@@ -81,7 +81,7 @@ export function createOnlineRenewal(deps: { db: Db; ca: CaService; seals: SealSe
           ...(seal ? { esID: seal.esId } : {}),
         });
       });
-      deps.log.info({ applicationId: app.id, number: app.number, renews: app.renewsSerial }, 'renewal issued online');
+      deps.log.info({ applicationId: app.id, number: app.number, renews: app.concernsSerial }, 'renewal issued online');
       return { ...result, seal };
     },
   };

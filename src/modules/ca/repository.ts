@@ -179,6 +179,10 @@ export async function latestSealSummary(db: Conn, applicationId: string): Promis
   return row;
 }
 
+export async function supersedeSeal(tx: Conn, id: number, at: Date, byEsId: string): Promise<void> {
+  await tx.update(seals).set({ supersededAt: at, supersededBy: byEsId }).where(eq(seals.id, id));
+}
+
 export async function sealByEsId(db: Conn, esId: string): Promise<SealRow | undefined> {
   const [row] = await db.select().from(seals).where(eq(seals.esId, esId));
   return row;

@@ -35,6 +35,8 @@ export type { RevocationRequestView, StaffRevocationRequestView };
 export function revocationRequestView(r: RevocationRequestRow): RevocationRequestView {
   return {
     id: r.id,
+    kind: r.kind,
+    kindLabel: r.kind === 'loss_report' ? '挂失' : '申请吊销',
     certificateSerial: r.certificateSerial,
     reason: r.reason,
     reasonLabel: applicantRevocationReasonLabels[r.reason as ApplicantRevocationReason] ?? r.reason,

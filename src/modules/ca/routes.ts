@@ -15,6 +15,7 @@ import * as answers from './schemas.ts';
 import type { PictureSubject, SealService } from './seals.ts';
 import { certificateView, sealView } from './views.ts';
 import type { OnlineRenewal } from './online-renewal.ts';
+import type { LossReports } from './loss-reports.ts';
 import {
   daysLeft,
   defaultRenewalPolicy,
@@ -24,6 +25,14 @@ import {
   renewalRefusalMessage,
   type RenewalPolicy,
 } from '../../domain/renewal.ts';
+import {
+  aftersalesRefusalMessage,
+  changeRefusal,
+  lossReportRefusal,
+  reissueRefusal,
+  successionLabels,
+  type AftersalesRefusal,
+} from '../../domain/aftersales.ts';
 
 const idParams = z.object({ id: z.uuid({ message: '申请不存在' }) });
 
@@ -44,6 +53,8 @@ interface Services {
   /** 续期: the applicant's online issuance and the window rules (applicant routes only). */
   onlineRenewal?: OnlineRenewal;
   renewalPolicy?: RenewalPolicy;
+  /** 挂失 (applicant routes only). */
+  lossReports?: LossReports;
   /** Renewals under way, by the serial they renew. */
   renewalsUnderWay?: (serials: string[]) => Promise<Map<string, { id: string; number: string }>>;
 }
@@ -59,6 +70,10 @@ async function artefacts(services: Services, app: PictureSubject, previewUrl: st
   ]);
   const serials = certs.map((c) => c.serialHex);
   const [successors, underWay] = await Promise.all([ca.successorsAmong(serials), services.renewalsUnderWay?.(serials) ?? new Map()]);
+  // Why each successor succeeds (few: one per certificate at most).
+  const successorRows = new Map(
+    (await Promise.all([...successors.values()].map((serial) => ca.certificate(serial)))).flatMap((r) => (r ? [[r.serialHex, r] as const] : [])),
+  );
   const policy = services.renewalPolicy ?? defaultRenewalPolicy;
   /** 有效期至, days left, 即将到期 / 已过期, and whether 续期 is offered (or why not). */
   const lifeOf = (c: (typeof certs)[number]) => {
@@ -70,6 +85,12 @@ async function artefacts(services: Services, app: PictureSubject, previewUrl: st
       policy,
     );
     const state = expiryState(c.notAfter, now, policy);
+    const concerned = { ...c, succeeded: !!successor, inProgress: !!renewing };
+    const offer = (what: 'change' | 'loss' | 'reissue', refused: AftersalesRefusal | undefined) => ({
+      offered: refused === undefined,
+      message: refused ? aftersalesRefusalMessage(what, refused) : null,
+    });
+    const successorRow = successor ? successorRows.get(successor) : undefined;
     return {
       daysLeft: daysLeft(c.notAfter, now),
       expiry: c.status === 'revoked' || successor ? null : state === 'valid' ? null : { state, label: expiryLabels[state] },
@@ -82,6 +103,14 @@ async function artefacts(services: Services, app: PictureSubject, previewUrl: st
         newApplication: refusal === 'new_application',
         renewingApplicationId: renewing?.id ?? null,
         message: refusal ? renewalRefusalMessage(refusal, policy) : null,
+      },
+      successionLabel: successor ? successionLabels[successorRow?.succession ?? 'renewed'] : null,
+      predecessorSuccessionLabel: c.predecessorSerialHex ? successionLabels[c.succession ?? 'renewed'] : null,
+      aftersales: {
+        change: offer('change', changeRefusal(concerned, now)),
+        lossReport: offer('loss', lossReportRefusal(concerned, now)),
+        reissue: offer('reissue', reissueRefusal(concerned, now)),
+        applicationId: renewing?.id ?? null,
       },
     };
   };
@@ -264,6 +293,50 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
       const { id, serial } = request.params;
       const row = await services.revocations.create(applicantOf(request), id, serial, request.body.reason, request.body.note);
       return revocationRequestView(row);
+    },
+  );
+
+  const serialParams = z.object({ id: idParams.shape.id, serial: z.string().trim().min(1).max(80) });
+  const lossReports = () => {
+    if (!services.lossReports) throw new AppError('NOT_FOUND', '证书不存在', 404);
+    return services.lossReports;
+  };
+
+  app.post(
+    '/api/applications/:id/certificates/:serial/loss-report/code',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '挂失：向登录手机号发送验证码',
+        params: serialParams,
+        response: withErrors({ 200: answers.lossReportCode }),
+      },
+    },
+    async (request) => {
+      const { id, serial } = request.params;
+      return lossReports().requestCode(applicantOf(request), id, serial, { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' });
+    },
+  );
+
+  app.post(
+    '/api/applications/:id/certificates/:serial/loss-report',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: '挂失：以短信验证码确认，证书（及 SM2 加密证书）立即吊销（keyCompromise），CRL 与 OCSP 同时更新',
+        params: serialParams,
+        body: z.object({
+          code: z.string({ error: '请输入6位数字验证码' }).trim(),
+          note: z.string().trim().max(200, '说明不能超过 200 个字').default(''),
+        }),
+        response: withErrors({ 200: answers.lossReported }),
+      },
+    },
+    async (request) => {
+      const { id, serial } = request.params;
+      const { request: row, revoked } = await lossReports().report(applicantOf(request), id, serial, request.body.code, request.body.note);
+      const now = services.clock();
+      return { request: revocationRequestView(row), revoked: revoked.map((c) => certificateView(c, now)), message: '挂失成功，证书已吊销。如需继续使用，请办理补办' };
     },
   );
 

@@ -35,6 +35,9 @@ const requestStatus = z.enum(Object.keys(revocationRequestStatusLabels) as [Revo
 /** 申请吊销: the holder's request and how it was decided. */
 export const revocationRequestView = z.object({
   id: z.string(),
+  /** 申请吊销 (staff decide), or 挂失 (revoked at once, on record as approved). */
+  kind: z.enum(['request', 'loss_report']),
+  kindLabel: z.string(),
   certificateSerial: z.string(),
   reason: z.string(),
   reasonLabel: z.string(),
@@ -58,6 +61,8 @@ export const staffRevocationRequestView = revocationRequestView.extend({
 export type StaffRevocationRequestView = z.infer<typeof staffRevocationRequestView>;
 export const staffRevocationRequests = z.object({ items: z.array(staffRevocationRequestView) });
 
+const offer = z.object({ offered: z.boolean(), message: z.string().nullable() });
+
 /** An application's certificates (each with its latest 申请吊销) and its seal. */
 /** The holder's view of a certificate's life: days to its end, 即将到期 / 已过期, the lineage and 续期. */
 const certificateLife = {
@@ -72,6 +77,16 @@ const certificateLife = {
     newApplication: z.boolean(),
     renewingApplicationId: z.string().nullable(),
     message: z.string().nullable(),
+  }),
+  /** 已续期 / 已变更 / 已补办 when a successor exists; and why this one succeeds its predecessor. */
+  successionLabel: z.string().nullable(),
+  predecessorSuccessionLabel: z.string().nullable(),
+  /** 变更, 挂失 and 补办 on offer now, or why not (message); the application under way, if any. */
+  aftersales: z.object({
+    change: offer,
+    lossReport: offer,
+    reissue: offer,
+    applicationId: z.string().nullable(),
   }),
 };
 
@@ -99,6 +114,11 @@ export const sealMade = z.object({ seal: sealView });
 
 /** 续期 issued online: the certificates, a 软证书's PKCS#12 or the SM2 envelope, and the seal made anew. */
 export const renewalIssued = issued.extend({ seal: sealView.nullable(), message: z.string() });
+
+/** 挂失's 获取验证码: where the code went (masked) and when another may be asked for. */
+export const lossReportCode = z.object({ cooldownSeconds: z.number(), phoneMasked: z.string() });
+/** 挂失 done: the report on record and the certificates revoked with it (an SM2 pair: both). */
+export const lossReported = z.object({ request: revocationRequestView, revoked: z.array(certificateView), message: z.string() });
 
 export const revoked = z.object({
   certificate: certificateView,

@@ -47,7 +47,7 @@ function newEsId(now: Date): string {
 }
 
 /** What the seal picture's state depends on: the application as just read (assertOwned, assertExists). */
-export type PictureSubject = Pick<applicationsRepo.ApplicationRow, 'id' | 'status' | 'orgName' | 'uscc' | 'kind' | 'renewsSerial'>;
+export type PictureSubject = Pick<applicationsRepo.ApplicationRow, 'id' | 'status' | 'orgName' | 'uscc' | 'kind' | 'concernsSerial'>;
 
 export function createSealService(deps: SealServiceDeps) {
   const { db, cas, clock } = deps;
@@ -65,17 +65,24 @@ export function createSealService(deps: SealServiceDeps) {
   };
 
   /**
-   * The approval that counts for this application's picture: its own, or — for a 续期 whose
-   * picture is unchanged — the one given for the certificate it renews (the holder approved this
+   * The approval that counts for this application's picture: its own, or — for a 续期 / 补办 (or a
+   * 变更 of other details) whose picture is unchanged — the one given for the certificate it
+   * succeeds (the holder approved this
    * very picture before; a changed name draws a new one, which must be approved again).
    */
   async function approvalOf(app: PictureSubject) {
     const own = await repo.latestSealApproval(db, app.id);
-    if (own || app.kind !== 'renewal' || !app.renewsSerial || !app.orgName || !app.uscc) return own ? { ...own, inheritedFrom: undefined } : undefined;
-    const renewed = await repo.certificateBySerial(db, app.renewsSerial);
+    if (own || app.kind === 'new' || !app.concernsSerial || !app.orgName || !app.uscc) return own ? { ...own, inheritedFrom: undefined } : undefined;
+    const renewed = await repo.certificateBySerial(db, app.concernsSerial);
     const earlier = renewed?.applicationId ? await repo.latestSealApproval(db, renewed.applicationId) : undefined;
     if (!earlier || earlier.pictureSha256 !== sha256Hex(picture(app.orgName, app.uscc))) return undefined;
     return { ...earlier, inheritedFrom: renewed!.applicationId! };
+  }
+
+  /** The latest seal of the application that made the certificate this one concerns. */
+  async function predecessorSeal(app: PictureSubject) {
+    const old = app.concernsSerial ? await repo.certificateBySerial(db, app.concernsSerial) : undefined;
+    return old?.applicationId ? repo.latestSeal(db, old.applicationId) : undefined;
   }
 
   async function owned(applicantId: string, applicationId: string) {
@@ -163,7 +170,7 @@ export function createSealService(deps: SealServiceDeps) {
       const inherited = await Promise.all(
         waiting.map(async (id) => {
           const app = await applicationsRepo.findById(db, id);
-          return app?.kind === 'renewal' && (await approvalOf(app)) ? id : undefined;
+          return app && app.kind !== 'new' && (await approvalOf(app)) ? id : undefined;
         }),
       );
       return new Set(waiting.filter((id) => !inherited.includes(id)));
@@ -220,6 +227,9 @@ export function createSealService(deps: SealServiceDeps) {
         createDate: now,
         maker: { signer: cas.sealMaker.signer, certificate: cas.sealMaker.certificate },
       });
+      // 变更 / 补办: the seal of the certificate succeeded gives way to this one (read before the
+      // transaction: on PGlite the transaction holds the one connection).
+      const replaced = app.kind === 'change' || app.kind === 'reissue' ? await predecessorSeal(app) : undefined;
       return db.transaction(async (tx) => {
         if (approval.inheritedFrom) {
           // Recorded as this application's own, saying where it comes from.
@@ -233,6 +243,7 @@ export function createSealService(deps: SealServiceDeps) {
             data: { number: app.number, pictureSha256: approval.pictureSha256, inheritedFrom: approval.inheritedFrom },
           });
         }
+        if (replaced && !replaced.supersededAt) await repo.supersedeSeal(tx, replaced.id, now, esId);
         const row = await repo.insertSeal(tx, {
           esId,
           applicationId,
@@ -250,7 +261,13 @@ export function createSealService(deps: SealServiceDeps) {
           action: 'seal.make',
           entityType: 'application',
           entityId: applicationId,
-          data: { number: app.number, esID: esId, certificates: signing.map((c) => c.serialHex), pictureSha256: approval.pictureSha256 },
+          data: {
+            number: app.number,
+            esID: esId,
+            certificates: signing.map((c) => c.serialHex),
+            pictureSha256: approval.pictureSha256,
+            ...(replaced ? { supersedes: replaced.esId } : {}),
+          },
         });
         return row;
       });

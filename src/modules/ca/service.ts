@@ -20,6 +20,7 @@ import { memoryOcspCache } from '../../pki/ocsp-cache.ts';
 import type { KeyEscrow } from '../../pki/escrow.ts';
 import { profiles, unitSubject, validityEnd } from '../../pki/profiles.ts';
 import { daysLeft, expiryLabels, expiryState, renewalStart, type RenewalPolicy } from '../../domain/renewal.ts';
+import { successionOf, successorValidity } from '../../domain/aftersales.ts';
 import type { KeyFamily } from '../../pki/signer.ts';
 import { appendAudit } from '../audit/chain.ts';
 import * as applicationsRepo from '../applications/repository.ts';
@@ -58,6 +59,7 @@ export const caServiceErrors = {
   alreadyRevoked: () => new AppError('ALREADY_REVOKED', '该证书已吊销', 409),
   noEscrowedKey: () => new AppError('NO_ESCROWED_KEY', '该证书的私钥未由本 CA 托管（只有 SM2 加密证书的私钥托管）', 404),
   caNotFound: (name: string) => new AppError('CA_NOT_FOUND', `没有名为“${name}”的 CA`, 404),
+  predecessorExpired: () => new AppError('PREDECESSOR_EXPIRED', '原证书已到期，不能再签发变更或补办证书，请重新申请（新办）', 409),
 };
 
 export interface CaServiceDeps {
@@ -206,6 +208,15 @@ export function createCaService(deps: CaServiceDeps) {
     return { certificate: certificate!, ...(pair ? { pair } : {}) };
   }
 
+  /** Revokes unless revoked already (a retried issuance, or a producer who revoked by hand). */
+  async function revokeIfValid(actor: Actor, serialHex: string, reason: RevocableReason): Promise<void> {
+    try {
+      await revokeRow(actor, serialHex, reason);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'ALREADY_REVOKED')) throw err;
+    }
+  }
+
   let timers: NodeJS.Timeout[] = [];
   let mark = '';
 
@@ -229,11 +240,18 @@ export function createCaService(deps: CaServiceDeps) {
       const uscc = app.uscc;
       const csr = input.mode === 'csr' ? verifyCsr(input.csrPem) : undefined;
       const family = csr?.family ?? (input.mode === 'software' ? input.family : 'sm2');
-      // 续期: the new certificate follows the old one without a gap, and names it.
-      const predecessor = app.kind === 'renewal' && app.renewsSerial ? await repo.certificateBySerial(db, app.renewsSerial) : undefined;
+      // 续期 / 变更 / 补办: the new certificate names the old one and why; a renewal follows it without
+      // a gap, a change or a reissue ends where it ended (the term was paid for once).
+      const predecessor = app.kind !== 'new' && app.concernsSerial ? await repo.certificateBySerial(db, app.concernsSerial) : undefined;
+      const succession = app.kind !== 'new' && predecessor ? successionOf[app.kind] : undefined;
       const predecessorOf = (profile: string) =>
         !predecessor ? undefined : profile === 'unitSigning' ? predecessor.serialHex : (predecessor.pairSerialHex ?? undefined);
-      const request = unitRequest(family, org, uscc, app.termYears, predecessor?.notAfter);
+      // A change or a reissue keeps the old end: once it has passed, there is nothing left to issue.
+      if (app.kind !== 'renewal' && predecessor && predecessor.notAfter.getTime() <= clock().getTime()) throw caServiceErrors.predecessorExpired();
+      const request =
+        app.kind === 'renewal' || !predecessor
+          ? unitRequest(family, org, uscc, app.termYears, predecessor?.notAfter)
+          : { ...unitRequest(family, org, uscc, 1), notAfter: successorValidity(predecessor.notAfter, clock()).notAfter };
       const unit = issueUnitCertificates(
         request,
         csr ? { kind: 'csr', family, spki: csr.spki } : { kind: 'software', family, chain: chainOf(family) },
@@ -246,7 +264,7 @@ export function createCaService(deps: CaServiceDeps) {
         notBefore: request.notBefore,
         notAfter: request.notAfter,
         ...(c.profile === 'unitEncryption' && escrowedKey ? { escrowedKey } : {}),
-        ...(predecessorOf(c.profile) ? { predecessorSerialHex: predecessorOf(c.profile) } : {}),
+        ...(predecessorOf(c.profile) && succession ? { predecessorSerialHex: predecessorOf(c.profile), succession } : {}),
       }));
       const rows = await certificateStore.store({
         actor,
@@ -263,6 +281,8 @@ export function createCaService(deps: CaServiceDeps) {
           },
         },
       });
+      // 变更: the old certificate (and its pair) stops once the new one exists, not before.
+      if (app.kind === 'change' && predecessor) await revokeIfValid(actor, predecessor.serialHex, 'affiliationChanged');
       const base64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
       return {
         certificates: rows,
@@ -308,7 +328,7 @@ export function createCaService(deps: CaServiceDeps) {
       return repo.certificateBySerial(db, normaliseSerial(serialHex));
     },
 
-    /** 续期: the certificate that renewed this one. */
+    /** 续期 / 变更 / 补办: the certificate that succeeded this one. */
     async successorOf(serialHex: string) {
       return repo.successorOf(db, normaliseSerial(serialHex));
     },

@@ -13,6 +13,7 @@ import type { CaSet } from './authority.ts';
 import * as repo from './repository.ts';
 import { normaliseSerial } from './service.ts';
 import { certificateState, reasonLabel } from './views.ts';
+import { predecessorLabels, successionLabels, successorLabels } from '../../domain/aftersales.ts';
 
 export type Verdict = 'valid' | 'renewed' | 'revoked' | 'expired' | 'foreign' | 'invalid' | 'not_found';
 export const verdictLabels: Record<Verdict, string> = {
@@ -77,14 +78,20 @@ const BINARY = /[\x00-\x08\x0e-\x1f]/;
 export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) {
   const { db, cas, clock } = deps;
 
-  /** The lineage: what this certificate renews, and what renewed it. */
+  /** The lineage: what this certificate succeeds (续期 / 变更 / 补办), and what succeeded it. */
   async function lineage(row: repo.CertificateRow): Promise<{ successor: repo.CertificateRow | undefined; details: Detail[] }> {
     const successor = await repo.successorOf(db, row.serialHex);
+    const why = (r: repo.CertificateRow) => r.succession ?? 'renewed';
     return {
       successor,
       details: [
-        ...(row.predecessorSerialHex ? [{ label: '续期自（原证书序列号）', value: row.predecessorSerialHex }] : []),
-        ...(successor ? [{ label: '续期证书序列号', value: `${successor.serialHex}（${beijing(successor.notBefore)} 起）` }] : []),
+        ...(row.predecessorSerialHex ? [{ label: predecessorLabels[why(row)], value: row.predecessorSerialHex }] : []),
+        ...(successor
+          ? [
+              { label: '后续证书', value: successionLabels[why(successor)] },
+              { label: successorLabels[why(successor)], value: `${successor.serialHex}（${beijing(successor.notBefore)} 起）` },
+            ]
+          : []),
       ],
     };
   }
@@ -92,12 +99,19 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
   async function rowResult(row: repo.CertificateRow, now: Date): Promise<{ verdict: Verdict; details: Detail[]; reasons: string[] }> {
     const { successor, details } = await lineage(row);
     const state = rowVerdict(row, now);
-    const verdict: Verdict = state === 'valid' && successor ? 'renewed' : state;
-    return {
-      verdict,
-      details: [...rowDetails(row), ...details],
-      reasons: verdict === 'renewed' ? [`该证书已续期，在有效期内仍然有效；续期后的新证书序列号为 ${successor!.serialHex}`] : [],
-    };
+    // Only a renewal leaves the old certificate valid; a change or a reissue follows its revocation.
+    const followed = successor ? (successor.succession ?? 'renewed') : undefined;
+    const verdict: Verdict = state === 'valid' && followed === 'renewed' ? 'renewed' : state;
+    const reasons = !successor
+      ? []
+      : verdict === 'renewed'
+        ? [`该证书已续期，在有效期内仍然有效；续期后的新证书序列号为 ${successor.serialHex}`]
+        : followed === 'changed'
+          ? [`该证书因单位信息变更已吊销；变更后的新证书序列号为 ${successor.serialHex}`]
+          : followed === 'reissued'
+            ? [`该证书已挂失吊销；补办的新证书序列号为 ${successor.serialHex}`]
+            : [];
+    return { verdict, details: [...rowDetails(row), ...details], reasons };
   }
 
   function rowDetails(row: repo.CertificateRow): Detail[] {
@@ -178,9 +192,12 @@ export function createVerifier(deps: { db: Db; cas: CaSet; clock: () => Date }) 
           reasons.push(`绑定的签章者证书${verdictLabels[v.verdict]}`);
         }
       }
-      if (!(await repo.sealByEsId(db, s.esID))) {
+      const made = await repo.sealByEsId(db, s.esID);
+      if (!made) {
         verdict = 'invalid';
         reasons.push('本机构没有该印章的制作记录');
+      } else if (made.supersededAt) {
+        details.push({ label: '印章状态', value: `已被新印章取代（${beijing(made.supersededAt)}），新印章标识 ${made.supersededBy ?? ''}` });
       }
     }
     return result('seal', verdict, details, reasons);

@@ -13,7 +13,8 @@ import type { Principal } from '../../domain/principal.ts';
 import { appendAudit } from '../audit/chain.ts';
 import type { Project } from './service.ts';
 
-export type PriceKind = 'first' | 'renewal';
+export type { PriceKind } from '../../domain/aftersales.ts';
+import { priceMayBeZero, type PriceKind } from '../../domain/aftersales.ts';
 
 export interface ProjectInput {
   name: string;
@@ -96,7 +97,8 @@ export function createCatalogueAdmin(db: Db, clock: () => Date) {
 
     /** A new price from `effectiveFrom` (now when absent). Earlier rows stay as they were. */
     async addPrice(actor: Principal, kind: PriceKind, amountFen: number, effectiveFrom?: Date): Promise<PriceView> {
-      if (!Number.isInteger(amountFen) || amountFen <= 0) throw new AppError('PRICE_INVALID', '价格必须大于0元');
+      if (!Number.isInteger(amountFen) || amountFen < 0) throw new AppError('PRICE_INVALID', '价格不能小于0元');
+      if (amountFen === 0 && !priceMayBeZero(kind)) throw new AppError('PRICE_INVALID', '价格必须大于0元（只有变更、补办可以免费）');
       if (amountFen > MAX_PRICE_FEN) throw new AppError('PRICE_INVALID', '价格不能超过100000元');
       const now = clock();
       if (effectiveFrom && effectiveFrom.getTime() < now.getTime() - CLOCK_SKEW_MS) {

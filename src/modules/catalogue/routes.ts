@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { attachmentLabel, extraAttachmentKinds } from '../../domain/attachments.ts';
 import { AppError } from '../../domain/errors.ts';
+import { priceKindLabels, priceKinds } from '../../domain/aftersales.ts';
 import { formatYuan, parseYuan } from '../../domain/money.ts';
 import { withErrors } from '../../http/contract/common.ts';
 import { requireStaff, staffOf } from '../../http/session.ts';
@@ -46,7 +47,6 @@ const present = (p: Project): AdminProject => ({
   renewalAutoReview: p.renewalAutoReview,
 });
 
-const priceKindLabels = { first: '首次申请', renewal: '续费' } as const;
 const priceStateLabels = { current: '当前生效', scheduled: '待生效', past: '已失效' } as const;
 const presentPrice = (p: PriceView): Price => ({
   id: p.id,
@@ -124,7 +124,7 @@ export const catalogueAdminRoutes: FastifyPluginAsyncZod<{ admin: CatalogueAdmin
         tags: ['admin'],
         summary: '新增价格（立即或在将来某一时间生效；已有价格不可修改）',
         body: z.object({
-          kind: z.enum(['first', 'renewal'], { error: '请选择价格类型' }),
+          kind: z.enum(priceKinds, { error: '请选择价格类型' }),
           amountYuan: z.string({ error: '请输入金额' }).trim().min(1, '请输入金额'),
           effectiveFrom: z.iso.datetime({ offset: true, error: '生效时间格式不正确' }).optional(),
         }),

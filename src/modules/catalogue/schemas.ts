@@ -19,8 +19,8 @@ export const attachmentKindOption = z.object({ kind: z.string(), enterprise: z.s
 export type AttachmentKindOption = z.infer<typeof attachmentKindOption>;
 export const adminProjectList = z.object({ projects: z.array(adminProject), attachmentKinds: z.array(attachmentKindOption) });
 
-export const priceKinds = ['first', 'renewal'] as const;
-export type PriceKind = (typeof priceKinds)[number];
+export { priceKinds, type PriceKind } from '../../domain/aftersales.ts';
+import { priceKinds } from '../../domain/aftersales.ts';
 
 export const price = z.object({
   id: z.number(),

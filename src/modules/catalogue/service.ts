@@ -3,6 +3,7 @@ import { and, asc, desc, eq, lte } from 'drizzle-orm';
 import type { Db } from '../../db/database.ts';
 import { prices, projects } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
+import type { PriceKind } from '../../domain/aftersales.ts';
 
 export type Project = typeof projects.$inferSelect;
 export type CatalogueService = ReturnType<typeof createCatalogueService>;
@@ -36,8 +37,8 @@ export function createCatalogueService(db: Db) {
       return row;
     },
 
-    /** The price in force at `at` for a first application or a renewal, in fen. */
-    async price(kind: 'first' | 'renewal', at: Date): Promise<number> {
+    /** The price in force at `at` of a kind (首次申请, 续费, 变更, 补办), in fen. */
+    async price(kind: PriceKind, at: Date): Promise<number> {
       const [row] = await db
         .select({ amountFen: prices.amountFen })
         .from(prices)

@@ -8,8 +8,8 @@ import type { Tx } from '../../db/database.ts';
 import type { SmsParams, SmsTemplateCode } from '../../domain/templates.ts';
 import type { SmsSender } from './sms.ts';
 
-/** Templates sent to an applicant about their application (the login and unlock codes go to a phone, not an applicant). */
-export type NoticeTemplate = Exclude<SmsTemplateCode, 'login_code' | 'unlock_code'>;
+/** Templates sent to an applicant about their application (the login, unlock and 挂失 codes go to a phone, not an applicant). */
+export type NoticeTemplate = Exclude<SmsTemplateCode, 'login_code' | 'unlock_code' | 'loss_report_code'>;
 
 export interface ApplicantNotices {
   send<T extends NoticeTemplate>(tx: Tx, applicantId: string, template: T, params: SmsParams<T>): Promise<void>;

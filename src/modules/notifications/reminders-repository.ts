@@ -50,7 +50,7 @@ function reminded(conn: Conn, scope: CandidateScope) {
       conn
         .select({ one: sql`1` })
         .from(renewal)
-        .where(and(eq(renewal.renewsSerial, certificates.serialHex), notInArray(renewal.status, [...renewalStatusesKeepingReminders]))),
+        .where(and(eq(renewal.concernsSerial, certificates.serialHex), notInArray(renewal.status, [...renewalStatusesKeepingReminders]))),
     ),
   );
 }

@@ -64,7 +64,7 @@ export interface SmsDelivery extends SmsSender {
 }
 
 export function smsQueueOf(message: SmsMessage): string {
-  return message.template === 'login_code' || message.template === 'unlock_code' ? SMS_LOGIN_CODE_QUEUE : SMS_QUEUE;
+  return message.template === 'login_code' || message.template === 'unlock_code' || message.template === 'loss_report_code' ? SMS_LOGIN_CODE_QUEUE : SMS_QUEUE;
 }
 
 export async function createSmsDelivery(

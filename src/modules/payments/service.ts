@@ -8,7 +8,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { checkImage, ImageRejected } from '../../attachments/image.ts';
 import type { Db, Tx } from '../../db/database.ts';
-import { assertWork, mayWork, statusLabels } from '../../domain/application.ts';
+import { feeWaived } from '../../domain/aftersales.ts';
+import { assertWork, mayWork, statusLabels, type SystemActor } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatYuan } from '../../domain/money.ts';
 import { paymentMethodLabels, paymentStatusLabels, remittanceCode } from '../../domain/payment.ts';
@@ -64,6 +65,8 @@ export function assertPayable(app: apps.ApplicationRow): void {
   assertWork(app.status, 'pay');
 }
 
+const FEE_WAIVED: SystemActor = { kind: 'system', id: 'fee-waived' };
+
 export function createPaymentsService(deps: PaymentsDeps) {
   const { db, clock, log } = deps;
 
@@ -99,6 +102,22 @@ export function createPaymentsService(deps: PaymentsDeps) {
     await deps.invoices?.requestFor(tx, app, app.priceFen);
   }
 
+  /**
+   * What follows 资料审核通过 (a reviewer's or 续期自动审核), in its transaction: the bank transfer's
+   * remittance code and the 审核通过 SMS — or, where the fee is 0 (变更 by default), 已支付 at once
+   * through the domain's waive_fee rule, and what follows a payment.
+   */
+  async function approved(tx: Tx, app: apps.ApplicationRow): Promise<apps.ApplicationRow> {
+    if (feeWaived(app.priceFen)) {
+      const row = await fireTransition(tx, app, 'waive_fee', FEE_WAIVED, clock(), { amountFen: 0 });
+      await paid(tx, row);
+      return row;
+    }
+    await openBankTransfer(tx, app);
+    await deps.notices.send(tx, app.applicantId, 'review_approved', { number: app.number, amount: formatYuan(app.priceFen) });
+    return app;
+  }
+
   /** 已退款 (a cancelled application's money is back): its invoice is reversed. */
   async function refunded(tx: Tx, app: apps.ApplicationRow): Promise<void> {
     await deps.invoices?.reverseFor(tx, app.id);
@@ -106,6 +125,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
 
   return {
     openBankTransfer,
+    approved,
     paid,
     refunded,
 

@@ -67,7 +67,8 @@ export function createPlatformApi(deps: PlatformApiDeps) {
   async function view(row: CertificateRow, now: Date) {
     const successor = await ca.successorOf(row.serialHex);
     const state = certificateState(row, now);
-    const status: 'valid' | 'renewed' | 'revoked' | 'expired' = state === 'valid' && successor ? 'renewed' : state;
+    // 已续期 while a renewal's successor exists; a 变更's or 补办's predecessor is revoked with it.
+    const status: 'valid' | 'renewed' | 'revoked' | 'expired' = state === 'valid' && successor?.succession === 'renewed' ? 'renewed' : state;
     const labels = { valid: '有效', renewed: '已续期', revoked: '已吊销', expired: '已过期' } as const;
     return {
       serial: row.serialHex,
@@ -85,6 +86,8 @@ export function createPlatformApi(deps: PlatformApiDeps) {
       /** 续期: the certificate this one renews, and the one that renewed it. */
       predecessorSerial: row.predecessorSerialHex,
       successorSerial: successor?.serialHex ?? null,
+      /** Why the successor succeeds this one: renewed (续期), changed (变更), reissued (补办). */
+      succession: successor?.succession ?? null,
       pairSerial: row.pairSerialHex,
     };
   }

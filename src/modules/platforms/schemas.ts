@@ -1,5 +1,6 @@
 /** platforms' answers as zod schemas: the relying platforms' API and the 管理员's 接入平台 (see src/http/contract.ts). */
 import { z } from 'zod';
+import { successions } from '../../domain/aftersales.ts';
 
 // ── the platforms' API ──
 
@@ -17,7 +18,8 @@ export const platformCertificate = z.object({
   revokedAt: z.string().nullable(),
   revocationReason: z.string().nullable(),
   predecessorSerial: z.string().nullable().meta({ description: '续期自（原证书序列号）' }),
-  successorSerial: z.string().nullable().meta({ description: '续期后的新证书序列号' }),
+  successorSerial: z.string().nullable().meta({ description: '接替它的新证书序列号（续期、变更或补办）' }),
+  succession: z.enum(successions).nullable().meta({ description: '新证书接替的原因：renewed 续期、changed 变更、reissued 补办' }),
   pairSerial: z.string().nullable().meta({ description: '双证书中的另一张（SM2 签名 / 加密）' }),
 });
 export const platformCertificateList = z.object({ certificates: z.array(platformCertificate) });

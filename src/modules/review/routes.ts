@@ -1,6 +1,7 @@
 /** review HTTP: the 审核员's queue, detail and decisions. Staff with the reviewer role only. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { applicationKindLabels, changeItemLabels } from '../../domain/aftersales.ts';
 import { unitFieldLabels } from '../../domain/renewal.ts';
 import { applicantTypeLabels, applicationStatuses, availableEvents, statusLabels } from '../../domain/application.ts';
 import { attachmentLabel, isAttachmentKind } from '../../domain/attachments.ts';
@@ -54,8 +55,9 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
           statusLabel: statusLabels[r.status],
           submittedAt: r.submittedAt?.toISOString() ?? null,
           flags: [
-            ...(r.kind === 'renewal' ? ['续期'] : []),
+            ...(r.kind !== 'new' ? [applicationKindLabels[r.kind]] : []),
             ...(r.registryOutcome === 'not_found' ? ['企业不存在'] : []),
+            ...(r.registryOutcome === 'lagging' ? ['登记信息未更新'] : []),
             ...(r.manualReview ? ['需人工核验'] : []),
             ...(r.latestDecision === 'first_approval' ? ['待复核'] : []),
           ],
@@ -105,16 +107,21 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
           }
         : null,
       changedSinceLastReview: d.changedSinceLastReview,
-      /** 续期: the certificate renewed, the unit's data as verified last time, and what the holder changed. */
+      /**
+       * 续期 / 变更 / 补办: the certificate concerned, the unit's data as verified last time beside
+       * the application's (old and new side by side), and what changed.
+       */
       renewal:
-        a.kind === 'renewal' && a.renewal
+        a.kind !== 'new' && a.renewal
           ? {
-              kindLabel: '续期',
-              renewsSerial: a.renewsSerial,
+              kindLabel: applicationKindLabels[a.kind],
+              renewsSerial: a.concernsSerial,
               previousCertificate: d.renewed ? { serialHex: d.renewed.serialHex, notBefore: d.renewed.notBefore.toISOString(), notAfter: d.renewed.notAfter.toISOString() } : null,
               previous: a.renewal.previous,
               changed: a.renewal.changed.map((f) => ({ field: f, label: unitFieldLabels[f] })),
               operatorChanged: a.renewal.operatorChanged,
+              claimed: (a.renewal.claimed ?? []).map((c) => ({ item: c, label: changeItemLabels[c] })),
+              registryLagging: a.renewal.registryLagging ?? false,
             }
           : null,
       duplicates: d.duplicates,

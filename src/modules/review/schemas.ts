@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { applicantType, applicationEvent, applicationStatus, deliveryView, invoiceView, statusChange } from '../applications/schemas.ts';
 
-const registryOutcome = z.enum(['match', 'not_found']).nullable();
+const registryOutcome = z.enum(['match', 'not_found', 'lagging']).nullable();
 const decisionKind = z.enum(['approve', 'return', 'first_approval']);
 
 export const reviewQueueItem = z.object({
@@ -87,6 +87,9 @@ export const reviewDetail = z.object({
       }),
       changed: z.array(z.object({ field: z.string(), label: z.string() })),
       operatorChanged: z.boolean(),
+      /** 变更: what the holder said changed, and whether the register still showed the old data. */
+      claimed: z.array(z.object({ item: z.string(), label: z.string() })),
+      registryLagging: z.boolean(),
     })
     .nullable(),
 });

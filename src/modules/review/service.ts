@@ -9,7 +9,6 @@ import type { Db, Tx } from '../../db/database.ts';
 import { reviewDecisions } from '../../db/schema.ts';
 import { statusLabels, transition, type ApplicationStatus } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
-import { formatYuan } from '../../domain/money.ts';
 import type { ApplicantNotices } from '../notifications/notices.ts';
 import type { Principal } from '../../domain/principal.ts';
 import { approvalStage, changedKeys, summariseReturn, type ApprovalStage, type ReturnedItem } from '../../domain/review.ts';
@@ -49,8 +48,8 @@ export interface ReviewDeps {
   /** 续期: the certificate a renewal renews (the CA module's). */
   certificate: (serialHex: string) => Promise<{ serialHex: string; notBefore: Date; notAfter: Date } | undefined>;
   notices: ApplicantNotices;
-  /** 资料审核通过 written: the payments module opens the bank transfer (its remittance code) in the same transaction. */
-  onApproved?: (tx: Tx, app: apps.ApplicationRow) => Promise<void>;
+  /** 资料审核通过 written: the payments module opens the bank transfer and sends the SMS (or, fee 0, makes it 已支付) in the same transaction. */
+  onApproved: (tx: Tx, app: apps.ApplicationRow) => Promise<apps.ApplicationRow>;
 }
 
 export function createReviewService(deps: ReviewDeps) {
@@ -79,7 +78,7 @@ export function createReviewService(deps: ReviewDeps) {
       const validCertificates = app.uscc ? await deps.validCertificates(app.uscc) : [];
       const project = app.projectId ? await deps.catalogue.project(app.projectId).catch(() => undefined) : undefined;
       const previousReviewer = previous ? (await deps.staffNames([previous.reviewerId])).get(previous.reviewerId) : undefined;
-      const renewed = app.renewsSerial ? await deps.certificate(app.renewsSerial) : undefined;
+      const renewed = app.concernsSerial ? await deps.certificate(app.concernsSerial) : undefined;
       return {
         app,
         renewed,
@@ -150,8 +149,8 @@ export function createReviewService(deps: ReviewDeps) {
             ...(d.decision === 'return' ? { summary: summariseReturn(items, app.applicantType) } : {}),
           });
           if (d.decision === 'approve') {
-            await deps.onApproved?.(tx, row);
-            await deps.notices.send(tx, app.applicantId, 'review_approved', { number: app.number, amount: formatYuan(app.priceFen) });
+            // The remittance code and the SMS, or 已支付 at once where the fee is 0.
+            row = await deps.onApproved(tx, row);
           } else {
             await deps.notices.send(tx, app.applicantId, 'review_returned', { number: app.number });
           }

@@ -7,6 +7,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { App, Badge, Button, Card, Col, DatePicker, Form, Input, Modal, Radio, Row, Statistic, Table, Typography, type TableColumnsType } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
+import { priceKindLabels, priceKinds, priceMayBeZero } from '../../../src/domain/aftersales';
 import { MAX_PRICE_FEN, parseYuan } from '../../../src/domain/money';
 import { adminApi, type Price, type PriceKind } from './adminApi';
 import { AdminPage, FormError, useFormSubmit, useLoaded } from './AdminCommon';
@@ -22,13 +23,17 @@ interface Values {
 
 const stateBadge = { current: 'success', scheduled: 'processing', past: 'default' } as const;
 
-function amountRule(_rule: unknown, value: string | undefined): Promise<void> {
-  if (!value) return Promise.resolve();
-  const fen = parseYuan(value);
-  if (fen === undefined) return Promise.reject(new Error(a.amountFormat));
-  if (fen <= 0 || fen > MAX_PRICE_FEN) return Promise.reject(new Error(a.amountRange));
-  return Promise.resolve();
-}
+/** The server's own bounds: 变更 and 补办 may cost 0 (no payment), a certificate never. */
+const amountRule = ({ getFieldValue }: { getFieldValue: (name: string) => unknown }) => ({
+  validator(_rule: unknown, value: string | undefined): Promise<void> {
+    if (!value) return Promise.resolve();
+    const fen = parseYuan(value);
+    if (fen === undefined) return Promise.reject(new Error(a.amountFormat));
+    const free = priceMayBeZero(getFieldValue('kind') as PriceKind);
+    if (fen < 0 || (fen === 0 && !free) || fen > MAX_PRICE_FEN) return Promise.reject(new Error(free ? a.amountRangeFree : a.amountRange));
+    return Promise.resolve();
+  },
+});
 
 function NewPriceModal({ open, onClose, onAdded }: { open: boolean; onClose: () => void; onAdded: () => void }) {
   const [form] = Form.useForm<Values>();
@@ -50,13 +55,10 @@ function NewPriceModal({ open, onClose, onAdded }: { open: boolean; onClose: () 
         <Form.Item label={a.priceKind} name="kind" rules={[{ required: true, message: a.priceKindRequired }]}>
           <Radio.Group
             optionType="button"
-            options={[
-              { value: 'first', label: a.first },
-              { value: 'renewal', label: a.renewal },
-            ]}
+            options={priceKinds.map((kind) => ({ value: kind, label: priceKindLabels[kind] }))}
           />
         </Form.Item>
-        <Form.Item label={a.amount} name="amountYuan" rules={[{ required: true, message: a.amountRequired }, { validator: amountRule }]}>
+        <Form.Item label={a.amount} name="amountYuan" rules={[{ required: true, message: a.amountRequired }, amountRule]} dependencies={['kind']} extra={a.amountFreeExtra}>
           <Input inputMode="decimal" suffix={a.yuan} placeholder="195.00" style={{ width: 200 }} />
         </Form.Item>
         <Form.Item label={a.effective} name="when">
@@ -121,13 +123,12 @@ export function AdminPricesPage() {
         </Button>
       }
     >
-      <Row gutter={16} style={{ marginBottom: 16 }}>
-        <Col xs={24} md={12}>
-          <KindCard label={a.first} prices={prices.filter((p) => p.kind === 'first')} />
-        </Col>
-        <Col xs={24} md={12}>
-          <KindCard label={a.renewal} prices={prices.filter((p) => p.kind === 'renewal')} />
-        </Col>
+      <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+        {priceKinds.map((kind) => (
+          <Col xs={24} md={12} xl={6} key={kind}>
+            <KindCard label={priceKindLabels[kind]} prices={prices.filter((p) => p.kind === kind)} />
+          </Col>
+        ))}
       </Row>
       <Table<Price> rowKey="id" columns={columns} dataSource={prices} loading={loading} pagination={{ pageSize: 20, hideOnSinglePage: true }} />
       <NewPriceModal

@@ -3,7 +3,7 @@
  * (CRL re-signed, OCSP answers revoked); 不予吊销 needs a reason the holder reads. Decided requests
  * stay listed under their own tabs as the record.
  */
-import { Alert, App, Button, Input, Modal, Popconfirm, Space, Table, Tabs, Typography, type TableColumnsType } from 'antd';
+import { Alert, App, Button, Input, Modal, Popconfirm, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import type {
   RevocationRequestView,
@@ -81,6 +81,8 @@ export function RevocationRequestsPage() {
         </Typography.Text>
       ),
     },
+    // 挂失 is revoked at once (listed under 已同意): the 制证员 sees it and expects the 补办.
+    { title: '类型', dataIndex: 'kindLabel', render: (v: string, r) => (r.kind === 'loss_report' ? <Tag color="red">{v}</Tag> : v) },
     { title: '吊销原因', dataIndex: 'reasonLabel' },
     { title: '申请说明', dataIndex: 'note', render: (v: string) => v || '—' },
     { title: '提交时间', dataIndex: 'createdAt', render: (v: string) => shanghaiTime(v) },

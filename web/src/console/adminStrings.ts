@@ -92,6 +92,8 @@ export const a = {
   amountRequired: '请输入金额',
   amountFormat: '请输入最多两位小数的金额，如 195.00',
   amountRange: '金额须大于0元且不超过100000元',
+  amountRangeFree: '金额须在0元至100000元之间',
+  amountFreeExtra: '变更、补办的价格可以为0元：为0元时审核通过后无需支付，直接进入制证',
   effective: '生效时间',
   effectiveNow: '立即生效',
   effectiveLater: '指定时间',

@@ -52,7 +52,7 @@ function StatusCell({ row }: { row: ApplicationSummary }) {
   return (
     <Flex vertical gap={4} align="flex-start">
       <Flex gap={4} wrap>
-        {row.kind === 'renewal' && <Tag color="blue">{row.kindLabel}</Tag>}
+        {row.kind !== 'new' && <Tag color="blue">{row.kindLabel}</Tag>}
         <StatusTag status={row.status} label={row.statusLabel} />
       </Flex>
       {row.sealAwaited && <Tag color="orange">{ds.sealAwaited}</Tag>}

@@ -12,6 +12,7 @@ import { applicantRevocationReasonLabels, applicantRevocationReasons } from '../
 import { shanghaiTime } from '../format';
 import type { ApplicationSummary } from './applicationsApi';
 import { deliveryApi, type Artefacts, type HeldCertificate, type Shipment } from './deliveryApi';
+import { AftersalesButtons } from './AftersalesPanels';
 import { ExpiryTags, RenewalIssuePanel, RenewButton } from './RenewalPanels';
 import { deliveryStrings as s, unlockStrings } from './strings';
 import { UnlockModal } from './UnlockPanel';
@@ -228,6 +229,7 @@ export function ArtefactsModal({ row, onClose, onChanged }: { row: ApplicationSu
                           {s.downloadCertificate}
                         </Button>,
                         <RenewButton key="renew" certificate={c} />,
+                        <AftersalesButtons key="aftersales" applicationId={id} certificate={c} onChanged={() => void load()} />,
                         ...(onUsbKey
                           ? [
                               <Button key="unlock" size="small" onClick={() => setUnlocking(c)}>

@@ -19,7 +19,7 @@ export function ExpiryTags({ certificate: c }: { certificate: CertificateView })
   if (c.status === 'revoked') return null;
   return (
     <>
-      {c.successorSerialHex && <Tag color="blue">{s.renewed}</Tag>}
+      {c.successorSerialHex && <Tag color="blue">{c.successionLabel ?? s.renewed}</Tag>}
       {!c.successorSerialHex && c.expiry && <Tag color={c.expiry.state === 'expired' ? 'red' : 'orange'}>{c.expiry.label}</Tag>}
       {!c.successorSerialHex && c.status === 'valid' && c.daysLeft !== undefined && <Typography.Text type="secondary">{s.daysLeft(c.daysLeft)}</Typography.Text>}
     </>

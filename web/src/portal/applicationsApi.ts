@@ -86,6 +86,8 @@ export const applicationsApi = {
   terms: (kind: 'new' | 'renewal' = 'new') => request<Terms>('GET', `/api/terms?kind=${kind}`).then((r) => r.items),
   /** 续期 of a certificate: the new draft. */
   startRenewal: (serial: string) => request<RenewalStarted>('POST', '/api/renewals', { body: { serial } }),
+  startChange: (serial: string, items: string[]) => request<RenewalStarted>('POST', '/api/changes', { body: { serial, items } }),
+  startReissue: (serial: string) => request<RenewalStarted>('POST', '/api/reissues', { body: { serial } }),
   view: (id: string) => request<ApplicationView>('GET', base(id)),
   timeline: (id: string) => request<ApplicantTimeline>('GET', `${base(id)}/timeline`),
 

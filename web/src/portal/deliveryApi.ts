@@ -5,6 +5,8 @@
 import type {
   Artefacts,
   HeldCertificate,
+  LossReportCode,
+  LossReported,
   RenewalIssued,
   RevocationRequestView,
   SealApproved,
@@ -39,6 +41,11 @@ export const deliveryApi = {
     request<UnlockCodeSent>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/unlock-requests`, { body }),
   unlockAnswer: (requestId: string, code: string) =>
     request<UnlockAnswer>('POST', `/api/unlock-requests/${encodeURIComponent(requestId)}/answer`, { body: { code } }),
+  /** 挂失: the SMS code to the login phone, then the report that revokes at once. */
+  lossReportCode: (id: string, serialHex: string) =>
+    request<LossReportCode>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/loss-report/code`, { body: {} }),
+  reportLoss: (id: string, serialHex: string, body: { code: string; note: string }) =>
+    request<LossReported>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/loss-report`, { body }),
   requestRevocation: (id: string, serialHex: string, body: { reason: string; note: string }) =>
     request<RevocationRequestView>('POST', `${base(id)}/certificates/${encodeURIComponent(serialHex)}/revocation-requests`, { body }),
 };

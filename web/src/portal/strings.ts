@@ -177,6 +177,26 @@ export const renewalPanelStrings = {
   downloadP12: '下载软证书',
 } as const;
 
+export const aftersalesStrings = {
+  change: '变更',
+  changeTitle: '证书变更',
+  changeIntro: '单位信息变更后办理：新证书有效期至原证书到期日，新证书签发后原证书吊销，并按新名称制作新的电子印章。请选择变更内容：',
+  changeItemsRequired: '请选择变更内容',
+  startChange: '开始变更',
+  lossReport: '挂失',
+  lossTitle: '证书挂失',
+  lossIntro: 'USB Key 丢失或损坏时办理：挂失后证书（含加密证书）立即吊销，不能恢复。之后可办理补办。',
+  sendCode: '获取验证码',
+  codeSent: (phone: string) => `验证码已发送至 ${phone}`,
+  code: '短信验证码',
+  codeRequired: '请输入6位数字验证码',
+  lossNote: '说明（可选）',
+  confirmLoss: '确认挂失',
+  reissue: '补办',
+  continueAftersales: '继续办理',
+  cancel: '取消',
+} as const;
+
 export const invoiceStrings = {
   title: '发票',
   colour: '类别',

@@ -51,6 +51,7 @@ function identityNotice(view: ApplicationView | undefined, fresh: Notice | undef
   const outcome = view?.organisation?.registryOutcome;
   if (outcome === 'match') return { type: 'success', message: identityStrings.verifiedTitle };
   if (outcome === 'not_found') return { type: 'warning', message: identityStrings.notFoundSummary };
+  if (outcome === 'lagging') return { type: 'warning', message: identityStrings.laggingSummary };
   return undefined;
 }
 
@@ -167,7 +168,8 @@ export function ApplyWizard() {
   if (view?.events.includes('resubmit')) return <ReturnedApplication application={view} refresh={refresh} />;
 
   const path = view?.steps ?? enterprisePath;
-  const renewal = view?.kind === 'renewal';
+  // 续期 / 变更 / 补办: the unit's data confirmed against last time's, on the kind's short path.
+  const renewal = view !== undefined && view.kind !== 'new';
   const furthest = view ? path.indexOf(view.step) : 0;
   // A step that left the path (企业认证 made the draft a 事业单位 one) shows where the path resumes.
   const shown: DraftStep = path.includes(current) ? current : (view?.step ?? 'identity');
@@ -191,7 +193,7 @@ export function ApplyWizard() {
       <Flex justify="space-between" align="center" wrap gap={12} className="portal-page-header">
         <Flex vertical gap={2}>
           <PageTitle style={{ margin: 0 }}>
-            {renewal ? s.renewalTitle : s.title}
+            {view?.kind === 'renewal' ? s.renewalTitle : renewal ? s.aftersalesTitle(view.kindLabel) : s.title}
           </PageTitle>
           {view && <Typography.Text type="secondary">{s.number(view.number)}</Typography.Text>}
         </Flex>
@@ -206,7 +208,7 @@ export function ApplyWizard() {
         onChange={(i) => i <= furthest && setCurrent(path[i] ?? 'identity')}
         // The step shown is never drawn as unreachable (pale), whatever the draft's recorded step says.
         items={path.map((step, i) => {
-          const title = (renewal ? renewalTitles[step] : undefined) ?? stepTitles[step];
+          const title = (step === 'form' && renewal && view.kind !== 'renewal' ? s.aftersalesStepForm : renewal ? renewalTitles[step] : undefined) ?? stepTitles[step];
           return {
             title: mobile && i !== currentIndex ? <span className="visually-hidden">{title}</span> : title,
             disabled: i > furthest && i !== currentIndex,

@@ -133,7 +133,7 @@ export function FormStep({ form, application, operatorPhone, onSaved, editable, 
       (items) => current && setProjects(items),
       (err: unknown) => current && setError(errorMessage(err)),
     );
-    applicationsApi.terms(application.kind).then(
+    applicationsApi.terms(application.kind === 'renewal' ? 'renewal' : 'new').then(
       (items) => current && setTerms(items),
       (err: unknown) => current && setError(errorMessage(err)),
     );
@@ -180,7 +180,8 @@ export function FormStep({ form, application, operatorPhone, onSaved, editable, 
               options={(projects ?? []).map((p) => ({ value: p.id, label: p.name }))}
             />
           </Form.Item>
-          <Form.Item name="termYears" label={s.term} extra={application.kind === 'renewal' ? s.renewalTermExtra : s.termExtra}>
+          {/* 变更 / 补办 buy no term: the new certificate ends where the old one ended. */}
+          <Form.Item name="termYears" label={s.term} extra={application.kind === 'renewal' ? s.renewalTermExtra : s.termExtra} hidden={application.kind === 'change' || application.kind === 'reissue'}>
             <Select loading={terms === undefined} options={(terms ?? []).map((t) => ({ value: t.years, label: s.termOption(t.years, t.amount) }))} />
           </Form.Item>
           </ConfigProvider>

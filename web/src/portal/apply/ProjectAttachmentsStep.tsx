@@ -21,7 +21,7 @@ const templates = new Set(['application_form', 'authorisation_letter']);
 export function ProjectAttachmentsStep({ application, onChanged }: Props) {
   const { message } = App.useApp();
   const navigate = useNavigate();
-  const renewal = application.kind === 'renewal';
+  const renewal = application.kind !== 'new';
   const institution = application.applicantType === 'institution' && !renewal;
   // 续期: only the licence, and only when the registration changed (the server says which).
   const slots = renewal || institution ? [...application.baseAttachments, ...application.projectAttachments] : application.projectAttachments;
@@ -55,7 +55,21 @@ export function ProjectAttachmentsStep({ application, onChanged }: Props) {
         </Flex>
       )}
       {renewal ? (
-        <Alert type={slots.length > 0 ? 'warning' : 'success'} showIcon title={slots.length > 0 ? s.renewalChangedNote : s.renewalUnchangedNote} />
+        <Alert
+          type={slots.length > 0 ? 'warning' : 'success'}
+          showIcon
+          title={
+            application.kind === 'change'
+              ? slots.length > 0
+                ? s.changeNote
+                : s.changeNoPapersNote
+              : application.kind === 'reissue'
+                ? s.reissueNote
+                : slots.length > 0
+                  ? s.renewalChangedNote
+                  : s.renewalUnchangedNote
+          }
+        />
       ) : (
         <Typography.Text type="warning">{institution ? s.institutionProjectNote : s.projectNote}</Typography.Text>
       )}

@@ -19,8 +19,10 @@ export const wizardStrings = {
   notEditable: (status: string) => `该申请当前状态为“${status}”，不能修改`,
   view: '查看',
   renewalTitle: '证书续期',
+  aftersalesTitle: (kind: string) => `证书${kind}`,
   renewalStepIdentity: '确认单位信息',
   renewalStepForm: '续期信息',
+  aftersalesStepForm: '领取方式',
   renewalStepSubmit: '提交',
 } as const;
 
@@ -76,6 +78,7 @@ export const identityStrings = {
   verifiedSummary: (org: string, type: string) => `${org}（${type}）已完成实名认证`,
   notFoundTitle: '企业不存在',
   notFoundSummary: '企业不存在：已按事业单位办理，请在上传附件时提交事业单位法人证书，并下载、盖章后上传申请表和授权委托书，由审核员人工核验',
+  laggingSummary: '工商登记信息尚未显示变更后的内容：请在最后一步上传变更后的营业执照副本和变更证明，由审核员人工核对',
   continueToContract: '下一步',
 } as const;
 
@@ -98,6 +101,9 @@ export const attachmentStrings = {
   note: '注：附件大小在1MB之内，图片格式：jpeg、jpg、png、bmp，营业执照副本扫描件必须加盖公章',
   renewalUnchangedNote: '单位信息未变更，续期无需上传附件，请点击“提交”。',
   renewalChangedNote: '单位登记信息已变更，请上传最新的营业执照副本后提交，续期将由审核员审核。',
+  changeNote: '请上传变更后的营业执照副本和变更证明（登记机关出具的变更通知书等）后提交，变更由审核员审核。',
+  changeNoPapersNote: '经办人或地址变更无需上传附件，请点击“提交”，变更由审核员审核。',
+  reissueNote: '补办沿用原证书已核验的资料，无需上传附件，请点击“提交”。新证书有效期至原证书到期日。',
   projectNote: '注：上传附件大小不能超过1MB。',
   institutionProjectNote: '注：附件大小在1MB之内，图片格式：jpeg、jpg、png、bmp，事业单位法人证书、申请表和授权委托书扫描件必须加盖公章',
   /** The 事业单位's one upload step names what it uploads (the manual's wording, with this project's papers). */
