@@ -5,6 +5,7 @@
  * revoked with the right reason to `openssl ocsp`, the lineage on /verify, and the new seal
  * verifying with the new name.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPem } from '../../src/pki/der.ts';
 import { opensslDir, type OpensslDir } from '../../src/pki/test-openssl.ts';
@@ -202,6 +203,14 @@ describe('售后', () => {
     const sealBefore = await verifySealOf(holder, unit.applicationId);
     expect(sealBefore.verdictLabel).toBe('已吊销');
     expect(sealBefore.details.find((d) => d.label === '印章状态')?.value).toContain('已被新印章取代');
+
+    // A stop between the new certificate's store and the old one's revocation (two transactions)
+    // leaves the old one valid: the CA's schedule finishes the 变更.
+    const db = t.certdesk.database.db;
+    await db.execute(sql`UPDATE certificates SET status = 'valid', revoked_at = NULL, revocation_reason = NULL WHERE serial_hex = ${unit.serial}`);
+    expect(await t.certdesk.ca.ca.finishChanges()).toEqual([unit.serial]);
+    expect(await t.certdesk.ca.ca.certificate(unit.serial)).toMatchObject({ status: 'revoked', revocationReason: 'affiliationChanged' });
+    expect(await t.certdesk.ca.ca.finishChanges()).toEqual([]);
 
     const again = await holder.post<{ error: { message: string } }>('/api/changes', { serial: unit.serial, items: ['legalRepresentative'] });
     expect(again.status).toBe(409);

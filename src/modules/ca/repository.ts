@@ -1,5 +1,6 @@
 /** ca's tables: CAs, certificates, seals, seal approvals, CRLs. Only this file queries them. */
 import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../db/database.ts';
 import { certificateAuthorities, certificates, crls, sealApprovals, seals } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -216,6 +217,22 @@ export async function sealApprovedAmong(db: Conn, applicationIds: string[]): Pro
 export async function successorOf(db: Conn, serialHex: string): Promise<CertificateRow | undefined> {
   const [row] = await db.select().from(certificates).where(eq(certificates.predecessorSerialHex, serialHex));
   return row;
+}
+
+const changedTo = alias(certificates, 'changed_to');
+
+/**
+ * Signing certificates still valid although a 变更 has issued their successor: the process stopped
+ * between storing the new certificate and revoking the old one (two transactions: the revocation
+ * re-signs the CRL). The CA service finishes them (finishChanges).
+ */
+export async function changedButValid(db: Conn): Promise<string[]> {
+  const rows = await db
+    .select({ serialHex: certificates.serialHex })
+    .from(certificates)
+    .innerJoin(changedTo, eq(changedTo.predecessorSerialHex, certificates.serialHex))
+    .where(and(eq(certificates.status, 'valid'), eq(certificates.profile, 'unitSigning'), eq(changedTo.succession, 'changed')));
+  return rows.map((r) => r.serialHex);
 }
 
 /** Of these serials, the ones already renewed (their successor's serial by theirs). */

@@ -220,6 +220,16 @@ export function createCaService(deps: CaServiceDeps) {
   let timers: NodeJS.Timeout[] = [];
   let mark = '';
 
+  /** 变更's old certificates left valid by a stop between the new one's store and their revocation. */
+  async function finishChanges(): Promise<string[]> {
+    const serials = await repo.changedButValid(db);
+    for (const serial of serials) {
+      log.warn({ serial }, 'revoking the predecessor of a 变更 left valid');
+      await revokeIfValid({ kind: 'system', id: 'change-completion' }, serial, 'affiliationChanged');
+    }
+    return serials;
+  }
+
   return {
     cas,
     responder,
@@ -377,6 +387,8 @@ export function createCaService(deps: CaServiceDeps) {
 
     revoke: revokeRow,
 
+    finishChanges,
+
     publishCrl,
 
     /** The newest CRL of a CA this instance holds, published first if there is none or it is stale. */
@@ -411,8 +423,10 @@ export function createCaService(deps: CaServiceDeps) {
       timers = [
         setInterval(guard('CRL refresh failed', refresh), config.crlRefreshMinutes * 60_000),
         setInterval(guard('revocation poll failed', poll), 2_000),
+        setInterval(guard('变更 completion failed', async () => void (await finishChanges())), 60_000),
       ];
       for (const t of timers) t.unref();
+      guard('变更 completion failed', async () => void (await finishChanges()))();
       return poll();
     },
 
