@@ -15,6 +15,7 @@ import * as answers from './schemas.ts';
 import type { PictureSubject, SealService } from './seals.ts';
 import { certificateView, sealView } from './views.ts';
 import type { OnlineRenewal } from './online-renewal.ts';
+import { applicationKindLabels, type ApplicationKind } from '../../domain/aftersales.ts';
 import type { LossReports } from './loss-reports.ts';
 import {
   daysLeft,
@@ -56,7 +57,7 @@ interface Services {
   /** 挂失 (applicant routes only). */
   lossReports?: LossReports;
   /** Renewals under way, by the serial they renew. */
-  renewalsUnderWay?: (serials: string[]) => Promise<Map<string, { id: string; number: string }>>;
+  renewalsUnderWay?: (serials: string[]) => Promise<Map<string, { id: string; number: string; kind: ApplicationKind }>>;
 }
 
 async function artefacts(services: Services, app: PictureSubject, previewUrl: string, madeUrl: string): Promise<answers.Artefacts> {
@@ -69,7 +70,7 @@ async function artefacts(services: Services, app: PictureSubject, previewUrl: st
     services.revocations.ofApplication(app.id),
   ]);
   const serials = certs.map((c) => c.serialHex);
-  const [successors, underWay] = await Promise.all([ca.successorsAmong(serials), services.renewalsUnderWay?.(serials) ?? new Map()]);
+  const [successors, underWay] = await Promise.all([ca.successorsAmong(serials), services.renewalsUnderWay?.(serials) ?? new Map<string, { id: string; kind: ApplicationKind }>()]);
   // Why each successor succeeds (few: one per certificate at most).
   const successorRows = new Map(
     (await Promise.all([...successors.values()].map((serial) => ca.certificate(serial)))).flatMap((r) => (r ? [[r.serialHex, r] as const] : [])),
@@ -102,6 +103,8 @@ async function artefacts(services: Services, app: PictureSubject, previewUrl: st
         /** Too late to renew: the button leads to a new application (重新申请). */
         newApplication: refusal === 'new_application',
         renewingApplicationId: renewing?.id ?? null,
+        /** Which after-sales application is under way on it: 续期, 变更 or 补办 (its button says 继续…). */
+        renewingKindLabel: renewing ? applicationKindLabels[renewing.kind] : null,
         message: refusal ? renewalRefusalMessage(refusal, policy) : null,
       },
       successionLabel: successor ? successionLabels[successorRow?.succession ?? 'renewed'] : null,

@@ -76,6 +76,7 @@ const certificateLife = {
     /** Too late to renew: the button leads to a new application (重新申请). */
     newApplication: z.boolean(),
     renewingApplicationId: z.string().nullable(),
+    renewingKindLabel: z.string().nullable(),
     message: z.string().nullable(),
   }),
   /** 已续期 / 已变更 / 已补办 when a successor exists; and why this one succeeds its predecessor. */

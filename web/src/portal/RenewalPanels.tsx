@@ -36,7 +36,7 @@ export function RenewButton({ certificate: c }: { certificate: CertificateView }
   if (r.renewingApplicationId) {
     return (
       <Button size="small" onClick={() => navigate(`/applications/${r.renewingApplicationId}`)}>
-        {s.continueRenewal}
+        {s.continueKind(r.renewingKindLabel ?? '续期')}
       </Button>
     );
   }

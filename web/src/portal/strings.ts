@@ -160,7 +160,8 @@ export const unlockStrings = {
 /** 续期 in 证书与印章 (RenewalPanels). */
 export const renewalPanelStrings = {
   renew: '续期',
-  continueRenewal: '继续续期',
+  /** 继续续期 / 继续变更 / 继续补办: the after-sales application under way on a certificate. */
+  continueKind: (kindLabel: string) => `继续${kindLabel}`,
   newApplication: '重新申请',
   renewed: '已续期',
   daysLeft: (days: number) => (days > 0 ? `剩余 ${days} 天` : '今日到期'),
