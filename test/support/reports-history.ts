@@ -1,5 +1,5 @@
 /**
- * A week of the CA's business, 2024-04-01 to 2024-04-07 (Beijing), whose 运营看板 figures are known
+ * A week of the CA's business, 04-01 to 04-07 of a year (Beijing; 2024 unless told), whose 运营看板 figures are known
  * exactly: nine applications with their histories (applicationWithHistory: each event at its time,
  * with its audit record, payment and refund rows) and ten certificates of units (nine signing, one encryption). Far from the
  * present, so that a shared PostgreSQL's other tests' rows (made now) fall outside both the period
@@ -13,12 +13,27 @@ import { randomPhone } from './app.ts';
 import { applicationWithHistory, scenarioApplicant } from './bulk-applications.ts';
 
 /** A Beijing time: '04-02 07:00' is 2024-04-02 07:00 +08; a full date for other years. */
-export const bj = (t: string) => new Date(`${t.length <= 11 ? `2024-${t}` : t}:00+08:00`.replace(' ', 'T'));
-/** The app's "now" for the history: Monday 2024-04-08 10:00 in Beijing. */
-export const NOW = bj('04-08 10:00');
-export const PERIOD = { from: '2024-04-01', to: '2024-04-07' } as const;
+const bjOf = (year: number) => (t: string) => new Date(`${t.length <= 11 ? `${year}-${t}` : t}:00+08:00`.replace(' ', 'T'));
+/**
+ * The history in `year` (its certificates run from the year before to the year after): on a shared
+ * PostgreSQL, two suites that seed it each take their own year, at least four apart, so that
+ * neither's figures "as of now" (valid, revoked …) count the other's rows.
+ */
+export function reportsHistory(year: number) {
+  const bj = bjOf(year);
+  /** The app's "now" for the history: 04-08 10:00 in Beijing (a Monday in 2024). */
+  const NOW = bj('04-08 10:00');
+  const PERIOD = { from: `${year}-04-01`, to: `${year}-04-07` } as const;
+  return { year, bj, NOW, PERIOD, seed: (t: TestApp) => seed(t, year) };
+}
 
-export async function seedReportsHistory(t: TestApp) {
+/** reports.test.ts's: 2024. */
+const history2024 = reportsHistory(2024);
+export const { bj, NOW, PERIOD } = history2024;
+export const seedReportsHistory = history2024.seed;
+
+async function seed(t: TestApp, year: number) {
+  const bj = bjOf(year);
   const db = t.certdesk.database.db;
   const applicant = await scenarioApplicant(db, randomPhone(), bj('03-01 09:00'));
   const life = (steps: [Parameters<typeof applicationWithHistory>[2][number][0], string][], options: Parameters<typeof applicationWithHistory>[3] = {}) =>
@@ -99,23 +114,23 @@ export async function seedReportsHistory(t: TestApp) {
     ...extra,
   });
   const old = randomUUID();
-  const c1 = cert(a1.id, '04-02 13:00', '04-02 13:00', '2025-04-02 13:00');
-  const c4 = cert(old, '2023-04-03 10:00', '2023-04-03 10:00', '04-03 10:00');
-  const c3 = cert(old, '2023-06-20 10:00', '2023-06-20 10:00', '06-20 10:00');
+  const c1 = cert(a1.id, '04-02 13:00', '04-02 13:00', `${year + 1}-04-02 13:00`);
+  const c4 = cert(old, `${year - 1}-04-03 10:00`, `${year - 1}-04-03 10:00`, '04-03 10:00');
+  const c3 = cert(old, `${year - 1}-06-20 10:00`, `${year - 1}-06-20 10:00`, '06-20 10:00');
   await db.transaction((tx) =>
     caRepo.insertCertificates(tx, [
       c1,
       // C1's encryption certificate: a dual pair counts once.
-      cert(a1.id, '04-02 13:00', '04-02 13:00', '2025-04-02 13:00', { profile: 'unitEncryption', pairSerialHex: c1.serialHex }),
-      cert(old, '2023-04-25 10:00', '2023-04-25 10:00', '04-25 10:00'), // ends in 17 days
+      cert(a1.id, '04-02 13:00', '04-02 13:00', `${year + 1}-04-02 13:00`, { profile: 'unitEncryption', pairSerialHex: c1.serialHex }),
+      cert(old, `${year - 1}-04-25 10:00`, `${year - 1}-04-25 10:00`, '04-25 10:00'), // ends in 17 days
       c3, // ends in 73 days, renewed already
-      cert(old, '2023-05-30 10:00', '2023-05-30 10:00', '05-30 10:00'), // ends in 52 days
+      cert(old, `${year - 1}-05-30 10:00`, `${year - 1}-05-30 10:00`, '05-30 10:00'), // ends in 52 days
       c4, // ended 04-03, renewed
-      cert(a8.id, '04-06 11:05', '04-03 10:00', '2025-04-03 10:00', { predecessorSerialHex: c4.serialHex }),
-      cert(old, '2023-04-05 10:00', '2023-04-05 10:00', '04-05 10:00'), // ended 04-05, not renewed
-      cert(old, '04-03 10:00', '04-03 10:00', '2025-04-03 10:00', { status: 'revoked', revokedAt: bj('04-04 12:00'), revocationReason: 'keyCompromise' }),
+      cert(a8.id, '04-06 11:05', '04-03 10:00', `${year + 1}-04-03 10:00`, { predecessorSerialHex: c4.serialHex }),
+      cert(old, `${year - 1}-04-05 10:00`, `${year - 1}-04-05 10:00`, '04-05 10:00'), // ended 04-05, not renewed
+      cert(old, '04-03 10:00', '04-03 10:00', `${year + 1}-04-03 10:00`, { status: 'revoked', revokedAt: bj('04-04 12:00'), revocationReason: 'keyCompromise' }),
       // C3's successor: starts where C3 ends.
-      cert(old, '04-07 10:00', '06-20 10:00', '2025-06-20 10:00', { predecessorSerialHex: c3.serialHex }),
+      cert(old, '04-07 10:00', '06-20 10:00', `${year + 1}-06-20 10:00`, { predecessorSerialHex: c3.serialHex }),
     ]),
   );
   return { waiting };

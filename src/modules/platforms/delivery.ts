@@ -219,7 +219,7 @@ export async function createWebhookDelivery(
         setInterval(
           guard('platform maintenance failed', async () => {
             await repo.pruneNonces(db, clock());
-            if ((await repo.unqueueStale(db, new Date(clock().getTime() - STALE_MS))) > 0) await relayOnce();
+            if ((await repo.unqueueStale(db, STALE_MS / 1000)) > 0) await relayOnce();
           }),
           MAINTENANCE_MS,
         ),

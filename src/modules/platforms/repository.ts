@@ -143,13 +143,17 @@ export async function markQueued(tx: Tx, ids: string[], at: Date): Promise<void>
   await tx.update(webhookDeliveries).set({ queuedAt: at }).where(inArray(webhookDeliveries.id, ids));
 }
 
-/** A job's delivery was lost (its job failed for good, e.g. expired too often): queue it again. */
-export async function unqueueStale(db: Conn, before: Date): Promise<number> {
+/**
+ * A job's delivery was lost (its job failed for good, e.g. expired too often): queue it again.
+ * "Untouched for `staleSeconds`" by the database's clock, not an instance's: one instance whose
+ * clock runs ahead must not take every other instance's waiting deliveries for lost.
+ */
+export async function unqueueStale(db: Conn, staleSeconds: number): Promise<number> {
   const d = webhookDeliveries;
   const rows = await db
     .update(d)
     .set({ queuedAt: null })
-    .where(and(eq(d.status, 'pending'), isNotNull(d.queuedAt), lt(d.updatedAt, before)))
+    .where(and(eq(d.status, 'pending'), isNotNull(d.queuedAt), lt(d.updatedAt, sql`now() - make_interval(secs => ${staleSeconds})`)))
     .returning({ id: d.id });
   return rows.length;
 }
