@@ -67,7 +67,15 @@ interface Visit {
   ready: (page: Page) => ReturnType<Page['getByText']>;
 }
 
-describe.skipIf(browserMissing)('the main pages on a phone, for assistive technology, under the CSP', () => {
+/**
+ * What this file checks is the pages' markup and layout (axe, the phone's width, the policy), which
+ * the database under the server does not change: the PostgreSQL run would only repeat it, at the
+ * price of the suite's dearest file. It runs in the run without DATABASE_URL.
+ */
+const sharedPhase = Boolean(process.env['DATABASE_URL']);
+if (sharedPhase) console.warn('pages-phone-a11y: runs in the run without DATABASE_URL (markup and layout do not depend on the database)');
+
+describe.skipIf(browserMissing || sharedPhase)('the main pages on a phone, for assistive technology, under the CSP', () => {
   const clock = movableClock();
   const suite = portalSuite({ clock: clock.now });
   const phone = randomPhone();
