@@ -5,11 +5,11 @@
  */
 import { Alert, App, Button, Checkbox, Flex, Form, Input, Modal, Typography } from 'antd';
 import { useState } from 'react';
-import { useNavigate } from 'react-router-dom';
 import { changeItemLabels, changeItems } from '../../../src/domain/aftersales';
 import { errorMessage } from '../api';
 import { applicationsApi } from './applicationsApi';
 import { deliveryApi, type HeldCertificate } from './deliveryApi';
+import { useStartDraft } from './RenewalPanels';
 import { aftersalesStrings as s } from './strings';
 
 interface Props {
@@ -19,24 +19,12 @@ interface Props {
 }
 
 export function AftersalesButtons({ applicationId, certificate: c, onChanged }: Props) {
-  const { message } = App.useApp();
-  const navigate = useNavigate();
   const [dialog, setDialog] = useState<'change' | 'loss' | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, start } = useStartDraft();
   const offer = c.aftersales;
   if (!offer) return null;
 
-  const reissue = async () => {
-    setBusy(true);
-    try {
-      const created = await applicationsApi.startReissue(c.serialHex);
-      message.success(created.message);
-      navigate(`/applications/${created.id}`);
-    } catch (err) {
-      message.error(errorMessage(err));
-      setBusy(false);
-    }
-  };
+  const reissue = () => void start(() => applicationsApi.startReissue(c.serialHex));
 
   return (
     <Flex gap={8} wrap>
@@ -70,23 +58,10 @@ export function AftersalesButtons({ applicationId, certificate: c, onChanged }: 
 }
 
 function ChangeModal({ open, serial, onClose }: { open: boolean; serial: string; onClose: () => void }) {
-  const navigate = useNavigate();
-  const { message } = App.useApp();
   const [items, setItems] = useState<string[]>([]);
   const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const start = async () => {
-    if (items.length === 0) return setError(s.changeItemsRequired);
-    setBusy(true);
-    try {
-      const created = await applicationsApi.startChange(serial, items);
-      message.success(created.message);
-      navigate(`/applications/${created.id}`);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
-  };
+  const { busy, start: startDraft } = useStartDraft(setError);
+  const start = () => (items.length === 0 ? setError(s.changeItemsRequired) : void startDraft(() => applicationsApi.startChange(serial, items)));
   return (
     <Modal open={open} title={s.changeTitle} onCancel={onClose} onOk={start} okText={s.startChange} cancelText={s.cancel} confirmLoading={busy} destroyOnHidden>
       <Flex vertical gap={12}>

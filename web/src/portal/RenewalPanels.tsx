@@ -26,11 +26,33 @@ export function ExpiryTags({ certificate: c }: { certificate: CertificateView })
   );
 }
 
-/** 续期 (or 继续续期 / 重新申请) for a certificate that may be renewed. */
-export function RenewButton({ certificate: c }: { certificate: CertificateView }) {
+/**
+ * Opens an after-sales draft (续期, 变更, 补办): its message, then its wizard. A refusal is shown by
+ * `onError` (a dialog's own alert), or as a message.
+ */
+export function useStartDraft(onError?: (text: string) => void) {
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [busy, setBusy] = useState(false);
+  const start = async (open: () => Promise<{ id: string; message: string }>) => {
+    setBusy(true);
+    try {
+      const created = await open();
+      message.success(created.message);
+      navigate(`/applications/${created.id}`);
+    } catch (err) {
+      if (onError) onError(errorMessage(err));
+      else void message.error(errorMessage(err));
+      setBusy(false);
+    }
+  };
+  return { busy, start };
+}
+
+/** 续期 (or 继续续期 / 重新申请) for a certificate that may be renewed. */
+export function RenewButton({ certificate: c }: { certificate: CertificateView }) {
+  const navigate = useNavigate();
+  const { busy, start } = useStartDraft();
   const r = c.renewal;
   if (!r) return null;
   if (r.renewingApplicationId) {
@@ -48,19 +70,8 @@ export function RenewButton({ certificate: c }: { certificate: CertificateView }
     );
   }
   if (!r.offered) return null;
-  const start = async () => {
-    setBusy(true);
-    try {
-      const created = await applicationsApi.startRenewal(c.serialHex);
-      message.success(created.message);
-      navigate(`/applications/${created.id}`);
-    } catch (err) {
-      message.error(errorMessage(err));
-      setBusy(false);
-    }
-  };
   return (
-    <Button type="primary" size="small" loading={busy} onClick={start}>
+    <Button type="primary" size="small" loading={busy} onClick={() => void start(() => applicationsApi.startRenewal(c.serialHex))}>
       {s.renew}
     </Button>
   );
