@@ -6,11 +6,18 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 const shared = { environment: 'node', testTimeout: 60_000, hookTimeout: 120_000 } as const;
 const project = (name: string, include: string, isolate = true): TestProjectInlineConfiguration => ({ test: { ...shared, name, include: [include], isolate } });
 
-// The unit tests never read DATABASE_URL (those that need a database open an in-memory PGlite of
-// their own), so with DATABASE_URL — CI's PostgreSQL run — they would only repeat the other run:
-// that run leaves them out and says so. `npm test` without it runs all three projects.
+// The PostgreSQL run (DATABASE_URL: CI's second phase) runs what the database under the server
+// changes: every integration test, and of the browser tests the manual's whole enterprise path
+// (journey-enterprise: 申请 to 已完成 through every role's pages). The unit tests never read
+// DATABASE_URL (those that need a database open an in-memory PGlite of their own), and the other
+// browser tests check what pages show and how a person walks them, over the same routes the
+// integration tests drive on PostgreSQL: there they would only repeat the PGlite run, at two
+// thirds of the phase's time. `npm test` without DATABASE_URL runs all three projects whole.
 const sharedDatabase = Boolean(process.env['DATABASE_URL']);
-if (sharedDatabase) console.warn('unit tests: run in the run without DATABASE_URL (they use no shared database)');
+const E2E_ON_SHARED_DATABASE = 'test/e2e/journey-enterprise.test.ts';
+if (sharedDatabase) {
+  console.warn(`DATABASE_URL: unit tests and the browser tests but ${E2E_ON_SHARED_DATABASE} run in the run without it (they repeat it whatever the database)`);
+}
 
 export default defineConfig({
   test: {
@@ -21,7 +28,7 @@ export default defineConfig({
     projects: [
       ...(sharedDatabase ? [] : [project('unit', 'src/**/*.test.ts', false)]),
       project('integration', 'test/integration/**/*.test.ts', false),
-      project('e2e', 'test/e2e/**/*.test.ts', false),
+      project('e2e', sharedDatabase ? E2E_ON_SHARED_DATABASE : 'test/e2e/**/*.test.ts', false),
     ],
   },
 });
