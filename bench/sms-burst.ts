@@ -3,7 +3,8 @@
  * for each, the time from its request to its code's arrival at the SMS simulator — median, p99,
  * max. The goal (issue 13) is every code within 2 s. Measured twice in the same run: with the SMS
  * worker as it was before (one message per 0.5 s poll: SMS_SEND_CONCURRENCY=1, no wake-up at
- * enqueue) as the baseline, and as configured now. On PGlite, and on a throw-away PostgreSQL
+ * enqueue) as the baseline, and as configured now — twice: a fresh process's first burst and the
+ * next one on the same server. On PGlite, and on a throw-away PostgreSQL
  * cluster (test/support/pg-cluster.ts) where the PostgreSQL binaries are installed.
  * The server is its own process (bench/sms-server.ts), which prints each arrival as it happens.
  */
@@ -30,8 +31,18 @@ function figures(ms: number[]): Figures {
   return { median: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)! };
 }
 
-/** Each code's wait from request to arrival, and (to read it by) how long 获取验证码 itself took to answer. */
-async function burst(database: string, baseline: boolean): Promise<{ arrival: Figures; answer: Figures }> {
+interface BurstFigures {
+  arrival: Figures;
+  answer: Figures;
+}
+
+/**
+ * Each code's wait from request to arrival, and (to read it by) how long 获取验证码 itself took to
+ * answer, for `rounds` bursts one after another on the same server: the first on a process that
+ * has answered one request (its code still compiling), the later ones on a server that has served
+ * a burst before, as a server does by the time a deadline brings one.
+ */
+async function burst(database: string, baseline: boolean, rounds = 1): Promise<BurstFigures[]> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-sms-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'sms-server.ts'), ...(baseline ? ['baseline'] : [])], {
     env: {
@@ -83,22 +94,27 @@ async function burst(database: string, baseline: boolean): Promise<{ arrival: Fi
     await ask(warmUp);
     await waitFor([warmUp], 30_000);
 
-    const phones = Array.from({ length: CODES }, phone);
-    const asked = new Map<string, number>();
-    const answered = new Map<string, number>();
-    await Promise.all(
-      phones.map(async (p) => {
-        asked.set(p, Date.now());
-        await ask(p);
-        answered.set(p, Date.now());
-      }),
-    );
-    // The baseline sends two a second: allow for it, and then some.
-    await waitFor(phones, 60_000 + CODES * 1_000);
-    return {
-      arrival: figures(phones.map((p) => arrivals.get(p)! - asked.get(p)!)),
-      answer: figures(phones.map((p) => answered.get(p)! - asked.get(p)!)),
-    };
+    const results: BurstFigures[] = [];
+    for (let round = 0; round < rounds; round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, 2_000));
+      const phones = Array.from({ length: CODES }, phone);
+      const asked = new Map<string, number>();
+      const answered = new Map<string, number>();
+      await Promise.all(
+        phones.map(async (p) => {
+          asked.set(p, Date.now());
+          await ask(p);
+          answered.set(p, Date.now());
+        }),
+      );
+      // The baseline sends two a second: allow for it, and then some.
+      await waitFor(phones, 60_000 + CODES * 1_000);
+      results.push({
+        arrival: figures(phones.map((p) => arrivals.get(p)! - asked.get(p)!)),
+        answer: figures(phones.map((p) => answered.get(p)! - asked.get(p)!)),
+      });
+    }
+    return results;
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
@@ -112,15 +128,18 @@ const line = (label: string, f: Figures) =>
 
 async function compare(label: string, database: string): Promise<void> {
   console.log(`\n${CODES} simultaneous 获取验证码 → code at the SMS simulator, ${label}`);
-  const before = await burst(database, true);
-  line('baseline (1 at a time, one poll per 0.5 s)', before.arrival);
-  const now = await burst(database, false);
-  line(`now (SMS_SEND_CONCURRENCY=${process.env['SMS_SEND_CONCURRENCY'] ?? 10}, wake-up)`, now.arrival);
-  line('  of which 获取验证码 answering, now', now.answer);
+  const [before] = await burst(database, true);
+  line('baseline (1 at a time, one poll per 0.5 s)', before!.arrival);
+  const [fresh, served] = await burst(database, false, 2);
+  const now = `now (SMS_SEND_CONCURRENCY=${process.env['SMS_SEND_CONCURRENCY'] ?? 10}, wake-up)`;
+  line(`${now}, fresh process`, fresh!.arrival);
+  line(`${now}, second burst`, served!.arrival);
+  line('  of which 获取验证码 answering, second burst', served!.answer);
+  const met = (f: BurstFigures) => (f.arrival.max <= GOAL_MS ? 'met' : 'NOT met');
   console.log(
-    `  ratio baseline/now: median ${(before.arrival.median / Math.max(now.arrival.median, 1)).toFixed(0)}×, ` +
-      `max ${(before.arrival.max / Math.max(now.arrival.max, 1)).toFixed(0)}×; ` +
-      `goal every code within ${GOAL_MS / 1000} s: ${now.arrival.max <= GOAL_MS ? 'met' : 'NOT met'} (load average ${loadavg()[0]!.toFixed(1)})`,
+    `  ratio baseline/now (second burst): median ${(before!.arrival.median / Math.max(served!.arrival.median, 1)).toFixed(0)}×, ` +
+      `max ${(before!.arrival.max / Math.max(served!.arrival.max, 1)).toFixed(0)}×; goal every code within ${GOAL_MS / 1000} s: ` +
+      `fresh process ${met(fresh!)}, second burst ${met(served!)} (load average ${loadavg()[0]!.toFixed(1)})`,
   );
 }
 

@@ -17,6 +17,13 @@
 import type PgBoss from 'pg-boss';
 import type { JobQueue } from './queue.ts';
 
+/**
+ * How long an enqueue's wake-up waits for others: in a burst of 获取验证码 (one enqueue every few
+ * milliseconds) each would otherwise start a fetch for the one job it made; after this, one fetch
+ * takes all that came meanwhile. Small beside the second a person waits for a code.
+ */
+const WAKE_COALESCE_MS = 10;
+
 export interface WorkerOptions {
   /** Jobs handled at once; also the most fetched at a time. */
   concurrency: number;
@@ -128,14 +135,20 @@ export function startWorker<T>(
 
   // The loop catches what it awaits; this only keeps a bug in it from being an unhandled rejection.
   const looping = loop().catch(options.onError);
+  /** An enqueue's wake-up, held back a moment so that a burst of enqueues is one fetch, not one each. */
+  let coalescing: NodeJS.Timeout | undefined;
   return {
     wake() {
-      if (!wakeUps) return;
-      fetchDue = true;
-      wake();
+      if (!wakeUps || coalescing) return;
+      coalescing = setTimeout(() => {
+        coalescing = undefined;
+        fetchDue = true;
+        wake();
+      }, WAKE_COALESCE_MS);
     },
     async stop() {
       stopping = true;
+      clearTimeout(coalescing);
       interrupt?.();
       await looping;
       await Promise.allSettled([...inHand]);

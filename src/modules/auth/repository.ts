@@ -38,18 +38,22 @@ export async function issueHistory(tx: Conn, phone: string, ip: string, dayStart
 
 export type CodePurpose = (typeof loginCodes.$inferSelect)['purpose'];
 
-export async function endLiveCodes(tx: Conn, phone: string, now: Date, reason: 'replaced' | 'undeliverable', purpose: CodePurpose = 'login') {
-  await tx
-    .update(loginCodes)
-    .set({ endedAt: now, endReason: reason })
-    .where(and(eq(loginCodes.phone, phone), eq(loginCodes.purpose, purpose), isNull(loginCodes.endedAt)));
-}
-
-export async function insertCode(
+/**
+ * The phone's new code for `purpose`, ending its live ones (replaced) in the same statement: on
+ * every 获取验证码, under the phone's lock, so one round trip fewer for everyone waiting in a burst.
+ * Both parts read the statement's snapshot, so the new row is never the one ended.
+ */
+export async function replaceLiveCode(
   tx: Conn,
-  row: { phone: string; purpose?: CodePurpose; codeHash: string; ip: string; createdAt: Date; expiresAt: Date },
+  row: { phone: string; purpose: CodePurpose; codeHash: string; ip: string; createdAt: Date; expiresAt: Date },
 ) {
-  await tx.insert(loginCodes).values(row);
+  await tx.execute(sql`
+    WITH ended AS (
+      UPDATE ${loginCodes} SET ${sql.identifier(loginCodes.endedAt.name)} = ${sql.param(row.createdAt, loginCodes.endedAt)}, ${sql.identifier(loginCodes.endReason.name)} = 'replaced'
+      WHERE ${loginCodes.phone} = ${row.phone} AND ${loginCodes.purpose} = ${row.purpose} AND ${loginCodes.endedAt} IS NULL
+    )
+    INSERT INTO ${loginCodes} (phone, purpose, code_hash, ip, created_at, expires_at)
+    VALUES (${row.phone}, ${row.purpose}, ${row.codeHash}, ${row.ip}, ${sql.param(row.createdAt, loginCodes.createdAt)}, ${sql.param(row.expiresAt, loginCodes.expiresAt)})`);
 }
 
 export async function liveCode(tx: Conn, phone: string, purpose: CodePurpose = 'login') {

@@ -84,13 +84,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     assertPhone(phone);
     const now = clock();
     const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
+    const message = { phone, template: codePurposes[purpose].template, params: { code } };
     await db.transaction(async (tx) => {
       await repo.lockPhone(tx, phone);
       const hourAgo = new Date(now.getTime() - 3600_000);
       const history = await repo.issueHistory(tx, phone, ctx.ip, startOfShanghaiDay(now), hourAgo, now);
       assertMayIssueCode(policy, history, now);
-      await repo.endLiveCodes(tx, phone, now, 'replaced', purpose);
-      await repo.insertCode(tx, {
+      await repo.replaceLiveCode(tx, {
         phone,
         purpose,
         codeHash: codeHash(phone, code),
@@ -98,14 +98,15 @@ export function createAuthService(deps: AuthServiceDeps) {
         createdAt: now,
         expiresAt: new Date(now.getTime() + policy.codeTtlSeconds * 1000),
       });
+      // Queued with the code: a code that cannot be queued is not stored (nor counted against the
+      // phone), and one stored is never left unsent by a process killed after the commit.
+      await deps.sms.enqueue(message, tx).catch((err: unknown) => {
+        log.error({ phone: maskPhone(phone), err: String(err) }, `could not queue ${codePurposes[purpose].what}`);
+        throw new AppError('SMS_UNAVAILABLE', '短信发送失败，请稍后再试', 503);
+      });
     });
-    try {
-      await deps.sms.enqueue({ phone, template: codePurposes[purpose].template, params: { code } });
-    } catch (err) {
-      log.error({ phone: maskPhone(phone), err: String(err) }, `could not queue ${codePurposes[purpose].what}`);
-      await repo.endLiveCodes(db, phone, clock(), 'undeliverable', purpose);
-      throw new AppError('SMS_UNAVAILABLE', '短信发送失败，请稍后再试', 503);
-    }
+    // Someone waits for it: the worker looks now, not at its next poll.
+    deps.sms.wake(message);
     log.info({ phone: maskPhone(phone) }, `${codePurposes[purpose].what} issued`);
     return { cooldownSeconds: policy.resendCooldownSeconds };
   }

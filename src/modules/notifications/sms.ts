@@ -45,6 +45,12 @@ export interface SmsSender {
    * change that caused it commits, and a process killed after the commit loses none.
    */
   enqueue(message: SmsMessage, tx?: Tx): Promise<void>;
+  /**
+   * After the commit of a transaction that queued `message`: its queue's worker in this process
+   * looks now instead of at its next poll (someone is waiting for a code). Without a transaction,
+   * enqueue wakes it itself.
+   */
+  wake(message: SmsMessage): void;
 }
 
 export interface SmsWorkerOptions {
@@ -100,13 +106,17 @@ export async function createSmsDelivery(
       const queue = smsQueueOf(message);
       const job = { sealed: seal(sealKey, message) } satisfies SmsJob;
       if (tx) {
-        // Commits or rolls back with the change it reports; the next poll (0.5 s) finds it.
+        // Commits or rolls back with the change it reports; the next poll (0.5 s) finds it, or
+        // wake() after the commit.
         await boss.send(queue, job, { db: transactionSql(tx) });
         return;
       }
       await boss.send(queue, job);
       // Visible now: a login code leaves at once, whatever the poll's rhythm.
       workers.get(queue)?.wake();
+    },
+    wake(message) {
+      workers.get(smsQueueOf(message))?.wake();
     },
     start(provider, options) {
       if (workers.size > 0) throw new Error('SMS workers already started');
@@ -130,8 +140,31 @@ export async function createSmsDelivery(
   };
 }
 
+/**
+ * How long a process's simulator trusts its copy of the template texts (it reads them for every
+ * message it takes, hundreds a second in a burst). A new version saved in this process is used by
+ * the next message at once (forgetSmsTemplateTexts); one saved by another instance within this.
+ */
+const TEXTS_TTL_MS = 1_000;
+const textsCache = new WeakMap<Db, { readAt: number; texts: Promise<Record<string, string>> }>();
+
 /** The newest text of each template, keyed by the gateway's TemplateCode (for the simulator). */
-export async function smsTemplateTexts(db: Db, codes: Record<SmsTemplate, string>): Promise<Record<string, string>> {
+export function smsTemplateTexts(db: Db, codes: Record<SmsTemplate, string>, now = Date.now()): Promise<Record<string, string>> {
+  const cached = textsCache.get(db);
+  if (cached && now - cached.readAt < TEXTS_TTL_MS) return cached.texts;
+  const texts = readTemplateTexts(db, codes);
+  textsCache.set(db, { readAt: now, texts });
+  // A failed read is not kept: the next message reads again.
+  texts.catch(() => textsCache.get(db)?.texts === texts && textsCache.delete(db));
+  return texts;
+}
+
+/** After a new template version is committed: this process's next message reads the texts anew. */
+export function forgetSmsTemplateTexts(db: Db): void {
+  textsCache.delete(db);
+}
+
+async function readTemplateTexts(db: Db, codes: Record<SmsTemplate, string>): Promise<Record<string, string>> {
   const rows = await db.select().from(smsTemplatesTable).orderBy(asc(smsTemplatesTable.version));
   const texts: Record<string, string> = {};
   for (const row of rows) {

@@ -13,6 +13,7 @@ import type { Principal } from '../../domain/principal.ts';
 import { smsTemplateProblem, smsTemplateSpecs, type SmsTemplateCode } from '../../domain/templates.ts';
 import type { SmsTemplate } from '../../providers/sms/types.ts';
 import { appendAudit } from '../audit/chain.ts';
+import { forgetSmsTemplateTexts } from './sms.ts';
 
 // The templates the platform sends and those an administrator edits must be the same set.
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -54,7 +55,7 @@ export function createSmsTemplateAdmin(db: Db, clock: () => Date) {
     async addVersion(actor: Principal, code: SmsTemplateCode, body: string): Promise<SmsTemplateRow> {
       const problem = smsTemplateProblem(code, body);
       if (problem) throw new AppError('SMS_TEMPLATE_INVALID', problem);
-      return db.transaction(async (tx) => {
+      const added = await db.transaction(async (tx) => {
         await tx.execute(sql`SELECT pg_advisory_xact_lock(${SMS_VERSION_LOCK_KEY})`);
         const [{ latest } = { latest: 0 }] = await tx
           .select({ latest: max(smsTemplates.version) })
@@ -73,6 +74,8 @@ export function createSmsTemplateAdmin(db: Db, clock: () => Date) {
         });
         return row;
       });
+      forgetSmsTemplateTexts(db);
+      return added;
     },
   };
 }

@@ -98,6 +98,7 @@ export function createUsbKeyUnlockService(deps: UsbKeyUnlockDeps) {
       const now = clock();
       const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
       const id = randomUUID();
+      const message = { phone: app.operatorPhone, template: 'unlock_code', params: { code, keySerial: maskKeySerial(keySerial) } } as const;
       const row = await db.transaction(async (tx) => {
         await repo.lockHolderAndKey(tx, applicant.id, keySerial);
         const history = await repo.history(tx, applicant.id, keySerial, new Date(now.getTime() - HOUR_MS), new Date(now.getTime() - DAY_MS));
@@ -116,9 +117,11 @@ export function createUsbKeyUnlockService(deps: UsbKeyUnlockDeps) {
           expiresAt: new Date(now.getTime() + deps.codePolicy.codeTtlSeconds * 1000),
         });
         // In the request's transaction: a request that rolls back sends nothing.
-        await deps.sms.enqueue({ phone: app.operatorPhone, template: 'unlock_code', params: { code, keySerial: maskKeySerial(keySerial) } }, tx);
+        await deps.sms.enqueue(message, tx);
         return inserted;
       });
+      // The holder waits for it: the worker looks now, not at its next poll.
+      deps.sms.wake(message);
       log.info({ applicationId, keySerial: maskKeySerial(keySerial), phone: maskPhone(app.operatorPhone) }, 'usb key unlock code sent');
       return { requestId: row.id, phoneMasked: maskPhone(app.operatorPhone), expiresInSeconds: deps.codePolicy.codeTtlSeconds };
     },
