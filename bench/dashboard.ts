@@ -36,6 +36,7 @@ const reportIndexes = [
   'applications_submitted_idx',
   'applications_approved_idx',
   'applications_dispatched_idx',
+  'applications_id_project_idx',
   'payments_paid_at_idx',
   'refunds_created_idx',
   'certificates_profile_status_end_idx',
