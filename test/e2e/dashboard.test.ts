@@ -36,6 +36,8 @@ describe.skipIf(browserMissing)('运营看板', () => {
       await expect.poll(() => figure('申请（已提交）').textContent()).toBe('7');
       expect(await figure('净收入（元）').textContent()).toBe('745.00');
       expect(await figure('有效证书').textContent()).toBe('5');
+      // The certificates "now" are the server's snapshot, taken at the app's (unmoving) 10:00 Beijing.
+      await page.getByText('数据更新于 10:00:00', { exact: true }).waitFor();
       // Five charts, drawn: the funnel's steps are written on its axis.
       const charts = page.locator('.dashboard-chart .recharts-wrapper > svg.recharts-surface');
       await expect.poll(() => charts.count()).toBe(5);

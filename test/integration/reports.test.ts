@@ -4,13 +4,15 @@
  * 制证周期, money in and out, certificates, renewal rate — the exports' totals equal the database's
  * sums and the dashboard's, and only 管理员 and 财务 see any of it.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dashboard } from '../../src/http/contract.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/http.ts';
-import { NOW, PERIOD, seedReportsHistory } from '../support/reports-history.ts';
+import * as caRepo from '../../src/modules/ca/repository.ts';
+import { bj, NOW, PERIOD, seedReportsHistory } from '../support/reports-history.ts';
 import { staffSession } from '../support/staff.ts';
 
 const clock = movableClock();
@@ -99,6 +101,7 @@ describe('运营看板', () => {
     expect(d.netFen).toBe(74_500);
 
     expect(d.certificates).toEqual({ valid: 5, expiring30: 1, expiring90: 2, revoked: 1, issued: 4, revokedInPeriod: 1 });
+    expect(d.certificatesAsOf).toBe(d.generatedAt);
     expect(d.renewal).toEqual({ due: 2, renewed: 1, rate: 0.5 });
 
     // Another period, another limit: two days, 48 hours.
@@ -144,6 +147,40 @@ describe('运营看板', () => {
     const certLines = certs.data.toString('utf8').split('\r\n').filter(Boolean);
     expect(certLines).toHaveLength(1 + d.certificates.issued + 1);
     expect(certLines.at(-1)).toContain('4 张，其中已吊销 1 张');
+  });
+
+  // After the figures and the exports: it adds a certificate to the week.
+  it('takes the certificates "now" at most once a minute, says when, and reads the period afresh', async () => {
+    const before = (await finance.get<Dashboard>(`/api/reports/dashboard?${q}`)).body;
+    const cert = (created: string, notAfter: string) => ({
+      serialHex: randomBytes(16).toString('hex').replace(/^0+/, ''),
+      issuerCaId: randomUUID(),
+      applicationId: randomUUID(),
+      family: 'sm2' as const,
+      profile: 'unitSigning',
+      subjectOrg: '呼和浩特市测试科技有限公司',
+      subjectCn: '呼和浩特市测试科技有限公司',
+      subjectUscc: '91150100MA0N000000',
+      notBefore: bj(created),
+      notAfter: bj(notAfter),
+      der: new Uint8Array([0x30, 0x00]),
+      status: 'valid' as const,
+      issuedBy: 'test',
+      createdAt: bj(created),
+    });
+    // Issued in the week (counted at once), in force and ending in 54 days (counted with the next snapshot).
+    await t.certdesk.database.db.transaction((tx) => caRepo.insertCertificates(tx, [cert('04-07 12:00', '06-01 10:00')]));
+
+    clock.advance(59);
+    const soon = (await finance.get<Dashboard>(`/api/reports/dashboard?${q}`)).body;
+    expect(soon.certificatesAsOf).toBe(before.certificatesAsOf);
+    expect(soon.generatedAt).toBe(clock.now().toISOString());
+    expect(soon.certificates).toEqual({ ...before.certificates, issued: 5 });
+
+    clock.advance(1);
+    const later = (await finance.get<Dashboard>(`/api/reports/dashboard?${q}`)).body;
+    expect(later.certificatesAsOf).toBe(clock.now().toISOString());
+    expect(later.certificates).toEqual({ valid: 6, expiring30: 1, expiring90: 3, revoked: 1, issued: 5, revokedInPeriod: 1 });
   });
 
   it('is for 管理员 and 财务 only', async () => {

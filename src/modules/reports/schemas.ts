@@ -57,6 +57,8 @@ export const dashboard = z.object({
   netFen: fen,
   /** The units' signing certificates: now (valid, expiring without a successor, revoked), and in the period. */
   certificates: z.object({ valid: count, expiring30: count, expiring90: count, revoked: count, issued: count, revokedInPeriod: count }),
+  /** When the certificates' figures "now" (valid, expiring, revoked) were taken: at most a minute before generatedAt. */
+  certificatesAsOf: z.string(),
   /** Of the certificates ending in the period, those renewed (a successor issued). Rate null when none ended. */
   renewal: z.object({ due: count, renewed: count, rate: z.number().nullable() }),
 });

@@ -19,6 +19,11 @@ export interface ReportsDeps {
 }
 
 const HOUR = 3600_000;
+/**
+ * How long the certificates' figures "as of now" are served from memory (see dashboard()). A
+ * dashboard's snapshot, as any operations dashboard keeps one: the page says when it was taken.
+ */
+export const CERTIFICATE_SNAPSHOT_MS = 60_000;
 const toHours = (secs: number | null) => (secs === null ? null : Math.round((secs / 3600) * 100) / 100);
 const spreadOf = (s: repo.Spread) => ({ count: s.n, medianHours: toHours(s.median), p90Hours: toHours(s.p90) });
 
@@ -39,12 +44,33 @@ function tally<K, V extends { count: number }>(rows: Iterable<[K, number, () => 
 }
 
 export function createReportsService({ db, clock, catalogue, reviewWaitLimitHours }: ReportsDeps) {
+  // The certificates in force, ending within 30 / 90 days and revoked, as of now: the only figures
+  // that read every certificate in force (some 90,000 a year's business leaves), and they do not
+  // depend on the period. So, as a real dashboard does, they are taken at most once a minute per
+  // process and served from memory meanwhile, with the time they were taken (certificatesAsOf: the
+  // page's 数据更新于). Concurrent requests share one computation; a failed one is not kept; a clock
+  // that went back (tests move theirs) takes a new one. Everything else — the period's figures, the
+  // review waiting list and the overdue production, which read a few rows by index — is read afresh.
+  let snapshot: { at: Date; figures: ReturnType<typeof repo.certificateSnapshot> } | undefined;
+  const certificateSnapshot = (now: Date) => {
+    const age = snapshot ? now.getTime() - snapshot.at.getTime() : -1;
+    if (!snapshot || age < 0 || age >= CERTIFICATE_SNAPSHOT_MS) {
+      const taken = { at: now, figures: repo.certificateSnapshot(db, now) };
+      taken.figures.catch(() => {
+        if (snapshot === taken) snapshot = undefined;
+      });
+      snapshot = taken;
+    }
+    return snapshot;
+  };
+
   return {
     async dashboard(period: Period, waitLimitHours = reviewWaitLimitHours): Promise<Dashboard> {
       const [from, to] = periodBounds(period);
       const now = clock();
+      const current = certificateSnapshot(now);
       // One connection on PGlite, a pool on PostgreSQL: the queries run side by side where they can.
-      const [byDay, review, waiting, production, openOverdue, revenue, refunds, certificates, projects] = await Promise.all([
+      const [byDay, review, waiting, production, openOverdue, revenue, refunds, inForce, certificates, projects] = await Promise.all([
         repo.applicationsByDay(db, from, to),
         repo.reviewTurnaround(db, from, to),
         repo.reviewWaiting(db, now, new Date(now.getTime() - waitLimitHours * HOUR)),
@@ -52,7 +78,8 @@ export function createReportsService({ db, clock, catalogue, reviewWaitLimitHour
         repo.productionOverdue(db, new Date(now.getTime() - PRODUCTION_CYCLE_HOURS * HOUR)),
         repo.revenueByDay(db, from, to),
         repo.refundsByDay(db, from, to),
-        repo.certificateFigures(db, now, from, to),
+        current.figures,
+        repo.certificatesInPeriod(db, from, to),
         catalogue.projectNames(),
       ]);
       const projectName = (id: string | null) => (id ? (projects.get(id) ?? id) : '未选择项目');
@@ -118,13 +145,14 @@ export function createReportsService({ db, clock, catalogue, reviewWaitLimitHour
         },
         netFen: revenueTotal - refundTotal,
         certificates: {
-          valid: certificates.valid,
-          expiring30: certificates.expiring30,
-          expiring90: certificates.expiring90,
-          revoked: certificates.revoked,
+          valid: inForce.valid,
+          expiring30: inForce.expiring30,
+          expiring90: inForce.expiring90,
+          revoked: inForce.revoked,
           issued: certificates.issued,
           revokedInPeriod: certificates.revokedInPeriod,
         },
+        certificatesAsOf: current.at.toISOString(),
         renewal: {
           ...certificates.renewal,
           rate: certificates.renewal.due === 0 ? null : Math.round((certificates.renewal.renewed / certificates.renewal.due) * 10_000) / 10_000,

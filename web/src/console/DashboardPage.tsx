@@ -13,7 +13,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, R
 import { formatYuan } from '../../../src/domain/money';
 import { errorMessage } from '../api';
 import { PageTitle } from '../components/PageTitle';
-import { shanghaiTime } from '../format';
+import { shanghaiClock, shanghaiTime } from '../format';
 import { reportsApi, type Dashboard, type Dataset } from './reportsApi';
 
 const DATE = 'YYYY-MM-DD';
@@ -170,7 +170,8 @@ function Figures({ d }: { d: Dashboard }) {
           </Card>
         </Col>
       </Row>
-      <Card title="证书（当前）" size="small">
+      {/* In force, ending and revoked are a snapshot the server takes at most once a minute. */}
+      <Card title="证书（当前）" size="small" extra={<Typography.Text type="secondary">数据更新于 {shanghaiClock(d.certificatesAsOf)}</Typography.Text>}>
         <Row gutter={[16, 16]}>
           {[
             ['有效证书', c.valid],

@@ -1,0 +1,1 @@
+CREATE INDEX "applications_id_project_idx" ON "applications" USING btree ("id","project_id");
