@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { applicantTypeLabels, availableEvents, inGroup, mayWork, pathKey, statusLabels, stepsOf, type ApplicationStatus } from '../../domain/application.ts';
-import { applicationKindLabels, changeItems, registryLagMessage } from '../../domain/aftersales.ts';
+import { applicationKindLabels, changeItems, registryLagMessage, type ApplicationKind } from '../../domain/aftersales.ts';
 import { normaliseSerial } from '../ca/service.ts';
 import { applicationFormSchema, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind } from '../../domain/attachments.ts';
@@ -52,7 +52,7 @@ export interface ListDetails {
   /** 资料审核通过: the account, exact amount and remittance code to transfer with. */
   bankInstructionsOf(rows: { id: string; priceFen: number }[]): Promise<Map<string, BankInstructions>>;
   /** Applications (paid, in production) whose seal picture still waits for 确认印章. */
-  sealAwaitedAmong(rows: { id: string; status: ApplicationStatus }[]): Promise<Set<string>>;
+  sealAwaitedAmong(rows: { id: string; status: ApplicationStatus; kind: ApplicationKind }[]): Promise<Set<string>>;
   /** 即将到期 / 已过期 of the applications' signing certificates not renewed yet (the 证书与印章 words). */
   expiryAmong(rows: { id: string }[]): Promise<Map<string, { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string }>>;
   /** 发票: how each paid application's invoice stands (下载发票 once it is issued). */
