@@ -200,6 +200,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     services,
     ca,
     clock,
+    changes: database.changes,
     probes: {
       database: async () => {
         await database.db.execute(sql`SELECT 1`);
