@@ -56,6 +56,11 @@ export function observePglite(client: PGlite, feed: ChangeRecorder): PGlite {
 const textOf = (config: unknown): string =>
   typeof config === 'string' ? config : typeof config === 'object' && config !== null && 'text' in config ? String(config.text) : '';
 
+/** A callback-style call would return before its statement ran, and its writes would count too early. */
+function promiseStyle(args: unknown[]): void {
+  if (args.some((a) => typeof a === 'function')) throw new TypeError('The change feed follows promise-style queries only (no callback)');
+}
+
 /** A checked-out connection: BEGIN … COMMIT / ROLLBACK on it is one unit, anything else is its own. */
 function observeClient(client: pg.PoolClient, feed: ChangeRecorder): pg.PoolClient {
   let open: WriteUnit | undefined;
@@ -64,7 +69,8 @@ function observeClient(client: pg.PoolClient, feed: ChangeRecorder): pg.PoolClie
     open = undefined;
   };
   return intercept(client, {
-    query: (own) => async (config: unknown, values?: unknown) => {
+    query: (own) => async (config: unknown, values?: unknown, ...rest: unknown[]) => {
+      promiseStyle([values, ...rest]);
       const text = textOf(config);
       const control = feed.statement(text).control;
       if (control === 'begin') {
@@ -91,8 +97,14 @@ function observeClient(client: pg.PoolClient, feed: ChangeRecorder): pg.PoolClie
 
 export function observePool(pool: pg.Pool, feed: ChangeRecorder): pg.Pool {
   return intercept(pool, {
-    query: (own) => (config: unknown, values?: unknown) => autocommit(feed, textOf(config), async () => own(config, values)),
-    connect: (own) => async () => observeClient((await own()) as pg.PoolClient, feed),
+    query: (own) => (config: unknown, values?: unknown, ...rest: unknown[]) => {
+      promiseStyle([values, ...rest]);
+      return autocommit(feed, textOf(config), async () => own(config, values));
+    },
+    connect: (own) => async (...args: unknown[]) => {
+      promiseStyle(args);
+      return observeClient((await own()) as pg.PoolClient, feed);
+    },
   });
 }
 
