@@ -177,7 +177,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     { db: database.db, clock, log, keyRoot: keys.platformKeyRoot, onCompletionError: jobCompletionFailed },
     config.platforms.webhook,
   );
-  const services = createServices({ config, db: database.db, clock, log, keys, ca, sms, blobs, parties, mail: () => mailer, invoiceJobs, webhooks });
+  const services = createServices({ config, db: database.db, changes: database.changes, clock, log, keys, ca, sms, blobs, parties, mail: () => mailer, invoiceJobs, webhooks });
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -200,6 +200,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
     services,
     ca,
     clock,
+    changes: database.changes,
     probes: {
       database: async () => {
         await database.db.execute(sql`SELECT 1`);

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import type { ChangeFeed } from './db/change-feed.ts';
 import { findById as findApplication, renewalsUnderWay } from './modules/applications/repository.ts';
 import { createIdentityService } from './modules/applications/identity.ts';
 import { createApplicationsService } from './modules/applications/service.ts';
@@ -45,6 +46,8 @@ import type { BlobStore } from './storage/blob-store.ts';
 export interface ServiceDeps {
   config: Config;
   db: Db;
+  /** What was written, for the caches that check against it. */
+  changes: ChangeFeed;
   clock: () => Date;
   log: Logger;
   keys: Keys;
@@ -57,7 +60,7 @@ export interface ServiceDeps {
   webhooks: WebhookDelivery;
 }
 
-export function createServices({ config, db, clock, log, keys, ca, sms, blobs, parties, mail, invoiceJobs, webhooks }: ServiceDeps) {
+export function createServices({ config, db, changes, clock, log, keys, ca, sms, blobs, parties, mail, invoiceJobs, webhooks }: ServiceDeps) {
   const staffDir = staffDirectory(db);
   const auth = createAuthService({
     db,
@@ -66,6 +69,7 @@ export function createServices({ config, db, clock, log, keys, ca, sms, blobs, p
     sms,
     clock,
     log,
+    changes,
     staffPrincipal: staffDir.principal,
   });
   const staff = createStaffService({ db, auth, totpKey: keys.totpSeal, clock, log });

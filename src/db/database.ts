@@ -2,7 +2,8 @@
  * The connection: embedded PGlite (a directory, or memory:// for tests) by default, a PostgreSQL
  * server when DATABASE_URL is set. Both speak to the same Drizzle schema and the same migrations.
  * A PGlite directory has one owner at a time (lock.ts): opening it while another process has it
- * open fails with DirectoryLockedError instead of forking the data.
+ * open fails with DirectoryLockedError instead of forking the data. Every statement is seen by the
+ * change feed on its way (change-feed.ts), which the caches of sessions and lists check against.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +12,12 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { getTableName, is } from 'drizzle-orm';
+import { PgTable, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Config } from '../config.ts';
+import { createChangeRecorder, type ChangeFeed } from './change-feed.ts';
+import { observePglite, observePool, startChangeChannel } from './observe.ts';
 import { isEmbeddedDirectory, lockDirectory, type DirectoryLock, type LockOwner } from './lock.ts';
 import { guardRootHandle } from './pglite-guard.ts';
 import * as schema from './schema.ts';
@@ -25,6 +29,8 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export interface Database {
   kind: 'pglite' | 'postgres';
   db: Db;
+  /** What was written, here and (on PostgreSQL) by the other instances: what caches check against. */
+  changes: ChangeFeed;
   /** Raw SQL for libraries that bring their own (pg-boss): parameterised, or multi-statement without values. */
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
@@ -42,6 +48,9 @@ export interface Database {
   pool?(): { total: number; idle: number; waiting: number; max: number };
 }
 
+
+/** The schema's tables: the change feed follows writes to these (not the job queue's). */
+const schemaTables: ReadonlySet<string> = new Set(Object.values(schema).flatMap((v) => (is(v, PgTable) ? [getTableName(v)] : [])));
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 /** Serialises start-up work (migrations, the queue's schema) when several instances start at once. */
@@ -81,7 +90,8 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
   const lock = inMemory ? undefined : (options.lock ?? (await lockDirectory(dataDir, options.owner ?? { kind: 'process' })));
   const raw = new PGlite({ ...(inMemory ? {} : { dataDir }), ...(options.pgliteSnapshot ? { loadDataDir: options.pgliteSnapshot } : {}) });
   // Outside production a root-handle query inside a transaction throws instead of hanging.
-  const client = options.guardRootHandle === false ? raw : guardRootHandle(raw);
+  const changes = createChangeRecorder(schemaTables);
+  const client = observePglite(options.guardRootHandle === false ? raw : guardRootHandle(raw), changes);
   try {
     await client.waitReady;
   } catch (error) {
@@ -92,6 +102,7 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
   return {
     kind: 'pglite',
     db,
+    changes,
     async executeSql(text, values) {
       if (values && values.length > 0) return client.query(text, values);
       // pg-boss sends several statements at once; PGlite's prepared query refuses that.
@@ -117,13 +128,15 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
 
 /** A request waits at most this long for a connection before it is answered 服务暂时不可用. */
 const CONNECT_TIMEOUT_MS = 5_000;
-/** Connections one instance opens at most. */
+/** Connections one instance opens at most (and one more that listens for the others' writes: observe.ts). */
 const POOL_MAX = 10;
 
 async function openPostgres(url: string, events: ConnectionEvents): Promise<Database> {
   // keepAlive: a connection to a server that vanished (failover, a cut network) is found dead by
   // the kernel instead of hanging a query for the TCP timeout.
-  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  const raw = new pg.Pool({ connectionString: url, max: POOL_MAX, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  const changes = createChangeRecorder(schemaTables);
+  const pool = observePool(raw, changes);
   // Every connection dies with the server (57P01 at `pg_ctl stop -m fast`). A client emits 'error'
   // when no query is waiting for the answer: idle in the pool (pg-pool re-emits it on the pool) or
   // checked out between two queries of a transaction (pg-pool listens to nothing then). Either way,
@@ -137,6 +150,7 @@ async function openPostgres(url: string, events: ConnectionEvents): Promise<Data
     events.onConnected?.();
   });
   const db = drizzlePg({ client: pool, schema });
+  const channel = startChangeChannel(url, raw, changes, events);
   const exclusive = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
@@ -150,6 +164,7 @@ async function openPostgres(url: string, events: ConnectionEvents): Promise<Data
   return {
     kind: 'postgres',
     db,
+    changes,
     async executeSql(text, values) {
       const result = await pool.query(text, values);
       return { rows: result.rows };
@@ -161,6 +176,7 @@ async function openPostgres(url: string, events: ConnectionEvents): Promise<Data
     },
     exclusive: (fn) => exclusive(() => fn()),
     async close() {
+      await channel.stop();
       await pool.end();
     },
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: POOL_MAX }),

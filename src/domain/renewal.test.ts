@@ -3,6 +3,7 @@ import { transition, availableEvents, stepsOf, advanceStep } from './application
 import {
   changedUnitFields,
   daysLeft,
+  daysLeftChangesAt,
   defaultRenewalPolicy as policy,
   expiryState,
   renewalPriceFen,
@@ -48,6 +49,27 @@ describe('the renewal window', () => {
     expect(expiryState(end, at(-100), policy)).toBe('valid');
     expect(expiryState(end, at(-30), policy)).toBe('expiring');
     expect(expiryState(end, at(1), policy)).toBe('expired');
+  });
+});
+
+describe('when what is said of the end changes', () => {
+  it('is the next moment the days left read otherwise, or the millisecond after a whole day', () => {
+    for (const offset of [-400.25, -1, -0.5, 0, 0.3, 1, 60.75, 89.999, 400]) {
+      const now = at(offset);
+      const next = daysLeftChangesAt(end, now);
+      expect(next.getTime()).toBeGreaterThan(now.getTime());
+      const before = new Date(next.getTime() - 1);
+      // Nothing differs until then …
+      expect(daysLeft(end, before)).toBe(daysLeft(end, now));
+      expect(expiryState(end, before, policy)).toBe(expiryState(end, now, policy));
+      expect(renewalRefusal(cert(), before, policy)).toBe(renewalRefusal(cert(), now, policy));
+      expect(before.getTime() < end.getTime()).toBe(now.getTime() < end.getTime());
+      expect(before.getTime() <= end.getTime()).toBe(now.getTime() <= end.getTime());
+    }
+    // … and at a whole day the days left change a day later, but 已过期 the millisecond after the end.
+    expect(daysLeftChangesAt(end, end).getTime()).toBe(end.getTime() + 1);
+    expect(daysLeftChangesAt(end, at(-0.5))).toEqual(end);
+    expect(daysLeft(end, daysLeftChangesAt(end, at(-2.5)))).toBe(2);
   });
 });
 

@@ -26,6 +26,17 @@ export function daysLeft(notAfter: Date, now: Date): number {
   return Math.ceil((notAfter.getTime() - now.getTime()) / DAY_MS);
 }
 
+/**
+ * The first moment after `now` at which what `now` says of the certificate's end may read
+ * otherwise: its days left (and with them 即将到期, the 续期 window), or 已过期 itself. A cached
+ * answer that shows these is good until then.
+ */
+export function daysLeftChangesAt(notAfter: Date, now: Date): Date {
+  const rest = (((notAfter.getTime() - now.getTime()) % DAY_MS) + DAY_MS) % DAY_MS;
+  // On a whole day exactly (the end itself among them), the next millisecond may already differ.
+  return new Date(now.getTime() + (rest === 0 ? 1 : rest));
+}
+
 /** What the holder's list says about a certificate's end. */
 export type ExpiryState = 'valid' | 'expiring' | 'expired';
 export const expiryLabels: Record<Exclude<ExpiryState, 'valid'>, string> = { expiring: '即将到期', expired: '已过期' };

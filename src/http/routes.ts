@@ -35,6 +35,8 @@ import { servePortal } from './portal.ts';
 import { securityHeaders } from './security-headers.ts';
 import { registerProbes, type ReadinessChecks } from './probes.ts';
 import { sessionPlugin } from './session.ts';
+import { createAnswerCache } from './answer-cache.ts';
+import type { ChangeFeed } from '../db/change-feed.ts';
 
 const webDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -44,6 +46,8 @@ export interface RoutesOptions {
   ca: CaModule;
   clock: () => Date;
   probes: ReadinessChecks;
+  /** What was written, for the answers kept (answer-cache.ts). */
+  changes: ChangeFeed;
 }
 
 /** Before the routes: the API description, cookies and the session (with its CSRF check). */
@@ -69,8 +73,10 @@ export async function registerFoundations(app: FastifyInstance, { config, servic
   });
 }
 
-export async function registerRoutes(app: FastifyInstance, { config, services: s, ca, clock, probes }: RoutesOptions): Promise<void> {
+export async function registerRoutes(app: FastifyInstance, { config, services: s, ca, clock, probes, changes }: RoutesOptions): Promise<void> {
   registerProbes(app, probes);
+  // The holder's lists, 我的申请 and 证书与印章, kept per account while nothing they show changes.
+  const answerCache = createAnswerCache({ changes, clock });
   await app.register(authRoutes, { auth: s.auth });
   await app.register(staffRoutes, { staff: s.staff });
   await app.register(applicationRoutes, {
@@ -82,6 +88,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services: s
       expiryAmong: (rows) => ca.ca.expiryAmong(rows.map((r) => r.id), config.renewal),
       invoicesAmong: (ids) => s.invoices.summariesOf(ids),
     },
+    answerCache,
   });
   await app.register(consoleApplicationRoutes, { applications: s.applications });
   await app.register(reviewRoutes, { review: s.review, attachments: s.attachments, clock });
@@ -109,6 +116,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services: s
     onlineRenewal: ca.onlineRenewal,
     renewalPolicy: config.renewal,
     renewalsUnderWay: s.renewalsUnderWay,
+    answerCache,
   });
   await app.register(usbKeyUnlockRoutes, { unlock: s.unlock });
 }

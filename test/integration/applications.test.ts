@@ -2,12 +2,13 @@
  * 单位证书及电子印章申请 over HTTP: the enterprise and the 事业单位 paths from 实名认证 to 待审核,
  * refusals with the field named, owner-only access, cancellation, and the audit chain.
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { projects } from '../../src/db/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/modules/audit/chain.ts';
 import { exampleUnlistedInstitution, registryFixtures } from '../../src/providers/registry/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { acceptContract, baseKinds, company, loggedInApplicant, person, postDelivery, uploadAll, verifiedDraft } from '../support/applicant.ts';
+import { acceptContract, baseKinds, company, loggedInApplicant, person, postDelivery, submitOverHttp, uploadAll, verifiedDraft } from '../support/applicant.ts';
 import { LocalBlobStore } from '../../src/storage/local.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -270,6 +271,38 @@ describe('ownership and cancellation', () => {
     expect(res.body.statusLabel).toBe('已取消');
     const after = await client.post<ErrorBody>(`/api/applications/${id}/contract/accept`, { kind: 'sign', version: 1, sha256: '0'.repeat(64), agreed: true });
     expect(after.status).toBe(409);
+  });
+
+  it('answers 我的申请 again as it was until something in it changes, whoever changes it, and 304 to a browser that has it', async () => {
+    const client = await applicant();
+    const { id, number } = await verifiedDraft(client);
+    type List = { items: { number: string; statusLabel: string; projectName: string | null }[] };
+    const first = await client.get<List>('/api/applications');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    const asked = (tag: string) => client.request<List>('GET', '/api/applications', undefined, { 'if-none-match': tag });
+    expect((await asked(etag)).status).toBe(304);
+
+    // The holder's own step shows at once …
+    expect((await client.post(`/api/applications/${id}/cancel`)).status).toBe(200);
+    const cancelled = await asked(etag);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.items.find((a) => a.number === number)?.statusLabel).toBe('已取消');
+
+    // … and so does a write by anyone else in the platform: here a project renamed underneath.
+    const db = t.certdesk.database.db;
+    const form = await submitOverHttp(client);
+    const named = await client.get<List>('/api/applications');
+    expect(named.body.items.find((a) => a.number === form.number)?.projectName).toBe('内蒙古自治区电子税务局');
+    const [project] = await db.select().from(projects).where(eq(projects.id, 'nmg-etax'));
+    try {
+      await db.update(projects).set({ name: '内蒙古自治区电子税务局（新）' }).where(eq(projects.id, 'nmg-etax'));
+      const renamed = await client.get<List>('/api/applications');
+      expect(renamed.body.items.find((a) => a.number === form.number)?.projectName).toBe('内蒙古自治区电子税务局（新）');
+    } finally {
+      await db.update(projects).set({ name: project!.name }).where(eq(projects.id, 'nmg-etax'));
+    }
   });
 
   it('keeps an audit chain that verifies, and breaks when a row is edited', async () => {

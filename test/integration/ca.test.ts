@@ -315,10 +315,16 @@ describe('CA', () => {
     expect(preview.headers.get('content-type')).toBe('image/png');
     const approved = await app.applicant.post<{ approvedAt: string }>(`/api/applications/${app.id}/seal/approve`);
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    type Artefacts = { seal: { esID: string } | null; sealApproval: { approvedAt: string } | null };
+    // The holder looks before the seal is made (and the answer is kept) …
+    const waiting = await app.applicant.get<Artefacts>(`/api/applications/${app.id}/artefacts`);
+    expect(waiting.body.seal).toBeNull();
 
     const made = await producer.post<{ seal: { esID: string; name: string; pictureUrl: string } }>(`/api/production/applications/${app.id}/seal`);
     expect(made.status, JSON.stringify(made.body)).toBe(200);
-    const artefacts = await app.applicant.get<{ seal: { esID: string } | null; sealApproval: { approvedAt: string } | null }>(`/api/applications/${app.id}/artefacts`);
+    // … and sees the 制证员's seal at once, even when asking with the ETag of what they saw.
+    const artefacts = await app.applicant.request<Artefacts>('GET', `/api/applications/${app.id}/artefacts`, undefined, { 'if-none-match': waiting.headers.get('etag')! });
+    expect(artefacts.status).toBe(200);
     expect(artefacts.body.seal?.esID).toBe(made.body.seal.esID);
     expect(artefacts.body.sealApproval?.approvedAt).toBe(approved.body.approvedAt);
 

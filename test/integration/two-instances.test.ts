@@ -1,6 +1,7 @@
 /**
  * How CertDesk outgrows one machine: two app processes on one PostgreSQL share codes, sessions
- * and limits, because all of them live in the database. Needs a PostgreSQL server (DATABASE_URL);
+ * and limits, because all of them live in the database; what each keeps in memory a few seconds
+ * (sessions, the holder's lists) the other's writes end as their notices arrive. Needs a PostgreSQL server (DATABASE_URL);
  * PGlite is one process's embedded database and cannot be shared.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { randomPhone } from '../support/app.ts';
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/process.ts';
 import { waitForCode } from '../support/sms.ts';
+import { verifiedDraft } from '../support/applicant.ts';
 
 const databaseUrl = process.env['DATABASE_URL'];
 if (!databaseUrl) console.warn('two-instances: skipped on PGlite — set DATABASE_URL to run it against PostgreSQL');
@@ -84,5 +86,25 @@ describe.skipIf(!databaseUrl)('two instances on one PostgreSQL', () => {
     }
     expect(messages.at(-1)).toBe('验证码错误次数过多，已失效，请重新获取');
     expect((await new TestClient(b.url).post('/api/auth/login', { phone, code })).status).toBe(400);
+  });
+
+  it('show a holder on one what was changed through the other, and end there a session ended here, within moments', async () => {
+    // Each keeps sessions and lists a few seconds; what the other writes reaches it as a notice.
+    const phone = randomPhone();
+    expect((await new TestClient(a.url).post('/api/auth/sms-code', { phone })).status).toBe(200);
+    const onA = new TestClient(a.url);
+    const login = await onA.post<{ csrfToken: string }>('/api/auth/login', { phone, code: await waitForCode(a.url, phone) });
+    expect(login.status).toBe(200);
+    onA.csrfToken = login.body.csrfToken;
+    const onB = new TestClient(b.url);
+    onB.cookie = onA.cookie;
+    const listOnB = async () => (await onB.get<{ items: { id: string }[] }>('/api/applications')).body.items.map((i) => i.id);
+    expect(await listOnB()).toEqual([]);
+
+    const draft = await verifiedDraft(onA);
+    await expect.poll(listOnB, { timeout: 2_000, interval: 50 }).toEqual([draft.id]);
+
+    expect((await onA.post('/api/auth/logout')).status).toBe(204);
+    await expect.poll(async () => (await onB.get('/api/applications')).status, { timeout: 2_000, interval: 50 }).toBe(401);
   });
 });

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { applicantTypeLabels, availableEvents, inGroup, mayWork, pathKey, statusLabels, stepsOf, type ApplicationStatus } from '../../domain/application.ts';
-import { applicationKindLabels, changeItems, registryLagMessage } from '../../domain/aftersales.ts';
+import { applicationKindLabels, changeItems, registryLagMessage, type ApplicationKind } from '../../domain/aftersales.ts';
 import { normaliseSerial } from '../ca/service.ts';
 import { applicationFormSchema, type Delivery, type Invoice } from '../../domain/application-form.ts';
 import { attachmentHint, attachmentLabel, isAttachmentKind, type AttachmentKind } from '../../domain/attachments.ts';
@@ -20,6 +20,7 @@ import type { CatalogueService } from '../catalogue/service.ts';
 import * as answers from './schemas.ts';
 import type { InvoiceSummary } from '../invoices/schemas.ts';
 import type { ApplicationsService } from './service.ts';
+import type { AnswerCache, Computed } from '../../http/answer-cache.ts';
 
 const text = (label: string, max: number) =>
   z
@@ -52,9 +53,15 @@ export interface ListDetails {
   /** 资料审核通过: the account, exact amount and remittance code to transfer with. */
   bankInstructionsOf(rows: { id: string; priceFen: number }[]): Promise<Map<string, BankInstructions>>;
   /** Applications (paid, in production) whose seal picture still waits for 确认印章. */
-  sealAwaitedAmong(rows: { id: string; status: ApplicationStatus }[]): Promise<Set<string>>;
-  /** 即将到期 / 已过期 of the applications' signing certificates not renewed yet (the 证书与印章 words). */
-  expiryAmong(rows: { id: string }[]): Promise<Map<string, { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string }>>;
+  sealAwaitedAmong(rows: { id: string; status: ApplicationStatus; kind: ApplicationKind }[]): Promise<Set<string>>;
+  /**
+   * 即将到期 / 已过期 of the applications' signing certificates not renewed yet (the 证书与印章 words),
+   * and when the clock alone next changes them.
+   */
+  expiryAmong(rows: { id: string }[]): Promise<{
+    byApplication: Map<string, { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string }>;
+    changesAt: Date | undefined;
+  }>;
   /** 发票: how each paid application's invoice stands (下载发票 once it is issued). */
   invoicesAmong(ids: string[]): Promise<Map<string, InvoiceSummary>>;
 }
@@ -66,10 +73,13 @@ export interface BankInstructions {
   amount: string;
 }
 
-export const applicationRoutes: FastifyPluginAsyncZod<{ applications: ApplicationsService; catalogue: CatalogueService; listDetails: ListDetails }> = async (
-  app,
-  { applications, catalogue, listDetails },
-) => {
+export const applicationRoutes: FastifyPluginAsyncZod<{
+  applications: ApplicationsService;
+  catalogue: CatalogueService;
+  listDetails: ListDetails;
+  /** 我的申请 is answered again from here while nothing it shows changed. */
+  answerCache: AnswerCache;
+}> = async (app, { applications, catalogue, listDetails, answerCache }) => {
   await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 5 } });
   app.addHook('preHandler', requireApplicant);
 
@@ -157,8 +167,8 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
     },
   );
 
-  app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表', response: withErrors({ 200: answers.applicationList }) } }, async (request) => {
-    const me = applicant(request);
+  /** 我的申请 as the list shows it, and when the clock alone would change it (即将到期 / 已过期). */
+  async function listOf(me: ReturnType<typeof applicant>): Promise<Computed<z.infer<typeof answers.applicationList>>> {
     const rows = await applications.list(me);
     const [bank, sealAwaited, expiry, invoices] = await Promise.all([
       listDetails.bankInstructionsOf(rows.filter((a) => a.status === 'approved')),
@@ -166,7 +176,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
       listDetails.expiryAmong(rows.filter((a) => inGroup(a.status, 'production'))),
       listDetails.invoicesAmong(rows.filter((a) => a.status !== 'draft').map((a) => a.id)),
     ]);
-    return {
+    const answer = {
       items: rows.map((a) => ({
         id: a.id,
         number: a.number,
@@ -182,7 +192,7 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         /** What the applicant may do now: the list's buttons. */
         events: availableEvents({ status: a.status, applicantId: me.id, kind: a.kind }, me),
         /** 即将到期 / 已过期 of the unit certificate this application made (and not renewed yet). */
-        expiry: expiry.get(a.id) ?? null,
+        expiry: expiry.byApplication.get(a.id) ?? null,
         /** 发票: asked for at 已支付; 下载发票 once issued. */
         invoice: invoices.get(a.id) ?? null,
         /** Paid for: certificates and the seal are made, or being made (证书与印章). */
@@ -194,6 +204,12 @@ export const applicationRoutes: FastifyPluginAsyncZod<{ applications: Applicatio
         createdAt: a.createdAt.toISOString(),
       })),
     };
+    return { answer, changesAt: expiry.changesAt };
+  }
+
+  app.get('/api/applications', { schema: { tags: ['applications'], summary: '单位证书及电子印章申请列表', response: withErrors({ 200: answers.applicationList }) } }, async (request, reply) => {
+    const me = applicant(request);
+    return answerCache.send(request, reply, `applications:${me.id}`, () => listOf(me));
   });
 
   app.get(

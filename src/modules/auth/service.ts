@@ -3,11 +3,13 @@
  * Staff passwords and second factors are the staff module's; it opens its sessions here, and a
  * staff session resolves through the staff directory on every request, so that a disabled account
  * or a changed role takes effect at once. Counters and sessions live in the database, so limits
- * hold across restarts and across app instances.
+ * hold across restarts and across app instances; an applicant's session, once read, is kept a
+ * few seconds (session-cache.ts) while no session is ended.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuthPolicy } from '../../config.ts';
+import type { ChangeFeed } from '../../db/change-feed.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import { AppError } from '../../domain/errors.ts';
 import {
@@ -23,6 +25,7 @@ import { LAST_SEEN_GRANULARITY_MS, isSessionLive } from '../../domain/session.ts
 import { hmacHex } from '../../security/keys.ts';
 import type { SmsSender } from '../notifications/sms.ts';
 import * as repo from './repository.ts';
+import { createSessionCache } from './session-cache.ts';
 
 export interface AuthServiceDeps {
   db: Db;
@@ -31,6 +34,8 @@ export interface AuthServiceDeps {
   sms: SmsSender;
   clock: () => Date;
   log: Logger;
+  /** What was written since a session was read (session-cache.ts); without it every request reads its session. */
+  changes?: ChangeFeed;
   /** The staff member behind a staff session, or undefined when the account is gone or disabled. */
   staffPrincipal?: (id: string) => Promise<Extract<Principal, { kind: 'staff' }> | undefined>;
 }
@@ -69,6 +74,7 @@ export function assertPhone(phone: string): void {
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, policy, clock, log } = deps;
   const codeHash = (phone: string, code: string) => hmacHex(deps.codeHmacKey, phone, code);
+  const sessions = createSessionCache(deps.changes);
 
   /** What each one-time code is for: the SMS it goes out in, and the log's word. */
   const codePurposes = {
@@ -209,16 +215,27 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   async function resolveSession(token: string): Promise<ResolvedSession | undefined> {
     const tokenHash = sha256(token);
-    const row = await repo.findSession(db, tokenHash);
-    if (!row) return undefined;
     const now = clock();
+    let row = sessions.get(tokenHash, now);
+    // A kept row that looks ended is read again: another instance may have seen the session since.
+    if (row && !isSessionLive(policy, row, now)) {
+      sessions.forget(tokenHash);
+      row = undefined;
+    }
+    const kept = row !== undefined;
+    let position: number | undefined;
+    if (!row) ({ row, position } = await sessions.read(tokenHash, () => repo.findSession(db, tokenHash)));
+    if (!row) return undefined;
     if (!isSessionLive(policy, row, now)) {
       await repo.deleteSession(db, tokenHash);
       return undefined;
     }
     if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
       await repo.touchSession(db, tokenHash, now);
+      row = { ...row, lastSeenAt: now };
+      sessions.touched(tokenHash, now);
     }
+    if (!kept && row.applicantPhone !== null) sessions.keep(row, now, position);
     if (row.principalKind === 'staff') {
       const staff = await deps.staffPrincipal?.(row.principalId);
       if (!staff) {

@@ -245,11 +245,11 @@ export async function successorsAmong(db: Conn, serials: string[]): Promise<Map<
   return new Map(rows.map((r) => [r.predecessor ?? '', r.serial]));
 }
 
-/** The unit signing certificates, not revoked, of these applications. */
-export async function signingOfApplications(db: Conn, applicationIds: string[]): Promise<CertificateRow[]> {
+/** The unit signing certificates, not revoked, of these applications: serial, application and end only (the list's 即将到期). */
+export async function signingOfApplications(db: Conn, applicationIds: string[]): Promise<Pick<CertificateRow, 'serialHex' | 'applicationId' | 'notAfter'>[]> {
   if (applicationIds.length === 0) return [];
   return db
-    .select()
+    .select({ serialHex: certificates.serialHex, applicationId: certificates.applicationId, notAfter: certificates.notAfter })
     .from(certificates)
     .where(and(inArray(certificates.applicationId, applicationIds), eq(certificates.profile, 'unitSigning'), eq(certificates.status, 'valid')));
 }

@@ -14,11 +14,13 @@ import { revocableReasons, normaliseSerial, type CaService } from './service.ts'
 import * as answers from './schemas.ts';
 import type { PictureSubject, SealService } from './seals.ts';
 import { certificateView, sealView } from './views.ts';
+import type { AnswerCache, Computed } from '../../http/answer-cache.ts';
 import type { OnlineRenewal } from './online-renewal.ts';
 import { applicationKindLabels, type ApplicationKind } from '../../domain/aftersales.ts';
 import type { LossReports } from './loss-reports.ts';
 import {
   daysLeft,
+  daysLeftChangesAt,
   defaultRenewalPolicy,
   expiryLabels,
   expiryState,
@@ -60,7 +62,8 @@ interface Services {
   renewalsUnderWay?: (serials: string[]) => Promise<Map<string, { id: string; number: string; kind: ApplicationKind }>>;
 }
 
-async function artefacts(services: Services, app: PictureSubject, previewUrl: string, madeUrl: string): Promise<answers.Artefacts> {
+/** 证书与印章 of an application, and when the clock alone would change it (days left, 续期 on offer). */
+async function artefacts(services: Services, app: PictureSubject, previewUrl: string, madeUrl: string): Promise<Computed<answers.Artefacts>> {
   const { ca, seals, clock } = services;
   const now = clock();
   const [certs, seal, picture, requests] = await Promise.all([
@@ -120,7 +123,7 @@ async function artefacts(services: Services, app: PictureSubject, previewUrl: st
   const approval = picture.approval;
   // The latest 申请吊销 of each certificate (requests come newest first).
   const latestRequest = (serial: string) => requests.find((r) => r.certificateSerial === serial);
-  return {
+  const answer = {
     certificates: certs.map((c) => {
       const request = latestRequest(c.serialHex);
       return { ...certificateView(c, now), ...lifeOf(c), revocationRequest: request ? revocationRequestView(request) : null };
@@ -130,6 +133,8 @@ async function artefacts(services: Services, app: PictureSubject, previewUrl: st
     sealPicture: picture.shown ? { url: previewUrl, approvable: picture.approvable, awaited: picture.awaited } : null,
     sealApproval: approval ? { approvedAt: approval.approvedAt.toISOString() } : null,
   };
+  const changesAt = certs.map((c) => daysLeftChangesAt(c.notAfter, now)).sort((a, b) => a.getTime() - b.getTime())[0];
+  return { answer, changesAt };
 }
 
 export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, services) => {
@@ -156,7 +161,7 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
     async (request) => {
       const application = await seals.assertExists(request.params.id);
       const id = request.params.id;
-      return artefacts(services, application, `/api/production/applications/${id}/seal/preview.png`, `/api/production/applications/${id}/seal.png`);
+      return (await artefacts(services, application, `/api/production/applications/${id}/seal/preview.png`, `/api/production/applications/${id}/seal.png`)).answer;
     },
   );
 
@@ -246,7 +251,8 @@ export const productionCaRoutes: FastifyPluginAsyncZod<Services> = async (app, s
   );
 };
 
-export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, services) => {
+/** `answerCache`: 证书与印章 is answered again from there while nothing it shows changed. */
+export const applicantCaRoutes: FastifyPluginAsyncZod<Services & { answerCache: AnswerCache }> = async (app, services) => {
   const { ca, seals } = services;
   app.addHook('preHandler', requireApplicant);
   const pictureUrl = (id: string) => `/api/applications/${id}/seal/preview.png`;
@@ -272,9 +278,13 @@ export const applicantCaRoutes: FastifyPluginAsyncZod<Services> = async (app, se
   app.get(
     '/api/applications/:id/artefacts',
     { schema: { tags: ['applications'], summary: '我的证书与电子印章', params: idParams, response: withErrors({ 200: answers.artefacts }) } },
-    async (request) => {
-      const application = await seals.assertOwned(applicantOf(request).id, request.params.id);
-      return artefacts(services, application, pictureUrl(request.params.id), pictureUrl(request.params.id));
+    async (request, reply) => {
+      const { id } = request.params;
+      const me = applicantOf(request);
+      // Kept per account and application: an entry exists only for an application the account owned when it was read.
+      return services.answerCache.send(request, reply, `artefacts:${me.id}:${id}`, async () =>
+        artefacts(services, await seals.assertOwned(me.id, id), pictureUrl(id), pictureUrl(id)),
+      );
     },
   );
 

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
 import { assertWork, inGroup, mayWork, type Actor, type ApplicationStatus } from '../../domain/application.ts';
 import { AppError } from '../../domain/errors.ts';
+import type { ApplicationKind } from '../../domain/aftersales.ts';
 import { renderSealPng, sealDiameterMm } from '../../seal/image.ts';
 import { makeSeal } from '../../seal/ses.ts';
 import { appendAudit } from '../audit/chain.ts';
@@ -162,16 +163,19 @@ export function createSealService(deps: SealServiceDeps) {
     },
 
     /** Of these applications, the ones whose production waits for 确认印章 (the list's 待确认印章). */
-    async awaitedAmong(rows: { id: string; status: ApplicationStatus }[]): Promise<Set<string>> {
-      const candidates = rows.filter((r) => inGroup(r.status, 'sealAwaited')).map((r) => r.id);
-      const approved = await repo.sealApprovedAmong(db, candidates);
-      const waiting = candidates.filter((id) => !approved.has(id));
-      // A renewal may carry the approval of the certificate it renews (few: asked one by one).
+    async awaitedAmong(rows: { id: string; status: ApplicationStatus; kind: ApplicationKind }[]): Promise<Set<string>> {
+      const candidates = rows.filter((r) => inGroup(r.status, 'sealAwaited'));
+      const approved = await repo.sealApprovedAmong(db, candidates.map((r) => r.id));
+      const waiting = candidates.filter((r) => !approved.has(r.id)).map((r) => r.id);
+      // A 续期, 变更 or 补办 may carry the approval of the certificate it succeeds (few: asked one by
+      // one); a new application has only its own.
       const inherited = await Promise.all(
-        waiting.map(async (id) => {
-          const app = await applicationsRepo.findById(db, id);
-          return app && app.kind !== 'new' && (await approvalOf(app)) ? id : undefined;
-        }),
+        candidates
+          .filter((r) => r.kind !== 'new' && !approved.has(r.id))
+          .map(async ({ id }) => {
+            const app = await applicationsRepo.findById(db, id);
+            return app && (await approvalOf(app)) ? id : undefined;
+          }),
       );
       return new Set(waiting.filter((id) => !inherited.includes(id)));
     },

@@ -19,7 +19,7 @@ import { createOcspResponder, type CertificateStatus, type OcspResponder } from 
 import { memoryOcspCache } from '../../pki/ocsp-cache.ts';
 import type { KeyEscrow } from '../../pki/escrow.ts';
 import { profiles, unitSubject, validityEnd } from '../../pki/profiles.ts';
-import { daysLeft, expiryLabels, expiryState, renewalStart, type RenewalPolicy } from '../../domain/renewal.ts';
+import { daysLeft, daysLeftChangesAt, expiryLabels, expiryState, renewalStart, type RenewalPolicy } from '../../domain/renewal.ts';
 import { successionOf, successorValidity } from '../../domain/aftersales.ts';
 import type { KeyFamily } from '../../pki/signer.ts';
 import { appendAudit } from '../audit/chain.ts';
@@ -351,13 +351,16 @@ export function createCaService(deps: CaServiceDeps) {
       const now = clock();
       const rows = await repo.signingOfApplications(db, applicationIds);
       const renewed = await repo.successorsAmong(db, rows.map((r) => r.serialHex));
-      const out = new Map<string, { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string }>();
+      const byApplication = new Map<string, { state: 'expiring' | 'expired'; label: string; daysLeft: number; notAfter: string }>();
+      let changesAt: Date | undefined;
       for (const r of rows) {
+        const next = daysLeftChangesAt(r.notAfter, now);
+        if (!changesAt || next < changesAt) changesAt = next;
         const state = expiryState(r.notAfter, now, policy);
         if (state === 'valid' || renewed.has(r.serialHex) || !r.applicationId) continue;
-        out.set(r.applicationId, { state, label: expiryLabels[state], daysLeft: daysLeft(r.notAfter, now), notAfter: r.notAfter.toISOString() });
+        byApplication.set(r.applicationId, { state, label: expiryLabels[state], daysLeft: daysLeft(r.notAfter, now), notAfter: r.notAfter.toISOString() });
       }
-      return out;
+      return { byApplication, changesAt };
     },
 
     /** Of these serials, those renewed: successor serial by predecessor serial. */

@@ -1,0 +1,81 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChangeRecorder } from './change-feed.ts';
+import { openDatabase, type Database } from './database.ts';
+import { applicants, sessions } from './schema.ts';
+
+describe('which statements write which tables', () => {
+  const feed = createChangeRecorder(new Set(['applications', 'payments', 'sessions', 'projects']));
+  const writes = (text: string) => feed.statement(text).writes;
+
+  it('reads the tables Drizzle and our raw SQL write, and nothing of other schemas', () => {
+    expect(writes('insert into "applications" ("id") values ($1)')).toEqual([{ table: 'applications', op: 'insert' }]);
+    expect(writes('update "payments" set "status" = $1 where "payments"."id" = $2')).toEqual([{ table: 'payments', op: 'update' }]);
+    expect(writes('delete from "sessions" where "sessions"."token_hash" = $1')).toEqual([{ table: 'sessions', op: 'delete' }]);
+    expect(writes('UPDATE applications a SET paid_at = m.paid_at FROM (SELECT 1) m')).toEqual([{ table: 'applications', op: 'update' }]);
+    expect(writes('with moved as (update "applications" set "step" = 2 returning "id") select * from moved')).toEqual([{ table: 'applications', op: 'update' }]);
+    expect(writes('TRUNCATE TABLE "public"."projects"')).toEqual([{ table: 'projects', op: 'delete' }]);
+    expect(writes('INSERT INTO pgboss.job (name) VALUES ($1)')).toEqual([]);
+    expect(writes('select * from "applications" where "id" = $1 for update')).toEqual([]);
+    expect(writes('insert into "sessions" ("x") values (1) on conflict ("x") do update set "x" = 2')).toEqual([{ table: 'sessions', op: 'insert' }]);
+  });
+
+  it('knows the driver\'s transaction control from a savepoint', () => {
+    expect(feed.statement('begin').control).toBe('begin');
+    expect(feed.statement('commit').control).toBe('end');
+    expect(feed.statement('rollback').control).toBe('end');
+    expect(feed.statement('rollback to savepoint sp1').control).toBeUndefined();
+    expect(feed.statement('release savepoint sp1').control).toBeUndefined();
+  });
+});
+
+describe('the change feed on PGlite', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+    await database.migrate();
+  }, 60_000);
+  afterAll(() => database?.close());
+
+  const phone = () => `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+
+  it('notes what a read reads, and tells a write once it returns', async () => {
+    const { db, changes } = database;
+    const before = changes.position();
+    const { tables } = await changes.reading(() => db.select().from(sessions).leftJoin(applicants, eq(applicants.id, sessions.principalId)));
+    expect([...tables].sort()).toEqual(['applicants', 'sessions']);
+    expect(changes.changedSince(before, tables)).toBe(false);
+    await db.insert(applicants).values({ phone: phone(), createdAt: new Date(), lastLoginAt: new Date() });
+    expect(changes.changedSince(before, tables)).toBe(true);
+    expect(changes.changedSince(before, ['applicants'], 'insert')).toBe(true);
+    expect(changes.changedSince(before, ['applicants'], 'delete')).toBe(false);
+    expect(changes.changedSince(before, ['sessions'])).toBe(false);
+  });
+
+  it('tells a transaction\'s writes when it ends, not before', async () => {
+    const { db, changes } = database;
+    const before = changes.position();
+    let inside = true;
+    await db.transaction(async (tx) => {
+      await tx.insert(applicants).values({ phone: phone(), createdAt: new Date(), lastLoginAt: new Date() });
+      inside = changes.changedSince(before, ['applicants']);
+    });
+    expect(inside).toBe(false);
+    expect(changes.changedSince(before, ['applicants'])).toBe(true);
+  });
+
+  it('tells a rolled-back transaction too, and raw SQL', async () => {
+    const { db, changes } = database;
+    const before = changes.position();
+    await db
+      .transaction(async (tx) => {
+        await tx.execute(sql`UPDATE applicants SET last_login_at = now() WHERE false`);
+        throw new Error('no');
+      })
+      .catch(() => {});
+    expect(changes.changedSince(before, ['applicants'], 'update')).toBe(true);
+    const later = changes.position();
+    await database.executeSql('DELETE FROM sessions WHERE false');
+    expect(changes.changedSince(later, ['sessions'], 'delete')).toBe(true);
+  });
+});
