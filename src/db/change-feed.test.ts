@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChangeRecorder } from './change-feed.ts';
 import { openDatabase, type Database } from './database.ts';
 import { applicants, sessions } from './schema.ts';
+import { createThrowawayCluster, postgresMissing, type ThrowawayCluster } from '../../test/support/pg-cluster.ts';
 
 describe('which statements write which tables', () => {
   const feed = createChangeRecorder(new Set(['applications', 'payments', 'sessions', 'projects']));
@@ -78,4 +79,46 @@ describe('the change feed on PGlite', () => {
     await database.executeSql('DELETE FROM sessions WHERE false');
     expect(changes.changedSince(later, ['sessions'], 'delete')).toBe(true);
   });
+});
+
+describe.skipIf(postgresMissing)('the change feed between instances on PostgreSQL', () => {
+  let cluster: ThrowawayCluster;
+  let here: Database;
+  let there: Database;
+  beforeAll(async () => {
+    cluster = await createThrowawayCluster();
+    here = await openDatabase({ kind: 'postgres', url: cluster.url });
+    await here.migrate();
+    there = await openDatabase({ kind: 'postgres', url: cluster.url });
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.allSettled([here?.close(), there?.close()]);
+    await cluster?.remove();
+  });
+
+  const trusted = (d: Database) => !d.changes.changedSince(d.changes.position(), []);
+  const phone = () => `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+
+  it('tells each what the other committed, and vouches for nothing while it cannot hear', async () => {
+    await expect.poll(() => trusted(here) && trusted(there), { timeout: 10_000 }).toBe(true);
+    const before = there.changes.position();
+    const mine = here.changes.position();
+    await here.db.insert(applicants).values({ phone: phone(), createdAt: new Date(), lastLoginAt: new Date() });
+    expect(here.changes.changedSince(mine, ['applicants'], 'insert')).toBe(true);
+    await expect.poll(() => there.changes.changedSince(before, ['applicants'], 'insert'), { timeout: 2_000, interval: 20 }).toBe(true);
+    expect(there.changes.changedSince(before, ['sessions'])).toBe(false);
+
+    // A write just before closing (a CLI command's one write) still reaches the others.
+    const brief = await openDatabase({ kind: 'postgres', url: cluster.url });
+    await expect.poll(() => trusted(brief), { timeout: 10_000 }).toBe(true);
+    const later = there.changes.position();
+    await brief.executeSql('DELETE FROM sessions WHERE false');
+    await brief.close();
+    await expect.poll(() => there.changes.changedSince(later, ['sessions'], 'delete'), { timeout: 2_000, interval: 20 }).toBe(true);
+
+    await cluster.stop();
+    await expect.poll(() => trusted(there), { timeout: 10_000 }).toBe(false);
+    await cluster.start();
+    await expect.poll(() => trusted(there), { timeout: 15_000 }).toBe(true);
+  }, 60_000);
 });

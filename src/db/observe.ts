@@ -132,13 +132,13 @@ export function startChangeChannel(url: string, pool: pg.Pool, feed: ChangeRecor
   let scheduled = false;
   feed.setTrusted(false);
 
-  const send = () => {
+  const send = async () => {
     scheduled = false;
     const keys = [...pending];
     pending = new Set();
-    if (stopped || keys.length === 0) return;
+    if (keys.length === 0) return;
     const payload = changePayload(origin, keys);
-    pool
+    await pool
       .query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, payload.length > PAYLOAD_LIMIT ? changePayload(origin, ['*']) : payload])
       .catch((err: unknown) => events.onConnectionError?.(err as Error));
   };
@@ -147,7 +147,7 @@ export function startChangeChannel(url: string, pool: pg.Pool, feed: ChangeRecor
     for (const k of keys) pending.add(k);
     if (!scheduled) {
       scheduled = true;
-      setImmediate(send);
+      setImmediate(() => void send());
     }
   });
 
@@ -202,6 +202,8 @@ export function startChangeChannel(url: string, pool: pg.Pool, feed: ChangeRecor
     async stop() {
       stopped = true;
       feed.onLocalCommit(undefined);
+      // What was committed just before (a CLI command's one write) is still told.
+      await send();
       clearTimeout(retry);
       const client = current;
       current = undefined;

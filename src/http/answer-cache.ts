@@ -1,11 +1,11 @@
 /**
  * An account's answers as last sent — the holder's 我的申请 and 证书与印章, which the portal asks
- * for on every visit and after every step, each costing a dozen reads. An answer is sent again,
- * as the same bytes, while none of the tables it was read from has been written since (the change
- * feed notes them as it is read, and hears every write: here at once, from other instances as
- * their notices come), while the clock has not reached a moment at which it would read otherwise
- * (a certificate's days left), and for ANSWER_CACHE_MS at most. Its ETag lets a browser that holds
- * it revalidate for a 304.
+ * for on every visit and after every step, each costing half a dozen reads or more. An answer is
+ * sent again, as the same bytes, while none of the tables it was read from has been written since
+ * (the change feed notes them as it is read, and hears every write: here at once, from other
+ * instances as their notices come), while the clock has not reached a moment at which it would
+ * read otherwise (a certificate's days left), and for ANSWER_CACHE_MS at most. Its ETag lets a
+ * browser that holds it revalidate for a 304.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
