@@ -12,7 +12,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { getTableName, is } from 'drizzle-orm';
+import { getTableName, is, type SQL } from 'drizzle-orm';
 import { PgTable, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Config } from '../config.ts';
@@ -78,6 +78,15 @@ export interface ConnectionEvents {
   onConnectionError?(err: Error): void;
   /** A new connection was made: the server is reachable (again). */
   onConnected?(): void;
+}
+
+/**
+ * The rows of a raw `execute(sql…)`: the two drivers answer it in different shapes (node-postgres
+ * a result with `rows`, PGlite the same; some versions an array), and the row type is the query's.
+ */
+export async function selectRows<T>(conn: Db | Tx, query: SQL): Promise<T[]> {
+  const result: unknown = await conn.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }
 
 export async function openDatabase(database: Config['database'], options: OpenOptions = {}): Promise<Database> {

@@ -1,6 +1,6 @@
 /** applications' table. Only this file queries it; status is written only by writeTransition. */
 import { and, asc, desc, eq, ilike, inArray, lte, ne, notInArray, or, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/database.ts';
+import { selectRows, type Db, type Tx } from '../../db/database.ts';
 import { isUuid } from '../../db/uuid.ts';
 import { applicationNumberSeq, applications, projects, settings } from '../../db/schema.ts';
 import type { ApplicationStatus, Transition } from '../../domain/application.ts';
@@ -12,8 +12,7 @@ export type NewApplication = Omit<typeof applications.$inferInsert, 'id' | 'numb
 
 /** 申请单号: CD + Beijing date + a sequence, e.g. CD20261125000042. */
 export async function nextNumber(tx: Conn, now: Date): Promise<string> {
-  const result = await tx.execute<{ n: string }>(sql`SELECT nextval(${applicationNumberSeq.seqName}) AS n`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: { n: string }[] }).rows) as { n: string }[];
+  const rows = await selectRows<{ n: string }>(tx, sql`SELECT nextval(${applicationNumberSeq.seqName}) AS n`);
   const n = rows[0]?.n ?? '0';
   const beijing = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
   return `CD${beijing}${String(n).padStart(6, '0')}`;

@@ -1,6 +1,6 @@
 /** auth's tables: applicants, login_codes, sessions. Only this file queries them. */
 import { and, desc, eq, gte, isNull, lte, ne, or, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/database.ts';
+import { selectRows, type Db, type Tx } from '../../db/database.ts';
 import { applicants, loginCodes, sessions } from '../../db/schema.ts';
 
 type Conn = Db | Tx;
@@ -13,47 +13,58 @@ export async function lockPhone(tx: Tx, phone: string): Promise<void> {
 /** A code the gateway never took does not count against the person who asked for it. */
 const delivered = or(isNull(loginCodes.endReason), ne(loginCodes.endReason, 'undeliverable'));
 
-/**
- * Counts within [from, now]: rows stamped later (another instance's clock) are not "in the last hour".
- * One query for the three figures: it runs under the phone's lock on every 获取验证码, and under a
- * burst (on the embedded database above all) every round trip there is one more for all waiting.
- */
-export async function issueHistory(tx: Conn, phone: string, ip: string, dayStart: Date, hourAgo: Date, now: Date) {
-  const ofPhone = and(eq(loginCodes.phone, phone), delivered);
-  const upToNow = lte(loginCodes.createdAt, now);
-  const [row] = await tx
-    .select({
-      lastIssuedAt: sql<Date | null>`max(${loginCodes.createdAt}) filter (where ${ofPhone})`.mapWith(loginCodes.createdAt),
-      issuedTodayForPhone: sql<number>`count(*) filter (where ${and(ofPhone, gte(loginCodes.createdAt, dayStart), upToNow)})`.mapWith(Number),
-      issuedLastHourForIp: sql<number>`count(*) filter (where ${and(eq(loginCodes.ip, ip), gte(loginCodes.createdAt, hourAgo), upToNow, delivered)})`.mapWith(Number),
-    })
-    .from(loginCodes)
-    .where(or(eq(loginCodes.phone, phone), and(eq(loginCodes.ip, ip), gte(loginCodes.createdAt, hourAgo))));
-  return {
-    lastIssuedAt: row?.lastIssuedAt ?? null,
-    issuedTodayForPhone: row?.issuedTodayForPhone ?? 0,
-    issuedLastHourForIp: row?.issuedLastHourForIp ?? 0,
-  };
-}
-
 export type CodePurpose = (typeof loginCodes.$inferSelect)['purpose'];
 
+export interface IssueWindow {
+  ip: string;
+  /** Midnight in Beijing of the day `now` falls in. */
+  dayStart: Date;
+  hourAgo: Date;
+  now: Date;
+}
+
 /**
- * The phone's new code for `purpose`, ending its live ones (replaced) in the same statement: on
- * every 获取验证码, under the phone's lock, so one round trip fewer for everyone waiting in a burst.
- * Both parts read the statement's snapshot, so the new row is never the one ended.
+ * The phone's new code for `purpose`, ending its live ones (replaced), and the history the limits
+ * are judged on as it stood before — one statement on every 获取验证码, where under a burst (on the
+ * embedded database above all) every round trip is one more for all who wait. Every part reads
+ * the statement's snapshot, so the history never counts the new row and the new row is never the
+ * one ended. The caller judges the history and, to refuse, throws: the transaction rolls back.
+ *
+ * The history counts within [from, now]: rows stamped later (another instance's clock) are not
+ * "in the last hour".
  */
 export async function replaceLiveCode(
   tx: Conn,
-  row: { phone: string; purpose: CodePurpose; codeHash: string; ip: string; createdAt: Date; expiresAt: Date },
+  row: { phone: string; purpose: CodePurpose; codeHash: string; createdAt: Date; expiresAt: Date },
+  window: IssueWindow,
 ) {
-  await tx.execute(sql`
-    WITH ended AS (
+  const { ip, dayStart, hourAgo, now } = window;
+  const ofPhone = and(eq(loginCodes.phone, row.phone), delivered);
+  const upToNow = lte(loginCodes.createdAt, now);
+  const history = tx
+    .select({
+      lastIssuedAt: sql<Date | null>`max(${loginCodes.createdAt}) filter (where ${ofPhone})`.as('last_issued_at'),
+      issuedTodayForPhone: sql<number>`count(*) filter (where ${and(ofPhone, gte(loginCodes.createdAt, dayStart), upToNow)})`.as('issued_today_for_phone'),
+      issuedLastHourForIp: sql<number>`count(*) filter (where ${and(eq(loginCodes.ip, ip), gte(loginCodes.createdAt, hourAgo), upToNow, delivered)})`.as('issued_last_hour_for_ip'),
+    })
+    .from(loginCodes)
+    .where(or(eq(loginCodes.phone, row.phone), and(eq(loginCodes.ip, ip), gte(loginCodes.createdAt, hourAgo))));
+  const [h] = await selectRows<{ last_issued_at: string | Date | null; issued_today_for_phone: string | number; issued_last_hour_for_ip: string | number }>(tx, sql`
+    WITH history AS (${history}),
+    ended AS (
       UPDATE ${loginCodes} SET ${sql.identifier(loginCodes.endedAt.name)} = ${sql.param(row.createdAt, loginCodes.endedAt)}, ${sql.identifier(loginCodes.endReason.name)} = 'replaced'
       WHERE ${loginCodes.phone} = ${row.phone} AND ${loginCodes.purpose} = ${row.purpose} AND ${loginCodes.endedAt} IS NULL
+    ),
+    issued AS (
+      INSERT INTO ${loginCodes} (phone, purpose, code_hash, ip, created_at, expires_at)
+      VALUES (${row.phone}, ${row.purpose}, ${row.codeHash}, ${ip}, ${sql.param(row.createdAt, loginCodes.createdAt)}, ${sql.param(row.expiresAt, loginCodes.expiresAt)})
     )
-    INSERT INTO ${loginCodes} (phone, purpose, code_hash, ip, created_at, expires_at)
-    VALUES (${row.phone}, ${row.purpose}, ${row.codeHash}, ${row.ip}, ${sql.param(row.createdAt, loginCodes.createdAt)}, ${sql.param(row.expiresAt, loginCodes.expiresAt)})`);
+    SELECT last_issued_at, issued_today_for_phone, issued_last_hour_for_ip FROM history`);
+  return {
+    lastIssuedAt: h?.last_issued_at ? new Date(h.last_issued_at) : null,
+    issuedTodayForPhone: Number(h?.issued_today_for_phone ?? 0),
+    issuedLastHourForIp: Number(h?.issued_last_hour_for_ip ?? 0),
+  };
 }
 
 export async function liveCode(tx: Conn, phone: string, purpose: CodePurpose = 'login') {

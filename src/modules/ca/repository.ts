@@ -1,7 +1,7 @@
 /** ca's tables: CAs, certificates, seals, seal approvals, CRLs. Only this file queries them. */
 import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Db, Tx } from '../../db/database.ts';
+import { selectRows, type Db, type Tx } from '../../db/database.ts';
 import { certificateAuthorities, certificates, crls, sealApprovals, seals } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
 import { certificateTransition } from '../../domain/lifecycles.ts';
@@ -129,13 +129,10 @@ export async function revokedUnder(db: Conn, caId: string) {
 
 /** A cheap fingerprint of every revocation so far: instances compare it to drop stale OCSP answers. */
 export async function revocationMark(db: Conn): Promise<string> {
-  const result = await db.execute<{ n: string; last: string | null }>(
+  const rows = await selectRows<{ n: string; last: string | null }>(
+    db,
     sql`SELECT count(*)::text AS n, max(revoked_at)::text AS last FROM certificates WHERE status = 'revoked'`,
   );
-  const rows = (Array.isArray(result) ? result : (result as { rows: { n: string; last: string | null }[] }).rows) as {
-    n: string;
-    last: string | null;
-  }[];
   return `${rows[0]?.n ?? 0}:${rows[0]?.last ?? ''}`;
 }
 

@@ -13,13 +13,10 @@
  * the exception, and the service keeps them for a minute.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/database.ts';
+import { selectRows, type Db } from '../../db/database.ts';
 import { PRODUCTION_CYCLE_HOURS, type FunnelStep } from '../../domain/reports.ts';
 
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = await db.execute(query);
-  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
-}
+const rows = selectRows;
 
 /**
  * The Beijing date of a timestamptz column, as a date: rows are grouped and sorted by it (a number
