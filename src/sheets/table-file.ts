@@ -5,7 +5,6 @@
  * CSV); the totals row is the caller's, summed in fen, never in floats. The 发票台账 and the
  * reports' exports share it.
  */
-import ExcelJS from 'exceljs';
 import { formatYuan } from '../domain/money.ts';
 
 export interface Column<K extends string> {
@@ -35,6 +34,8 @@ export function beijingMinute(at: Date | string | null): string {
 }
 
 export async function tableXlsx<K extends string>(t: TableFile<K>): Promise<Buffer> {
+  // Loaded at the first export, not at every start: exceljs is a quarter of a second of a process's start-up.
+  const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.Workbook();
   book.creator = 'CertDesk';
   const sheet = book.addWorksheet(t.sheetName);

@@ -15,7 +15,6 @@ import { maskPhone } from '../../domain/phone.ts';
 import { file, imageTypes, withErrors } from '../../http/contract/common.ts';
 import { applicantOf, requireApplicant, requireStaff } from '../../http/session.ts';
 import { staffRoles } from '../../domain/principal.ts';
-import { renderApplicationForm, renderAuthorisationLetter } from '../../pdf/forms.ts';
 import type { CatalogueService } from '../catalogue/service.ts';
 import * as answers from './schemas.ts';
 import type { InvoiceSummary } from '../invoices/schemas.ts';
@@ -415,6 +414,8 @@ export const applicationRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const data = await applications.formData(applicant(request), request.params.id);
       const isForm = request.params.which === 'application-form.pdf';
+      // The PDF library loads with the first form asked for, not at every start.
+      const { renderApplicationForm, renderAuthorisationLetter } = await import('../../pdf/forms.ts');
       const pdf = isForm ? await renderApplicationForm(data) : await renderAuthorisationLetter(data);
       const name = `${isForm ? '申请表' : '授权委托书'}-${data.applicationNumber}.pdf`;
       return reply

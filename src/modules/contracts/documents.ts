@@ -10,7 +10,6 @@ import { desc, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { contractDocuments } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
-import { makeSignedContract } from '../../pdf/contract.ts';
 import type { Signer } from '../../pki/signer.ts';
 import { renderSealPng } from '../../seal/image.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
@@ -44,6 +43,8 @@ export function createContractDocuments(deps: { db: Db; blobs: BlobStore; caName
     /** Renders, signs and stores the PDF; the caller records it (`record`) in its transaction. */
     async make(input: ContractDocumentInput) {
       const s = deps.signing();
+      // The PDF library (pdf-lib, fontkit: a third of a second) loads with the first contract, not at every start.
+      const { makeSignedContract } = await import('../../pdf/contract.ts');
       const pdf = await makeSignedContract(
         {
           title: input.contract.title,

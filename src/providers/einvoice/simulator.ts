@@ -28,7 +28,6 @@ import {
   queryRedConfirmBodySchema,
   saveRedConfirmBodySchema,
 } from './protocol.ts';
-import { renderInvoicePdf, renderInvoiceXml } from './sim-documents.ts';
 import { SimLedger, isRefusal, type Refusal, type SimulatedInvoice, type SimulatedRedConfirm } from './sim-ledger.ts';
 import { nuonuoSign } from './signing.ts';
 import type { InvoiceSeller } from './types.ts';
@@ -140,6 +139,8 @@ export function createNuonuoSimulator(opts: NuonuoSimulatorOptions): NuonuoSimul
         const token = randomBytes(24).toString('base64url');
         ledger.complete(invoice, now(), token);
         try {
+          // The PDF library loads with the first invoice, not at every start.
+          const { renderInvoicePdf, renderInvoiceXml } = await import('./sim-documents.ts');
           files.set(token, { pdf: await renderInvoicePdf(invoice, opts.fontPath), xml: renderInvoiceXml(invoice) });
           // The ledger forgets the oldest invoices past its capacity; their files go too.
           while (files.size > KEEP_INVOICES) files.delete(files.keys().next().value!);

@@ -8,7 +8,7 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { z } from 'zod';
@@ -105,6 +105,8 @@ export async function parseMail(raw: Buffer): Promise<{
   attachments: MailAttachment[];
 }> {
   // simpleParser turns cid: images of the HTML into data: URIs, which the sandboxed view may show.
+  // Loaded at the first mail opened, not at every start (a seventh of a second of it).
+  const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(raw, { skipTextToHtml: true });
   return {
     from: addressText(parsed.from),
