@@ -218,6 +218,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await app.register(simulatorsPlugin, {
     config,
     db: database.db,
+    changes: database.changes,
     clock,
     parties,
     overrides: options,

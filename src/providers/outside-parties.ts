@@ -9,6 +9,7 @@
 import { devWebhookRoutes } from '../dev/webhook-receiver.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.ts';
+import type { ChangeFeed } from '../db/change-feed.ts';
 import type { Db } from '../db/database.ts';
 import { DbSmsOutbox } from '../dev/sms-outbox.ts';
 import { devRoutes } from '../dev/routes.ts';
@@ -119,6 +120,8 @@ export type OutsideParties = ReturnType<typeof outsideParties>;
 export interface SimulatorsOptions {
   config: Config;
   db: Db;
+  /** What was written: the SMS simulator reads the template texts again only after a new version. */
+  changes: ChangeFeed;
   clock: () => Date;
   parties: OutsideParties;
   overrides: OutsidePartyOverrides;
@@ -143,7 +146,7 @@ export const simulatorsPlugin: FastifyPluginAsync<SimulatorsOptions> = async (ap
         outbox,
         accessKeys: { [config.sms.accessKeyId]: config.sms.accessKeySecret },
         signNames: [config.sms.signName],
-        templates: () => smsTemplateTexts(db, config.sms.templates),
+        templates: () => smsTemplateTexts(db, o.changes, config.sms.templates),
         now: clock,
         onDelivered: o.overrides.onSimulatedSms,
       }),

@@ -15,9 +15,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractAcceptances } from '../../src/db/schema.ts';
 import { fillTemplate, sha256Hex } from '../../src/modules/contracts/service.ts';
-import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
+import { movableClock, randomPhone, startTestApp, type TestApp } from '../support/app.ts';
 import { acceptContract, company, loggedInApplicant, person, verifiedDraft } from '../support/applicant.ts';
-import type { ErrorBody, TestClient } from '../support/http.ts';
+import { TestClient, type ErrorBody } from '../support/http.ts';
 import { auditActions } from '../support/audit.ts';
 import { submittedApplication } from '../support/scenario.ts';
 import { loggedInStaff } from '../support/staff.ts';
@@ -149,6 +149,12 @@ describe('短信模板', () => {
     const applicant = await loggedInApplicant(t);
     const { id, number } = await submittedApplication(t, applicant);
     const reviewer = await loggedInStaff(t, clock, ['reviewer']);
+
+    // A message went out before the new version, so the simulator holds the texts it read then:
+    // the new version must reach the next message all the same.
+    const early = randomPhone();
+    expect((await new TestClient(t.url).post('/api/auth/sms-code', { phone: early })).status).toBe(200);
+    await smsFor(early, '验证码');
 
     // Appended, so that other suites' checks on the approval text hold while this version is newest.
     const mark = marker();

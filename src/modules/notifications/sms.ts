@@ -16,7 +16,8 @@ import { ensureQueue, type JobQueue } from '../../jobs/queue.ts';
 import { startWorker, type QueueWorker } from '../../jobs/worker.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import { seal, unseal } from '../../security/keys.ts';
-import { asc } from 'drizzle-orm';
+import { asc, getTableName } from 'drizzle-orm';
+import type { ChangeFeed } from '../../db/change-feed.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import { transactionSql } from '../../db/connection-sql.ts';
 import { smsTemplates as smsTemplatesTable } from '../../db/schema.ts';
@@ -140,28 +141,23 @@ export async function createSmsDelivery(
   };
 }
 
-/**
- * How long a process's simulator trusts its copy of the template texts (it reads them for every
- * message it takes, hundreds a second in a burst). A new version saved in this process is used by
- * the next message at once (forgetSmsTemplateTexts); one saved by another instance within this.
- */
-const TEXTS_TTL_MS = 1_000;
 const textsCache = new WeakMap<Db, { readAt: number; texts: Promise<Record<string, string>> }>();
 
-/** The newest text of each template, keyed by the gateway's TemplateCode (for the simulator). */
-export function smsTemplateTexts(db: Db, codes: Record<SmsTemplate, string>, now = Date.now()): Promise<Record<string, string>> {
+/**
+ * The newest text of each template, keyed by the gateway's TemplateCode (for the simulator, which
+ * asks for them with every message it takes — hundreds a second in a burst). Read once, and again
+ * only after a new version was committed: here, or (on PostgreSQL) by another instance, or while
+ * the change feed cannot vouch for that (change-feed.ts).
+ */
+export function smsTemplateTexts(db: Db, changes: ChangeFeed, codes: Record<SmsTemplate, string>): Promise<Record<string, string>> {
   const cached = textsCache.get(db);
-  if (cached && now - cached.readAt < TEXTS_TTL_MS) return cached.texts;
+  if (cached && !changes.changedSince(cached.readAt, [getTableName(smsTemplatesTable)])) return cached.texts;
+  const readAt = changes.position();
   const texts = readTemplateTexts(db, codes);
-  textsCache.set(db, { readAt: now, texts });
+  textsCache.set(db, { readAt, texts });
   // A failed read is not kept: the next message reads again.
   texts.catch(() => textsCache.get(db)?.texts === texts && textsCache.delete(db));
   return texts;
-}
-
-/** After a new template version is committed: this process's next message reads the texts anew. */
-export function forgetSmsTemplateTexts(db: Db): void {
-  textsCache.delete(db);
 }
 
 async function readTemplateTexts(db: Db, codes: Record<SmsTemplate, string>): Promise<Record<string, string>> {

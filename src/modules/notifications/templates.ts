@@ -13,7 +13,6 @@ import type { Principal } from '../../domain/principal.ts';
 import { smsTemplateProblem, smsTemplateSpecs, type SmsTemplateCode } from '../../domain/templates.ts';
 import type { SmsTemplate } from '../../providers/sms/types.ts';
 import { appendAudit } from '../audit/chain.ts';
-import { forgetSmsTemplateTexts } from './sms.ts';
 
 // The templates the platform sends and those an administrator edits must be the same set.
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -74,7 +73,6 @@ export function createSmsTemplateAdmin(db: Db, clock: () => Date) {
         });
         return row;
       });
-      forgetSmsTemplateTexts(db);
       return added;
     },
   };
