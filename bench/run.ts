@@ -70,6 +70,10 @@ if (!process.argv.includes('http')) {
   // The signed contract: render + PAdES signature (bench/pdf-sign.ts).
   await import('./pdf-sign.ts');
 
+  // A statement on the embedded database through Drizzle, with and without the per-query type
+  // parsers Drizzle's driver sends (bench/pglite-parsers.ts).
+  await import('./pglite-parsers.ts');
+
   // Login codes under a burst: 200 simultaneous 获取验证码, request → code at the SMS simulator,
   // against the pre-batching worker as baseline (bench/sms-burst.ts).
   await import('./sms-burst.ts');

@@ -20,6 +20,7 @@ import { createChangeRecorder, type ChangeFeed } from './change-feed.ts';
 import { observePglite, observePool, startChangeChannel } from './observe.ts';
 import { isEmbeddedDirectory, lockDirectory, type DirectoryLock, type LockOwner } from './lock.ts';
 import { guardRootHandle } from './pglite-guard.ts';
+import { textTypeParsers, withoutQueryParsers } from './pglite-parsers.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -97,7 +98,11 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
   const inMemory = !isEmbeddedDirectory(dataDir);
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const lock = inMemory ? undefined : (options.lock ?? (await lockDirectory(dataDir, options.owner ?? { kind: 'process' })));
-  const raw = new PGlite({ ...(inMemory ? {} : { dataDir }), ...(options.pgliteSnapshot ? { loadDataDir: options.pgliteSnapshot } : {}) });
+  const raw = new PGlite({
+    ...(inMemory ? {} : { dataDir }),
+    ...(options.pgliteSnapshot ? { loadDataDir: options.pgliteSnapshot } : {}),
+    parsers: textTypeParsers,
+  });
   // Outside production a root-handle query inside a transaction throws instead of hanging.
   const changes = createChangeRecorder(schemaTables);
   const client = observePglite(options.guardRootHandle === false ? raw : guardRootHandle(raw), changes);
@@ -107,7 +112,7 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
     lock?.release();
     throw error;
   }
-  const db = drizzlePglite({ client, schema });
+  const db = drizzlePglite({ client: withoutQueryParsers(client), schema });
   return {
     kind: 'pglite',
     db,
