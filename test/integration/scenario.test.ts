@@ -7,7 +7,8 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachments, contractAcceptances, contractDocuments, payments } from '../../src/db/schema.ts';
+import { attachments, contractAcceptances, contractDocuments, contractTemplates, payments } from '../../src/db/schema.ts';
+import { sha256Hex } from '../../src/modules/contracts/service.ts';
 import * as apps from '../../src/modules/applications/repository.ts';
 import { movableClock, startTestApp, type TestApp } from '../support/app.ts';
 import { loggedInApplicant, submitOverHttp } from '../support/applicant.ts';
@@ -51,12 +52,18 @@ async function stateOf(id: string) {
   // The contract's text names the application, so its hash differs; both acceptances and the PDF are of one text.
   expect(new Set([...accepted.map((a) => a.text), ...signed.map((s) => s.text)]).size).toBe(1);
   const times = { created: createdAt.getTime() > 0, updated: updatedAt >= createdAt, verified: Boolean(operatorVerifiedAt && orgVerifiedAt), submitted: Boolean(submittedAt), milestones };
+  // Which contract text, not which version number: on the PostgreSQL run the suites share the
+  // database, and one may publish a version meanwhile (admin-templates.test restores the original
+  // text as a new version), so two applications built a moment apart can accept the same text
+  // under different numbers.
+  const templates = new Map((await db.select({ version: contractTemplates.version, body: contractTemplates.body }).from(contractTemplates)).map((r) => [r.version, sha256Hex(r.body)]));
+  const textOf = (version: number) => templates.get(version) ?? `unknown version ${version}`;
   return {
     data,
     times,
     scans,
-    accepted: accepted.map(({ kind, version }) => ({ kind, version })),
-    signed: signed.map(({ version, signer }) => ({ version, signer })),
+    accepted: accepted.map(({ kind, version }) => ({ kind, template: textOf(version) })),
+    signed: signed.map(({ version, signer }) => ({ template: textOf(version), signer })),
     audit: await auditActions(t, 'application', id),
   };
 }
