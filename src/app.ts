@@ -27,6 +27,7 @@ import { scheduleExpiryReminders, type ExpiryReminders } from './modules/notific
 import { SMS_LOGIN_CODE_QUEUE, createSmsDelivery, type SmsSender, type SmsWorkerOptions } from './modules/notifications/sms.ts';
 import { openCaModule, type CaModule } from './modules/ca/index.ts';
 import { scheduleAutoComplete } from './modules/production/auto-complete.ts';
+import { scheduleMaintenance } from './db/maintenance.ts';
 import { outsideParties, simulatorsPlugin, type OutsidePartyOverrides } from './providers/outside-parties.ts';
 import type { WechatPaySimControls } from './providers/wechatpay/simulator.ts';
 import { createServices, type Services } from './services.ts';
@@ -249,6 +250,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   let stopped = false;
   let autoComplete: QueueWorker | undefined;
   let expiryReminders: QueueWorker | undefined;
+  let maintenance: QueueWorker | undefined;
   let invoiceWorkers: QueueWorker[] = [];
   return {
     app,
@@ -278,6 +280,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       sms.start(metrics.provider('sms', () => provider), { concurrency: config.sms.sendConcurrency, ...options.smsWorker });
       autoComplete = await scheduleAutoComplete(boss, services.production, log, jobCompletionFailed);
       expiryReminders = await scheduleExpiryReminders(boss, services.reminders, log, jobCompletionFailed);
+      maintenance = await scheduleMaintenance(boss, database, log, jobCompletionFailed);
       invoiceWorkers = startInvoiceWorkers(boss, invoiceQueueNames, services.invoices, log, jobCompletionFailed);
       webhooks.start();
       await ca.ca.startSchedules();
@@ -290,7 +293,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       await operatorChannel?.close();
       ca.ca.stopSchedules();
       // Our workers first: the messages in hand still reach the gateway (the simulator is served here).
-      await Promise.all([sms.stop(), autoComplete?.stop(), expiryReminders?.stop(), ...invoiceWorkers.map((w) => w.stop()), webhooks.stop()]);
+      await Promise.all([sms.stop(), autoComplete?.stop(), expiryReminders?.stop(), maintenance?.stop(), ...invoiceWorkers.map((w) => w.stop()), webhooks.stop()]);
       await mail?.close();
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       await app.close();
