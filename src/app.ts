@@ -145,18 +145,25 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   await database.exclusive(() => backfillMilestones(database.db, clock()));
   const keys = deriveKeys(await loadMasterSecret(config, database.db, clock()));
   // Before anything else starts: production refuses to run without its CA (`certdesk ca init`).
-  const ca = await openCaModule({
-    config,
-    db: database.db,
-    derivedPassphrase: keys.caKeyPassphrase,
-    clock,
-    log,
-    actor: { kind: 'system', id: 'ca' },
-    observer: metrics.ca,
-  }).catch(async (err: unknown) => {
-    await database.close();
-    throw err;
-  });
+  // Outside production the first start makes the CAs and the unlock master key; instances of one
+  // installation starting together (one database, one key directory) take turns, or both would
+  // make them and the second would find the first's key files.
+  const ca = await database
+    .exclusive(() =>
+      openCaModule({
+        config,
+        db: database.db,
+        derivedPassphrase: keys.caKeyPassphrase,
+        clock,
+        log,
+        actor: { kind: 'system', id: 'ca' },
+        observer: metrics.ca,
+      }),
+    )
+    .catch(async (err: unknown) => {
+      await database.close();
+      throw err;
+    });
   const boss: JobQueue = await startJobQueue(database, log, outage);
   const jobCompletionFailed = (err: unknown) => outage.failed(err, 'job completion');
   const sms = await createSmsDelivery(boss, keys.jobSeal, log, jobCompletionFailed);
