@@ -15,20 +15,7 @@ import {
   parseChangePayload,
   type ChangeRecorder,
 } from './change-feed.ts';
-
-type Fn = (...args: unknown[]) => unknown;
-
-/** Calls go to `target`'s own methods; `query` and `exec` pass `wrap` first. */
-function intercept<T extends object>(target: T, wrap: Partial<Record<string | symbol, (own: Fn) => Fn>>): T {
-  return new Proxy(target, {
-    get(t, prop) {
-      const value: unknown = Reflect.get(t, prop, t);
-      if (typeof value !== 'function') return value;
-      const own = (value as Fn).bind(t);
-      return wrap[prop]?.(own) ?? own;
-    },
-  });
-}
+import { intercept, type Fn } from './intercept.ts';
 
 export function observePglite(client: PGlite, feed: ChangeRecorder): PGlite {
   const inTransaction = (tx: Transaction, unit: WriteUnit) => {

@@ -11,6 +11,7 @@
  * those types as text too, where node-postgres would give a Date; nothing there reads them.
  */
 import { types, type PGlite, type Transaction } from '@electric-sql/pglite';
+import { intercept, type Fn } from './intercept.ts';
 
 const asText = (value: string) => value;
 
@@ -34,33 +35,18 @@ function redundant(parsers: object): boolean {
   return true;
 }
 
-type QueryFn = (text: string, params?: unknown[], options?: { parsers?: object }) => Promise<unknown>;
-
-function dropping(query: QueryFn): QueryFn {
-  return (text, params, options) =>
-    query(text, params, options?.parsers && redundant(options.parsers) ? { ...options, parsers: undefined } : options);
+/** A query's options without parsers the instance already applies. */
+function dropping(query: Fn): Fn {
+  return (text, params, options, ...rest) => {
+    const o = options as { parsers?: object } | undefined;
+    return query(text, params, o?.parsers && redundant(o.parsers) ? { ...o, parsers: undefined } : o, ...rest);
+  };
 }
 
 /** `client` for Drizzle: its queries, and those of its transactions, without the redundant parsers. */
 export function withoutQueryParsers(client: PGlite): PGlite {
-  const inTransaction = (tx: Transaction): Transaction =>
-    new Proxy(tx, {
-      get(target, prop) {
-        const value: unknown = Reflect.get(target, prop, target);
-        if (typeof value !== 'function') return value;
-        const bound = (value as QueryFn).bind(target);
-        return prop === 'query' ? dropping(bound) : bound;
-      },
-    });
-  return new Proxy(client, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target);
-      if (typeof value !== 'function') return value;
-      if (prop === 'query') return dropping((value as QueryFn).bind(target));
-      if (prop === 'transaction') {
-        return <T>(callback: (tx: Transaction) => Promise<T>) => target.transaction((tx) => callback(inTransaction(tx)));
-      }
-      return (value as (...args: unknown[]) => unknown).bind(target);
-    },
+  return intercept(client, {
+    query: dropping,
+    transaction: (own) => (callback) => own((tx: Transaction) => (callback as (tx: Transaction) => unknown)(intercept(tx, { query: dropping }))),
   });
 }

@@ -49,7 +49,7 @@ export async function replaceLiveCode(
     })
     .from(loginCodes)
     .where(or(eq(loginCodes.phone, row.phone), and(eq(loginCodes.ip, ip), gte(loginCodes.createdAt, hourAgo))));
-  const [h] = await selectRows<{ last_issued_at: string | Date | null; issued_today_for_phone: string | number; issued_last_hour_for_ip: string | number }>(tx, sql`
+  const [h] = await selectRows<{ last_issued_at: string | null; issued_today_for_phone: string | number; issued_last_hour_for_ip: string | number }>(tx, sql`
     WITH history AS (${history}),
     ended AS (
       UPDATE ${loginCodes} SET ${sql.identifier(loginCodes.endedAt.name)} = ${sql.param(row.createdAt, loginCodes.endedAt)}, ${sql.identifier(loginCodes.endReason.name)} = 'replaced'
