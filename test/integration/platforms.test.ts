@@ -198,8 +198,14 @@ describe('Webhook 投递', () => {
     expect(received.every((r) => r.verified)).toBe(true);
 
     const id = platformA.platform.id;
-    const log = await admin.get<WebhookDeliveryList>(`/api/admin/platforms/${id}/deliveries`);
-    const approved = log.body.deliveries.find((d) => d.eventId === mine()[0]!.id)!;
+    // The receiver has taken it before CertDesk has read the 204 and recorded it: read the log
+    // until it shows the delivery settled (or time out: a delivery taken but never recorded).
+    const deliveryOf = async (eventId: string) =>
+      (await admin.get<WebhookDeliveryList>(`/api/admin/platforms/${id}/deliveries`)).body.deliveries.find((d) => d.eventId === eventId);
+    const approved = await until('the first event recorded as delivered', async () => {
+      const d = await deliveryOf(mine()[0]!.id);
+      return d && d.status !== 'pending' ? d : undefined;
+    });
     expect(approved.statusLabel).toBe('已送达');
     expect(approved.history.map((h) => h.statusCode)).toEqual([500, null, 204]);
     expect(approved.history[1]!.error).toMatch(/超时/);
@@ -211,8 +217,8 @@ describe('Webhook 投递', () => {
     expect(received.at(-1)!.id).toBe(approved.eventId);
     expect(mine()).toHaveLength(4);
     const again = await until('the resend recorded', async () => {
-      const d = (await admin.get<WebhookDeliveryList>(`/api/admin/platforms/${id}/deliveries`)).body.deliveries.find((x) => x.id === approved.id)!;
-      return d.history.length === 4 ? d : undefined;
+      const d = await deliveryOf(approved.eventId);
+      return d?.history.length === 4 ? d : undefined;
     });
     expect(again.history.at(-1)).toMatchObject({ trigger: 'resend', statusCode: 204 });
     expect(await auditActions(t, 'platform', id)).toEqual(['platform.register', 'platform.webhook_resend']);
