@@ -7,6 +7,9 @@ import { movableClock, randomPhone, startTestApp, testConfig, type TestApp } fro
 import { TestClient, type ErrorBody } from '../support/http.ts';
 import { waitForCode } from '../support/sms.ts';
 import { SMS_LOGIN_CODE_QUEUE } from '../../src/modules/notifications/sms.ts';
+import { sql } from 'drizzle-orm';
+import { advisoryXactLock } from '../../src/db/advisory-lock.ts';
+import { selectRows, type Tx } from '../../src/db/database.ts';
 
 const clock = movableClock();
 let t: TestApp;
@@ -87,6 +90,43 @@ describe('获取验证码', () => {
     expect(eleventh.body.error.message).toBe('该手机号今日获取验证码次数已达上限，请明天再试');
     clock.advance(24 * 3600);
     expect((await new TestClient(t.url).post('/api/auth/sms-code', { phone })).status).toBe(200);
+  });
+});
+
+describe('the per-phone lock (advisoryXactLock)', () => {
+  it('is held until commit on PostgreSQL, another connection’s transaction waiting for it; not taken on PGlite, whose transactions never interleave', async () => {
+    const { db, kind } = t.certdesk.database;
+    const key = `login:${randomPhone()}`;
+    const held = (tx: Tx) =>
+      selectRows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
+    if (kind === 'pglite') {
+      await db.transaction(async (tx) => {
+        await advisoryXactLock(tx, key);
+        expect(await held(tx)).toEqual([{ n: 0 }]);
+      });
+      return;
+    }
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    let firstHolds!: () => void;
+    const holding = new Promise<void>((r) => (firstHolds = r));
+    const first = db.transaction(async (tx) => {
+      await advisoryXactLock(tx, key);
+      expect(await held(tx)).toEqual([{ n: 1 }]);
+      firstHolds();
+      await new Promise<void>((r) => (releaseFirst = r));
+      order.push('first commits');
+    });
+    await holding;
+    const second = db.transaction(async (tx) => {
+      await advisoryXactLock(tx, key);
+      order.push('second holds');
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(order).toEqual([]);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first commits', 'second holds']);
   });
 });
 

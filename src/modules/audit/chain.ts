@@ -11,6 +11,7 @@ import { auditLog } from '../../db/schema.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import type { AuditAction, AuditDataOf } from '../../domain/audit-actions.ts';
 import type { Principal } from '../../domain/principal.ts';
+import { advisoryXactLock } from '../../db/advisory-lock.ts';
 
 const GENESIS = '0'.repeat(64);
 const AUDIT_LOCK_KEY = 72_410_002;
@@ -60,7 +61,7 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
  */
 export async function appendAuditBatch(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  await advisoryXactLock(tx, AUDIT_LOCK_KEY);
   const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
   let prevHash = last?.hash ?? GENESIS;
   const rows = entries.map((entry) => {

@@ -2,12 +2,13 @@
 import { and, desc, eq, gte, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import { selectRows, type Db, type Tx } from '../../db/database.ts';
 import { applicants, loginCodes, sessions } from '../../db/schema.ts';
+import { advisoryXactLock } from '../../db/advisory-lock.ts';
 
 type Conn = Db | Tx;
 
 /** Serialises everything that reads-then-writes one phone's codes, across instances. */
 export async function lockPhone(tx: Tx, phone: string): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`login:${phone}`}))`);
+  await advisoryXactLock(tx, `login:${phone}`);
 }
 
 /** A code the gateway never took does not count against the person who asked for it. */

@@ -36,11 +36,6 @@ export interface AuthServiceDeps {
   log: Logger;
   /** What was written since a session was read (session-cache.ts); without it every request reads its session. */
   changes?: ChangeFeed;
-  /**
-   * The database runs one transaction at a time (the embedded PGlite): a phone's transactions
-   * cannot interleave, and its lock would be one more statement for everyone waiting in a burst.
-   */
-  exclusiveTransactions?: boolean;
   /** The staff member behind a staff session, or undefined when the account is gone or disabled. */
   staffPrincipal?: (id: string) => Promise<Extract<Principal, { kind: 'staff' }> | undefined>;
 }
@@ -80,7 +75,6 @@ export function createAuthService(deps: AuthServiceDeps) {
   const { db, policy, clock, log } = deps;
   const codeHash = (phone: string, code: string) => hmacHex(deps.codeHmacKey, phone, code);
   const sessions = createSessionCache(deps.changes);
-  const lockPhone = deps.exclusiveTransactions ? async () => {} : repo.lockPhone;
 
   /** What each one-time code is for: the SMS it goes out in, and the log's word. */
   const codePurposes = {
@@ -98,7 +92,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
     const message = { phone, template: codePurposes[purpose].template, params: { code } };
     await db.transaction(async (tx) => {
-      await lockPhone(tx, phone);
+      await repo.lockPhone(tx, phone);
       const window = { ip: ctx.ip, dayStart: startOfShanghaiDay(now), hourAgo: new Date(now.getTime() - 3600_000), now };
       const history = await repo.replaceLiveCode(
         tx,
@@ -128,7 +122,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!CODE_PATTERN.test(code)) throw new AppError('CODE_FORMAT', '请输入6位数字验证码');
     const now = clock();
     const refused = await db.transaction(async (tx) => {
-      await lockPhone(tx, phone);
+      await repo.lockPhone(tx, phone);
       const live = await repo.liveCode(tx, phone, purpose);
       const outcome = judgeAttempt(policy, live, !!live && sameHex(live.codeHash, codeHash(phone, code)), now);
       if (!live) throw new Error('unreachable: judgeAttempt refuses a missing code');
@@ -186,7 +180,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     const now = clock();
 
     const result = await db.transaction(async (tx) => {
-      await lockPhone(tx, phone);
+      await repo.lockPhone(tx, phone);
       const live = await repo.liveCode(tx, phone);
       const outcome = judgeAttempt(policy, live, !!live && sameHex(live.codeHash, codeHash(phone, code)), now);
       if (!live) throw new Error('unreachable: judgeAttempt refuses a missing code');

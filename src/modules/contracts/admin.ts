@@ -3,7 +3,7 @@
  * Versions are never edited — an acceptance records the version it was shown, so the text an
  * applicant agreed to can always be rebuilt from that version and checked against its hash.
  */
-import { count, desc, eq, max, sql } from 'drizzle-orm';
+import { count, desc, eq, max } from 'drizzle-orm';
 import type { Db } from '../../db/database.ts';
 import { contractAcceptances, contractTemplates } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -11,6 +11,7 @@ import type { Principal } from '../../domain/principal.ts';
 import { contractTemplateProblem } from '../../domain/templates.ts';
 import { appendAudit } from '../audit/chain.ts';
 import { sha256Hex } from './service.ts';
+import { advisoryXactLock } from '../../db/advisory-lock.ts';
 
 /** Two administrators adding a version at once take turns, instead of one meeting the unique index. */
 const CONTRACT_VERSION_LOCK_KEY = 72_410_101;
@@ -54,7 +55,7 @@ export function createContractAdmin(db: Db, clock: () => Date) {
       const problem = contractTemplateProblem(title, body);
       if (problem) throw new AppError('CONTRACT_TEMPLATE_INVALID', problem);
       return db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${CONTRACT_VERSION_LOCK_KEY})`);
+        await advisoryXactLock(tx, CONTRACT_VERSION_LOCK_KEY);
         const [{ latest } = { latest: 0 }] = await tx.select({ latest: max(contractTemplates.version) }).from(contractTemplates);
         const now = clock();
         const [row] = await tx

@@ -5,7 +5,7 @@
  * is the one registered there under the configured TemplateCode: a new version here must be
  * registered there too.
  */
-import { and, desc, eq, max, sql } from 'drizzle-orm';
+import { and, desc, eq, max } from 'drizzle-orm';
 import type { Db } from '../../db/database.ts';
 import { smsTemplates } from '../../db/schema.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -13,6 +13,7 @@ import type { Principal } from '../../domain/principal.ts';
 import { smsTemplateProblem, smsTemplateSpecs, type SmsTemplateCode } from '../../domain/templates.ts';
 import type { SmsTemplate } from '../../providers/sms/types.ts';
 import { appendAudit } from '../audit/chain.ts';
+import { advisoryXactLock } from '../../db/advisory-lock.ts';
 
 // The templates the platform sends and those an administrator edits must be the same set.
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -55,7 +56,7 @@ export function createSmsTemplateAdmin(db: Db, clock: () => Date) {
       const problem = smsTemplateProblem(code, body);
       if (problem) throw new AppError('SMS_TEMPLATE_INVALID', problem);
       const added = await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${SMS_VERSION_LOCK_KEY})`);
+        await advisoryXactLock(tx, SMS_VERSION_LOCK_KEY);
         const [{ latest } = { latest: 0 }] = await tx
           .select({ latest: max(smsTemplates.version) })
           .from(smsTemplates)

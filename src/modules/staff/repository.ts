@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { staffAccounts } from '../../db/schema.ts';
 import { isUuid } from '../../db/uuid.ts';
+import { advisoryXactLock } from '../../db/advisory-lock.ts';
 
 type Conn = Db | Tx;
 export type StaffAccountRow = typeof staffAccounts.$inferSelect;
@@ -79,5 +80,5 @@ export async function countActiveAdmins(tx: Conn): Promise<number> {
 
 /** Serialises changes that must keep at least one administrator, across instances. */
 export async function lockAdminRoster(tx: Tx): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('staff:admin-roster'))`);
+  await advisoryXactLock(tx, 'staff:admin-roster');
 }

@@ -1,7 +1,8 @@
 /** usb-key-unlock's table, usb_key_unlocks, and only it. */
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.ts';
 import { usbKeyUnlocks } from '../../db/schema.ts';
+import { advisoryXactLock } from '../../db/advisory-lock.ts';
 
 type Conn = Db | Tx;
 export type UnlockRow = typeof usbKeyUnlocks.$inferSelect;
@@ -9,8 +10,8 @@ export type NewUnlock = typeof usbKeyUnlocks.$inferInsert;
 
 /** Two requests of one holder, or for one key, take turns (holder first, then key: one order, no deadlock). */
 export async function lockHolderAndKey(tx: Tx, applicantId: string, keySerial: string): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`usb-key-unlock:holder:${applicantId}`}))`);
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`usb-key-unlock:key:${keySerial}`}))`);
+  await advisoryXactLock(tx, `usb-key-unlock:holder:${applicantId}`);
+  await advisoryXactLock(tx, `usb-key-unlock:key:${keySerial}`);
 }
 
 /** When the key's and the holder's requests since `keySince` / `holderSince` were made. */
