@@ -12,6 +12,8 @@ import { TryAgainLater, type InvoiceJobs, type InvoicesService } from './service
 
 export const INVOICE_ISSUE_QUEUE = 'invoice-issue';
 export const INVOICE_MAIL_QUEUE = 'invoice-mail';
+/** The database's clock and this process's may differ by a little: wake just after the job is due. */
+const DUE_MARGIN_MS = 50;
 
 /**
  * The queues' names. With the real platform every instance works every invoice (they share the
@@ -59,18 +61,16 @@ export function startInvoiceWorkers(
   onError: (err: unknown) => void,
 ): QueueWorker[] {
   const common = { concurrency: 4, pollingIntervalMs: 1000, onError };
-  const issue = startWorker<unknown>(boss, queues.issue, common, async (job) => {
-    const { invoiceId } = issueJob.parse(job.data);
-    try {
-      await invoices.process(invoiceId);
-    } catch (err) {
-      if (!(err instanceof TryAgainLater)) {
-        log.warn({ invoiceId, err: String(err) }, 'invoice job failed, will retry');
-        throw err;
-      }
-      await boss.send(queues.issue, { invoiceId }, { startAfter: err.seconds });
-    }
-  });
+  /** Asks queued for later wake this process's worker when they fall due, not at the poll after. */
+  const dueTimers = new Set<NodeJS.Timeout>();
+  const wakeAt = (seconds: number) => {
+    const timer = setTimeout(() => {
+      dueTimers.delete(timer);
+      issue.wake();
+    }, seconds * 1000 + DUE_MARGIN_MS);
+    timer.unref();
+    dueTimers.add(timer);
+  };
   const mail = startWorker<unknown>(boss, queues.mail, common, async (job) => {
     const { mailId } = mailJob.parse(job.data);
     try {
@@ -80,5 +80,28 @@ export function startInvoiceWorkers(
       throw err;
     }
   });
-  return [issue, mail];
+  const issue = startWorker<unknown>(boss, queues.issue, common, async (job) => {
+    const { invoiceId } = issueJob.parse(job.data);
+    try {
+      await invoices.process(invoiceId);
+      // An invoice issued now queued its mail in that transaction, committed by now.
+      mail.wake();
+    } catch (err) {
+      if (!(err instanceof TryAgainLater)) {
+        log.warn({ invoiceId, err: String(err) }, 'invoice job failed, will retry');
+        throw err;
+      }
+      await boss.send(queues.issue, { invoiceId }, { startAfter: err.seconds });
+      wakeAt(err.seconds);
+    }
+  });
+  const issueWorker: QueueWorker = {
+    wake: () => issue.wake(),
+    async stop() {
+      for (const timer of dueTimers) clearTimeout(timer);
+      dueTimers.clear();
+      await issue.stop();
+    },
+  };
+  return [issueWorker, mail];
 }

@@ -74,6 +74,9 @@ export interface InvoicesDeps {
 }
 
 /** A job should be asked again later (the platform has not finished, or could not be reached). */
+/** How soon an invoice the platform is still issuing (开票中) is asked about again. */
+const STILL_ISSUING_RETRY_SECONDS = 2;
+
 export class TryAgainLater extends Error {
   constructor(readonly seconds: number, message: string) {
     super(message);
@@ -297,8 +300,8 @@ export function createInvoicesService(deps: InvoicesDeps) {
       await repo.update(db, invoice.id, { attempts, lastError: '开票平台尚未查到该发票', updatedAt: clock() });
       throw new TryAgainLater(3 * attempts, '开票平台尚未查到该发票');
     }
-    // Still being issued: ask again shortly.
-    throw new TryAgainLater(3, result.message);
+    // Still being issued (诺诺 answers in seconds): ask again shortly.
+    throw new TryAgainLater(STILL_ISSUING_RETRY_SECONDS, result.message);
   }
 
   /** Sends the request (the row is 开具中 already, so nobody changes what is sent), then asks for the result. */
@@ -360,7 +363,7 @@ export function createInvoicesService(deps: InvoicesDeps) {
     if (known.status === 'not_found') return submit(invoice);
     if (known.status === 'issued') return settleIssued(invoice, known.invoice);
     if (known.status === 'failed') return fail(invoice.id, known.message);
-    throw new TryAgainLater(3, known.message);
+    throw new TryAgainLater(STILL_ISSUING_RETRY_SECONDS, known.message);
   }
 
   return {
