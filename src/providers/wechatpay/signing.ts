@@ -11,6 +11,7 @@ import {
   createPublicKey,
   createSign,
   createVerify,
+  generateKeyPair,
   generateKeyPairSync,
   randomBytes,
   type KeyObject,
@@ -137,6 +138,15 @@ export function publicKeyFromPem(pem: string): KeyObject {
 export interface RsaKeyPair {
   privateKeyPem: string;
   publicKeyPem: string;
+}
+
+const RSA_PEM = { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as const;
+
+/** The same, made on libuv's thread pool: the caller's thread goes on meanwhile. */
+export function generateRsaKeyPairInBackground(): Promise<RsaKeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair('rsa', RSA_PEM, (err, publicKeyPem, privateKeyPem) => (err ? reject(err) : resolve({ privateKeyPem, publicKeyPem })));
+  });
 }
 
 export function generateRsaKeyPair(): RsaKeyPair {
