@@ -14,8 +14,9 @@ describe('simulatedMerchantInBackground', () => {
     const [merchantSerial, merchantPublic] = Object.entries(pair.simulator.merchantPublicKeys)[0]!;
     expect(merchantSerial).toBe(pair.merchant.merchantSerialNo);
     expect(rsaVerify(message, rsaSign(message, pair.merchant.merchantPrivateKeyPem), merchantPublic)).toBe(true);
-    const platformPublic = pair.merchant.platformPublicKeys[pair.simulator.platformKey.serial]!;
-    expect(rsaVerify(message, rsaSign(message, pair.simulator.platformKey.privateKeyPem), platformPublic)).toBe(true);
+    const platformKey = pair.simulator.platformKey!;
+    const platformPublic = pair.merchant.platformPublicKeys[platformKey.serial]!;
+    expect(rsaVerify(message, rsaSign(message, platformKey.privateKeyPem), platformPublic)).toBe(true);
     expect(rsaVerify(message, rsaSign(message, other.merchant.merchantPrivateKeyPem), merchantPublic)).toBe(false);
     expect(pair.simulator.merchantName).toBe('测试CA');
     expect(pair.merchant.apiV3Key).toBe(pair.simulator.apiV3Key);
