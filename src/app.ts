@@ -28,9 +28,8 @@ import { SMS_LOGIN_CODE_QUEUE, createSmsDelivery, type SmsSender, type SmsWorker
 import { openCaModule, type CaModule } from './modules/ca/index.ts';
 import { scheduleAutoComplete } from './modules/production/auto-complete.ts';
 import { scheduleMaintenance } from './db/maintenance.ts';
-import { outsideParties, simulatorsPlugin, type OutsidePartyOverrides } from './providers/outside-parties.ts';
+import { outsideParties, simulatedMerchantFor, simulatorsPlugin, type OutsidePartyOverrides } from './providers/outside-parties.ts';
 import type { WechatPaySimControls } from './providers/wechatpay/simulator.ts';
-import { simulatedMerchantInBackground } from './providers/wechatpay/demo.ts';
 import { createServices, type Services } from './services.ts';
 import { DbMailOutbox } from './dev/mail-outbox.ts';
 import { createInvoiceJobs, invoiceQueues, startInvoiceWorkers } from './modules/invoices/jobs.ts';
@@ -136,11 +135,8 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   // idle connections, the job queue), instead of one per failure.
   const outage = createOutageLog(log, 'database');
   const storage = createOutageLog(log, 'storage (disk full)');
-  // The WeChat Pay simulator's keys are made on the thread pool while the database opens.
-  const merchant =
-    options.simulatedMerchant || config.payments.wechat.provider !== 'simulator'
-      ? Promise.resolve(options.simulatedMerchant)
-      : simulatedMerchantInBackground({ merchantName: config.caName });
+  // Made on the thread pool while the database opens.
+  const merchant = simulatedMerchantFor(config, options);
   merchant.catch(() => undefined); // awaited below; a start that fails before then has its own error
   const database = await openDatabase(config.database, {
     owner: { kind: 'server' },
@@ -176,7 +172,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const sms = await createSmsDelivery(boss, keys.jobSeal, log, jobCompletionFailed);
   if (config.mode === 'demo') await seedDemoStaff(database.db, keys.totpSeal, clock(), log);
 
-  const parties = outsideParties(config, clock, { ...options, simulatedMerchant: await merchant }, metrics);
+  const parties = outsideParties(config, clock, options, metrics, await merchant);
   const blobs = options.blobs ?? (await openBlobStore(config));
   // Mail needs no HTTP port: its simulator is an SMTP server of its own, started now.
   const mailOutbox = new DbMailOutbox(database.db);

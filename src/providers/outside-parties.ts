@@ -31,7 +31,7 @@ import { AliyunSmsProvider } from './sms/aliyun.ts';
 import { smsSimulatorPlugin, type SimulatedSms } from './sms/simulator.ts';
 import type { SmsProvider } from './sms/types.ts';
 import { WechatPayV3Client } from './wechatpay/client.ts';
-import { simulatedMerchant, type SimulatedMerchant } from './wechatpay/demo.ts';
+import { simulatedMerchantInBackground, type SimulatedMerchant } from './wechatpay/demo.ts';
 import { payPageUrl } from './wechatpay/pay-page.ts';
 import { createWechatPaySimulator, type WechatPaySimControls, type WechatPaySimulatorOptions } from './wechatpay/simulator.ts';
 import type { WechatPayProvider } from './wechatpay/types.ts';
@@ -57,14 +57,32 @@ function notListening(): never {
   throw new Error('outside parties (registry, WeChat Pay) are reached only once the server listens');
 }
 
-/** `metrics` counts every call to a party by its outcome (src/metrics). */
-export function outsideParties(config: Config, clock: () => Date, overrides: OutsidePartyOverrides, metrics: Pick<Metrics, 'provider'>) {
+/**
+ * The WeChat Pay simulator's merchant when payments are simulated: the one given, or new keys made
+ * on the thread pool (two RSA keys, ~0.25 s of CPU), which a server starting asks for first and
+ * takes once its database is open.
+ */
+export function simulatedMerchantFor(config: Config, overrides: OutsidePartyOverrides): Promise<SimulatedMerchant | undefined> {
+  if (config.payments.wechat.provider !== 'simulator') return Promise.resolve(undefined);
+  return overrides.simulatedMerchant ? Promise.resolve(overrides.simulatedMerchant) : simulatedMerchantInBackground({ merchantName: config.caName });
+}
+
+/**
+ * `metrics` counts every call to a party by its outcome (src/metrics). `simulatedPay`: the
+ * simulator's merchant (simulatedMerchantFor), when WeChat Pay is simulated.
+ */
+export function outsideParties(
+  config: Config,
+  clock: () => Date,
+  overrides: OutsidePartyOverrides,
+  metrics: Pick<Metrics, 'provider'>,
+  simulatedPay: SimulatedMerchant | undefined,
+) {
   let registryTarget = overrides.registry;
   const registry: RegistryProvider = metrics.provider('registry', () => registryTarget ?? notListening());
 
   const wechatSettings = config.payments.wechat;
-  const simulatedPay =
-    wechatSettings.provider === 'simulator' ? (overrides.simulatedMerchant ?? simulatedMerchant({ merchantName: config.caName })) : undefined;
+  if (wechatSettings.provider === 'simulator' && !simulatedPay) throw new Error('outsideParties: WeChat Pay is simulated, but no merchant was given');
   let wechatTarget: WechatPayProvider | undefined =
     overrides.wechatPay ?? (wechatSettings.provider === 'wechatpay' ? new WechatPayV3Client({ ...wechatSettings, now: clock }) : undefined);
   const wechatPay = metrics.provider('wechatpay', () => wechatTarget ?? notListening());

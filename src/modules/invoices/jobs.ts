@@ -84,7 +84,7 @@ export function startInvoiceWorkers(
     const { invoiceId } = issueJob.parse(job.data);
     try {
       await invoices.process(invoiceId);
-      // An invoice issued now queued its mail in that transaction, committed by now.
+      // An invoice issued now has queued its mail in that (committed) transaction: send it now.
       mail.wake();
     } catch (err) {
       if (!(err instanceof TryAgainLater)) {

@@ -73,10 +73,10 @@ export interface InvoicesDeps {
   caName: string;
 }
 
-/** A job should be asked again later (the platform has not finished, or could not be reached). */
 /** How soon an invoice the platform is still issuing (开票中) is asked about again. */
 const STILL_ISSUING_RETRY_SECONDS = 2;
 
+/** A job should be asked again later (the platform has not finished, or could not be reached). */
 export class TryAgainLater extends Error {
   constructor(readonly seconds: number, message: string) {
     super(message);
