@@ -16,8 +16,6 @@ import { sql, type SQL } from 'drizzle-orm';
 import { selectRows, type Db } from '../../db/database.ts';
 import { PRODUCTION_CYCLE_HOURS, type FunnelStep } from '../../domain/reports.ts';
 
-const rows = selectRows;
-
 /**
  * The Beijing date of a timestamptz column, as a date: rows are grouped and sorted by it (a number
  * to compare, where text costs a comparison of strings per row) and each group's is written out
@@ -47,7 +45,7 @@ const spreads = (times: SQL, extra: SQL = sql``) => sql`
  * how many of them reached each step of the funnel (their milestones).
  */
 export function applicationsByDay(db: Db, from: Date, to: Date) {
-  return rows<{ day: string; kind: string; status: string } & Record<FunnelStep, number>>(
+  return selectRows<{ day: string; kind: string; status: string } & Record<FunnelStep, number>>(
     db,
     sql`SELECT ${dayText} AS day, kind, status, count(*)::int AS submitted, count(approved_at)::int AS approved,
           count(paid_at)::int AS paid, count(production_started_at)::int AS "inProduction", count(dispatched_at)::int AS delivered,
@@ -63,7 +61,7 @@ export function applicationsByDay(db: Db, from: Date, to: Date) {
  * (a 续期 the project lets through) took no reviewer and is left out.
  */
 export function reviewTurnaround(db: Db, from: Date, to: Date) {
-  return rows<Spread>(
+  return selectRows<Spread>(
     db,
     spreads(sql`SELECT ${day(sql`approved_at`)} AS d, extract(epoch FROM approved_at - in_review_since)::float8 AS secs
                 FROM applications WHERE approved_at >= ${from} AND approved_at < ${to} AND approved_at > in_review_since`),
@@ -72,7 +70,7 @@ export function reviewTurnaround(db: Db, from: Date, to: Date) {
 
 /** Dispatched (邮寄, 通知自取, 在线领取) in [from, to), each since its payment; how many within the 制证周期. */
 export function productionTurnaround(db: Db, from: Date, to: Date) {
-  return rows<Spread & { withinCycle: number }>(
+  return selectRows<Spread & { withinCycle: number }>(
     db,
     spreads(
       sql`SELECT ${day(sql`dispatched_at`)} AS d, extract(epoch FROM dispatched_at - paid_at)::float8 AS secs
@@ -89,11 +87,11 @@ export function productionTurnaround(db: Db, from: Date, to: Date) {
  */
 export async function reviewWaiting(db: Db, now: Date, before: Date, limit = 100) {
   const waiting = sql`status = 'pending_review' AND in_review_since <= ${now}`;
-  const [counts] = await rows<{ pending: number; overdue: number }>(
+  const [counts] = await selectRows<{ pending: number; overdue: number }>(
     db,
     sql`SELECT count(*)::int AS pending, count(*) FILTER (WHERE in_review_since < ${before})::int AS overdue FROM applications WHERE ${waiting}`,
   );
-  const overdue = await rows<{ id: string; number: string; kind: string; orgName: string | null; projectId: string | null; since: Date | string }>(
+  const overdue = await selectRows<{ id: string; number: string; kind: string; orgName: string | null; projectId: string | null; since: Date | string }>(
     db,
     sql`SELECT id, number, kind, org_name AS "orgName", project_id AS "projectId", in_review_since AS since
         FROM applications WHERE ${waiting} AND in_review_since < ${before} ORDER BY in_review_since LIMIT ${limit}`,
@@ -103,7 +101,7 @@ export async function reviewWaiting(db: Db, now: Date, before: Date, limit = 100
 
 /** Paid and not yet dispatched, paid before `before` (past the 制证周期). */
 export async function productionOverdue(db: Db, before: Date): Promise<number> {
-  const [row] = await rows<{ n: number }>(
+  const [row] = await selectRows<{ n: number }>(
     db,
     sql`SELECT count(*)::int AS n FROM applications WHERE status IN ('paid', 'in_production') AND paid_at < ${before}`,
   );
@@ -121,7 +119,7 @@ const received = sql`p.paid_at IS NOT NULL AND p.status IN ('paid', 'duplicate',
  * month up.
  */
 export function revenueByDay(db: Db, from: Date, to: Date) {
-  return rows<{ day: string; projectId: string | null; method: string; n: number; fen: number }>(
+  return selectRows<{ day: string; projectId: string | null; method: string; n: number; fen: number }>(
     db,
     sql`SELECT ${dayText} AS day, "projectId", method, count(*)::int AS n, sum(fen)::float8 AS fen
         FROM (SELECT ${day(sql`p.paid_at`)} AS d, a.project_id AS "projectId", p.method, p.amount_fen AS fen
@@ -133,7 +131,7 @@ export function revenueByDay(db: Db, from: Date, to: Date) {
 
 /** Refunds asked for in [from, to) (a failed one returned nothing and is left out), per Beijing day and status. */
 export function refundsByDay(db: Db, from: Date, to: Date) {
-  return rows<{ day: string; status: string; n: number; fen: number }>(
+  return selectRows<{ day: string; status: string; n: number; fen: number }>(
     db,
     sql`SELECT ${dayText} AS day, status, count(*)::int AS n, sum(amount_fen)::float8 AS fen
         FROM (SELECT ${day(sql`created_at`)} AS d, status, amount_fen FROM refunds
@@ -158,7 +156,7 @@ export async function certificateSnapshot(db: Db, now: Date) {
   const in30 = new Date(now.getTime() + 30 * 86_400_000);
   const in90 = new Date(now.getTime() + 90 * 86_400_000);
   const inForce = sql`${signing} AND c.status = 'valid' AND c.not_after > ${now} AND c.not_before <= ${now}`;
-  const [row] = await rows<{ valid: number; expiring30: number; expiring90: number; revoked: number }>(
+  const [row] = await selectRows<{ valid: number; expiring30: number; expiring90: number; revoked: number }>(
     db,
     sql`WITH ending AS (
           SELECT count(*) FILTER (WHERE c.not_after <= ${in30})::int AS expiring30, count(*)::int AS expiring90
@@ -176,7 +174,7 @@ export async function certificateSnapshot(db: Db, now: Date) {
  * period, the due ones matched against the successors by serial.
  */
 export async function certificatesInPeriod(db: Db, from: Date, to: Date) {
-  const [row] = await rows<{ issued: number; revokedInPeriod: number; due: number; renewed: number }>(
+  const [row] = await selectRows<{ issued: number; revokedInPeriod: number; due: number; renewed: number }>(
     db,
     sql`SELECT (SELECT count(*)::int FROM certificates c WHERE ${signing} AND c.created_at >= ${from} AND c.created_at < ${to}) AS issued,
           (SELECT count(*)::int FROM certificates c WHERE c.revoked_at >= ${from} AND c.revoked_at < ${to} AND ${signing}) AS "revokedInPeriod",
@@ -193,7 +191,7 @@ export async function certificatesInPeriod(db: Db, from: Date, to: Date) {
 
 /** The applications the daily chart counts (submitted in [from, to)), oldest first. */
 export function applicationRows(db: Db, from: Date, to: Date) {
-  return rows<{
+  return selectRows<{
     number: string;
     kind: string;
     status: string;
@@ -214,7 +212,7 @@ export function applicationRows(db: Db, from: Date, to: Date) {
 
 /** The payments received and the refunds asked for in [from, to), as the revenue and refund figures count them. */
 export function moneyRows(db: Db, from: Date, to: Date) {
-  return rows<{
+  return selectRows<{
     type: 'payment' | 'refund';
     at: Date | string;
     number: string;
@@ -240,7 +238,7 @@ export function moneyRows(db: Db, from: Date, to: Date) {
 
 /** The units' signing certificates issued in [from, to), oldest first. */
 export function certificateRows(db: Db, from: Date, to: Date) {
-  return rows<{
+  return selectRows<{
     serialHex: string;
     number: string | null;
     subjectOrg: string | null;
