@@ -64,6 +64,12 @@ export interface CertDeskOptions extends OutsidePartyOverrides {
   mailProvider?: MailProvider;
   /** Tests: the invoice jobs' first retry after this many seconds (doubling) instead of 10. */
   invoiceRetryDelaySeconds?: number;
+  /**
+   * false: this instance neither relays nor delivers webhooks, nor prunes the platforms' nonces
+   * (tests on a shared PostgreSQL: an app on a moved clock would sign with its own time, which the
+   * receiver refuses, and prune by it).
+   */
+  deliverWebhooks?: boolean;
 }
 
 export interface CertDesk {
@@ -292,7 +298,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       expiryReminders = await scheduleExpiryReminders(boss, services.reminders, log, jobCompletionFailed);
       maintenance = await scheduleMaintenance(boss, database, log, jobCompletionFailed);
       invoiceWorkers = startInvoiceWorkers(boss, invoiceQueueNames, services.invoices, log, jobCompletionFailed);
-      webhooks.start();
+      if (options.deliverWebhooks !== false) webhooks.start();
       await ca.ca.startSchedules();
       await operatorChannel?.listen();
       return address;

@@ -37,7 +37,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   const auth = { ...base.auth, codesPerIpPerHour: 100_000 };
   // Each app its own CA key store: on a shared PostgreSQL it then makes and uses its own CA generation.
   const ca = { ...base.ca, keystoreDir: mkdtempSync(path.join(tmpdir(), 'certdesk-ca-keys-')) };
-  // Webhooks retried within seconds, by whichever test app on a shared PostgreSQL relays them first.
+  // Webhooks retried within seconds, by whichever test app on the real clock relays them first.
   const platforms = { ...base.platforms, webhook: { timeoutMs: 3000, maxAttempts: 5, retryDelaySeconds: 1, concurrency: 4 } };
   return { ...base, database, auth, ca, platforms, ...overrides };
 }
@@ -58,6 +58,9 @@ export async function startTestApp(options: CertDeskOptions & { config?: Partial
   const certdesk = await createCertDesk(config, {
     logger: pino({ level: 'silent' }),
     simulatedMerchant: merchantFor(config.caName),
+    // On a shared PostgreSQL any app may deliver another's webhooks: only those on the real clock,
+    // which sign with the time the receiver checks against.
+    deliverWebhooks: options.clock === undefined,
     ...template,
     ...options,
   });
