@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChangeRecorder } from './change-feed.ts';
+import { afterCommit } from './connection-sql.ts';
 import { openDatabase, type Database } from './database.ts';
 import { applicants, sessions } from './schema.ts';
 import { createThrowawayCluster, postgresMissing, type ThrowawayCluster } from '../../test/support/pg-cluster.ts';
@@ -79,6 +80,30 @@ describe('the change feed on PGlite', () => {
     await database.executeSql('DELETE FROM sessions WHERE false');
     expect(changes.changedSince(later, ['sessions'], 'delete')).toBe(true);
   });
+
+  it('runs what waits for a commit once the transaction has committed, and never after a rollback', async () => {
+    const { db } = database;
+    const seen: string[] = [];
+    const p = phone();
+    await db.transaction(async (tx) => {
+      await tx.insert(applicants).values({ phone: p, createdAt: new Date(), lastLoginAt: new Date() });
+      afterCommit(tx, () => seen.push('first'));
+      afterCommit(tx, () => seen.push('second'));
+      expect(seen).toEqual([]);
+    });
+    // Once what awaited the transaction has gone on.
+    expect(seen).toEqual([]);
+    await new Promise(setImmediate);
+    expect(seen).toEqual(['first', 'second']);
+    await db
+      .transaction(async (tx) => {
+        afterCommit(tx, () => seen.push('rolled back'));
+        throw new Error('no');
+      })
+      .catch(() => {});
+    await new Promise(setImmediate);
+    expect(seen).toEqual(['first', 'second']);
+  });
 });
 
 describe.skipIf(postgresMissing)('the change feed between instances on PostgreSQL', () => {
@@ -115,6 +140,32 @@ describe.skipIf(postgresMissing)('the change feed between instances on PostgreSQ
     await brief.executeSql('DELETE FROM sessions WHERE false');
     await brief.close();
     await expect.poll(() => there.changes.changedSince(later, ['sessions'], 'delete'), { timeout: 2_000, interval: 20 }).toBe(true);
+
+    // After a commit: another connection sees what the transaction wrote. After a failed one
+    // (COMMIT answers ROLLBACK) or a rollback: nothing runs.
+    const committedPhone = phone();
+    let seenThere: Promise<unknown[]> | undefined;
+    await here.db.transaction(async (tx) => {
+      await tx.insert(applicants).values({ phone: committedPhone, createdAt: new Date(), lastLoginAt: new Date() });
+      afterCommit(tx, () => (seenThere = there.db.select().from(applicants).where(eq(applicants.phone, committedPhone))));
+    });
+    await new Promise(setImmediate);
+    expect(await seenThere).toHaveLength(1);
+    let ranAfterFailure = false;
+    await here.db
+      .transaction(async (tx) => {
+        afterCommit(tx, () => (ranAfterFailure = true));
+        await tx.execute(sql`SELECT 1/0`).catch(() => undefined);
+      })
+      .catch(() => undefined);
+    await here.db
+      .transaction(async (tx) => {
+        afterCommit(tx, () => (ranAfterFailure = true));
+        throw new Error('no');
+      })
+      .catch(() => undefined);
+    await new Promise(setImmediate);
+    expect(ranAfterFailure).toBe(false);
 
     await cluster.stop();
     await expect.poll(() => trusted(there), { timeout: 10_000 }).toBe(false);

@@ -141,15 +141,33 @@ export function createChangeRecorder(tables: ReadonlySet<string>): ChangeRecorde
  */
 export class WriteUnit {
   private readonly keys = new Set<string>();
+  private readonly onCommit: (() => void)[] = [];
   constructor(private readonly feed: ChangeRecorder) {}
   note(text: string): Statement {
     const s = this.feed.statement(text);
     for (const w of s.writes) this.keys.add(writeKey(w.table, w.op));
     return s;
   }
-  end(): void {
+  /** Runs `fn` once this unit has committed (never if it rolls back): a job queued in it is there for every worker then. */
+  afterCommit(fn: () => void): void {
+    this.onCommit.push(fn);
+  }
+  /** `committed`: false when the unit rolled back (its afterCommit callbacks are dropped). */
+  end(committed = true): void {
     if (this.keys.size > 0) this.feed.committed(this.keys, true);
     this.keys.clear();
+    const callbacks = this.onCommit.splice(0);
+    if (!committed || callbacks.length === 0) return;
+    // After the code that awaited the transaction has gone on (answered its request …).
+    setImmediate(() => {
+      for (const fn of callbacks) {
+        try {
+          fn();
+        } catch {
+          // What runs after a commit only hastens work the workers' polls find anyway.
+        }
+      }
+    });
   }
 }
 

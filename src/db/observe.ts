@@ -17,12 +17,30 @@ import {
 } from './change-feed.ts';
 import { intercept, type Fn } from './intercept.ts';
 
+/**
+ * Set on the driver's own connection object (PGlite's transaction handle, pg's client): the unit
+ * open on it. A property of the object itself reaches through any wrapper around it (the query
+ * parsers', the root-handle guard's), which is how Drizzle's session holds the connection.
+ */
+const OPEN_UNIT = Symbol('certdesk.openWriteUnit');
+
+function markOpenUnit(connection: object, open: () => WriteUnit | undefined): void {
+  Object.defineProperty(connection, OPEN_UNIT, { value: open, configurable: true });
+}
+
+/** The write unit open on `connection` (a Drizzle transaction's session client), if it is one the feed follows. */
+export function openWriteUnit(connection: object): WriteUnit | undefined {
+  const open = (connection as { [OPEN_UNIT]?: () => WriteUnit | undefined })[OPEN_UNIT];
+  return typeof open === 'function' ? open() : undefined;
+}
+
 export function observePglite(client: PGlite, feed: ChangeRecorder): PGlite {
   const inTransaction = (tx: Transaction, unit: WriteUnit) => {
     const noted = (own: Fn) => (text: unknown, ...rest: unknown[]) => {
       unit.note(String(text));
       return own(text, ...rest);
     };
+    markOpenUnit(tx, () => unit);
     return intercept(tx, { query: noted, exec: noted });
   };
   const single = (own: Fn) => (text: unknown, ...rest: unknown[]) => autocommit(feed, String(text), async () => own(text, ...rest));
@@ -31,10 +49,13 @@ export function observePglite(client: PGlite, feed: ChangeRecorder): PGlite {
     exec: single,
     transaction: (own) => async (callback: unknown) => {
       const unit = new WriteUnit(feed);
+      let committed = false;
       try {
-        return await own((tx: Transaction) => (callback as (tx: Transaction) => unknown)(inTransaction(tx, unit)));
+        const result = await own((tx: Transaction) => (callback as (tx: Transaction) => unknown)(inTransaction(tx, unit)));
+        committed = true;
+        return result;
       } finally {
-        unit.end();
+        unit.end(committed);
       }
     },
   });
@@ -51,11 +72,11 @@ function promiseStyle(args: unknown[]): void {
 /** A checked-out connection: BEGIN … COMMIT / ROLLBACK on it is one unit, anything else is its own. */
 function observeClient(client: pg.PoolClient, feed: ChangeRecorder): pg.PoolClient {
   let open: WriteUnit | undefined;
-  const finish = () => {
-    open?.end();
+  const finish = (committed = false) => {
+    open?.end(committed);
     open = undefined;
   };
-  return intercept(client, {
+  const observed = intercept(client, {
     query: (own) => async (config: unknown, values?: unknown, ...rest: unknown[]) => {
       promiseStyle([values, ...rest]);
       const text = textOf(config);
@@ -69,10 +90,14 @@ function observeClient(client: pg.PoolClient, feed: ChangeRecorder): pg.PoolClie
       if (!open) return autocommit(feed, text, async () => own(config, values));
       open.note(text);
       if (control !== 'end') return own(config, values);
+      let committed = false;
       try {
-        return await own(config, values);
+        const result = (await own(config, values)) as { command?: string } | undefined;
+        // COMMIT of a transaction that had failed answers ROLLBACK.
+        committed = result?.command === 'COMMIT';
+        return result;
       } finally {
-        finish();
+        finish(committed);
       }
     },
     release: (own) => (...args: unknown[]) => {
@@ -80,6 +105,8 @@ function observeClient(client: pg.PoolClient, feed: ChangeRecorder): pg.PoolClie
       return own(...args);
     },
   });
+  markOpenUnit(client, () => open);
+  return observed;
 }
 
 export function observePool(pool: pg.Pool, feed: ChangeRecorder): pg.Pool {

@@ -108,8 +108,6 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw new AppError('SMS_UNAVAILABLE', '短信发送失败，请稍后再试', 503);
       });
     });
-    // Someone waits for it: the worker looks now, not at its next poll.
-    deps.sms.wake(message);
     log.info({ phone: maskPhone(phone) }, `${codePurposes[purpose].what} issued`);
     return { cooldownSeconds: policy.resendCooldownSeconds };
   }

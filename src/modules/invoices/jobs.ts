@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { transactionSql } from '../../db/connection-sql.ts';
+import { afterCommit, transactionSql } from '../../db/connection-sql.ts';
 import { ensureQueue, type JobQueue } from '../../jobs/queue.ts';
 import { startWorker, type QueueWorker } from '../../jobs/worker.ts';
 import { TryAgainLater, type InvoiceJobs, type InvoicesService } from './service.ts';
@@ -37,17 +37,27 @@ export interface InvoiceJobOptions {
   queues: { issue: string; mail: string };
 }
 
-export async function createInvoiceJobs(boss: JobQueue, options: InvoiceJobOptions): Promise<InvoiceJobs> {
+/** The jobs as the services queue them, and this process's workers for them (set when they start). */
+export interface InvoiceQueue extends InvoiceJobs {
+  /** Woken once a transaction that queued a job for them commits, instead of at their next poll. */
+  readonly local: { issue?: QueueWorker; mail?: QueueWorker };
+}
+
+export async function createInvoiceJobs(boss: JobQueue, options: InvoiceJobOptions): Promise<InvoiceQueue> {
   const { issue, mail } = options.queues;
   for (const name of [issue, mail]) {
     await ensureQueue(boss, { name, retryLimit: 12, retryDelay: options.retryDelaySeconds, retryBackoff: true, expireInSeconds: 120 });
   }
+  const local: InvoiceQueue['local'] = {};
   return {
+    local,
     async issue(tx, invoiceId, o) {
       await boss.send(issue, { invoiceId }, { db: transactionSql(tx), ...(o?.startAfterSeconds ? { startAfter: o.startAfterSeconds } : {}) });
+      if (!o?.startAfterSeconds) afterCommit(tx, () => local.issue?.wake());
     },
     async mail(tx, mailId) {
       await boss.send(mail, { mailId }, { db: transactionSql(tx) });
+      afterCommit(tx, () => local.mail?.wake());
     },
   };
 }
@@ -55,6 +65,7 @@ export async function createInvoiceJobs(boss: JobQueue, options: InvoiceJobOptio
 /** The workers: a job that must wait (the platform is still issuing) is asked again later, not failed. */
 export function startInvoiceWorkers(
   boss: JobQueue,
+  jobs: InvoiceQueue,
   queues: { issue: string; mail: string },
   invoices: InvoicesService,
   log: Logger,
@@ -83,9 +94,8 @@ export function startInvoiceWorkers(
   const issue = startWorker<unknown>(boss, queues.issue, common, async (job) => {
     const { invoiceId } = issueJob.parse(job.data);
     try {
+      // An invoice issued now queues its mail in that transaction, which wakes the mail worker.
       await invoices.process(invoiceId);
-      // An invoice issued now has queued its mail in that (committed) transaction: send it now.
-      mail.wake();
     } catch (err) {
       if (!(err instanceof TryAgainLater)) {
         log.warn({ invoiceId, err: String(err) }, 'invoice job failed, will retry');
@@ -98,10 +108,19 @@ export function startInvoiceWorkers(
   const issueWorker: QueueWorker = {
     wake: () => issue.wake(),
     async stop() {
+      jobs.local.issue = undefined;
       for (const timer of dueTimers) clearTimeout(timer);
       dueTimers.clear();
       await issue.stop();
     },
   };
-  return [issueWorker, mail];
+  const mailWorker: QueueWorker = {
+    wake: () => mail.wake(),
+    async stop() {
+      jobs.local.mail = undefined;
+      await mail.stop();
+    },
+  };
+  Object.assign(jobs.local, { issue: issueWorker, mail: mailWorker });
+  return [issueWorker, mailWorker];
 }

@@ -19,7 +19,7 @@ import { seal, unseal } from '../../security/keys.ts';
 import { asc, getTableName } from 'drizzle-orm';
 import type { ChangeFeed } from '../../db/change-feed.ts';
 import type { Db, Tx } from '../../db/database.ts';
-import { transactionSql } from '../../db/connection-sql.ts';
+import { afterCommit, transactionSql } from '../../db/connection-sql.ts';
 import { smsTemplates as smsTemplatesTable } from '../../db/schema.ts';
 import { SmsGatewayError, smsTemplates, type SmsMessage, type SmsProvider, type SmsTemplate } from '../../providers/sms/types.ts';
 
@@ -43,15 +43,10 @@ type SmsJob = z.infer<typeof jobSchema>;
 export interface SmsSender {
   /**
    * Queues a message. With `tx`, on that transaction's connection: the SMS leaves only if the
-   * change that caused it commits, and a process killed after the commit loses none.
+   * change that caused it commits, and a process killed after the commit loses none. Either way
+   * this process's worker looks for it once it is there (committed), not at its next poll.
    */
   enqueue(message: SmsMessage, tx?: Tx): Promise<void>;
-  /**
-   * After the commit of a transaction that queued `message`: its queue's worker in this process
-   * looks now instead of at its next poll (someone is waiting for a code). Without a transaction,
-   * enqueue wakes it itself.
-   */
-  wake(message: SmsMessage): void;
 }
 
 export interface SmsWorkerOptions {
@@ -107,17 +102,14 @@ export async function createSmsDelivery(
       const queue = smsQueueOf(message);
       const job = { sealed: seal(sealKey, message) } satisfies SmsJob;
       if (tx) {
-        // Commits or rolls back with the change it reports; the next poll (0.5 s) finds it, or
-        // wake() after the commit.
+        // Commits or rolls back with the change it reports, and leaves as soon as it is committed.
         await boss.send(queue, job, { db: transactionSql(tx) });
+        afterCommit(tx, () => workers.get(queue)?.wake());
         return;
       }
       await boss.send(queue, job);
       // Visible now: a login code leaves at once, whatever the poll's rhythm.
       workers.get(queue)?.wake();
-    },
-    wake(message) {
-      workers.get(smsQueueOf(message))?.wake();
     },
     start(provider, options) {
       if (workers.size > 0) throw new Error('SMS workers already started');

@@ -120,8 +120,6 @@ export function createUsbKeyUnlockService(deps: UsbKeyUnlockDeps) {
         await deps.sms.enqueue(message, tx);
         return inserted;
       });
-      // The holder waits for it: the worker looks now, not at its next poll.
-      deps.sms.wake(message);
       log.info({ applicationId, keySerial: maskKeySerial(keySerial), phone: maskPhone(app.operatorPhone) }, 'usb key unlock code sent');
       return { requestId: row.id, phoneMasked: maskPhone(app.operatorPhone), expiresInSeconds: deps.codePolicy.codeTtlSeconds };
     },
