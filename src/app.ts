@@ -191,7 +191,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
   const mailer = metrics.provider('mail', () => mailProvider);
   const webhooks = await createWebhookDelivery(
     boss,
-    { db: database.db, clock, log, keyRoot: keys.platformKeyRoot, onCompletionError: jobCompletionFailed },
+    { db: database.db, changes: database.changes, clock, log, keyRoot: keys.platformKeyRoot, onCompletionError: jobCompletionFailed },
     config.platforms.webhook,
   );
   const services = createServices({ config, db: database.db, changes: database.changes, clock, log, keys, ca, sms, blobs, parties, mail: () => mailer, invoiceJobs, webhooks });

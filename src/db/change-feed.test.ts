@@ -22,6 +22,25 @@ describe('which statements write which tables', () => {
     expect(writes('insert into "sessions" ("x") values (1) on conflict ("x") do update set "x" = 2')).toEqual([{ table: 'sessions', op: 'insert' }]);
   });
 
+  it('tells a listener of its table and operation once a turn, and of everything when it lost track', async () => {
+    const calls: string[] = [];
+    const turn = () => new Promise(setImmediate);
+    const stop = feed.onCommitted('payments', 'update', () => calls.push('payments'));
+    feed.committed(['payments:update'], true);
+    feed.committed(['payments:update', 'sessions:delete'], false);
+    feed.committed(['payments:insert', 'projects:update'], true);
+    expect(calls).toEqual([]);
+    await turn();
+    expect(calls).toEqual(['payments']);
+    feed.reset();
+    await turn();
+    expect(calls).toEqual(['payments', 'payments']);
+    stop();
+    feed.committed(['payments:update'], true);
+    await turn();
+    expect(calls).toEqual(['payments', 'payments']);
+  });
+
   it('knows the driver\'s transaction control from a savepoint', () => {
     expect(feed.statement('begin').control).toBe('begin');
     expect(feed.statement('commit').control).toBe('end');
@@ -81,6 +100,28 @@ describe('the change feed on PGlite', () => {
     expect(changes.changedSince(later, ['sessions'], 'delete')).toBe(true);
   });
 
+  it('tells a listener of a committed write to its table once the transaction has committed', async () => {
+    const { db, changes } = database;
+    let calls = 0;
+    const stop = changes.onCommitted('applicants', 'insert', () => calls++);
+    const turn = () => new Promise(setImmediate);
+    await db.execute(sql`UPDATE applicants SET last_login_at = now() WHERE false`);
+    await db.execute(sql`DELETE FROM sessions WHERE false`);
+    await turn();
+    expect(calls).toBe(0);
+    await db.transaction(async (tx) => {
+      await tx.insert(applicants).values({ phone: phone(), createdAt: new Date(), lastLoginAt: new Date() });
+      await turn();
+      expect(calls).toBe(0);
+    });
+    await turn();
+    expect(calls).toBe(1);
+    stop();
+    await db.insert(applicants).values({ phone: phone(), createdAt: new Date(), lastLoginAt: new Date() });
+    await turn();
+    expect(calls).toBe(1);
+  });
+
   it('runs what waits for a commit once the transaction has committed, and never after a rollback', async () => {
     const { db } = database;
     const seen: string[] = [];
@@ -137,9 +178,14 @@ describe.skipIf(postgresMissing)('the change feed between instances on PostgreSQ
     const brief = await openDatabase({ kind: 'postgres', url: cluster.url });
     await expect.poll(() => trusted(brief), { timeout: 10_000 }).toBe(true);
     const later = there.changes.position();
+    let toldThere = 0;
+    const stop = there.changes.onCommitted('sessions', 'delete', () => toldThere++);
     await brief.executeSql('DELETE FROM sessions WHERE false');
     await brief.close();
     await expect.poll(() => there.changes.changedSince(later, ['sessions'], 'delete'), { timeout: 2_000, interval: 20 }).toBe(true);
+    // A listener there hears of it too.
+    await expect.poll(() => toldThere, { timeout: 2_000, interval: 20 }).toBeGreaterThan(0);
+    stop();
 
     // After a commit: another connection sees what the transaction wrote. After a failed one
     // (COMMIT answers ROLLBACK) or a rollback: nothing runs.

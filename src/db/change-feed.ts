@@ -28,6 +28,12 @@ export interface ChangeFeed {
   changedSince(position: number, tables: Iterable<string>, op?: WriteOp): boolean;
   /** Runs `read`, noting the tables its statements read from (what a cached answer depends on). */
   reading<T>(read: () => Promise<T>): Promise<{ value: T; tables: ReadonlySet<string> }>;
+  /**
+   * Calls `listener` soon after a commit — here, or told by another instance — that wrote `table`
+   * with `op` (several such commits in one turn of the event loop: once), and after the feed lost
+   * track (anything may have been written then). Returns the way to stop listening.
+   */
+  onCommitted(table: string, op: WriteOp, listener: () => void): () => void;
 }
 
 interface Statement {
@@ -68,6 +74,10 @@ export function createChangeRecorder(tables: ReadonlySet<string>): ChangeRecorde
   const last = new Map<string, number>();
   const readers = new AsyncLocalStorage<Set<string>>();
   const parsed = new Map<string, Statement>();
+  const listeners = new Set<{ key: string; call: () => void }>();
+  const tell = (match: (key: string) => boolean) => {
+    for (const l of listeners) if (match(l.key)) l.call();
+  };
 
   const ours = (schema: string | undefined, table: string | undefined) =>
     table !== undefined && (schema === undefined || schema === 'public') && tables.has(table);
@@ -119,14 +129,33 @@ export function createChangeRecorder(tables: ReadonlySet<string>): ChangeRecorde
         last.set(key.slice(0, key.indexOf(':')), at);
       }
       if (local) sender?.(keys);
+      if (listeners.size > 0) tell((key) => keys.includes(key));
     },
     reset() {
       resetAt = ++counter;
+      tell(() => true);
     },
     setTrusted(value) {
       if (value === trusted) return;
       trusted = value;
       resetAt = ++counter;
+      tell(() => true);
+    },
+    onCommitted(table, op, listener) {
+      let scheduled = false;
+      const entry = {
+        key: writeKey(table, op),
+        call() {
+          if (scheduled) return;
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            if (listeners.has(entry)) listener();
+          });
+        },
+      };
+      listeners.add(entry);
+      return () => void listeners.delete(entry);
     },
     onLocalCommit(send) {
       sender = send;

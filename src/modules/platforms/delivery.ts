@@ -1,8 +1,9 @@
 /**
  * Webhook delivery: from the outbox (outbox.ts) through the job queue to each platform's URL.
  *
- * The writers record events without a queue handle, so a relay moves them on: every poll it takes
- * the pending deliveries that have no job yet and are next in their stream (a platform × an
+ * The writers record events without a queue handle, so a relay moves them on: once a commit wrote
+ * new deliveries (the change feed tells it, here and from other instances) and at every poll, it
+ * takes the pending deliveries that have no job yet and are next in their stream (a platform × an
  * application), and queues one pg-boss job each in the same transaction that marks them queued.
  * The job POSTs the event, signed with the platform's newest key; a 2xx delivers it, anything else
  * (an error status, a refused connection, no answer within the timeout) fails the job, and
@@ -16,6 +17,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { ChangeFeed } from '../../db/change-feed.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import { transactionSql } from '../../db/connection-sql.ts';
 import { createOutageLog } from '../../db/outage-log.ts';
@@ -74,7 +76,7 @@ export interface WebhookDelivery {
 
 export async function createWebhookDelivery(
   boss: JobQueue,
-  deps: { db: Db; clock: () => Date; log: Logger; keyRoot: Buffer; onCompletionError: (err: unknown) => void },
+  deps: { db: Db; changes: ChangeFeed; clock: () => Date; log: Logger; keyRoot: Buffer; onCompletionError: (err: unknown) => void },
   options: WebhookOptions,
 ): Promise<WebhookDelivery> {
   const { db, clock, log } = deps;
@@ -90,6 +92,7 @@ export async function createWebhookDelivery(
   const inFlight = new Map<string, number>();
   let worker: QueueWorker | undefined;
   let timers: NodeJS.Timeout[] = [];
+  let stopListening: (() => void) | undefined;
   let relaying: Promise<number> | undefined;
 
   const enqueue = (tx: Tx, job: WebhookJob) => boss.send(WEBHOOK_QUEUE, job, { ...retry, db: transactionSql(tx) });
@@ -214,8 +217,12 @@ export async function createWebhookDelivery(
         const failures = createOutageLog(log, what);
         return () => void run().then(() => failures.recovered(), (err: unknown) => failures.failed(err, 'schedule'));
       };
+      const relayGuarded = guard('webhook relay failed', relayOnce);
+      // An event recorded here (or by another instance) is relayed once its transaction commits;
+      // the poll catches what a lost channel missed.
+      stopListening = deps.changes.onCommitted('webhook_deliveries', 'insert', relayGuarded);
       timers = [
-        setInterval(guard('webhook relay failed', relayOnce), POLLING_INTERVAL_MS),
+        setInterval(relayGuarded, POLLING_INTERVAL_MS),
         setInterval(
           guard('platform maintenance failed', async () => {
             await repo.pruneNonces(db, clock());
@@ -227,6 +234,8 @@ export async function createWebhookDelivery(
       for (const t of timers) t.unref();
     },
     async stop() {
+      stopListening?.();
+      stopListening = undefined;
       for (const t of timers) clearInterval(t);
       timers = [];
       await relaying?.catch(() => undefined);
