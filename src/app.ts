@@ -297,7 +297,7 @@ export async function createCertDesk(config: Config, options: CertDeskOptions = 
       autoComplete = await scheduleAutoComplete(boss, services.production, log, jobCompletionFailed);
       expiryReminders = await scheduleExpiryReminders(boss, services.reminders, log, jobCompletionFailed);
       maintenance = await scheduleMaintenance(boss, database, log, jobCompletionFailed);
-      invoiceWorkers = startInvoiceWorkers(boss, invoiceJobs, invoiceQueueNames, services.invoices, log, jobCompletionFailed);
+      invoiceWorkers = startInvoiceWorkers(boss, invoiceJobs, services.invoices, log, jobCompletionFailed);
       if (options.deliverWebhooks !== false) webhooks.start();
       await ca.ca.startSchedules();
       await operatorChannel?.listen();

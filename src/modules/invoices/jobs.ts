@@ -37,8 +37,9 @@ export interface InvoiceJobOptions {
   queues: { issue: string; mail: string };
 }
 
-/** The jobs as the services queue them, and this process's workers for them (set when they start). */
+/** The jobs as the services queue them, on these queues, and this process's workers for them (set when they start). */
 export interface InvoiceQueue extends InvoiceJobs {
+  readonly queues: { issue: string; mail: string };
   /** Woken once a transaction that queued a job for them commits, instead of at their next poll. */
   readonly local: { issue?: QueueWorker; mail?: QueueWorker };
 }
@@ -50,6 +51,7 @@ export async function createInvoiceJobs(boss: JobQueue, options: InvoiceJobOptio
   }
   const local: InvoiceQueue['local'] = {};
   return {
+    queues: options.queues,
     local,
     async issue(tx, invoiceId, o) {
       await boss.send(issue, { invoiceId }, { db: transactionSql(tx), ...(o?.startAfterSeconds ? { startAfter: o.startAfterSeconds } : {}) });
@@ -63,14 +65,8 @@ export async function createInvoiceJobs(boss: JobQueue, options: InvoiceJobOptio
 }
 
 /** The workers: a job that must wait (the platform is still issuing) is asked again later, not failed. */
-export function startInvoiceWorkers(
-  boss: JobQueue,
-  jobs: InvoiceQueue,
-  queues: { issue: string; mail: string },
-  invoices: InvoicesService,
-  log: Logger,
-  onError: (err: unknown) => void,
-): QueueWorker[] {
+export function startInvoiceWorkers(boss: JobQueue, jobs: InvoiceQueue, invoices: InvoicesService, log: Logger, onError: (err: unknown) => void): QueueWorker[] {
+  const { queues } = jobs;
   const common = { concurrency: 4, pollingIntervalMs: 1000, onError };
   /** Asks queued for later wake this process's worker when they fall due, not at the poll after. */
   const dueTimers = new Set<NodeJS.Timeout>();
@@ -108,19 +104,12 @@ export function startInvoiceWorkers(
   const issueWorker: QueueWorker = {
     wake: () => issue.wake(),
     async stop() {
-      jobs.local.issue = undefined;
       for (const timer of dueTimers) clearTimeout(timer);
       dueTimers.clear();
       await issue.stop();
     },
   };
-  const mailWorker: QueueWorker = {
-    wake: () => mail.wake(),
-    async stop() {
-      jobs.local.mail = undefined;
-      await mail.stop();
-    },
-  };
-  Object.assign(jobs.local, { issue: issueWorker, mail: mailWorker });
-  return [issueWorker, mailWorker];
+  // A stopped worker's wake does nothing: these need no clearing at stop.
+  Object.assign(jobs.local, { issue: issueWorker, mail });
+  return [issueWorker, mail];
 }
